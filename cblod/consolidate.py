@@ -1,0 +1,126 @@
+"""One value per fact: how the default graph is derived from the source graphs.
+
+Every source keeps what it said in its own graph; the default graph shows, per subject:
+
+* for a functional property (``owl:FunctionalProperty`` in the ontology), one value: for
+  amounts the most precise one (an exact "199 187.25" beats a rounded "199.187"), otherwise the
+  value of the highest-ranked source (a programme's own database outranks an aggregator);
+* for names and descriptions (``rdfs:label``, ``skos:prefLabel``, ``dcterms:description``), one
+  value per language chosen the same way; the other names stay as ``skos:altLabel``;
+* for everything else, the union of what the sources said.
+
+Ties are broken by the value itself, never by ingest order, so the default graph is the same
+whatever order sources arrive in. Disagreements that rounding does not explain are returned as
+``Conflict`` records for the ingest report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from .vocab import DCTERMS, RDFS, SKOS, XSD
+
+ONE_PER_LANGUAGE = {RDFS.label.value, SKOS.prefLabel.value, DCTERMS.description.value}
+#: Losing values of these become alternative labels in the default graph.
+DEMOTED_TO_ALT_LABEL = {SKOS.prefLabel.value}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    subject: str
+    predicate: str
+    chosen: str
+    values: tuple[tuple[str, str], ...]  # (value, source graph)
+
+    def __str__(self) -> str:
+        said = "; ".join(f"{value} in {graph}" for value, graph in self.values)
+        return (
+            f"{self.subject} {self.predicate}: sources disagree ({said}); published {self.chosen}"
+        )
+
+
+def _decimals(term) -> int | None:
+    """Digits after the point of an xsd:decimal literal, or None for anything else."""
+    if not isinstance(term, Literal) or term.datatype != XSD.decimal:
+        return None
+    try:
+        exponent = Decimal(term.value).normalize().as_tuple().exponent
+    except InvalidOperation:
+        return None
+    return max(0, -exponent) if isinstance(exponent, int) else None
+
+
+def _within_rounding(chosen, other) -> bool:
+    """True when ``other`` is ``chosen`` rounded to the precision ``other`` is written in."""
+    d_other = _decimals(other)
+    if d_other is None or _decimals(chosen) is None:
+        return False
+    tolerance = Decimal(5) * Decimal(10) ** -(d_other + 1)
+    return abs(Decimal(chosen.value) - Decimal(other.value)) <= tolerance
+
+
+class Consolidator:
+    def __init__(self, functional: Iterable[str], ranks: dict[str, int]) -> None:
+        self.functional = set(functional)
+        self.ranks = ranks
+
+    def _rank(self, graphs: set[str]) -> int:
+        return max((self.ranks.get(g, 0) for g in graphs), default=0)
+
+    def _pick(self, values: dict, *, by_precision: bool):
+        """The winning term among ``values`` ({term: graphs})."""
+
+        def score(term):
+            precision = (_decimals(term) or 0) if by_precision else 0
+            return (precision, self._rank(values[term]), len(term.value), term.value)
+
+        return max(values, key=score)
+
+    def subject(self, subject, statements: Iterable[tuple]) -> tuple[list[Quad], list[Conflict]]:
+        """Consolidate one subject's (predicate, object, graph) statements from every source."""
+        by_predicate: dict[NamedNode, dict] = defaultdict(lambda: defaultdict(set))
+        for predicate, obj, graph in statements:
+            by_predicate[predicate][obj].add(graph.value)
+        out: list[Quad] = []
+        conflicts: list[Conflict] = []
+        alt_labels: set = set()
+        for predicate, values in by_predicate.items():
+            p = predicate.value
+            if p in ONE_PER_LANGUAGE:
+                for winner, losers in self._per_language(values):
+                    out.append(Quad(subject, predicate, winner))
+                    if p in DEMOTED_TO_ALT_LABEL:
+                        alt_labels.update(losers)
+            elif p in self.functional and len(values) > 1:
+                numeric = all(_decimals(v) is not None for v in values)
+                winner = self._pick(values, by_precision=numeric)
+                out.append(Quad(subject, predicate, winner))
+                disputed = [v for v in values if v != winner and not _within_rounding(winner, v)]
+                if disputed:
+                    said = tuple(sorted((str(v), g) for v in values for g in sorted(values[v])))
+                    conflicts.append(Conflict(subject.value, p, str(winner), said))
+            else:
+                out.extend(Quad(subject, predicate, value) for value in values)
+        existing_alt = {q.object for q in out if q.predicate == SKOS.altLabel}
+        out.extend(
+            Quad(subject, SKOS.altLabel, Literal(label.value))
+            for label in sorted(alt_labels, key=lambda t: t.value)
+            if Literal(label.value) not in existing_alt
+        )
+        return out, conflicts
+
+    def _per_language(self, values: dict):
+        """Yield (winner, losers) per language; an untagged copy of a tagged value is dropped."""
+        tagged = {v.value for v in values if v.language}
+        groups: dict[str, dict] = defaultdict(dict)
+        for term, graphs in values.items():
+            if term.language or term.value not in tagged:
+                groups[term.language or ""][term] = graphs
+        for group in groups.values():
+            winner = self._pick(group, by_precision=False)
+            yield winner, [t for t in group if t != winner]

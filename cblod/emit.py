@@ -1,0 +1,317 @@
+"""The one place that turns parsed records into quads with the cbo: terms.
+
+Everything a source says goes into that source's named graph (the graph IRI is the source's
+``cbo:SourceRecord``). Labels and types of the countries and NUTS regions a source points to
+come from cblod's shipped tables and travel with the source, so every graph is self-contained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from .identity import Identity
+from .places import Country, Region
+from .records import (
+    Address,
+    Organisation,
+    Participation,
+    Programme,
+    Project,
+    Result,
+    SourceDocument,
+    Text,
+)
+from .values import Coded, Money
+from .vocab import CBO, COUNTRY, DCTERMS, FOAF, LOCN, NUTS, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+
+#: EU funds a project can be co-financed by, as ontology individuals.
+FUNDS = {"ERDF", "ESF", "CF", "IPA", "ENI", "NDICI", "EAFRD", "EMFF", "JTF"}
+LEGAL_STATUS = {"public": CBO.PublicLegalStatus, "private": CBO.PrivateLegalStatus}
+
+
+def _text(text: Text) -> Literal:
+    return Literal(text.value, language=text.lang) if text.lang else Literal(text.value)
+
+
+def _decimal(value: Decimal) -> Literal:
+    return Literal(format(value, "f"), datatype=XSD.decimal)
+
+
+class Emitter:
+    """Collects the quads of one source graph; ``quads`` is the result."""
+
+    def __init__(self, identity: Identity, graph: NamedNode) -> None:
+        self.identity = identity
+        self.graph = graph
+        self.quads: list[Quad] = []
+        self.warnings: list[str] = []
+        self._seen_orgs: dict[int, NamedNode] = {}
+
+    def add(self, s: NamedNode, p: NamedNode, o) -> None:
+        self.quads.append(Quad(s, p, o, self.graph))
+
+    def label(self, s: NamedNode, text: Text | str) -> None:
+        literal = _text(text) if isinstance(text, Text) else Literal(text)
+        self.add(s, RDFS.label, literal)
+        self.add(s, SKOS.prefLabel, literal)
+
+    def money(self, s: NamedNode, p: NamedNode, money: Money | None) -> None:
+        if money is not None:
+            self.add(s, p, _decimal(money.amount))
+
+    # -- reference things ----------------------------------------------------------------
+
+    def country(self, country: Country) -> NamedNode:
+        iri = COUNTRY[country.iso3]
+        self.add(iri, RDF.type, CBO.Country)
+        self.add(iri, SKOS.prefLabel, Literal(country.name, language="en"))
+        self.add(iri, SKOS.notation, Literal(country.iso3))
+        return iri
+
+    def region(self, region: Region) -> NamedNode:
+        iri = NUTS[region.code]
+        self.add(iri, RDF.type, CBO.Region)
+        self.add(iri, SKOS.prefLabel, Literal(region.name))
+        self.add(iri, SKOS.notation, Literal(region.code))
+        return iri
+
+    def coded(self, iri: NamedNode, kind: NamedNode, coded: Coded, lang: str | None) -> NamedNode:
+        self.add(iri, RDF.type, kind)
+        self.add(iri, SKOS.notation, Literal(coded.code))
+        self.label(iri, Text(coded.label, lang))
+        return iri
+
+    # -- source things -------------------------------------------------------------------
+
+    def programme(self, programme: Programme) -> NamedNode:
+        iri = self.identity.programme(programme)
+        self.add(iri, RDF.type, CBO.Programme)
+        self.label(iri, programme.full_name or programme.short_name)
+        if programme.full_name and programme.full_name != programme.short_name:
+            self.add(iri, SKOS.altLabel, Literal(programme.short_name))
+        if programme.period:
+            first, last = programme.period
+            self.add(iri, CBO.periodStart, Literal(str(first), datatype=XSD.gYear))
+            self.add(iri, CBO.periodEnd, Literal(str(last), datatype=XSD.gYear))
+        if programme.managing_body:
+            self.add(iri, CBO.managedBy, self.organisation(programme.managing_body))
+        return iri
+
+    def project(self, project: Project, lang: str | None) -> NamedNode:
+        programme = self.programme(project.programme)
+        iri = self.identity.project(programme, project)
+        self.add(iri, RDF.type, CBO.Project)
+        self.add(iri, CBO.programme, programme)
+        self.add(iri, PROV.wasDerivedFrom, self.graph)
+        for title in project.titles or [Text(project.acronym or "")]:
+            self.label(iri, title)
+        if project.acronym:
+            self.add(iri, CBO.acronym, Literal(project.acronym))
+            self.add(iri, SKOS.altLabel, Literal(project.acronym))
+        for description in project.descriptions:
+            self.add(iri, DCTERMS.description, _text(description))
+        if project.priority:
+            priority = self.identity.priority(programme, project.priority)
+            self.coded(priority, CBO.Priority, project.priority, lang)
+            self.add(priority, CBO.programme, programme)
+            self.add(iri, CBO.priority, priority)
+        so = project.specific_objective
+        if so or project.specific_objective_label:
+            objective = self.identity.specific_objective(
+                programme,
+                so.code if so else None,
+                so.label if so else project.specific_objective_label,
+            )
+            self.add(objective, RDF.type, CBO.SpecificObjective)
+            self.add(objective, CBO.programme, programme)
+            self.label(objective, Text(so.label if so else project.specific_objective_label, lang))
+            if so:
+                self.add(objective, SKOS.notation, Literal(so.code))
+                if project.priority and so.code.split(".")[0] == project.priority.code:
+                    self.add(
+                        objective, CBO.priority, self.identity.priority(programme, project.priority)
+                    )
+            self.add(iri, CBO.specificObjective, objective)
+        if project.thematic_objective:
+            to = self.identity.thematic_objective(project.thematic_objective)
+            self.add(
+                iri,
+                CBO.thematicObjective,
+                self.coded(to, CBO.ThematicObjective, project.thematic_objective, lang),
+            )
+        if project.investment_priority:
+            ip_code = project.investment_priority
+            ip = self.coded(
+                self.identity.investment_priority(ip_code), CBO.InvestmentPriority, ip_code, lang
+            )
+            self.add(iri, CBO.investmentPriority, ip)
+            if project.thematic_objective and ip_code.code.startswith(
+                project.thematic_objective.code
+            ):
+                self.add(
+                    ip,
+                    CBO.thematicObjective,
+                    self.identity.thematic_objective(project.thematic_objective),
+                )
+        for coded in project.indicators:
+            indicator = self.coded(
+                self.identity.indicator(programme, coded), CBO.Indicator, coded, lang
+            )
+            self.add(indicator, CBO.programme, programme)
+            self.add(iri, CBO.indicator, indicator)
+        if project.start:
+            self.add(iri, CBO.startDate, Literal(project.start.isoformat(), datatype=XSD.date))
+        if project.end:
+            self.add(iri, CBO.endDate, Literal(project.end.isoformat(), datatype=XSD.date))
+        if project.status:
+            self.add(iri, CBO.status, Literal(project.status))
+        if project.sub_programme:
+            self.add(iri, CBO.subProgramme, Literal(project.sub_programme))
+        self.money(iri, CBO.totalBudget, project.total_budget)
+        self.money(iri, CBO.euContribution, project.eu_contribution)
+        for fund in project.funds:
+            if fund in FUNDS:
+                self.add(iri, CBO.fund, CBO[fund])
+            else:
+                self.warnings.append(f"{project.acronym}: unknown fund {fund!r} not published")
+        for theme in project.themes:
+            concept = self.identity.theme(theme)
+            self.add(concept, RDF.type, SKOS.Concept)
+            self.add(
+                concept, SKOS.prefLabel, Literal(theme, language=lang) if lang else Literal(theme)
+            )
+            self.add(iri, DCTERMS.subject, concept)
+        for page in project.pages:
+            self.add(iri, FOAF.page, NamedNode(page))
+        for website in project.websites:
+            self.add(iri, FOAF.homepage, NamedNode(website))
+        for participation in project.participations:
+            self.participation(iri, project, participation)
+        for result in project.results:
+            self.result(iri, result)
+        return iri
+
+    def participation(
+        self, project_iri: NamedNode, project: Project, participation: Participation
+    ) -> None:
+        org = self.organisation(participation.organisation)
+        iri = self.identity.participation(project_iri, org)
+        self.add(iri, RDF.type, CBO.Participation)
+        self.add(iri, CBO.project, project_iri)
+        self.add(iri, CBO.partner, org)
+        self.add(iri, CBO.role, CBO[participation.role.value])
+        self.add(iri, PROV.wasDerivedFrom, self.graph)
+        name = participation.organisation.names[0].value
+        self.add(
+            iri, RDFS.label, Literal(f"{name} in {project.acronym or project.titles[0].value}")
+        )
+        self.money(iri, CBO.totalBudget, participation.total_budget)
+        self.money(iri, CBO.euContribution, participation.eu_contribution)
+
+    def organisation(self, organisation: Organisation) -> NamedNode:
+        if id(organisation) in self._seen_orgs:
+            return self._seen_orgs[id(organisation)]
+        iri = self.identity.organisation(organisation)
+        self._seen_orgs[id(organisation)] = iri
+        self.add(iri, RDF.type, CBO.Organisation)
+        if organisation.is_cluster:
+            self.add(iri, RDF.type, CBO.Cluster)
+        self.add(iri, PROV.wasDerivedFrom, self.graph)
+        for name in organisation.names:
+            self.label(iri, name)
+        if organisation.acronym:
+            self.add(iri, CBO.acronym, Literal(organisation.acronym))
+            self.add(iri, SKOS.altLabel, Literal(organisation.acronym))
+        for former in organisation.former_names:
+            self.add(iri, CBO.formerName, Literal(former))
+        if organisation.country:
+            self.add(iri, CBO.country, self.country(organisation.country))
+        if organisation.region:
+            self.add(iri, CBO.region, self.region(organisation.region))
+        if organisation.address:
+            self.add(iri, SCHEMA.address, self.address(organisation.address))
+        if organisation.legal_status:
+            status = LEGAL_STATUS.get(organisation.legal_status.casefold())
+            if status is None:
+                self.warnings.append(
+                    f"{organisation.names[0].value}: legal status "
+                    f"{organisation.legal_status!r} not published"
+                )
+            else:
+                self.add(iri, CBO.legalStatus, status)
+        for website in organisation.websites:
+            self.add(iri, FOAF.homepage, NamedNode(website))
+        for programme in organisation.selected_for:
+            self.add(iri, CBO.selectedFor, self.programme(programme))
+        return iri
+
+    def address(self, address: Address) -> NamedNode:
+        iri = self.identity.address(address.full)
+        self.add(iri, RDF.type, LOCN.Address)
+        self.add(iri, LOCN.fullAddress, Literal(address.full))
+        for predicate, value in (
+            (SCHEMA.streetAddress, address.street),
+            (SCHEMA.postalCode, address.postal_code),
+            (SCHEMA.addressLocality, address.locality),
+        ):
+            if value:
+                self.add(iri, predicate, Literal(value))
+        if address.country:
+            self.add(iri, SCHEMA.addressCountry, self.country(address.country))
+        return iri
+
+    def result(self, project_iri: NamedNode, result: Result) -> None:
+        iri = self.identity.result(project_iri, result.text.value)
+        self.add(iri, RDF.type, CBO.Result)
+        self.add(iri, RDFS.label, _text(result.text))
+        self.add(iri, CBO.resultKind, CBO[result.kind.value])
+        if result.quantity:
+            low, high = result.quantity
+            self.add(iri, CBO.quantity, _decimal(low))
+            if high is not None:
+                self.add(iri, CBO.quantityMax, _decimal(high))
+        self.add(project_iri, CBO.result, iri)
+
+    def source_record(
+        self, doc: SourceDocument, *, sha256: str, rank: int, ingested: datetime
+    ) -> None:
+        g = self.graph
+        self.add(g, RDF.type, CBO.SourceRecord)
+        self.add(g, RDF.type, PROV.Entity)
+        self.add(g, DCTERMS.title, Literal(doc.title))
+        self.add(g, CBO.format, Literal(doc.format))
+        self.add(g, CBO.fileName, Literal(doc.path.rsplit("/", 1)[-1]))
+        self.add(g, CBO.sha256, Literal(sha256))
+        self.add(g, CBO.sourceRank, Literal(str(rank), datatype=XSD.integer))
+        stamp = ingested.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        self.add(g, PROV.generatedAtTime, Literal(stamp, datatype=XSD.dateTime))
+        if doc.origin_url:
+            self.add(g, PROV.hadPrimarySource, NamedNode(doc.origin_url))
+        if doc.modified:
+            self.add(g, DCTERMS.modified, Literal(doc.modified.isoformat(), datatype=XSD.date))
+        if doc.language:
+            self.add(g, DCTERMS.language, Literal(doc.language))
+
+
+def emit(doc: SourceDocument, identity: Identity, graph: NamedNode, **record) -> Emitter:
+    """All quads for ``doc`` in ``graph`` (plus its source record); warnings on the emitter."""
+    emitter = Emitter(identity, graph)
+    emitter.source_record(doc, **record)
+    for project in doc.projects:
+        emitter.project(project, doc.language)
+    for organisation in doc.organisations:
+        emitter.organisation(organisation)
+    return emitter
+
+
+def iter_terms(quads: list[Quad]) -> Iterator[NamedNode]:
+    """Subjects of ``quads``, each once."""
+    seen: set[str] = set()
+    for quad in quads:
+        if quad.subject.value not in seen:
+            seen.add(quad.subject.value)
+            yield quad.subject

@@ -1,0 +1,204 @@
+"""Minting and keeping URIs: the same thing from two sources gets one URI, for good.
+
+Things are named ``{base}id/{kind}/{key}``. Keys are derived from what identifies a thing
+(a programme's short name and period, a project's acronym within its programme, a code within
+a programme) so most URIs are the same whichever source names them first. Organisations have
+no such key in page sources, so they are matched through a registry of every name key already
+seen, stored in the store beside the data: an exact normalised-name match (legal forms off,
+glossary translations on) in a compatible country, else a fuzzy match of at least
+``ORGANISATION_MATCH`` in the same country. The first source to name an organisation mints its
+URI; later spellings are registered to it, so URIs survive re-ingests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pyoxigraph import NamedNode
+
+from .names import fold, name_key, name_tokens, similarity
+from .records import Organisation, Programme, Project
+from .values import Coded, slugify
+
+#: Least fuzzy name similarity (0..1) for two spellings in one country to be one organisation.
+#: "Tallinn University" / "Tallinn University of Technology" (0.8) must stay apart.
+ORGANISATION_MATCH = 0.85
+
+
+@dataclass
+class OrganisationEntry:
+    iri: str
+    country: str  # ISO 3166 alpha-3, or "" when unknown
+    tokens: tuple[str, ...]
+
+
+@dataclass
+class Identity:
+    """URI minting for one base URI, with the registry of keys already in the store.
+
+    ``registered`` holds every key -> IRI pair known; ``new_keys`` what this ingest added,
+    which the store writes in the same transaction as the source graph.
+    """
+
+    base: str
+    registered: dict[str, str] = field(default_factory=dict)
+    new_keys: dict[str, str] = field(default_factory=dict)
+    _orgs_by_key: dict[str, list[OrganisationEntry]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    _orgs_by_token: dict[str, list[OrganisationEntry]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def __post_init__(self) -> None:
+        for key, iri in list(self.registered.items()):
+            self._index(key, iri)
+
+    # -- registry ---------------------------------------------------------------------------
+
+    def _index(self, key: str, iri: str) -> None:
+        kind, _, rest = key.partition("|")
+        if kind != "organisation":
+            return
+        country, _, name = rest.partition("|")
+        entry = OrganisationEntry(iri, country, tuple(name.split()))
+        self._orgs_by_key[name].append(entry)
+        for stem in {token[:5] for token in entry.tokens}:
+            self._orgs_by_token[stem].append(entry)
+
+    def _register(self, key: str, iri: str) -> None:
+        if key not in self.registered:
+            self.registered[key] = iri
+            self.new_keys[key] = iri
+            self._index(key, iri)
+
+    def iri(self, kind: str, key: str) -> NamedNode:
+        return NamedNode(f"{self.base}id/{kind}/{key}")
+
+    def key_of(self, iri: NamedNode | str) -> str:
+        """The ``{key}`` part of one of our IRIs (``…/id/project/a/b`` -> ``a/b``)."""
+        value = iri.value if isinstance(iri, NamedNode) else iri
+        return value[len(self.base) :].split("/", 2)[2]
+
+    # -- kinds with derivable keys --------------------------------------------------------
+
+    def programme(self, programme: Programme) -> NamedNode:
+        key = slugify(programme.short_name)
+        if programme.period:
+            key += f"-{programme.period[0]}-{programme.period[1]}"
+        return self.iri("programme", key)
+
+    def project(self, programme_iri: NamedNode, project: Project) -> NamedNode:
+        name = project.acronym or project.titles[0].value
+        return self.iri("project", f"{self.key_of(programme_iri)}/{slugify(name)}")
+
+    def priority(self, programme_iri: NamedNode, coded: Coded) -> NamedNode:
+        return self.iri("priority", f"{self.key_of(programme_iri)}/{slugify(coded.code)}")
+
+    def indicator(self, programme_iri: NamedNode, coded: Coded) -> NamedNode:
+        return self.iri("indicator", f"{self.key_of(programme_iri)}/{slugify(coded.code)}")
+
+    def thematic_objective(self, coded: Coded) -> NamedNode:
+        return self.iri("thematic-objective", slugify(coded.code))
+
+    def investment_priority(self, coded: Coded) -> NamedNode:
+        return self.iri("investment-priority", slugify(coded.code))
+
+    def participation(self, project_iri: NamedNode, organisation_iri: NamedNode) -> NamedNode:
+        org_key = self.key_of(organisation_iri).replace("/", "-")
+        return self.iri("participation", f"{self.key_of(project_iri)}/{org_key}")
+
+    def result(self, project_iri: NamedNode, text: str) -> NamedNode:
+        digest = hashlib.sha1(" ".join(fold(text).split()).encode()).hexdigest()[:10]
+        return self.iri("result", f"{self.key_of(project_iri)}/{digest}")
+
+    def address(self, full: str) -> NamedNode:
+        return self.iri("address", hashlib.sha1(fold(full).encode()).hexdigest()[:12])
+
+    def theme(self, label: str) -> NamedNode:
+        return self.iri("theme", slugify(label))
+
+    def source(self, file_name: str) -> NamedNode:
+        return self.iri("source", slugify(file_name.rsplit("/", 1)[-1]))
+
+    # -- kinds resolved through the registry --------------------------------------------
+
+    def specific_objective(
+        self, programme_iri: NamedNode, code: str | None, label: str | None
+    ) -> NamedNode:
+        """Objective by code when known, else by its label within the programme.
+
+        keep.eu gives "More exports by …" without the "1.3" the programme database shows:
+        both spellings are registered to one URI, whichever source came first.
+        """
+        scope = self.key_of(programme_iri)
+        keys = []
+        if code:
+            keys.append(f"specific-objective|{scope}|code:{code}")
+        if label:
+            keys.append(f"specific-objective|{scope}|label:{name_key(label)}")
+        found = next((self.registered[k] for k in keys if k in self.registered), None)
+        iri = (
+            found or self.iri("specific-objective", f"{scope}/{slugify(code or label or '')}").value
+        )
+        for key in keys:
+            self._register(key, iri)
+        return NamedNode(iri)
+
+    def organisation(self, organisation: Organisation) -> NamedNode:
+        country = organisation.country.iso3 if organisation.country else ""
+        keys = [k for k in dict.fromkeys(name_key(n.value) for n in organisation.names) if k]
+        iri = self._match_organisation(keys, country, organisation)
+        if iri is None:
+            iri = self._mint_organisation(keys[0] if keys else "organisation", organisation)
+        for key in keys:
+            self._register(f"organisation|{country}|{key}", iri)
+        return NamedNode(iri)
+
+    def _match_organisation(
+        self, keys: list[str], country: str, organisation: Organisation
+    ) -> str | None:
+        for key in keys:
+            for entry in self._orgs_by_key.get(key, ()):
+                if entry.country == country or not entry.country or not country:
+                    return entry.iri
+        if not country:
+            return None
+        best: tuple[float, str] | None = None
+        for name in organisation.names:
+            tokens = name_tokens(name.value)
+            for candidate in _candidates(self._orgs_by_token, tokens):
+                if candidate.country != country:
+                    continue
+                score = similarity(tokens, candidate.tokens)
+                if score >= ORGANISATION_MATCH and (best is None or score > best[0]):
+                    best = (score, candidate.iri)
+        return best[1] if best else None
+
+    def _mint_organisation(self, key: str, organisation: Organisation) -> str:
+        prefix = f"{organisation.country.iso2.lower()}/" if organisation.country else ""
+        stem = f"{prefix}{slugify(key)}"
+        taken = set(self.registered.values())
+        candidate, n = self.iri("organisation", stem).value, 1
+        while candidate in taken:
+            n += 1
+            candidate = self.iri("organisation", f"{stem}-{n}").value
+        return candidate
+
+
+def _candidates(
+    index: dict[str, list[OrganisationEntry]], tokens: Iterable[str]
+) -> list[OrganisationEntry]:
+    """Registered organisations sharing a word stem (first five letters) with ``tokens``.
+
+    Inflected forms that ``tokens_match`` accepts share their first five letters, so the
+    stem index finds every candidate the similarity could accept.
+    """
+    seen: dict[int, OrganisationEntry] = {}
+    for token in tokens:
+        for entry in index.get(token[:5], ()):
+            seen[id(entry)] = entry
+    return list(seen.values())

@@ -1,0 +1,128 @@
+"""What a mapping module reads out of a source: plain dataclasses, no RDF.
+
+Mappings fill these in; ``identity`` gives each thing its URI and ``emit`` turns them into quads.
+Keeping RDF out of the mappings is what makes a new source format one small module.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+from .places import Country, Region
+from .values import Coded, Money
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string with its language when the source says which (None otherwise)."""
+
+    value: str
+    lang: str | None = None
+
+
+class Role(enum.Enum):
+    LEAD_PARTNER = "LeadPartner"
+    PROJECT_PARTNER = "ProjectPartner"
+
+
+class ResultKind(enum.Enum):
+    EXPECTED = "Expected"
+    ACHIEVED = "Achieved"
+
+
+@dataclass
+class Address:
+    full: str
+    street: str | None = None
+    postal_code: str | None = None
+    locality: str | None = None
+    country: Country | None = None
+
+
+@dataclass
+class Organisation:
+    names: list[Text]
+    country: Country | None = None
+    region: Region | None = None
+    acronym: str | None = None
+    former_names: list[str] = field(default_factory=list)
+    address: Address | None = None
+    legal_status: str | None = None
+    websites: list[str] = field(default_factory=list)
+    is_cluster: bool = False
+    #: Programmes (e.g. a national cluster programme) the organisation was selected for.
+    selected_for: list[Programme] = field(default_factory=list)
+
+
+@dataclass
+class Participation:
+    organisation: Organisation
+    role: Role
+    total_budget: Money | None = None
+    eu_contribution: Money | None = None
+
+
+@dataclass
+class Result:
+    text: Text
+    kind: ResultKind
+    #: (low, high or None) as Decimals: "3-4 sales agreements" -> (3, 4)
+    quantity: tuple | None = None
+
+
+@dataclass
+class Programme:
+    """A funding programme, identified by its short name and programming period.
+
+    ``period`` is (2014, 2020) when the source says it or it follows from the project dates.
+    """
+
+    short_name: str
+    full_name: str | None = None
+    period: tuple[int, int] | None = None
+    managing_body: Organisation | None = None
+    description: Text | None = None
+
+
+@dataclass
+class Project:
+    programme: Programme
+    acronym: str | None
+    titles: list[Text] = field(default_factory=list)
+    descriptions: list[Text] = field(default_factory=list)
+    priority: Coded | None = None
+    specific_objective: Coded | None = None
+    specific_objective_label: str | None = None  # when a source gives the label but no code
+    thematic_objective: Coded | None = None
+    investment_priority: Coded | None = None
+    start: date | None = None
+    end: date | None = None
+    status: str | None = None
+    total_budget: Money | None = None
+    eu_contribution: Money | None = None
+    funds: list[str] = field(default_factory=list)
+    participations: list[Participation] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+    #: programme indicators the project contributes to ("R1.3 Number of cluster co-operations…")
+    indicators: list[Coded] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+    websites: list[str] = field(default_factory=list)
+    sub_programme: str | None = None
+
+
+@dataclass
+class SourceDocument:
+    """Everything one page or file says, plus where it came from."""
+
+    path: str
+    format: str
+    title: str
+    origin_url: str | None = None
+    modified: date | None = None
+    language: str | None = None
+    projects: list[Project] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

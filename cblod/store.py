@@ -1,0 +1,220 @@
+"""Oxigraph: one named graph per source, replaced atomically, and the consolidated default graph.
+
+Replacing a source is two steps. First its new quads are written to a private staging graph
+(``Store.extend`` is itself all-or-nothing). Then one SPARQL Update, which Oxigraph runs as a
+single transaction, removes the consolidated statements of every affected subject, moves the
+staging graph into place, adds the re-consolidated statements, registers new identity keys
+and bumps the dataset version. A reader (or a crash) sees the old dataset or the new one,
+never a mix. Staging graphs left by a crash between the steps are dropped on the next open.
+
+Graphs whose IRI starts with ``urn:cblod:internal:`` are cblod's bookkeeping (identity keys,
+store metadata, staging) and are not data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store
+
+from .consolidate import Conflict, Consolidator
+from .errors import StoreError
+from .identity import Identity
+from .vocab import CBO, OWL, RDF
+
+INTERNAL = "urn:cblod:internal:"
+META = NamedNode(INTERNAL + "meta")
+IDENTITY = NamedNode(INTERNAL + "identity")
+DATASET = NamedNode(INTERNAL + "dataset")
+IDENTITY_KEY = CBO.identityKey
+
+
+@cache
+def functional_properties() -> frozenset[str]:
+    """Properties the ontology declares functional: one value per subject in the default graph."""
+    store = Store()
+    store.load(files("cblod.ontology").joinpath("cblod.ttl").read_bytes(), format=RdfFormat.TURTLE)
+    return frozenset(
+        q.subject.value for q in store.quads_for_pattern(None, RDF.type, OWL.FunctionalProperty)
+    )
+
+
+def _ntriples_term(term) -> str:
+    return str(term)
+
+
+@dataclass
+class Replacement:
+    """What replacing one source graph did to the dataset."""
+
+    triples: int
+    subjects: int
+    conflicts: list[Conflict]
+
+
+class CblodStore:
+    """A cblod dataset in an on-disk Oxigraph store."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if read_only:
+                if not self.path.exists():
+                    raise StoreError(f"no store at {self.path} (run `cblod ingest` first)")
+                self.store = Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self.store = Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        self.read_only = read_only
+        if not read_only:
+            self._drop_staging()
+
+    # -- metadata ------------------------------------------------------------------------
+
+    def _meta(self, predicate: NamedNode) -> str | None:
+        for quad in self.store.quads_for_pattern(DATASET, predicate, None, META):
+            return quad.object.value
+        return None
+
+    @property
+    def base_uri(self) -> str | None:
+        """The public base URI the data was minted under (kept in the store)."""
+        return self._meta(CBO.baseURI)
+
+    def set_base_uri(self, base_uri: str) -> None:
+        current = self.base_uri
+        if current and current != base_uri:
+            raise StoreError(
+                f"the store's data is published under {current}; a different base URI "
+                f"({base_uri}) would change every URI. Use a new store for a new base."
+            )
+        if not current:
+            self.store.extend([Quad(DATASET, CBO.baseURI, Literal(base_uri), META)])
+
+    @property
+    def version(self) -> str:
+        """Changes whenever any source graph is replaced (for ETags)."""
+        return self._meta(CBO.version) or "empty"
+
+    # -- sources -------------------------------------------------------------------------
+
+    def source_graphs(self) -> list[NamedNode]:
+        return sorted(
+            (
+                g
+                for g in self.store.named_graphs()
+                if isinstance(g, NamedNode) and not g.value.startswith(INTERNAL)
+            ),
+            key=lambda g: g.value,
+        )
+
+    def source_property(self, graph: NamedNode, predicate: NamedNode) -> str | None:
+        for quad in self.store.quads_for_pattern(graph, predicate, None, graph):
+            return quad.object.value
+        return None
+
+    def _ranks(self) -> dict[str, int]:
+        ranks = {}
+        for quad in self.store.quads_for_pattern(None, CBO.sourceRank, None, None):
+            if quad.graph_name == quad.subject:
+                ranks[quad.subject.value] = int(quad.object.value)
+        return ranks
+
+    def identity(self, base_uri: str) -> Identity:
+        """An ``Identity`` loaded with every key this store has registered."""
+        registered = {
+            q.object.value: q.subject.value
+            for q in self.store.quads_for_pattern(None, IDENTITY_KEY, None, IDENTITY)
+        }
+        return Identity(base_uri, registered)
+
+    def replace_source(
+        self, graph: NamedNode, quads: list[Quad], identity: Identity
+    ) -> Replacement:
+        """Make ``quads`` the whole content of ``graph``, atomically, and re-consolidate."""
+        if self.read_only:
+            raise StoreError("store is open read-only")
+        staging = NamedNode(f"{INTERNAL}staging:{uuid.uuid4()}")
+        consolidated = NamedNode(f"{staging.value}:consolidated")
+        new_by_subject: dict = defaultdict(list)
+        for q in quads:
+            new_by_subject[q.subject].append((q.predicate, q.object, graph))
+        old_subjects = {q.subject for q in self.store.quads_for_pattern(None, None, None, graph)}
+        affected = set(new_by_subject) | old_subjects
+
+        ranks = self._ranks()
+        ranks[graph.value] = next(
+            (int(q.object.value) for q in quads if q.predicate == CBO.sourceRank), 0
+        )
+        consolidator = Consolidator(functional_properties(), ranks)
+        conflicts: list[Conflict] = []
+        out: list[Quad] = []
+        for subject in affected:
+            statements = [
+                (q.predicate, q.object, q.graph_name)
+                for q in self.store.quads_for_pattern(subject, None, None, None)
+                if isinstance(q.graph_name, NamedNode)
+                and q.graph_name != graph
+                and not q.graph_name.value.startswith(INTERNAL)
+            ]
+            statements.extend(new_by_subject.get(subject, ()))
+            triples, found = consolidator.subject(subject, statements)
+            conflicts.extend(found)
+            out.extend(Quad(t.subject, t.predicate, t.object, consolidated) for t in triples)
+
+        try:
+            self.store.extend(Quad(q.subject, q.predicate, q.object, staging) for q in quads)
+            self.store.extend(out)
+            self.store.update(self._swap(graph, staging, consolidated, identity))
+        except (OSError, SyntaxError) as exc:
+            self._drop_staging()
+            raise StoreError(f"could not write {graph.value}: {exc}") from exc
+        identity.new_keys.clear()
+        return Replacement(len(quads), len(affected), conflicts)
+
+    def _swap(self, graph, staging, consolidated, identity: Identity) -> str:
+        keys = "\n".join(
+            f"<{iri}> <{IDENTITY_KEY.value}> {_ntriples_term(Literal(key))} ."
+            for key, iri in sorted(identity.new_keys.items())
+        )
+        version = Literal(str(uuid.uuid4()))
+        return f"""
+        DELETE {{ ?s ?p ?o }} WHERE {{
+          {{ SELECT DISTINCT ?s WHERE {{ {{ GRAPH {graph} {{ ?s ?a ?b }} }}
+                                        UNION {{ GRAPH {staging} {{ ?s ?a ?b }} }} }} }}
+          ?s ?p ?o
+        }};
+        DROP SILENT GRAPH {graph};
+        ADD SILENT {staging} TO {graph};
+        DROP SILENT GRAPH {staging};
+        ADD SILENT {consolidated} TO DEFAULT;
+        DROP SILENT GRAPH {consolidated};
+        INSERT DATA {{ GRAPH {IDENTITY} {{ {keys} }} }};
+        DELETE WHERE {{ GRAPH {META} {{ {DATASET} {CBO.version} ?v }} }};
+        INSERT DATA {{ GRAPH {META} {{ {DATASET} {CBO.version} {version} }} }}
+        """
+
+    def _drop_staging(self) -> None:
+        for graph in list(self.store.named_graphs()):
+            if isinstance(graph, NamedNode) and graph.value.startswith(INTERNAL + "staging:"):
+                self.store.remove_graph(graph)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def query(self, sparql: str, **options):
+        return self.store.query(sparql, **options)
+
+    def default_graph_quads(self) -> Iterable[Quad]:
+        return self.store.quads_for_pattern(None, None, None, DefaultGraph())
+
+    def flush(self) -> None:
+        if not self.read_only:
+            self.store.flush()

@@ -1,0 +1,71 @@
+"""The namespaces cblod publishes with, as pyoxigraph terms, in one place."""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+
+class Namespace:
+    """A namespace IRI whose attributes and items are pyoxigraph NamedNodes.
+
+    Not a ``str`` subclass: ``DCTERMS.title`` or ``CBO.format`` would then be string methods.
+    """
+
+    def __init__(self, iri: str) -> None:
+        self.iri = iri
+
+    def __str__(self) -> str:
+        return self.iri
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return NamedNode(self.iri + name)
+
+    def __getitem__(self, name: str) -> NamedNode:
+        return NamedNode(self.iri + name)
+
+
+CBO = Namespace("https://w3id.org/cblod/ontology#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+ROV = Namespace("http://www.w3.org/ns/regorg#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SCHEMA = Namespace("https://schema.org/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+
+COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+NUTS = Namespace("http://data.europa.eu/nuts/code/")
+
+#: Prefixes offered to SPARQL users and used when writing Turtle.
+PREFIXES: dict[str, str] = {
+    "cbo": str(CBO),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "org": str(ORG),
+    "rov": str(ROV),
+    "adms": str(ADMS),
+    "schema": str(SCHEMA),
+    "foaf": str(FOAF),
+    "locn": str(LOCN),
+    "country": str(COUNTRY),
+    "nuts": str(NUTS),
+}
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX lines for every namespace above, to prepend to a query."""
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())

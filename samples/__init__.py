@@ -1,0 +1,1 @@
+"""Sample source pages shipped for the demo store and the tests."""
