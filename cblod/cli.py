@@ -1,0 +1,134 @@
+"""The ``cblod`` command: argument parsing and printing only; each verb calls one function.
+
+    cblod ingest [--store DIR] [--base-uri URI] [--format NAME] PATH...
+    cblod validate [--store DIR]
+    cblod stats [--store DIR]
+    cblod serve [--store DIR] [--host HOST] [--port PORT]
+
+The store defaults to ``$CBLOD_STORE`` or ``./cblod-data``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from . import mappings
+from .errors import CblodError
+from .ingest import SourceReport, expand, ingest
+from .stats import stats
+from .store import CblodStore
+from .validate import validate
+
+
+def _store_dir(args: argparse.Namespace) -> str:
+    return args.store or os.environ.get("CBLOD_STORE") or "cblod-data"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cblod", description=__doc__.split("\n")[0])
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    def verb(name: str, help: str) -> argparse.ArgumentParser:
+        sub = verbs.add_parser(name, help=help, description=help)
+        sub.add_argument("--store", help="store folder (default $CBLOD_STORE or ./cblod-data)")
+        return sub
+
+    p = verb("ingest", "read source pages and files into the store, one graph per source")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--base-uri", help="public base URI for minted URIs (kept in the store)")
+    p.add_argument(
+        "--format",
+        choices=[m.NAME for m in mappings.MODULES],
+        help="read every file as this format instead of detecting it",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
+    verb("validate", "check the published data against the SHACL shapes")
+    verb("stats", "count what the store holds")
+    p = verb("serve", "serve the SPARQL endpoint and pages")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {
+            "ingest": _ingest,
+            "validate": _validate,
+            "stats": _stats,
+            "serve": _serve,
+        }[args.verb](args)
+    except CblodError as exc:
+        print(f"cblod: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    files = list(expand(args.paths))
+    if not files:
+        print("cblod: error: no files under " + " ".join(args.paths), file=sys.stderr)
+        return 2
+    store = CblodStore(_store_dir(args))
+    done = 0
+
+    def show(report: SourceReport) -> None:
+        nonlocal done
+        done += 1
+        prefix = f"[{done}/{len(files)}] " if len(files) > 1 else ""
+        if report.status == "failed":
+            print(f"{prefix}FAILED {report.error}", file=sys.stderr)
+            return
+        if args.quiet:
+            return
+        if report.status == "unchanged":
+            print(f"{prefix}{report.path}: unchanged ({report.format})")
+            return
+        print(
+            f"{prefix}{report.path}: {report.format}, {report.records} records, "
+            f"{report.triples} triples, {len(report.warnings)} warnings -> {report.graph}"
+        )
+        for warning in report.warnings:
+            print(f"    warning: {warning}")
+        for conflict in report.conflicts:
+            print(f"    disagreement: {conflict}")
+
+    reports = ingest(files, store=store, base_uri=args.base_uri, format=args.format, on_source=show)
+    counts = {s: sum(r.status == s for r in reports) for s in ("ingested", "unchanged", "failed")}
+    print(
+        f"{counts['ingested']} ingested, {counts['unchanged']} unchanged, "
+        f"{counts['failed']} failed; store {store.path} (base {store.base_uri})"
+    )
+    return 1 if counts["failed"] else 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    report = validate(CblodStore(_store_dir(args), read_only=True))
+    for finding in report.findings:
+        print(finding)
+    print(f"{len(report.violations)} violations, {len(report.warnings)} warnings")
+    return 0 if report.conforms else 1
+
+
+def _stats(args: argparse.Namespace) -> int:
+    summary = stats(CblodStore(_store_dir(args), read_only=True))
+    width = max(map(len, summary), default=0)
+    for name, value in summary.items():
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .web import serve
+
+    serve(_store_dir(args), host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

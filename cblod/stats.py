@@ -1,0 +1,41 @@
+"""``cblod stats``: what the store holds, counted with SPARQL over the published graph."""
+
+from __future__ import annotations
+
+from .store import CblodStore
+from .vocab import CBO, sparql_prefixes
+
+COUNTED_CLASSES = (
+    "Programme",
+    "Priority",
+    "SpecificObjective",
+    "ThematicObjective",
+    "InvestmentPriority",
+    "Indicator",
+    "Project",
+    "Organisation",
+    "Cluster",
+    "Participation",
+    "Result",
+    "SourceRecord",
+)
+
+
+def stats(store: CblodStore) -> dict[str, int | str]:
+    """Counts of triples, sources and instances of each cbo: class, in a stable order."""
+    counts: dict[str, int | str] = {
+        "base URI": store.base_uri or "(none)",
+        "source graphs": len(store.source_graphs()),
+    }
+    (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    counts["triples (default graph)"] = int(row["n"].value)
+    by_class = {
+        row["class"].value: int(row["n"].value)
+        for row in store.query(
+            sparql_prefixes()
+            + "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+        )
+    }
+    for name in COUNTED_CLASSES:
+        counts[name] = by_class.get(CBO[name].value, 0)
+    return counts
