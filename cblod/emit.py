@@ -38,7 +38,12 @@ def _text(text: Text) -> Literal:
 
 
 def _decimal(value: Decimal) -> Literal:
-    return Literal(format(value, "f"), datatype=XSD.decimal)
+    """xsd:decimal in canonical form ("200000", "169277.5"), as Oxigraph stores it.
+
+    Consolidation compares what a source is about to say with what the store holds, so the
+    two must be the same term when the numbers are equal.
+    """
+    return Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
 
 
 class Emitter:

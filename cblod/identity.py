@@ -66,7 +66,7 @@ class Identity:
         country, _, name = rest.partition("|")
         entry = OrganisationEntry(iri, country, tuple(name.split()))
         self._orgs_by_key[name].append(entry)
-        for stem in {token[:5] for token in entry.tokens}:
+        for stem in {token[:4] for token in entry.tokens}:
             self._orgs_by_token[stem].append(entry)
 
     def _register(self, key: str, iri: str) -> None:
@@ -192,13 +192,13 @@ class Identity:
 def _candidates(
     index: dict[str, list[OrganisationEntry]], tokens: Iterable[str]
 ) -> list[OrganisationEntry]:
-    """Registered organisations sharing a word stem (first five letters) with ``tokens``.
+    """Registered organisations sharing a word stem (first four letters) with ``tokens``.
 
-    Inflected forms that ``tokens_match`` accepts share their first five letters, so the
+    Inflected forms that ``tokens_match`` accepts share their first four letters, so the
     stem index finds every candidate the similarity could accept.
     """
     seen: dict[int, OrganisationEntry] = {}
     for token in tokens:
-        for entry in index.get(token[:5], ()):
+        for entry in index.get(token[:4], ()):
             seen[id(entry)] = entry
     return list(seen.values())

@@ -94,10 +94,19 @@ def _ingest_one(
     graph = identity.source(source.path.name)
     if store.source_property(graph, CBO.sha256) == source.sha256:
         return SourceReport(str(path), "unchanged", mapping.NAME, graph.value)
+    if forced and not forced.detect(source):
+        raise InputError(f"file does not look like a {forced.TITLE}", file=str(path))
     try:
         doc = mapping.read(source)
     except InputError as exc:
         raise exc.located(file=str(path)) from exc
+    except Exception as exc:  # a mapping bug must not become a traceback for the user
+        log.debug("mapping %s failed on %s", mapping.NAME, path, exc_info=True)
+        raise InputError(
+            f"{mapping.NAME} could not read this file ({type(exc).__name__}: {exc}); "
+            "please report it with the file",
+            file=str(path),
+        ) from exc
     emitter = emit(
         doc, identity, graph, sha256=source.sha256, rank=mapping.RANK, ingested=datetime.now(UTC)
     )

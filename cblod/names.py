@@ -120,11 +120,11 @@ def name_key(name: str) -> str:
 
 
 def tokens_match(a: str, b: str) -> bool:
-    """Same word, or an inflected form of it: "tallinna"~"tallinn", "tampereen"~"tampere"."""
+    """Same word, or an inflected form of it: "tallinna"~"tallinn", "oulun"~"oulu"."""
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 5 and long_.startswith(short) and len(long_) - len(short) <= 2
+    return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 2
 
 
 def similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:

@@ -50,6 +50,7 @@ _MAP_BOILERPLATE = {
     "project partner marker",
     "project partner",
 }
+_FIELD_LABELS = {"total budget": "Total budget", "erdf budget": "ERDF budget"}
 _PARTNER_FIELDS = ("address:", "legal status:", "total budget:", "erdf budget:", "name:")
 
 
@@ -62,12 +63,12 @@ def detect(source: SourceFile) -> bool:
 
 def read(source: SourceFile) -> SourceDocument:
     page = PageText(source.require_text())
-    title = page.lines[0].text if page.lines else ""
+    record = page.lines[0].text if page.lines else ""  # the title, until the acronym is read
 
     def required(label: str) -> str:
         value = page.field(label)
         if value is None:
-            raise InputError("field is missing", file=source.name, record=title, field=label)
+            raise InputError("field is missing", file=source.name, record=record, field=label)
         return value
 
     def parsed(label: str, parse, value: str | None = None):
@@ -75,9 +76,10 @@ def read(source: SourceFile) -> SourceDocument:
         try:
             return parse(text)
         except ValueParseError as exc:
-            raise exc.located(file=source.name, record=title, field=label) from exc
+            raise exc.located(file=source.name, record=record, field=label) from exc
 
-    money = lambda text: parse_money(text, decimal_mark=".")  # noqa: E731
+    def money(text: str):
+        return parse_money(text, decimal_mark=".")
 
     acronym = required("Project acronym")
     record = acronym
@@ -195,7 +197,7 @@ def _partners(page: PageText, file: str, record: str, money) -> list[Participati
             try:
                 return money(block[label])
             except ValueParseError as exc:
-                raise exc.located(file=file, record=where, field=label.capitalize()) from exc
+                raise exc.located(file=file, record=where, field=_FIELD_LABELS[label]) from exc
 
         split = split_name(block["name"])
         address = parse_address(block["address"]) if "address" in block else None

@@ -1,0 +1,77 @@
+"""Shared fixtures: real on-disk stores built from the shipped sample pages, real servers."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from cblod.ingest import ingest
+from cblod.store import CblodStore
+from cblod.vocab import sparql_prefixes
+from cblod.web import create_app
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "pages"
+KEEP_EU_PAGE = SAMPLES / "keep-eu-4smart-growth.txt"
+CB_PAGE = SAMPLES / "centralbaltic-4smart-growth.txt"
+CB_PRINTVIEW = SAMPLES / "centralbaltic-printview-sme2go.txt"
+INTERREG_EUROPE = SAMPLES / "interregeurope-search-clusters.txt"
+TILLVAXTVERKET = SAMPLES / "tillvaxtverket-s3-clusters.txt"
+ALL_PAGES = [KEEP_EU_PAGE, CB_PAGE, CB_PRINTVIEW, INTERREG_EUROPE, TILLVAXTVERKET]
+
+
+def select(store: CblodStore, query: str) -> list[dict[str, str]]:
+    """Run a SELECT with cblod's prefixes; rows as {variable: lexical value}."""
+    results = store.query(sparql_prefixes() + query)
+    names = [v.value for v in results.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in results]
+
+
+def ingest_all(store_dir: Path, paths=ALL_PAGES) -> CblodStore:
+    store = CblodStore(store_dir)
+    reports = ingest(paths, store=store)
+    assert [r.status for r in reports] == ["ingested"] * len(reports), [
+        str(r.error) for r in reports
+    ]
+    return store
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory) -> CblodStore:
+    """Every sample page ingested once, read by many tests (they must not write to it)."""
+    return ingest_all(tmp_path_factory.mktemp("samples") / "store")
+
+
+@pytest.fixture
+def store(tmp_path) -> CblodStore:
+    return CblodStore(tmp_path / "store")
+
+
+@pytest.fixture
+def pages(tmp_path) -> Path:
+    """A writable copy of the sample pages, for tests that edit or break them."""
+    target = tmp_path / "pages"
+    shutil.copytree(SAMPLES, target)
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(sample_store) -> Iterator[str]:
+    """A real HTTP server (Werkzeug, threaded) over the sample store; yields its base URL."""
+    app = create_app(sample_store)
+    http = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()

@@ -1,0 +1,90 @@
+"""Organisation name rules: what makes two spellings one organisation, and what does not."""
+
+import pytest
+
+from cblod.identity import Identity
+from cblod.names import name_key, split_acronym, split_name
+from cblod.places import country, region
+from cblod.records import Organisation, Text
+
+
+def org(name: str, iso2: str | None = None) -> Organisation:
+    return Organisation(names=[Text(name)], country=country(iso2) if iso2 else None)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Turku Science Park Oy Ab", "Turku Science Park Ltd"),
+        ("Västerås Science Park AB", "Vasteras Science Park"),
+        ("Posintra Oy", "POSINTRA LTD"),
+    ],
+)
+def test_legal_forms_and_diacritics_do_not_separate_names(a, b):
+    assert name_key(a) == name_key(b)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "iso2"),
+    [
+        ("Sihtasutus Tallinna Teaduspark Tehnopol", "Tallinn Science Park Tehnopol", "EE"),
+        ("Tallinn Science Park Tehnopol", "Sihtasutus Tallinna Teaduspark Tehnopol", "EE"),
+        ("Turku Science Park Oy Ab", "Turku Science Park Ltd", "FI"),
+        ("Oulun yliopisto", "Oulu University", "FI"),
+    ],
+)
+def test_translations_and_inflections_merge_in_either_order(first, second, iso2):
+    identity = Identity("http://example.org/")
+    assert identity.organisation(org(first, iso2)) == identity.organisation(org(second, iso2))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "iso2a", "iso2b"),
+    [
+        ("Tallinn University", "Tallinn University of Technology", "EE", "EE"),
+        ("Turku Science Park", "Tampere Science Park", "FI", "FI"),
+        ("Science Park Ltd", "Science Park AB", "FI", "SE"),
+        ("Baltic Development Forum", "Baltic Development Forum", "DK", "LV"),
+    ],
+)
+def test_different_organisations_stay_apart(first, second, iso2a, iso2b):
+    identity = Identity("http://example.org/")
+    assert identity.organisation(org(first, iso2a)) != identity.organisation(org(second, iso2b))
+
+
+def test_registered_names_survive_a_new_identity_session():
+    first = Identity("http://example.org/")
+    iri = first.organisation(org("Turku Science Park Oy Ab", "FI"))
+    later = Identity("http://example.org/", dict(first.registered))
+    assert later.organisation(org("Turku Science Park Ltd", "FI")) == iri
+
+
+def test_acronyms_and_former_names():
+    assert split_acronym("Agency for Science, Innovation and Technology (MITA)") == (
+        "Agency for Science, Innovation and Technology",
+        "MITA",
+    )
+    assert split_acronym("SISP Swedish Incubators & Science Parks")[1] == "SISP"
+    assert split_acronym("ABB Robotics")[1] is None
+    split = split_name(
+        "SPRI - Basque Business Development Agency "
+        "(until 12/11/2018, SPRI - Society for Competitive Transformation S.A’)"
+    )
+    assert split.name == "SPRI - Basque Business Development Agency"
+    assert split.acronym == "SPRI"
+    assert split.former_name == "SPRI - Society for Competitive Transformation S.A"
+
+
+def test_swedish_county_names_map_to_nuts3():
+    assert region("Västmanland").code == "SE125"
+    assert region("Jämtland-Härjedalen").code == "SE322"
+    assert region("Skåne län").code == "SE224"
+    misspelt = region("Bleking", country_iso2="SE")
+    assert (misspelt.code, misspelt.approximate) == ("SE221", True)
+
+
+def test_countries_from_codes_names_and_jems_strings():
+    assert country("SE").iso3 == "SWE"
+    assert country("Estonia").iso3 == "EST"
+    assert country("Suomi/Finland (FI)").iso3 == "FIN"
+    assert country("Sverige").iso3 == "SWE"

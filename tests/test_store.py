@@ -1,0 +1,132 @@
+"""The store's guarantees: one graph per source, replaced whole or not at all, order-free facts."""
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from conftest import ALL_PAGES, CB_PAGE, CB_PRINTVIEW, KEEP_EU_PAGE, ingest_all, select
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat
+
+from cblod.errors import StoreError
+from cblod.ingest import ingest
+from cblod.store import INTERNAL, CblodStore
+
+SUM_4SMART = """SELECT (SUM(?eu) AS ?sum) WHERE {
+    ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""
+
+
+def default_graph_dump(store: CblodStore) -> bytes:
+    return store.store.dump(format=RdfFormat.N_QUADS, from_graph=DefaultGraph())
+
+
+@pytest.mark.parametrize(
+    "order", list(itertools.permutations([KEEP_EU_PAGE, CB_PAGE, CB_PRINTVIEW]))
+)
+def test_partner_sum_is_exact_whatever_the_ingest_order(tmp_path, order):
+    store = ingest_all(tmp_path / "store", order)
+    assert Decimal(select(store, SUM_4SMART)[0]["sum"]) == Decimal("817789.75")
+    (count,) = select(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cbo:Organisation }")
+    assert count["n"] == "6"
+
+
+def test_published_values_do_not_depend_on_ingest_order(tmp_path):
+    forward = ingest_all(tmp_path / "a", ALL_PAGES)
+    backward = ingest_all(tmp_path / "b", list(reversed(ALL_PAGES)))
+    facts = """SELECT ?acronym ?name ?role ?total ?eu WHERE {
+        ?p cbo:project/cbo:acronym ?acronym ; cbo:partner/skos:prefLabel ?name ; cbo:role ?role .
+        OPTIONAL { ?p cbo:totalBudget ?total } OPTIONAL { ?p cbo:euContribution ?eu } }"""
+
+    def rows(store):
+        return sorted(tuple(sorted(r.items())) for r in select(store, facts))
+
+    assert rows(forward) == rows(backward)
+
+
+def test_ingesting_the_same_file_twice_changes_nothing(tmp_path):
+    store = ingest_all(tmp_path / "store")
+    before, version = default_graph_dump(store), store.version
+    reports = ingest(ALL_PAGES, store=store)
+    assert {r.status for r in reports} == {"unchanged"}
+    assert default_graph_dump(store) == before
+    assert store.version == version
+
+
+def test_a_changed_source_replaces_its_graph_whole(tmp_path, pages):
+    store = CblodStore(tmp_path / "store")
+    page = pages / "keep-eu-4smart-growth.txt"
+    ingest([page], store=store)
+    page.write_text(page.read_text().replace("Project status: closed", "Project status: ongoing"))
+    (report,) = ingest([page], store=store)
+    assert report.status == "ingested"
+    statuses = select(store, "SELECT ?g ?s WHERE { GRAPH ?g { ?p cbo:status ?s } }")
+    assert [r["s"] for r in statuses] == ["ongoing"]
+    assert [r["s"] for r in select(store, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["ongoing"]
+
+
+def test_a_removed_fact_leaves_the_default_graph(tmp_path, pages):
+    store = CblodStore(tmp_path / "store")
+    page = pages / "keep-eu-4smart-growth.txt"
+    ingest([page], store=store)
+    page.write_text(page.read_text().replace("Project status: closed\n", ""))
+    ingest([page], store=store)
+    assert select(store, "SELECT ?s WHERE { ?p cbo:status ?s }") == []
+
+
+def test_a_failed_reingest_leaves_the_previous_graph_intact(tmp_path, pages):
+    store = CblodStore(tmp_path / "store")
+    page = pages / "keep-eu-4smart-growth.txt"
+    ingest([page], store=store)
+    before = store.store.dump(format=RdfFormat.N_QUADS)
+    page.write_text(page.read_text().replace("EUR 199 187.25", "EUR 1.2.3"))
+    (report,) = ingest([page], store=store)
+    assert report.status == "failed"
+    assert store.store.dump(format=RdfFormat.N_QUADS) == before
+
+
+def test_staging_graphs_left_by_a_crash_are_dropped_on_open(tmp_path):
+    path = tmp_path / "store"
+    store = ingest_all(path, [KEEP_EU_PAGE])
+    before = default_graph_dump(store)
+    leftover = NamedNode(INTERNAL + "staging:crashed")
+    store.store.add(Quad(NamedNode("http://x/s"), NamedNode("http://x/p"), Literal("o"), leftover))
+    del store
+    reopened = CblodStore(path)
+    assert leftover not in list(reopened.store.named_graphs())
+    assert default_graph_dump(reopened) == before
+
+
+def test_the_base_uri_is_kept_and_guarded(tmp_path):
+    store = CblodStore(tmp_path / "store")
+    ingest([KEEP_EU_PAGE], store=store, base_uri="https://data.example.eu/")
+    assert store.base_uri == "https://data.example.eu/"
+    (row,) = select(store, "SELECT ?p WHERE { ?p a cbo:Project }")
+    assert row["p"] == "https://data.example.eu/id/project/central-baltic-2014-2020/4smart-growth"
+    with pytest.raises(StoreError, match="would change every URI"):
+        ingest([CB_PAGE], store=store, base_uri="https://other.example.eu/")
+
+
+def test_uris_are_stable_across_reingest_into_a_fresh_store(tmp_path):
+    first = ingest_all(tmp_path / "a")
+    second = ingest_all(tmp_path / "b")
+    query = (
+        "SELECT ?s WHERE { ?s a ?type FILTER(STRSTARTS(STR(?s), 'http://127.0.0.1')) } ORDER BY ?s"
+    )
+    assert select(first, query) == select(second, query)
+
+
+def test_disagreements_beyond_rounding_are_reported(tmp_path, pages):
+    page = pages / "centralbaltic-4smart-growth.txt"
+    page.write_text(
+        page.read_text().replace("Partner budget: 200.000 EUR", "Partner budget: 210.000 EUR", 1)
+    )
+    store = CblodStore(tmp_path / "store")
+    reports = ingest([page, pages / "keep-eu-4smart-growth.txt"], store=store)
+    conflicts = [c for r in reports for c in r.conflicts]
+    assert len(conflicts) == 1
+    assert conflicts[0].predicate.endswith("#totalBudget")
+    assert {value for value, _ in conflicts[0].values} == {
+        '"200000"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+        '"210000"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+    }
+    # rounding differences (199187 vs 199187.25) are not disagreements
+    assert all("euContribution" not in c.predicate for c in conflicts)
