@@ -34,15 +34,12 @@ def test_ingest_validate_and_stats_on_the_samples(tmp_path):
 
     stats = cblod("stats", store=store)
     assert stats.returncode == 0
-    lines = dict(line.split(None, 1)[::-1] for line in [])  # noqa: C416
-    lines = {
-        line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1]
-        for line in stats.stdout.splitlines()
-    }
-    assert lines["Project"] == "5"
-    assert lines["Cluster"] == "22"
-    assert lines["Participation"] == "13"
-    assert lines["source graphs"] == "5"
+    counts = dict(line.rsplit(None, 1) for line in stats.stdout.splitlines())
+    counts = {name.strip(): value for name, value in counts.items()}
+    assert counts["Project"] == "5"
+    assert counts["Cluster"] == "22"
+    assert counts["Participation"] == "13"
+    assert counts["source graphs"] == "5"
 
 
 def test_validate_fails_on_data_that_breaks_the_shapes(tmp_path):
