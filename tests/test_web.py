@@ -1,0 +1,100 @@
+"""The server over HTTP: a real Werkzeug server in a thread, and ``python serve.py`` itself."""
+
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import requests
+import rdflib
+
+from conftest import free_port
+
+REPO = Path(__file__).resolve().parent.parent
+
+SUM_QUERY = """SELECT (SUM(?eu) AS ?sum) WHERE {
+  ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""
+
+
+def test_get_sparql_returns_json_results(server):
+    response = requests.get(f"{server}/sparql", params={"query": SUM_QUERY}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/sparql-results+json")
+    (binding,) = response.json()["results"]["bindings"]
+    assert Decimal(binding["sum"]["value"]) == Decimal("817789.75")
+
+
+def test_post_form_and_csv(server):
+    response = requests.post(
+        f"{server}/sparql",
+        data={"query": "SELECT ?c WHERE { ?c a cbo:Cluster }"},
+        headers={"Accept": "text/csv"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert len(response.text.strip().splitlines()) == 23  # header + 22 clusters
+
+
+def test_construct_parses_as_turtle(server):
+    response = requests.get(
+        f"{server}/sparql",
+        params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s a cbo:Project ; ?p ?o }"},
+        headers={"Accept": "text/turtle"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    cbo = rdflib.Namespace("https://w3id.org/cblod/ontology#")
+    assert len(set(graph.subjects(rdflib.RDF.type, cbo.Project))) == 5
+
+
+def test_client_mistakes_are_4xx_with_a_message(server):
+    bad = requests.get(f"{server}/sparql", params={"query": "SELEC ?x"}, timeout=30)
+    assert bad.status_code == 400
+    assert "1:" in bad.text  # the parser's position
+    assert requests.get(f"{server}/sparql", timeout=30).status_code == 400
+    wrong_body = requests.post(
+        f"{server}/sparql", data="x", headers={"Content-Type": "text/plain"}, timeout=30
+    )
+    assert wrong_body.status_code == 415
+    update = requests.post(
+        f"{server}/sparql",
+        data="DROP ALL",
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=30,
+    )
+    assert update.status_code == 400
+
+
+def test_home_page_lists_the_sources(server):
+    response = requests.get(server, timeout=30)
+    assert response.status_code == 200
+    assert "keep.eu: 4Smart Growth" in response.text
+    assert "Tillväxtverket: S3-piloten" in response.text
+
+
+def test_serve_py_builds_the_demo_store_and_serves_it(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "serve.py"), "--store", str(tmp_path / "demo"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/sparql"
+        for _ in range(300):
+            try:
+                response = requests.get(url, params={"query": SUM_QUERY}, timeout=5)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None, process.stdout.read()
+                time.sleep(0.1)
+        else:
+            raise AssertionError("serve.py did not start")
+        sums = response.json()["results"]["bindings"]
+        assert Decimal(sums[0]["sum"]["value"]) == Decimal("817789.75")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
