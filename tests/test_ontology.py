@@ -31,7 +31,9 @@ ALIGNMENT_NAMESPACES = {
 @pytest.fixture(scope="module")
 def ontology() -> rdflib.Graph:
     graph = rdflib.Graph()
-    graph.parse(data=files("cblod.ontology").joinpath("cblod.ttl").read_text("utf-8"), format="turtle")
+    graph.parse(
+        data=files("cblod.ontology").joinpath("cblod.ttl").read_text("utf-8"), format="turtle"
+    )
     return graph
 
 
@@ -46,7 +48,9 @@ def test_core_terms_exist_with_their_kinds(ontology):
 
 
 def test_every_term_has_a_label_and_a_comment(ontology):
-    terms = {s for s in ontology.subjects() if isinstance(s, rdflib.URIRef) and s.startswith(str(CBO))}
+    terms = {
+        s for s in ontology.subjects() if isinstance(s, rdflib.URIRef) and s.startswith(str(CBO))
+    }
     assert len(terms) > 40
     for term in terms:
         assert ontology.value(term, RDFS.label), term
@@ -55,9 +59,7 @@ def test_every_term_has_a_label_and_a_comment(ontology):
 
 def test_terms_are_aligned_to_the_standard_vocabularies(ontology):
     targets = {
-        str(o)
-        for p in (RDFS.subClassOf, RDFS.subPropertyOf)
-        for o in ontology.objects(None, p)
+        str(o) for p in (RDFS.subClassOf, RDFS.subPropertyOf) for o in ontology.objects(None, p)
     }
     for prefix, namespace in ALIGNMENT_NAMESPACES.items():
         assert any(t.startswith(namespace) for t in targets), prefix
@@ -72,7 +74,9 @@ def test_amounts_and_dates_have_the_documented_datatypes(ontology):
 
 def test_shapes_cover_every_core_class():
     shapes = rdflib.Graph()
-    shapes.parse(data=files("cblod.ontology").joinpath("shapes.ttl").read_text("utf-8"), format="turtle")
+    shapes.parse(
+        data=files("cblod.ontology").joinpath("shapes.ttl").read_text("utf-8"), format="turtle"
+    )
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     targets = set(shapes.objects(None, sh.targetClass))
     for name in CORE_CLASSES:

@@ -28,7 +28,9 @@ def _participation(graph, name_fragment):
 def test_shapes_catch_a_contribution_above_the_budget(sample_store):
     graph = default_graph(sample_store)
     participation = _participation(graph, "4smart-growth/fi-turku-science-park")
-    graph.set((participation, CBO.euContribution, rdflib.Literal("250000", datatype=rdflib.XSD.decimal)))
+    graph.set(
+        (participation, CBO.euContribution, rdflib.Literal("250000", datatype=rdflib.XSD.decimal))
+    )
     report = validate_graph(graph)
     messages = [f.message for f in report.violations]
     assert "a partner's EU contribution cannot exceed its budget" in messages

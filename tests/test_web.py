@@ -6,9 +6,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import requests
 import rdflib
-
+import requests
 from conftest import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,7 +76,14 @@ def test_home_page_lists_the_sources(server):
 def test_serve_py_builds_the_demo_store_and_serves_it(tmp_path):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "serve.py"), "--store", str(tmp_path / "demo"), "--port", str(port)],
+        [
+            sys.executable,
+            str(REPO / "serve.py"),
+            "--store",
+            str(tmp_path / "demo"),
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
