@@ -6,7 +6,10 @@ Every source keeps what it said in its own graph; the default graph shows, per s
   amounts the most precise one (an exact "199 187.25" beats a rounded "199.187"), otherwise the
   value of the highest-ranked source (a programme's own database outranks an aggregator);
 * for names and descriptions (``rdfs:label``, ``skos:prefLabel``, ``dcterms:description``), one
-  value per language chosen the same way; the other names stay as ``skos:altLabel``;
+  value per language: the fullest one (a legal name "Sihtasutus Tallinna Teaduspark Tehnopol"
+  over a short or translated "Tallinn Science Park Tehnopol", a programme's official title
+  over its short name), then the highest-ranked source's; the other names stay as
+  ``skos:altLabel``, never repeating a preferred label (SKOS keeps the two disjoint);
 * for everything else, the union of what the sources said.
 
 Ties are broken by the value itself, never by ingest order, so the default graph is the same
@@ -72,12 +75,16 @@ class Consolidator:
     def _rank(self, graphs: set[str]) -> int:
         return max((self.ranks.get(g, 0) for g in graphs), default=0)
 
-    def _pick(self, values: dict, *, by_precision: bool):
-        """The winning term among ``values`` ({term: graphs})."""
+    def _pick(self, values: dict, *, fullest: bool = False):
+        """The winning term among ``values`` ({term: graphs}).
+
+        Amounts: most decimals first; names (``fullest``): longest first; then source rank,
+        then the value itself, so the choice never depends on ingest order.
+        """
 
         def score(term):
-            precision = (_decimals(term) or 0) if by_precision else 0
-            return (precision, self._rank(values[term]), len(term.value), term.value)
+            first = len(term.value) if fullest else (_decimals(term) or 0)
+            return (first, self._rank(values[term]), term.value)
 
         return max(values, key=score)
 
@@ -97,8 +104,7 @@ class Consolidator:
                     if p in DEMOTED_TO_ALT_LABEL:
                         alt_labels.update(losers)
             elif p in self.functional and len(values) > 1:
-                numeric = all(_decimals(v) is not None for v in values)
-                winner = self._pick(values, by_precision=numeric)
+                winner = self._pick(values)
                 out.append(Quad(subject, predicate, winner))
                 disputed = [v for v in values if v != winner and not _within_rounding(winner, v)]
                 if disputed:
@@ -106,11 +112,13 @@ class Consolidator:
                     conflicts.append(Conflict(subject.value, p, str(winner), said))
             else:
                 out.extend(Quad(subject, predicate, value) for value in values)
-        existing_alt = {q.object for q in out if q.predicate == SKOS.altLabel}
+        preferred = {q.object.value for q in out if q.predicate == SKOS.prefLabel}
+        alt_labels.update(q.object for q in out if q.predicate == SKOS.altLabel)
+        out = [q for q in out if q.predicate != SKOS.altLabel]
         out.extend(
-            Quad(subject, SKOS.altLabel, Literal(label.value))
-            for label in sorted(alt_labels, key=lambda t: t.value)
-            if Literal(label.value) not in existing_alt
+            Quad(subject, SKOS.altLabel, label)
+            for label in sorted(alt_labels, key=lambda t: (t.value, t.language or ""))
+            if label.value not in preferred
         )
         return out, conflicts
 
@@ -122,5 +130,5 @@ class Consolidator:
             if term.language or term.value not in tagged:
                 groups[term.language or ""][term] = graphs
         for group in groups.values():
-            winner = self._pick(group, by_precision=False)
+            winner = self._pick(group, fullest=True)
             yield winner, [t for t in group if t != winner]

@@ -19,6 +19,7 @@ CORE_PROPERTIES = [
 ]  # fmt: skip
 ALIGNMENT_NAMESPACES = {
     "org": "http://www.w3.org/ns/org#",
+    "adms": "http://www.w3.org/ns/adms#",
     "rov": "http://www.w3.org/ns/regorg#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "schema": "https://schema.org/",

@@ -251,3 +251,33 @@ def test_no_blank_nodes(sample_store):
         "{ GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }",
     )
     assert rows[0]["n"] == "0"
+
+
+def test_preferred_and_alternative_labels_are_disjoint(sample_store):
+    rows = select(
+        sample_store,
+        "SELECT ?s ?l WHERE { ?s skos:prefLabel ?l ; skos:altLabel ?a FILTER(STR(?a) = STR(?l)) }",
+    )
+    assert rows == []
+
+
+def test_the_fullest_name_is_preferred_and_the_others_kept(sample_store):
+    (programme,) = select(
+        sample_store,
+        """SELECT ?pref (GROUP_CONCAT(?alt; separator="|") AS ?alts) WHERE {
+             ?p a cbo:Programme ; skos:prefLabel ?pref ; skos:altLabel ?alt ;
+                cbo:periodStart "2014"^^xsd:gYear } GROUP BY ?pref""",
+    )
+    assert programme["pref"] == (
+        "2014 - 2020 INTERREG V-A Finland - Estonia - Latvia - Sweden (Central Baltic)"
+    )
+    assert programme["alts"] == "Central Baltic"
+    (tehnopol,) = select(
+        sample_store,
+        """SELECT ?pref ?alt WHERE { ?o cbo:country country:EST ; skos:prefLabel ?pref ;
+                                       skos:altLabel ?alt }""",
+    )
+    assert tehnopol == {
+        "pref": "Sihtasutus Tallinna Teaduspark Tehnopol",
+        "alt": "Tallinn Science Park Tehnopol",
+    }
