@@ -73,32 +73,46 @@ def test_home_page_lists_the_sources(server):
     assert "Tillväxtverket: S3-piloten" in response.text
 
 
-def test_serve_py_builds_the_demo_store_and_serves_it(tmp_path):
+def start(command: list[str], store: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            str(REPO / "serve.py"),
-            "--store",
-            str(tmp_path / "demo"),
-            "--port",
-            str(port),
-        ],
+        [*command, "--store", str(store), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    return process, port
+
+
+def test_cblod_serve_serves_an_ingested_store(tmp_path):
+    store = tmp_path / "store"
+    ingest = [sys.executable, "-m", "cblod.cli", "ingest", str(REPO / "samples" / "pages")]
+    subprocess.run([*ingest, "--store", str(store)], check=True, capture_output=True)
+    process, port = start([sys.executable, "-m", "cblod.cli", "serve"], store)
     try:
-        url = f"http://127.0.0.1:{port}/sparql"
-        for _ in range(300):
-            try:
-                response = requests.get(url, params={"query": SUM_QUERY}, timeout=5)
-                break
-            except requests.ConnectionError:
-                assert process.poll() is None, process.stdout.read()
-                time.sleep(0.1)
-        else:
-            raise AssertionError("serve.py did not start")
+        response = wait_for(process, f"http://127.0.0.1:{port}/sparql", {"query": SUM_QUERY})
+        sums = response.json()["results"]["bindings"]
+        assert Decimal(sums[0]["sum"]["value"]) == Decimal("817789.75")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_for(process: subprocess.Popen, url: str, params: dict) -> requests.Response:
+    """Poll a starting server until it answers (or fail with its output if it died)."""
+    for _ in range(600):
+        try:
+            return requests.get(url, params=params, timeout=5)
+        except requests.ConnectionError:
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.1)
+    raise AssertionError("server did not start")
+
+
+def test_serve_py_builds_the_demo_store_and_serves_it(tmp_path):
+    process, port = start([sys.executable, str(REPO / "serve.py")], tmp_path / "demo")
+    try:
+        response = wait_for(process, f"http://127.0.0.1:{port}/sparql", {"query": SUM_QUERY})
         sums = response.json()["results"]["bindings"]
         assert Decimal(sums[0]["sum"]["value"]) == Decimal("817789.75")
     finally:
