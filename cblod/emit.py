@@ -64,6 +64,14 @@ class Emitter:
         self.add(s, RDFS.label, literal)
         self.add(s, SKOS.prefLabel, literal)
 
+    def names(self, s: NamedNode, names: list[Text], acronym: str | None) -> None:
+        """Every name as label; the acronym as ``cbo:acronym`` and an alternative label."""
+        for name in names:
+            self.label(s, name)
+        if acronym:
+            self.add(s, CBO.acronym, Literal(acronym))
+            self.add(s, SKOS.altLabel, Literal(acronym))
+
     def money(self, s: NamedNode, p: NamedNode, money: Money | None) -> None:
         if money is not None:
             self.add(s, p, _decimal(money.amount))
@@ -112,13 +120,50 @@ class Emitter:
         self.add(iri, RDF.type, CBO.Project)
         self.add(iri, CBO.programme, programme)
         self.add(iri, PROV.wasDerivedFrom, self.graph)
-        for title in project.titles or [Text(project.acronym or "")]:
-            self.label(iri, title)
-        if project.acronym:
-            self.add(iri, CBO.acronym, Literal(project.acronym))
-            self.add(iri, SKOS.altLabel, Literal(project.acronym))
+        self.names(iri, project.titles or [Text(project.acronym or "")], project.acronym)
         for description in project.descriptions:
             self.add(iri, DCTERMS.description, _text(description))
+        self.objectives(iri, programme, project, lang)
+        if project.start:
+            self.add(iri, CBO.startDate, Literal(project.start.isoformat(), datatype=XSD.date))
+        if project.end:
+            self.add(iri, CBO.endDate, Literal(project.end.isoformat(), datatype=XSD.date))
+        if project.status:
+            self.add(iri, CBO.status, Literal(project.status))
+        if project.sub_programme:
+            self.add(iri, CBO.subProgramme, Literal(project.sub_programme))
+        self.money(iri, CBO.totalBudget, project.total_budget)
+        self.money(iri, CBO.euContribution, project.eu_contribution)
+        for fund in project.funds:
+            if fund in FUNDS:
+                self.add(iri, CBO.fund, CBO[fund])
+            else:
+                self.warnings.append(f"{project.acronym}: unknown fund {fund!r} not published")
+        for theme in project.themes:
+            concept = self.identity.theme(theme)
+            self.add(concept, RDF.type, SKOS.Concept)
+            self.add(
+                concept, SKOS.prefLabel, Literal(theme, language=lang) if lang else Literal(theme)
+            )
+            self.add(iri, DCTERMS.subject, concept)
+        for page in project.pages:
+            self.add(iri, FOAF.page, NamedNode(page))
+        for website in project.websites:
+            self.add(iri, FOAF.homepage, NamedNode(website))
+        for participation in project.participations:
+            self.participation(iri, project, participation)
+        for result in project.results:
+            self.result(iri, result)
+        return iri
+
+    def objectives(
+        self, iri: NamedNode, programme: NamedNode, project: Project, lang: str | None
+    ) -> None:
+        """Priority, specific / thematic objective, investment priority and indicators.
+
+        Codes nest: objective "1.3" falls under priority "1", investment priority "03d" under
+        thematic objective "03"; the nesting is published when both ends are known.
+        """
         if project.priority:
             priority = self.identity.priority(programme, project.priority)
             self.coded(priority, CBO.Priority, project.priority, lang)
@@ -168,37 +213,6 @@ class Emitter:
             )
             self.add(indicator, CBO.programme, programme)
             self.add(iri, CBO.indicator, indicator)
-        if project.start:
-            self.add(iri, CBO.startDate, Literal(project.start.isoformat(), datatype=XSD.date))
-        if project.end:
-            self.add(iri, CBO.endDate, Literal(project.end.isoformat(), datatype=XSD.date))
-        if project.status:
-            self.add(iri, CBO.status, Literal(project.status))
-        if project.sub_programme:
-            self.add(iri, CBO.subProgramme, Literal(project.sub_programme))
-        self.money(iri, CBO.totalBudget, project.total_budget)
-        self.money(iri, CBO.euContribution, project.eu_contribution)
-        for fund in project.funds:
-            if fund in FUNDS:
-                self.add(iri, CBO.fund, CBO[fund])
-            else:
-                self.warnings.append(f"{project.acronym}: unknown fund {fund!r} not published")
-        for theme in project.themes:
-            concept = self.identity.theme(theme)
-            self.add(concept, RDF.type, SKOS.Concept)
-            self.add(
-                concept, SKOS.prefLabel, Literal(theme, language=lang) if lang else Literal(theme)
-            )
-            self.add(iri, DCTERMS.subject, concept)
-        for page in project.pages:
-            self.add(iri, FOAF.page, NamedNode(page))
-        for website in project.websites:
-            self.add(iri, FOAF.homepage, NamedNode(website))
-        for participation in project.participations:
-            self.participation(iri, project, participation)
-        for result in project.results:
-            self.result(iri, result)
-        return iri
 
     def participation(
         self, project_iri: NamedNode, project: Project, participation: Participation
@@ -226,11 +240,7 @@ class Emitter:
         if organisation.is_cluster:
             self.add(iri, RDF.type, CBO.Cluster)
         self.add(iri, PROV.wasDerivedFrom, self.graph)
-        for name in organisation.names:
-            self.label(iri, name)
-        if organisation.acronym:
-            self.add(iri, CBO.acronym, Literal(organisation.acronym))
-            self.add(iri, SKOS.altLabel, Literal(organisation.acronym))
+        self.names(iri, organisation.names, organisation.acronym)
         for former in organisation.former_names:
             self.add(iri, CBO.formerName, Literal(former))
         if organisation.country:

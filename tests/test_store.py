@@ -130,3 +130,15 @@ def test_disagreements_beyond_rounding_are_reported(tmp_path, pages):
     }
     # rounding differences (199187 vs 199187.25) are not disagreements
     assert all("euContribution" not in c.predicate for c in conflicts)
+
+
+def test_a_project_named_by_two_sources_is_one_resource(tmp_path, pages):
+    keep_eu = pages / "keep-eu-4smart-growth.txt"
+    text = keep_eu.read_text().replace("Project acronym: 4Smart Growth", "Project acronym: SME2Go")
+    text = text.replace("Project start date: 2019-04-01", "Project start date: 2015-10-01")
+    keep_eu.write_text(text.replace("Project end date: 2021-12-31", "Project end date: 2018-09-30"))
+    store = ingest_all(tmp_path / "store", [keep_eu, pages / "centralbaltic-printview-sme2go.txt"])
+    rows = select(store, "SELECT DISTINCT ?p WHERE { ?p a cbo:Project }")
+    assert len(rows) == 1
+    (acronym,) = select(store, "SELECT ?a WHERE { ?p cbo:acronym ?a }")
+    assert acronym["a"] == "SME2GO"  # the programme's own database outranks keep.eu

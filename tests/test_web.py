@@ -16,8 +16,15 @@ SUM_QUERY = """SELECT (SUM(?eu) AS ?sum) WHERE {
   ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""
 
 
+def sparql(server: str, query: str, accept: str | None = None, post: bool = False):
+    headers = {"Accept": accept} if accept else {}
+    if post:
+        return requests.post(f"{server}/sparql", data={"query": query}, headers=headers, timeout=30)
+    return requests.get(f"{server}/sparql", params={"query": query}, headers=headers, timeout=30)
+
+
 def test_get_sparql_returns_json_results(server):
-    response = requests.get(f"{server}/sparql", params={"query": SUM_QUERY}, timeout=30)
+    response = sparql(server, SUM_QUERY)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/sparql-results+json")
     (binding,) = response.json()["results"]["bindings"]
@@ -25,23 +32,14 @@ def test_get_sparql_returns_json_results(server):
 
 
 def test_post_form_and_csv(server):
-    response = requests.post(
-        f"{server}/sparql",
-        data={"query": "SELECT ?c WHERE { ?c a cbo:Cluster }"},
-        headers={"Accept": "text/csv"},
-        timeout=30,
-    )
+    response = sparql(server, "SELECT ?c WHERE { ?c a cbo:Cluster }", "text/csv", post=True)
     assert response.status_code == 200
     assert len(response.text.strip().splitlines()) == 23  # header + 22 clusters
 
 
 def test_construct_parses_as_turtle(server):
-    response = requests.get(
-        f"{server}/sparql",
-        params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s a cbo:Project ; ?p ?o }"},
-        headers={"Accept": "text/turtle"},
-        timeout=30,
-    )
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a cbo:Project ; ?p ?o }"
+    response = sparql(server, construct, "text/turtle")
     assert response.status_code == 200
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
     cbo = rdflib.Namespace("https://w3id.org/cblod/ontology#")
@@ -49,7 +47,7 @@ def test_construct_parses_as_turtle(server):
 
 
 def test_client_mistakes_are_4xx_with_a_message(server):
-    bad = requests.get(f"{server}/sparql", params={"query": "SELEC ?x"}, timeout=30)
+    bad = sparql(server, "SELEC ?x")
     assert bad.status_code == 400
     assert "1:" in bad.text  # the parser's position
     assert requests.get(f"{server}/sparql", timeout=30).status_code == 400
