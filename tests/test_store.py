@@ -140,5 +140,5 @@ def test_a_project_named_by_two_sources_is_one_resource(tmp_path, pages):
     store = ingest_all(tmp_path / "store", [keep_eu, pages / "centralbaltic-printview-sme2go.txt"])
     rows = select(store, "SELECT DISTINCT ?p WHERE { ?p a cbo:Project }")
     assert len(rows) == 1
-    (acronym,) = select(store, "SELECT ?a WHERE { ?p cbo:acronym ?a }")
+    (acronym,) = select(store, "SELECT ?a WHERE { ?p a cbo:Project ; cbo:acronym ?a }")
     assert acronym["a"] == "SME2GO"  # the programme's own database outranks keep.eu
