@@ -1,33 +1,62 @@
 """The web application: an app factory and one blueprint per concern.
 
 ``create_app(store=...)`` is what tests and ``cblod serve`` use; configuration is passed in,
-never read from globals deep inside.
+never read from globals deep inside. Settings (``create_app(store, SPARQL_TIMEOUT=10)``):
+
+* ``SPARQL_TIMEOUT`` seconds a query may run before it is stopped (default 30);
+* ``SPARQL_WORKERS`` query worker processes (default 2: one busy client does not block others);
+* ``SPARQL_MAX_ROWS`` rows (or triples) in one answer (default 100000);
+* ``SPARQL_MAX_QUERY_BYTES`` size of a query (default 65536; larger is 413);
+* ``SPARQL_SERVICE_ALLOW`` endpoint IRIs a ``SERVICE`` clause may call (default none);
+* ``SPARQL_MAX_AGE`` seconds clients may cache an answer (default 300; ETags revalidate).
 """
 
 from __future__ import annotations
 
+import atexit
 from pathlib import Path
 
 from flask import Flask
 
+from ..query.workers import QueryPool
 from ..store import CblodStore
+
+DEFAULTS = {
+    "SPARQL_TIMEOUT": 30.0,
+    "SPARQL_WORKERS": 2,
+    "SPARQL_MAX_ROWS": 100_000,
+    "SPARQL_MAX_QUERY_BYTES": 65_536,
+    "SPARQL_SERVICE_ALLOW": (),
+    "SPARQL_MAX_AGE": 300,
+}
 
 
 def create_app(store: CblodStore | str | Path, **config) -> Flask:
     """A Flask app serving ``store`` (opened read-only when given as a path)."""
-    from . import home, sparql
+    from . import compression, errors, home, sparql
 
     app = Flask(__name__)
+    app.config.update(DEFAULTS)
     app.config.update(config)
-    app.extensions["cblod_store"] = (
-        store if isinstance(store, CblodStore) else CblodStore(store, read_only=True)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["SPARQL_MAX_QUERY_BYTES"] * 4
+    opened = store if isinstance(store, CblodStore) else CblodStore(store, read_only=True)
+    app.extensions["cblod_store"] = opened
+    pool = QueryPool(
+        str(opened.path), size=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"]
     )
+    app.extensions["cblod_pool"] = pool
+    atexit.register(pool.close)
+    errors.register(app)
+    compression.register(app)
     app.register_blueprint(home.blueprint)
     app.register_blueprint(sparql.blueprint)
     return app
 
 
-def serve(store_dir: str | Path, *, host: str = "127.0.0.1", port: int = 5000) -> None:
-    """Run the app with Werkzeug's threaded server (queries release the GIL)."""
-    app = create_app(store_dir)
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+def serve(store_dir: str | Path, *, host: str = "127.0.0.1", port: int = 5000, **config) -> None:
+    """Run the app with Werkzeug's threaded server (queries run in worker processes)."""
+    app = create_app(store_dir, **config)
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        app.extensions["cblod_pool"].close()

@@ -1,68 +1,186 @@
-"""``/sparql``: SPARQL 1.1 queries over the published default graph.
+"""``/sparql``: the SPARQL 1.1 Protocol query operation, read-only.
 
-This is the foundation's endpoint: GET and POST queries, SPARQL JSON/XML/CSV/TSV results and
-N-Triples/Turtle graphs, read-only, with client mistakes answered 4xx. The full protocol
-(content negotiation with q-values, dataset parameters, service description, timeouts) is
-built on it by the endpoint work.
+GET ``?query=``, POST as a form, POST ``application/sparql-query``; ``default-graph-uri`` and
+``named-graph-uri`` override the dataset. With no dataset, the default graph is the
+consolidated view (one value per fact) and ``GRAPH`` reaches each source's own graph. A GET
+without a query answers the SPARQL Service Description, or the query page for a browser.
+Queries run in killable worker processes (``cblod.query.workers``), so the timeout holds.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+import hashlib
 
-from ..vocab import PREFIXES
-from .store_access import current_store
+from flask import Blueprint, Response, current_app, render_template, request
+
+from ..query.formats import GRAPH, negotiate, prefers_html
+from ..query.scan import scan
+from ..query.workers import PoolBusy, QueryRequest, QueryResponse, QueryTimeout
+from .examples import EXAMPLES, default_query
+from .results_page import render_results
+from .service_description import service_description
+from .store_access import current_pool, current_store
 
 blueprint = Blueprint("sparql", __name__)
 
-RESULT_FORMATS = {
-    "application/sparql-results+json": QueryResultsFormat.JSON,
-    "application/sparql-results+xml": QueryResultsFormat.XML,
-    "text/csv": QueryResultsFormat.CSV,
-    "text/tab-separated-values": QueryResultsFormat.TSV,
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Accept, If-None-Match",
+    "Access-Control-Expose-Headers": "ETag, Content-Type",
+    "Access-Control-Max-Age": "86400",
 }
-GRAPH_FORMATS = {
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "text/turtle": RdfFormat.TURTLE,
-}
 
 
-def _text(message: str, status: int) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain")
+class ClientError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
-def _negotiate(formats: dict) -> str | None:
-    """The best type in ``formats`` for the Accept header; the first one when there is none."""
-    if not request.accept_mimetypes:
-        return next(iter(formats))
-    return request.accept_mimetypes.best_match(list(formats))
+def text(message: str, status: int, **headers) -> Response:
+    return Response(message.rstrip("\n") + "\n", status, headers, mimetype="text/plain")
+
+
+@blueprint.after_request
+def cors(response: Response) -> Response:
+    response.headers.update(CORS_HEADERS)
+    response.vary.add("Accept")
+    return response
+
+
+@blueprint.route("/sparql", methods=["OPTIONS"])
+def preflight() -> Response:
+    return Response(status=204)
+
+
+def _read_request() -> tuple[str | None, list[str], list[str]]:
+    """(query, default graphs, named graphs) from any of the three query operations."""
+    params = request.args
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == UPDATE_BODY or (mimetype == FORM and "update" in request.form):
+            raise ClientError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        if mimetype == FORM:
+            params = request.form
+            if "query" in request.args:
+                raise ClientError(400, "send the query in the body or the URL, not both")
+        elif mimetype == QUERY_BODY:
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset.replace("-", "") != "utf8":
+                raise ClientError(400, f"the query must be UTF-8, not {charset}")
+            try:
+                body = request.get_data().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ClientError(400, "the query is not valid UTF-8") from None
+            if "query" in request.args:
+                raise ClientError(400, "send the query in the body or the URL, not both")
+            return body, _graphs(request.args)
+        else:
+            raise ClientError(
+                415,
+                f"POST a query as {FORM} (query=…) or as {QUERY_BODY}, not {mimetype or 'no type'}",
+            )
+    if "update" in params:
+        raise ClientError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    queries = params.getlist("query")
+    if len(queries) > 1:
+        raise ClientError(400, "more than one query parameter")
+    return (queries[0] if queries else None), _graphs(params)
+
+
+def _graphs(params) -> tuple[list[str], list[str]]:
+    return params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def query() -> Response:
-    if request.method == "POST":
-        if request.mimetype == "application/sparql-query":
-            text = request.get_data(as_text=True)
-        elif request.mimetype == "application/x-www-form-urlencoded":
-            text = request.form.get("query")
-        else:
-            return _text("POST a query as application/sparql-query or a form", 415)
-    else:
-        text = request.args.get("query")
-    if not text:
-        return _text("no query: pass ?query=…", 400)
-    if request.args.get("update") or request.form.get("update"):
-        return _text("this endpoint is read-only: SPARQL Update is not accepted", 403)
+    config = current_app.config
     try:
-        results = current_store().query(text, prefixes=PREFIXES)
-    except SyntaxError as exc:
-        return _text(f"malformed query: {exc}", 400)
-    formats = (
-        RESULT_FORMATS if isinstance(results, QuerySolutions | QueryBoolean) else GRAPH_FORMATS
+        query_text, (default_graphs, named_graphs) = _read_request()
+        if query_text is None and request.method == "GET":
+            return _without_query()
+        if not query_text or not query_text.strip():
+            raise ClientError(400, "no query: pass query=… (SPARQL 1.1 Protocol)")
+        if len(query_text.encode()) > config["SPARQL_MAX_QUERY_BYTES"]:
+            raise ClientError(413, f"the query is over {config['SPARQL_MAX_QUERY_BYTES']} bytes")
+        checked = scan(query_text)
+        if checked.is_update:
+            raise ClientError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        allowed = set(config["SPARQL_SERVICE_ALLOW"])
+        refused = [s or "(a variable)" for s in checked.services if s not in allowed]
+        if refused:
+            raise ClientError(
+                403, "federated queries (SERVICE) are disabled here: " + ", ".join(refused)
+            )
+    except ClientError as exc:
+        return text(str(exc), exc.status)
+
+    html = request.method == "GET" and prefers_html(request.headers.get("Accept"))
+    etag = _etag(query_text, default_graphs, named_graphs, html)
+    if etag in request.if_none_match or f"{etag}-gz" in request.if_none_match:
+        return _cached(Response(status=304), etag)
+    job = QueryRequest(
+        query_text,
+        accept="application/sparql-results+json, text/turtle"
+        if html
+        else request.headers.get("Accept"),
+        format_name=None if html else request.values.get("format"),
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        sources_only=not checked.names_dataset,
+        max_rows=config["SPARQL_MAX_ROWS"],
+        base_iri=request.base_url,
     )
-    mime = _negotiate(formats)
-    if mime is None:
-        return _text("cannot answer in any of: " + ", ".join(formats) + " is needed", 406)
-    body = results.serialize(format=formats[mime])
-    return Response(body, mimetype=mime, content_type=f"{mime}; charset=utf-8")
+    try:
+        answer = current_pool().run(job)
+    except QueryTimeout:
+        answer = QueryResponse(
+            503,
+            "text/plain",
+            f"the query ran longer than {config['SPARQL_TIMEOUT']} s and was stopped; "
+            "narrow it or add a LIMIT\n".encode(),
+        )
+    except PoolBusy:
+        return text("every query worker is busy; try again shortly", 503, **{"Retry-After": "5"})
+    if html:
+        return render_results(query_text, answer)
+    response = Response(answer.body, answer.status, content_type=f"{answer.mime}; charset=utf-8")
+    return _cached(response, etag) if answer.status == 200 else response
+
+
+def _without_query() -> Response:
+    accept = request.headers.get("Accept")
+    if prefers_html(accept):
+        return Response(
+            render_template("sparql.html", query=default_query(), examples=EXAMPLES, answer=None)
+        )
+    fmt = negotiate("graph", accept, request.args.get("format")) or GRAPH[0]
+    store = current_store()
+    body = service_description(request.base_url, store, fmt)
+    return _cached(
+        Response(body, content_type=f"{fmt.mime}; charset=utf-8"), _etag("", [], [], False)
+    )
+
+
+def _etag(query_text: str, default_graphs, named_graphs, html: bool) -> str:
+    """Changes with the dataset version and with everything that shapes the answer."""
+    parts = [
+        current_store().version,
+        query_text,
+        "|".join(default_graphs),
+        "|".join(named_graphs),
+        request.headers.get("Accept", ""),
+        request.values.get("format", ""),
+        str(html),
+    ]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
+
+
+def _cached(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['SPARQL_MAX_AGE']}"
+    return response

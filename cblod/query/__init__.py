@@ -1,0 +1,1 @@
+"""Running SPARQL for the endpoint: lexical checks, result formats, and killable query workers."""

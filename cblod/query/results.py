@@ -1,0 +1,153 @@
+"""Writing query results in the SPARQL 1.1 result formats, and graphs through pyoxigraph.
+
+Solutions are written here rather than by pyoxigraph so that the row cap is enforced while
+rows are read: a query over the cap is refused with a clear message instead of half-sent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+from pyoxigraph import BlankNode, NamedNode, Quad, Triple, serialize
+
+from ..vocab import PREFIXES
+from .formats import Format
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class TooManyResults(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the result has more than {limit} rows, the most this endpoint returns in one "
+            "answer; narrow the query or page through it with LIMIT and OFFSET"
+        )
+
+
+def take(items: Iterable, limit: int) -> list:
+    """Up to ``limit`` items; TooManyResults when there are more."""
+    out = []
+    for item in items:
+        if len(out) == limit:
+            raise TooManyResults(limit)
+        out.append(item)
+    return out
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, Triple):
+        parts = zip(
+            ("subject", "predicate", "object"),
+            (term.subject, term.predicate, term.object),
+            strict=True,
+        )
+        return "<triple>" + "".join(f"<{n}>{_xml_term(t)}</{n}>" for n, t in parts) + "</triple>"
+    attrs = ""
+    if term.language:
+        attrs = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype.value not in (XSD_STRING, RDF_LANG_STRING):
+        attrs = f" datatype={quoteattr(term.datatype.value)}"
+    return f"<literal{attrs}>{escape(term.value)}</literal>"
+
+
+def _csv_value(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, Triple):
+        return str(term)
+    return term.value
+
+
+def _tsv_value(term) -> str:
+    if term is None:
+        return ""
+    return str(term).replace("\t", "\\t")
+
+
+def write_solutions(variables: list[str], rows: list[list], fmt: Format) -> bytes:
+    if fmt.name == "json":
+        bindings = [
+            {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+            for row in rows
+        ]
+        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        return json.dumps(doc, ensure_ascii=False).encode()
+    if fmt.name == "xml":
+        head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+        body = "".join(
+            "<result>"
+            + "".join(
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(variables, row, strict=True)
+                if t is not None
+            )
+            + "</result>"
+            for row in rows
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head>{head}</head><results>{body}</results></sparql>\n"
+        ).encode()
+    if fmt.name == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(variables)
+        writer.writerows([_csv_value(t) for t in row] for row in rows)
+        return out.getvalue().encode()
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join(_tsv_value(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def write_boolean(value: bool, fmt: Format) -> bytes:
+    if fmt.name == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+        f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+    ).encode()
+
+
+def write_graph(triples: list[Triple], fmt: Format) -> bytes:
+    """Turtle and TriG with cblod's prefixes (readable); quad formats in the default graph."""
+    if fmt.name in {"trig", "nq"}:
+        items = [Quad(t.subject, t.predicate, t.object) for t in triples]
+    else:
+        items = triples
+    prefixes = PREFIXES if fmt.name in {"ttl", "trig"} else None
+    return serialize(items, format=fmt.rdf, prefixes=prefixes) or b""

@@ -1,0 +1,192 @@
+"""Query worker processes: the timeout that really stops the work.
+
+pyoxigraph cannot interrupt a running query (a signal does not reach it, and it holds no
+cancellation hook), so each query runs in a worker process with its own read-only view of the
+store. The web process waits for the answer up to the timeout; past it the worker is killed
+(SIGKILL frees its CPU and memory at once), a fresh one is started in the background, and the
+client gets a clear 503. Other clients are served by the other workers meanwhile.
+
+Workers are started with "spawn", never "fork": forking a threaded web server can copy a lock
+held by another thread and deadlock the child.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
+
+from ..store import INTERNAL
+from ..vocab import PREFIXES
+from .formats import KIND_FORMATS, negotiate
+from .results import TooManyResults, take, write_boolean, write_graph, write_solutions
+
+log = logging.getLogger(__name__)
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+@dataclass
+class QueryRequest:
+    query: str
+    accept: str | None = None
+    format_name: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    #: with no dataset in the request or the query, GRAPH ranges over the source graphs only
+    sources_only: bool = True
+    max_rows: int = 100_000
+    base_iri: str | None = None
+
+
+@dataclass
+class QueryResponse:
+    status: int
+    mime: str
+    body: bytes
+    kind: str | None = None
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+class PoolBusy(Exception):
+    pass
+
+
+def execute(store: Store, source_graphs: list[NamedNode], request: QueryRequest) -> QueryResponse:
+    """Run one query and write its answer; client mistakes become 4xx responses."""
+    options: dict = {"prefixes": PREFIXES, "base_iri": request.base_iri}
+    if request.default_graphs or request.named_graphs:
+        options["default_graph"] = [NamedNode(g) for g in request.default_graphs]
+        options["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
+    elif request.sources_only:
+        options["named_graphs"] = source_graphs
+    try:
+        results = store.query(request.query, **options)
+        if isinstance(results, QueryBoolean):
+            kind = "boolean"
+        elif isinstance(results, QuerySolutions):
+            kind = "solutions"
+        else:
+            kind = "graph"
+        fmt = negotiate(kind, request.accept, request.format_name)
+        if fmt is None:
+            offered = ", ".join(f.mime for f in KIND_FORMATS[kind])
+            return QueryResponse(
+                406,
+                "text/plain",
+                f"cannot answer in that type; offered: {offered}\n".encode(),
+                kind,
+            )
+        if kind == "boolean":
+            body = write_boolean(bool(results), fmt)
+        elif kind == "solutions":
+            variables = [v.value for v in results.variables]
+            rows = take(([row[v] for v in variables] for row in results), request.max_rows)
+            body = write_solutions(variables, rows, fmt)
+        else:
+            body = write_graph(take(results, request.max_rows), fmt)
+    except SyntaxError as exc:
+        return QueryResponse(400, "text/plain", f"malformed query: {exc}\n".encode())
+    except TooManyResults as exc:
+        return QueryResponse(422, "text/plain", f"{exc}\n".encode())
+    except (OSError, ValueError, TypeError) as exc:
+        # evaluation errors pyoxigraph reports (e.g. a bad IRI built at run time)
+        return QueryResponse(400, "text/plain", f"query failed: {exc}\n".encode())
+    return QueryResponse(200, fmt.mime, body, kind)
+
+
+def _worker_main(store_path: str, connection: Connection) -> None:
+    store = Store.read_only(store_path)
+    sources = [
+        g
+        for g in store.named_graphs()
+        if isinstance(g, NamedNode) and not g.value.startswith(INTERNAL)
+    ]
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        connection.send(execute(store, sources, request))
+
+
+class Worker:
+    def __init__(self, store_path: str) -> None:
+        self.connection, child = _CONTEXT.Pipe()
+        self.process = _CONTEXT.Process(
+            target=_worker_main, args=(store_path, child), daemon=True, name="cblod-query"
+        )
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class QueryPool:
+    """A fixed number of worker processes over one store; ``run`` is thread-safe."""
+
+    def __init__(self, store_path: str, *, size: int = 2, timeout: float = 30.0) -> None:
+        self.store_path = store_path
+        self.timeout = timeout
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._all: set[Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(size):
+            self._add()
+
+    def _add(self) -> None:
+        worker = Worker(self.store_path)
+        with self._lock:
+            if self._closed:
+                worker.kill()
+                return
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+        threading.Thread(target=self._add, daemon=True, name="cblod-respawn").start()
+
+    def run(self, request: QueryRequest) -> QueryResponse:
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise PoolBusy() from None
+        try:
+            worker.connection.send(request)
+            if not worker.connection.poll(self.timeout):
+                log.warning("query stopped after %s s: %.200s", self.timeout, request.query)
+                self._replace(worker)
+                raise QueryTimeout()
+            response = worker.connection.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self._replace(worker)
+            raise RuntimeError(f"query worker died: {exc}") from exc
+        except QueryTimeout:
+            raise
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._idle.put(worker)
+        return response
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()

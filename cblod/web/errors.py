@@ -1,0 +1,39 @@
+"""HTTP errors as clients can read them: plain text for programs, a short page for browsers.
+
+Werkzeug's default error pages are HTML for everyone; a SPARQL client wants the reason as
+text. No error ever carries a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..query.formats import prefers_html
+
+log = logging.getLogger(__name__)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        message = f"{exc.code} {exc.name}: {exc.description}"
+        if prefers_html(request.headers.get("Accept")):
+            body = (
+                f"<!doctype html><title>{exc.code} {exc.name}</title>"
+                f"<h1>{exc.name}</h1><p>{exc.description}</p>"
+            )
+            response = Response(body, exc.code, mimetype="text/html")
+        else:
+            response = Response(message + "\n", exc.code, mimetype="text/plain")
+        for name in ("Allow", "Retry-After"):
+            if exc.get_response().headers.get(name):
+                response.headers[name] = exc.get_response().headers[name]
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return http_error(InternalServerError())

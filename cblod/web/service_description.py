@@ -1,0 +1,72 @@
+"""The SPARQL 1.1 Service Description of ``/sparql``: what it speaks and what it holds."""
+
+from __future__ import annotations
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
+
+from ..query.formats import Format
+from ..store import CblodStore
+from ..vocab import DCTERMS, RDF, Namespace
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+    "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads",
+)  # fmt: skip
+
+
+def _count(store: CblodStore, graph: str | None) -> int:
+    pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    (row,) = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+    return int(row["n"].value)
+
+
+def service_description(endpoint: str, store: CblodStore, fmt: Format) -> bytes:
+    service = NamedNode(endpoint)
+    dataset, default = BlankNode(), BlankNode()
+    triples = [
+        Triple(service, RDF.type, SD.Service),
+        Triple(service, SD.endpoint, service),
+        Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
+        Triple(service, DCTERMS.title, Literal("cblod SPARQL endpoint (read-only)", language="en")),
+        Triple(service, SD.defaultDataset, dataset),
+        Triple(dataset, RDF.type, SD.Dataset),
+        Triple(dataset, SD.defaultGraph, default),
+        Triple(default, RDF.type, SD.Graph),
+        Triple(default, VOID.triples, Literal(str(_count(store, None)), datatype=XSD_INTEGER)),
+        Triple(
+            default,
+            DCTERMS.description,
+            Literal(
+                "The consolidated view: every resource, one value per fact (the most precise "
+                "amount, else the most authoritative source's value). Each source's own "
+                "statements are in the named graph whose name is its cbo:SourceRecord.",
+                language="en",
+            ),
+        ),
+    ]
+    triples += [Triple(service, SD.resultFormat, FORMATS[name]) for name in RESULT_FORMATS]
+    for graph in store.source_graphs():
+        named, description = BlankNode(), BlankNode()
+        triples += [
+            Triple(dataset, SD.namedGraph, named),
+            Triple(named, RDF.type, SD.NamedGraph),
+            Triple(named, SD.name, graph),
+            Triple(named, SD.graph, description),
+            Triple(description, RDF.type, SD.Graph),
+            Triple(
+                description,
+                VOID.triples,
+                Literal(str(_count(store, graph.value)), datatype=XSD_INTEGER),
+            ),
+        ]
+    prefixes = {"sd": str(SD), "formats": str(FORMATS), "void": str(VOID), "dcterms": str(DCTERMS)}
+    if fmt.name in {"trig", "nq"}:
+        triples = [Quad(t.subject, t.predicate, t.object) for t in triples]
+    return serialize(
+        triples, format=fmt.rdf, prefixes=prefixes if fmt.name in {"ttl", "trig"} else None
+    )
