@@ -6,6 +6,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,12 +67,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(sample_store) -> Iterator[str]:
-    """A real HTTP server (Werkzeug, threaded) over the sample store; yields its base URL."""
-    app = create_app(sample_store)
+@contextmanager
+def running(store: CblodStore, **config) -> Iterator[str]:
+    """A real HTTP server (Werkzeug, threaded) over ``store``; yields its base URL."""
+    app = create_app(store, **config)
     http = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        app.extensions["cblod_pool"].close()
+
+
+@pytest.fixture(scope="session")
+def server(sample_store) -> Iterator[str]:
+    """The sample store served with default settings, shared by read-only HTTP tests."""
+    with running(sample_store) as url:
+        yield url

@@ -119,7 +119,10 @@ def query() -> Response:
     except ClientError as exc:
         return text(str(exc), exc.status)
 
-    html = request.method == "GET" and prefers_html(request.headers.get("Accept"))
+    format_name = request.values.get("format")
+    html = request.method == "GET" and (
+        format_name == "html" or (not format_name and prefers_html(request.headers.get("Accept")))
+    )
     etag = _etag(query_text, default_graphs, named_graphs, html)
     if etag in request.if_none_match or f"{etag}-gz" in request.if_none_match:
         return _cached(Response(status=304), etag)
@@ -128,7 +131,7 @@ def query() -> Response:
         accept="application/sparql-results+json, text/turtle"
         if html
         else request.headers.get("Accept"),
-        format_name=None if html else request.values.get("format"),
+        format_name=None if html else format_name,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         sources_only=not checked.names_dataset,
