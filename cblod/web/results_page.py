@@ -13,9 +13,19 @@ from flask import Response, render_template, url_for
 
 from ..query.formats import KIND_FORMATS
 from ..query.workers import QueryResponse
+from ..vocab import PREFIXES
 from .examples import EXAMPLES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def compact(iri: str) -> str:
+    """``cbo:LeadPartner`` for an IRI in one of our namespaces, else the IRI itself."""
+    for prefix, namespace in PREFIXES.items():
+        local = iri[len(namespace) :]
+        if iri.startswith(namespace) and local and "/" not in local and "#" not in local:
+            return f"{prefix}:{local}"
+    return iri
 
 
 def cell(term: dict | None) -> dict:
@@ -24,7 +34,7 @@ def cell(term: dict | None) -> dict:
         return {"text": ""}
     if term["type"] == "uri":
         describe = url_for("sparql.query", query=f"DESCRIBE <{term['value']}>")
-        return {"text": term["value"], "href": describe, "iri": True}
+        return {"text": compact(term["value"]), "href": describe, "title": term["value"]}
     if term["type"] == "bnode":
         return {"text": f"_:{term['value']}"}
     note = term.get("xml:lang") or term.get("datatype", "").replace(XSD, "xsd:")

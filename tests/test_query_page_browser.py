@@ -1,0 +1,79 @@
+"""The query page in a real headless browser (Debian's chromium, driven by Selenium).
+
+Screenshots go to ``test-artifacts/`` so a person can look at what the test saw.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--window-size=1280,1000",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def test_run_an_example_see_the_table_follow_a_link(browser, server):
+    browser.get(f"{server}/sparql")
+    assert "SPARQL query" in browser.find_element(By.TAG_NAME, "h1").text
+    editor = browser.find_element(By.ID, "query")
+    assert "PREFIX cbo: <https://w3id.org/cblod/ontology#>" in editor.get_attribute("value")
+
+    browser.find_element(
+        By.LINK_TEXT, "Partners of 4Smart Growth with budgets, and the total"
+    ).click()
+    table = browser.find_element(By.ID, "results")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 5
+    assert "SISP Swedish Incubators & Science Parks" in table.text
+    assert "199187.25" in table.text
+    browser.save_screenshot(str(ARTIFACTS / "query-page-results.png"))
+
+    shared = browser.find_element(By.ID, "share").get_attribute("href")
+    browser.find_element(By.ID, "query").clear()
+    browser.find_element(By.ID, "query").send_keys(
+        "SELECT ?project WHERE { ?project a cbo:Project } ORDER BY ?project"
+    )
+    browser.find_element(By.ID, "run").click()
+    link = browser.find_element(By.CSS_SELECTOR, "#results tbody a")
+    target = link.get_attribute("title")
+    link.click()
+    assert target in browser.find_element(By.CSS_SELECTOR, "pre.graph").text
+    assert "cbo:Project" in browser.find_element(By.CSS_SELECTOR, "pre.graph").text
+
+    browser.get(shared)  # the shareable link reruns the query
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")) == 5
+
+
+def test_a_mistake_is_shown_on_the_page(browser, server):
+    browser.get(f"{server}/sparql?query=SELECT+%3Fx+WHERE+%7B")
+    assert "malformed query" in browser.find_element(By.CSS_SELECTOR, ".error").text
+    browser.save_screenshot(str(ARTIFACTS / "query-page-error.png"))
