@@ -13,6 +13,8 @@ import pytest
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -22,6 +24,13 @@ pytestmark = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER),
     reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
 )
+
+
+def click_and_wait(browser, element) -> None:
+    """Click something that loads a new page, and wait until the new page is there."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +71,10 @@ def test_run_an_example_see_the_table_follow_a_link(browser, server):
     browser.find_element(By.ID, "query").send_keys(
         "SELECT ?project WHERE { ?project a cbo:Project } ORDER BY ?project"
     )
-    browser.find_element(By.ID, "run").click()
+    click_and_wait(browser, browser.find_element(By.ID, "run"))
     link = browser.find_element(By.CSS_SELECTOR, "#results tbody a")
     target = link.get_attribute("title")
-    link.click()
+    click_and_wait(browser, link)
     assert target in browser.find_element(By.CSS_SELECTOR, "pre.graph").text
     assert "cbo:Project" in browser.find_element(By.CSS_SELECTOR, "pre.graph").text
 
