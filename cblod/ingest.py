@@ -19,6 +19,7 @@ from . import mappings
 from .consolidate import Conflict
 from .emit import emit
 from .errors import CblodError, InputError
+from .identity import Identity
 from .sourcefile import SourceFile
 from .store import CblodStore
 from .vocab import CBO
@@ -71,13 +72,14 @@ def ingest(
         base += "/"
     store.set_base_uri(base)
     forced = mappings.by_name(format) if format else None
+    identity = store.identity(base)
     reports = []
     for path in expand(paths):
         try:
-            report = _ingest_one(path, store, base, forced)
+            report = _ingest_one(path, store, identity, forced)
         except CblodError as exc:
             report = SourceReport(str(path), "failed", error=exc)
-            log.warning("%s", exc)
+            identity = store.identity(base)  # forget keys the rejected source registered
         reports.append(report)
         if on_source:
             on_source(report)
@@ -86,11 +88,10 @@ def ingest(
 
 
 def _ingest_one(
-    path: Path, store: CblodStore, base: str, forced: ModuleType | None
+    path: Path, store: CblodStore, identity: Identity, forced: ModuleType | None
 ) -> SourceReport:
     source = SourceFile.read(path)
     mapping = forced or mappings.detect(source)
-    identity = store.identity(base)
     graph = identity.source(source.path.name)
     if store.source_property(graph, CBO.sha256) == source.sha256:
         return SourceReport(str(path), "unchanged", mapping.NAME, graph.value)

@@ -45,16 +45,12 @@ def functional_properties() -> frozenset[str]:
     )
 
 
-def _ntriples_term(term) -> str:
-    return str(term)
-
-
 @dataclass
 class Replacement:
     """What replacing one source graph did to the dataset."""
 
     triples: int
-    subjects: int
+    subjects: int  # subjects whose published statements were re-derived
     conflicts: list[Conflict]
 
 
@@ -74,6 +70,7 @@ class CblodStore:
         except OSError as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
         self.read_only = read_only
+        self._rank_cache: dict[str, int] | None = None
         if not read_only:
             self._drop_staging()
 
@@ -122,11 +119,13 @@ class CblodStore:
         return None
 
     def _ranks(self) -> dict[str, int]:
-        ranks = {}
-        for quad in self.store.quads_for_pattern(None, CBO.sourceRank, None, None):
-            if quad.graph_name == quad.subject:
-                ranks[quad.subject.value] = int(quad.object.value)
-        return ranks
+        """Source rank of every source graph, read once per store and kept up to date."""
+        if self._rank_cache is None:
+            self._rank_cache = {}
+            for quad in self.store.quads_for_pattern(None, CBO.sourceRank, None, None):
+                if quad.graph_name == quad.subject:
+                    self._rank_cache[quad.subject.value] = int(quad.object.value)
+        return self._rank_cache
 
     def identity(self, base_uri: str) -> Identity:
         """An ``Identity`` loaded with every key this store has registered."""
@@ -139,25 +138,43 @@ class CblodStore:
     def replace_source(
         self, graph: NamedNode, quads: list[Quad], identity: Identity
     ) -> Replacement:
-        """Make ``quads`` the whole content of ``graph``, atomically, and re-consolidate."""
+        """Make ``quads`` the whole content of ``graph``, atomically, and re-consolidate.
+
+        Only subjects whose published statements can change are re-consolidated: a subject
+        this source removes nothing from, and says nothing new about, keeps its published
+        statements (a source reinforcing a published value cannot make it lose). The default
+        graph is then changed by difference, so shared subjects (a programme, a country) cost
+        little however many sources mention them.
+        """
         if self.read_only:
             raise StoreError("store is open read-only")
         staging = NamedNode(f"{INTERNAL}staging:{uuid.uuid4()}")
-        consolidated = NamedNode(f"{staging.value}:consolidated")
+        additions = NamedNode(f"{staging.value}:additions")
         new_by_subject: dict = defaultdict(list)
         for q in quads:
             new_by_subject[q.subject].append((q.predicate, q.object, graph))
-        old_subjects = {q.subject for q in self.store.quads_for_pattern(None, None, None, graph)}
-        affected = set(new_by_subject) | old_subjects
+        old_by_subject: dict = defaultdict(set)
+        for q in self.store.quads_for_pattern(None, None, None, graph):
+            old_by_subject[q.subject].add((q.predicate, q.object))
 
-        ranks = self._ranks()
+        ranks = dict(self._ranks())
         ranks[graph.value] = next(
             (int(q.object.value) for q in quads if q.predicate == CBO.sourceRank), 0
         )
         consolidator = Consolidator(functional_properties(), ranks)
         conflicts: list[Conflict] = []
-        out: list[Quad] = []
-        for subject in affected:
+        to_add: list[Quad] = []
+        to_remove: list[Quad] = []
+        changed = 0
+        for subject in set(new_by_subject) | set(old_by_subject):
+            new = {(p, o) for p, o, _ in new_by_subject.get(subject, ())}
+            published = {
+                (q.predicate, q.object)
+                for q in self.store.quads_for_pattern(subject, None, None, DefaultGraph())
+            }
+            if old_by_subject.get(subject, set()) <= new and new <= published:
+                continue
+            changed += 1
             statements = [
                 (q.predicate, q.object, q.graph_name)
                 for q in self.store.quads_for_pattern(subject, None, None, None)
@@ -168,35 +185,35 @@ class CblodStore:
             statements.extend(new_by_subject.get(subject, ()))
             triples, found = consolidator.subject(subject, statements)
             conflicts.extend(found)
-            out.extend(Quad(t.subject, t.predicate, t.object, consolidated) for t in triples)
+            consolidated = {(t.predicate, t.object) for t in triples}
+            to_add.extend(Quad(subject, p, o, additions) for p, o in consolidated - published)
+            to_remove.extend(Quad(subject, p, o) for p, o in published - consolidated)
 
         try:
             self.store.extend(Quad(q.subject, q.predicate, q.object, staging) for q in quads)
-            self.store.extend(out)
-            self.store.update(self._swap(graph, staging, consolidated, identity))
+            self.store.extend(to_add)
+            self.store.update(self._swap(graph, staging, additions, to_remove, identity))
         except (OSError, SyntaxError) as exc:
             self._drop_staging()
             raise StoreError(f"could not write {graph.value}: {exc}") from exc
         identity.new_keys.clear()
-        return Replacement(len(quads), len(affected), conflicts)
+        self._ranks()[graph.value] = ranks[graph.value]
+        return Replacement(len(quads), changed, conflicts)
 
-    def _swap(self, graph, staging, consolidated, identity: Identity) -> str:
+    def _swap(self, graph, staging, additions, to_remove: list[Quad], identity: Identity) -> str:
         keys = "\n".join(
-            f"<{iri}> <{IDENTITY_KEY.value}> {_ntriples_term(Literal(key))} ."
+            f"<{iri}> <{IDENTITY_KEY.value}> {Literal(key)} ."
             for key, iri in sorted(identity.new_keys.items())
         )
+        removals = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in to_remove)
         version = Literal(str(uuid.uuid4()))
         return f"""
-        DELETE {{ ?s ?p ?o }} WHERE {{
-          {{ SELECT DISTINCT ?s WHERE {{ {{ GRAPH {graph} {{ ?s ?a ?b }} }}
-                                        UNION {{ GRAPH {staging} {{ ?s ?a ?b }} }} }} }}
-          ?s ?p ?o
-        }};
         DROP SILENT GRAPH {graph};
         ADD SILENT {staging} TO {graph};
         DROP SILENT GRAPH {staging};
-        ADD SILENT {consolidated} TO DEFAULT;
-        DROP SILENT GRAPH {consolidated};
+        DELETE DATA {{ {removals} }};
+        ADD SILENT {additions} TO DEFAULT;
+        DROP SILENT GRAPH {additions};
         INSERT DATA {{ GRAPH {IDENTITY} {{ {keys} }} }};
         DELETE WHERE {{ GRAPH {META} {{ {DATASET} {CBO.version} ?v }} }};
         INSERT DATA {{ GRAPH {META} {{ {DATASET} {CBO.version} {version} }} }}

@@ -83,7 +83,7 @@ def read(source: SourceFile) -> SourceDocument:
 
     acronym = required("Project acronym")
     record = acronym
-    programme_text = page.field("Programme") or _line_after(page, "Financing programme")
+    programme_text = _programme_line(page) or _line_after(page, "Financing programme")
     if not programme_text:
         raise InputError("field is missing", file=source.name, record=record, field="Programme")
     short, full, period = parse_programme_title(programme_text)
@@ -132,6 +132,12 @@ def read(source: SourceFile) -> SourceDocument:
     if updated := page.field("Date of latest update"):
         doc.modified = parsed("Date of latest update", parse_date, updated)
     return doc
+
+
+def _programme_line(page: PageText) -> str | None:
+    """The header line "Programme 2014 - 2020 INTERREG V-A … (Central Baltic)" (no colon)."""
+    i = page.index(lambda t: bool(re.match(r"^Programme:?\s+\S", t)))
+    return re.sub(r"^Programme:?\s+", "", page.lines[i].text) if i is not None else None
 
 
 def _line_after(page: PageText, heading: str) -> str | None:

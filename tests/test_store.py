@@ -10,6 +10,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat
 from cblod.errors import StoreError
 from cblod.ingest import ingest
 from cblod.store import INTERNAL, CblodStore
+from cblod.vocab import CBO
 
 SUM_4SMART = """SELECT (SUM(?eu) AS ?sum) WHERE {
     ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""
@@ -142,3 +143,41 @@ def test_a_project_named_by_two_sources_is_one_resource(tmp_path, pages):
     assert len(rows) == 1
     (acronym,) = select(store, "SELECT ?a WHERE { ?p a cbo:Project ; cbo:acronym ?a }")
     assert acronym["a"] == "SME2GO"  # the programme's own database outranks keep.eu
+
+
+def full_consolidation(store: CblodStore) -> set:
+    """The default graph derived from scratch: every subject of every source, consolidated."""
+    from collections import defaultdict
+
+    from cblod.consolidate import Consolidator
+    from cblod.store import functional_properties
+
+    ranks = {
+        q.subject.value: int(q.object.value)
+        for q in store.store.quads_for_pattern(None, CBO.sourceRank, None, None)
+    }
+    statements = defaultdict(list)
+    for graph in store.source_graphs():
+        for q in store.store.quads_for_pattern(None, None, None, graph):
+            statements[q.subject].append((q.predicate, q.object, graph))
+    consolidator = Consolidator(functional_properties(), ranks)
+    return {
+        (t.subject, t.predicate, t.object)
+        for subject, said in statements.items()
+        for t in consolidator.subject(subject, said)[0]
+    }
+
+
+@pytest.mark.parametrize(
+    "order", [ALL_PAGES, list(reversed(ALL_PAGES))], ids=["forward", "reverse"]
+)
+def test_incremental_default_graph_equals_a_full_reconsolidation(tmp_path, pages, order):
+    store = ingest_all(tmp_path / "store", order)
+    # and after a source changes and another is re-ingested unchanged
+    page = pages / "centralbaltic-4smart-growth.txt"
+    page.write_text(
+        page.read_text().replace("Partner budget: 200.000 EUR", "Partner budget: 210.000 EUR", 1)
+    )
+    ingest([page, *ALL_PAGES], store=store)
+    published = {(q.subject, q.predicate, q.object) for q in store.default_graph_quads()}
+    assert published == full_consolidation(store)
