@@ -45,6 +45,7 @@ class Scan:
     is_update: bool = False
     services: list[str | None] = field(default_factory=list)  # IRI, or None for a variable
     names_dataset: bool = False  # FROM / FROM NAMED in the query itself
+    uses_graph: bool = False  # a GRAPH pattern: only then does the set of named graphs matter
 
 
 def scan(text: str) -> Scan:
@@ -70,4 +71,6 @@ def scan(text: str) -> Scan:
             result.services.append(target[1][1:-1] if target[0] == "iri" else None)
         elif word == "FROM":
             result.names_dataset = True
+        elif word == "GRAPH":
+            result.uses_graph = True
     return result

@@ -54,9 +54,17 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
 
 
 def serve(store_dir: str | Path, *, host: str = "127.0.0.1", port: int = 5000, **config) -> None:
-    """Run the app with Werkzeug's threaded server (queries run in worker processes)."""
+    """Serve with waitress: HTTP/1.1 keep-alive and a fixed thread pool.
+
+    Werkzeug's development server costs ~9 ms a request (HTTP/1.0, a thread per request),
+    several times the query itself; waitress brings a lookup to ~2 ms over HTTP. The heavy
+    work runs in the query worker processes either way.
+    """
+    import waitress
+
     app = create_app(store_dir, **config)
+    print(f"cblod serving {store_dir} at http://{host}:{port}/ (SPARQL at /sparql)", flush=True)
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        waitress.serve(app, host=host, port=port, threads=8, ident="cblod", _quiet=True)
     finally:
         app.extensions["cblod_pool"].close()

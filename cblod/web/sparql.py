@@ -134,7 +134,9 @@ def query() -> Response:
         format_name=None if html else format_name,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
-        sources_only=not checked.names_dataset,
+        # restricting GRAPH to the source graphs costs every query a dataset view; only
+        # queries with a GRAPH pattern can see the difference
+        sources_only=checked.uses_graph and not checked.names_dataset,
         max_rows=config["SPARQL_MAX_ROWS"],
         base_iri=request.base_url,
     )
