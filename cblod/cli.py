@@ -3,7 +3,8 @@
     cblod ingest [--store DIR] [--base-uri URI] [--format NAME] PATH...
     cblod validate [--store DIR]
     cblod stats [--store DIR]
-    cblod serve [--store DIR] [--host HOST] [--port PORT]
+    cblod serve [--store DIR] [--host HOST] [--port PORT] [--timeout S] [--workers N]
+                [--max-rows N] [--allow-service IRI]...
 
 The store defaults to ``$CBLOD_STORE`` or ``./cblod-data``.
 """
@@ -50,6 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     p = verb("serve", "serve the SPARQL endpoint and pages")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run (30)")
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (2)")
+    p.add_argument("--max-rows", type=int, default=100_000, help="rows in one answer (100000)")
+    p.add_argument(
+        "--allow-service",
+        action="append",
+        default=[],
+        metavar="IRI",
+        help="an endpoint SERVICE clauses may call (repeatable; none by default)",
+    )
     return parser
 
 
@@ -126,7 +137,15 @@ def _stats(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .web import serve
 
-    serve(_store_dir(args), host=args.host, port=args.port)
+    serve(
+        _store_dir(args),
+        host=args.host,
+        port=args.port,
+        SPARQL_TIMEOUT=args.timeout,
+        SPARQL_WORKERS=args.workers,
+        SPARQL_MAX_ROWS=args.max_rows,
+        SPARQL_SERVICE_ALLOW=tuple(args.allow_service),
+    )
     return 0
 
 

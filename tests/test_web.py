@@ -86,11 +86,16 @@ def test_cblod_serve_serves_an_ingested_store(tmp_path):
     store = tmp_path / "store"
     ingest = [sys.executable, "-m", "cblod.cli", "ingest", str(REPO / "samples" / "pages")]
     subprocess.run([*ingest, "--store", str(store)], check=True, capture_output=True)
-    process, port = start([sys.executable, "-m", "cblod.cli", "serve"], store)
+    serve = [sys.executable, "-m", "cblod.cli", "serve", "--workers", "1", "--max-rows", "3"]
+    process, port = start(serve, store)
     try:
         response = wait_for(process, f"http://127.0.0.1:{port}/sparql", {"query": SUM_QUERY})
         sums = response.json()["results"]["bindings"]
         assert Decimal(sums[0]["sum"]["value"]) == Decimal("817789.75")
+        capped = requests.get(
+            f"http://127.0.0.1:{port}/sparql", params={"query": "SELECT * { ?s ?p ?o }"}, timeout=30
+        )
+        assert capped.status_code == 422  # --max-rows reached the server
     finally:
         process.terminate()
         process.wait(timeout=30)
