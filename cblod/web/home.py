@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 
 from ..stats import stats
 from ..vocab import DCTERMS
-from .store_access import current_store
+from .store_access import current_store, memoized
 
 blueprint = Blueprint("home", __name__)
 
@@ -18,4 +18,5 @@ def index() -> str:
         {"iri": graph.value, "title": store.source_property(graph, DCTERMS.title)}
         for graph in store.source_graphs()
     ]
-    return render_template("home.html", counts=stats(store), sources=sources)
+    counts = memoized(("stats",), lambda: stats(store))
+    return render_template("home.html", counts=counts, sources=sources)

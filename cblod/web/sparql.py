@@ -19,7 +19,7 @@ from ..query.workers import PoolBusy, QueryRequest, QueryResponse, QueryTimeout
 from .examples import EXAMPLES, default_query
 from .results_page import render_results
 from .service_description import service_description
-from .store_access import current_pool, current_store
+from .store_access import current_pool, current_store, memoized
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -164,8 +164,10 @@ def _without_query() -> Response:
             render_template("sparql.html", query=default_query(), examples=EXAMPLES, answer=None)
         )
     fmt = negotiate("graph", accept, request.args.get("format")) or GRAPH[0]
-    store = current_store()
-    body = service_description(request.base_url, store, fmt)
+    body = memoized(
+        ("service-description", request.base_url, fmt.name),
+        lambda: service_description(request.base_url, current_store(), fmt),
+    )
     return _cached(
         Response(body, content_type=f"{fmt.mime}; charset=utf-8"), _etag("", [], [], False)
     )
