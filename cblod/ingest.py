@@ -20,6 +20,7 @@ from .consolidate import Conflict
 from .emit import emit
 from .errors import CblodError, InputError
 from .identity import Identity
+from .search import build_index, index_path
 from .sourcefile import SourceFile
 from .store import CblodStore
 from .vocab import CBO
@@ -83,6 +84,8 @@ def ingest(
         reports.append(report)
         if on_source:
             on_source(report)
+    if any(r.status == "ingested" for r in reports) or not index_path(store).exists():
+        build_index(store)
     store.flush()
     return reports
 

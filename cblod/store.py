@@ -17,32 +17,21 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
 from .consolidate import Conflict, Consolidator
 from .errors import StoreError
 from .identity import Identity
-from .vocab import CBO, OWL, RDF
+from .ontology_terms import functional_properties
+from .vocab import CBO
 
 INTERNAL = "urn:cblod:internal:"
 META = NamedNode(INTERNAL + "meta")
 IDENTITY = NamedNode(INTERNAL + "identity")
 DATASET = NamedNode(INTERNAL + "dataset")
 IDENTITY_KEY = CBO.identityKey
-
-
-@cache
-def functional_properties() -> frozenset[str]:
-    """Properties the ontology declares functional: one value per subject in the default graph."""
-    store = Store()
-    store.load(files("cblod.ontology").joinpath("cblod.ttl").read_bytes(), format=RdfFormat.TURTLE)
-    return frozenset(
-        q.subject.value for q in store.quads_for_pattern(None, RDF.type, OWL.FunctionalProperty)
-    )
 
 
 @dataclass

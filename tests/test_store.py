@@ -150,7 +150,7 @@ def full_consolidation(store: CblodStore) -> set:
     from collections import defaultdict
 
     from cblod.consolidate import Consolidator
-    from cblod.store import functional_properties
+    from cblod.ontology_terms import functional_properties
 
     ranks = {
         q.subject.value: int(q.object.value)

@@ -8,7 +8,10 @@ never read from globals deep inside. Settings (``create_app(store, SPARQL_TIMEOU
 * ``SPARQL_MAX_ROWS`` rows (or triples) in one answer (default 100000);
 * ``SPARQL_MAX_QUERY_BYTES`` size of a query (default 65536; larger is 413);
 * ``SPARQL_SERVICE_ALLOW`` endpoint IRIs a ``SERVICE`` clause may call (default none);
-* ``SPARQL_MAX_AGE`` seconds clients may cache an answer (default 300; ETags revalidate).
+* ``SPARQL_MAX_AGE`` seconds clients may cache an answer (default 300; ETags revalidate);
+* ``TRUST_PROXY`` honour ``X-Forwarded-Proto/Host/Prefix`` from one reverse proxy (default off);
+* ``PUBLISHER_NAME`` and ``DATA_LICENSE`` for the DCAT-AP catalogue;
+* ``DUMPS_DIR`` where dump files are built (default ``{store}/dumps``).
 """
 
 from __future__ import annotations
@@ -28,12 +31,30 @@ DEFAULTS = {
     "SPARQL_MAX_QUERY_BYTES": 65_536,
     "SPARQL_SERVICE_ALLOW": (),
     "SPARQL_MAX_AGE": 300,
+    "TRUST_PROXY": False,
+    "PUBLISHER_NAME": "cblod",
+    "DATA_LICENSE": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
+    "DUMPS_DIR": None,
 }
 
 
 def create_app(store: CblodStore | str | Path, **config) -> Flask:
     """A Flask app serving ``store`` (opened read-only when given as a path)."""
-    from . import compression, errors, home, sparql
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from . import (
+        compression,
+        dataset,
+        dumps,
+        errors,
+        formatting,
+        home,
+        lists,
+        ontology,
+        resources,
+        search,
+        sparql,
+    )
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -48,8 +69,11 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
     atexit.register(pool.close)
     errors.register(app)
     compression.register(app)
-    app.register_blueprint(home.blueprint)
-    app.register_blueprint(sparql.blueprint)
+    formatting.register(app)
+    for module in (home, sparql, resources, lists, search, dumps, dataset, ontology):
+        app.register_blueprint(module.blueprint)
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1, x_prefix=1)
     return app
 
 

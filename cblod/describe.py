@@ -1,0 +1,125 @@
+"""What cblod says about one resource: the description behind every /doc/ page and format.
+
+A description holds the published (consolidated) statements about the resource, what each
+source graph said about it (so a page can show who said what), the labels and types of every
+IRI it points to, and one page of its inbound links with their total count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
+
+from .ontology_terms import term_labels
+from .store import INTERNAL, CblodStore
+from .vocab import CBO, DCTERMS, RDF, RDFS, SKOS
+
+LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation)
+INBOUND_PAGE = 100
+
+
+@dataclass
+class Description:
+    iri: NamedNode
+    statements: list[tuple[NamedNode, object]] = field(default_factory=list)
+    by_source: dict[str, list[tuple[NamedNode, object]]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    types: dict[str, list[str]] = field(default_factory=dict)
+    inbound: list[tuple[NamedNode, NamedNode]] = field(default_factory=list)
+    inbound_total: int = 0
+    inbound_offset: int = 0
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.statements) or bool(self.inbound_total)
+
+    def values(self, predicate: NamedNode) -> list:
+        return [o for p, o in self.statements if p == predicate]
+
+    def value(self, predicate: NamedNode):
+        found = self.values(predicate)
+        return found[0] if found else None
+
+    def label(self, term=None) -> str:
+        """The display name of ``term`` (the resource itself by default)."""
+        term = self.iri if term is None else term
+        if isinstance(term, Literal):
+            return term.value
+        return self.labels.get(term.value) or term.value.rstrip("/").rsplit("/", 1)[-1]
+
+    def triples(self) -> list[Triple]:
+        """The RDF of the description: statements, linked labels and types, inbound links."""
+        out = [Triple(self.iri, p, o) for p, o in self.statements]
+        for iri, label in self.labels.items():
+            if iri != self.iri.value:
+                out.append(Triple(NamedNode(iri), RDFS.label, Literal(label)))
+        for iri, types in self.types.items():
+            if iri != self.iri.value:
+                out.extend(Triple(NamedNode(iri), RDF.type, NamedNode(t)) for t in types)
+        out.extend(Triple(s, p, self.iri) for s, p in self.inbound)
+        return out
+
+
+def _published(store: CblodStore, subject, predicate):
+    return store.store.quads_for_pattern(subject, predicate, None, DefaultGraph())
+
+
+def _first_label(store: CblodStore, iri: NamedNode) -> str | None:
+    for predicate in LABELS:
+        for quad in _published(store, iri, predicate):
+            return quad.object.value
+    return term_labels().get(iri.value)
+
+
+def describe(store: CblodStore, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
+    d = Description(iri, inbound_offset=inbound_offset)
+    d.statements = [(q.predicate, q.object) for q in _published(store, iri, None)]
+    sources: dict[str, list] = defaultdict(list)
+    for q in store.store.quads_for_pattern(iri, None, None, None):
+        graph = q.graph_name
+        if isinstance(graph, NamedNode) and not graph.value.startswith(INTERNAL):
+            sources[graph.value].append((q.predicate, q.object))
+    d.by_source = dict(sorted(sources.items()))
+
+    inbound = [
+        (q.subject, q.predicate)
+        for q in store.store.quads_for_pattern(None, None, iri, DefaultGraph())
+        if isinstance(q.subject, NamedNode)
+    ]
+    inbound.sort(key=lambda sp: (sp[1].value, sp[0].value))
+    d.inbound_total = len(inbound)
+    d.inbound = inbound[inbound_offset : inbound_offset + INBOUND_PAGE]
+
+    linked = {iri.value}
+    linked.update(o.value for _, o in d.statements if isinstance(o, NamedNode))
+    linked.update(p.value for p, _ in d.statements)
+    linked.update(s.value for s, _ in d.inbound)
+    linked.update(p.value for _, p in d.inbound)
+    linked.update(d.by_source)
+    for value in linked:
+        node = NamedNode(value)
+        if label := _first_label(store, node):
+            d.labels[value] = label
+        types = [q.object.value for q in _published(store, node, RDF.type)]
+        if types:
+            d.types[value] = types
+    return d
+
+
+def kind_of(d: Description) -> str | None:
+    """The cbo: class name that decides how a page shows the resource ("Project", …)."""
+    types = set(d.types.get(d.iri.value, ()))
+    for name in (
+        "Project",
+        "Cluster",
+        "Organisation",
+        "Programme",
+        "Participation",
+        "Result",
+        "SourceRecord",
+    ):
+        if CBO[name].value in types:
+            return name
+    return None

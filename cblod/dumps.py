@@ -1,0 +1,83 @@
+"""Dumps of the whole dataset, written as gzip streams with flat memory.
+
+* ``dataset.ttl.gz`` and ``dataset.nt.gz``: the published (consolidated) default graph;
+* ``dataset.nq.gz``: every source graph with its name (what each source said), plus the
+  published graph as the default graph;
+* ``sources/<name>.nt.gz``: one file per source graph.
+
+pyoxigraph writes each graph straight into the gzip stream, so memory does not grow with the
+dataset. Files are built in a temporary folder and moved into place, so a reader never sees
+half a dump; a set of dumps belongs to one dataset version.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, RdfFormat, serialize
+
+from .store import CblodStore
+from .values import slugify
+from .vocab import PREFIXES
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    name: str  # relative path, e.g. "dataset.nt.gz" or "sources/keep-eu.nt.gz"
+    media_type: str
+    description: str
+
+
+def _source_name(graph_iri: str) -> str:
+    return f"sources/{slugify(graph_iri.rstrip('/').rsplit('/', 1)[-1])}.nt.gz"
+
+
+def dump_files(store: CblodStore) -> list[DumpFile]:
+    files = [
+        DumpFile("dataset.ttl.gz", "text/turtle", "The published dataset (consolidated), Turtle"),
+        DumpFile("dataset.nt.gz", "application/n-triples", "The published dataset, N-Triples"),
+        DumpFile("dataset.nq.gz", "application/n-quads",
+                 "Every source graph with its name, and the published graph, N-Quads"),
+    ]  # fmt: skip
+    files += [
+        DumpFile(_source_name(g.value), "application/n-triples", f"What source {g.value} said")
+        for g in store.source_graphs()
+    ]
+    return files
+
+
+def write_dumps(store: CblodStore, out_dir: Path) -> list[Path]:
+    """Write every dump file into ``out_dir`` (replacing what is there); returns their paths."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=".building-", dir=out_dir.parent))
+    try:
+        (building / "sources").mkdir()
+        default = DefaultGraph()
+        with gzip.open(building / "dataset.ttl.gz", "wb") as out:
+            store.store.dump(out, format=RdfFormat.TURTLE, from_graph=default, prefixes=PREFIXES)
+        with gzip.open(building / "dataset.nt.gz", "wb") as out:
+            store.store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=default)
+        with gzip.open(building / "dataset.nq.gz", "wb") as out:
+            store.store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=default)
+            for graph in store.source_graphs():
+                quads = store.store.quads_for_pattern(None, None, None, graph)
+                serialize(quads, out, format=RdfFormat.N_QUADS)
+        for graph in store.source_graphs():
+            with gzip.open(building / _source_name(graph.value), "wb") as out:
+                store.store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=graph)
+        if out_dir.exists():
+            old = out_dir.with_name(out_dir.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            out_dir.rename(old)
+            building.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            building.rename(out_dir)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return [out_dir / f.name for f in dump_files(store)]

@@ -1,0 +1,340 @@
+"""The dataset described for harvesters: VoID, a DCAT-AP catalogue, robots.txt, a sitemap.
+
+``/.well-known/void`` (RFC 5785, as the VoID note asks) and ``/catalog`` are negotiated
+(Turtle by default; JSON-LD, N-Triples, RDF/XML). Their statistics are counted once per
+dataset version. Absolute URLs use the address the client reached (behind a proxy, the
+forwarded one when the app is told to trust it), the dataset's URIs use the store's base.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, current_app, request, url_for
+from pyoxigraph import Literal, NamedNode, Triple, serialize
+
+from ..dumps import dump_files
+from ..vocab import CBO, COUNTRY, DCTERMS, FOAF, NUTS, RDF, XSD, Namespace, sparql_prefixes
+from .links import base_uri
+from .resources import VARIANTS, negotiate
+from .store_access import current_store, memoized
+
+blueprint = Blueprint("dataset", __name__)
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+PREFIXES = {
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "vcard": str(VCARD),
+    "xsd": str(XSD),
+    "cbo": str(CBO),
+}
+#: external datasets our IRIs point into, for VoID linksets: (name, namespace, dataset IRI)
+LINK_TARGETS = (
+    ("countries", str(COUNTRY), "http://publications.europa.eu/resource/dataset/country"),
+    ("nuts", str(NUTS), "http://data.europa.eu/nuts"),
+    ("wikidata", "http://www.wikidata.org/entity/", "http://www.wikidata.org/"),
+)
+FILE_TYPES = {
+    "text/turtle": "RDF_TURTLE",
+    "application/n-triples": "RDF_N_TRIPLES",
+    "application/n-quads": "RDF_N_QUADS",
+}
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=XSD.integer)
+
+
+def _statistics() -> dict:
+    store = current_store()
+
+    def one(query: str):
+        (row,) = store.query(sparql_prefixes() + query)
+        return row
+
+    classes = {
+        r["c"].value: int(r["n"].value)
+        for r in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
+    }
+    properties = {
+        r["p"].value: int(r["n"].value)
+        for r in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
+    }
+    links = {}
+    for name, namespace, _ in LINK_TARGETS:
+        rows = store.query(
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && "
+            f'STRSTARTS(STR(?o), "{namespace}") && ?p != <{RDF.type.value}>) }} GROUP BY ?p'
+        )
+        links[name] = {r["p"].value: int(r["n"].value) for r in rows}
+    period = one(
+        "SELECT (MIN(?s) AS ?first) (MAX(?e) AS ?last) WHERE { ?p cbo:startDate ?s ; cbo:endDate ?e }"
+    )
+    examples = {
+        name: next(
+            iter(
+                store.query(
+                    f"SELECT ?s WHERE {{ ?s a cbo:{name} }} LIMIT 1", prefixes={"cbo": str(CBO)}
+                )
+            ),
+            None,
+        )
+        for name in ("Project", "Organisation", "Programme")
+    }
+    countries = [
+        r["c"].value
+        for r in store.query(
+            sparql_prefixes() + "SELECT DISTINCT ?c WHERE { ?o cbo:country ?c } ORDER BY ?c"
+        )
+    ]
+    modified = one(
+        "SELECT (MAX(?t) AS ?t) WHERE { ?g a cbo:SourceRecord ; prov:generatedAtTime ?t }"
+    )
+    return {
+        "triples": sum(properties.values()),
+        "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")[
+            "n"
+        ].value,
+        "classes": classes,
+        "properties": properties,
+        "links": links,
+        "first": period["first"].value if period["first"] else None,
+        "last": period["last"].value if period["last"] else None,
+        "examples": [row["s"].value for row in examples.values() if row is not None],
+        "countries": countries,
+        "modified": modified["t"].value if modified["t"] else None,
+    }
+
+
+def statistics() -> dict:
+    return memoized(("dataset-statistics",), _statistics)
+
+
+def _respond(triples: list[Triple]) -> Response:
+    ext = request.args.get("format") or negotiate(request.headers.get("Accept"))
+    if ext in (None, "html") or ext not in VARIANTS:
+        ext = "ttl"
+    mime, rdf_format = VARIANTS[ext]
+    body = serialize(triples, format=rdf_format, prefixes=PREFIXES if ext == "ttl" else None)
+    response = Response(body, content_type=f"{mime}; charset=utf-8")
+    response.vary.add("Accept")
+    response.set_etag(f"{current_store().version}-{ext}")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response.make_conditional(request)
+
+
+def _absolute(endpoint: str, **values) -> NamedNode:
+    return NamedNode(url_for(endpoint, _external=True, **values))
+
+
+@blueprint.route("/.well-known/void")
+def void() -> Response:
+    stats = statistics()
+    doc = _absolute("dataset.void")
+    dataset = NamedNode(doc.value + "#dataset")
+    t = [
+        Triple(dataset, RDF.type, VOID.Dataset),
+        Triple(
+            dataset,
+            DCTERMS.title,
+            Literal("cblod: Interreg and cohesion-policy projects", language="en"),
+        ),
+        Triple(
+            dataset,
+            DCTERMS.description,
+            Literal(
+                "Programmes, projects, partners with per-partner budgets, and results, read from "
+                "programme databases and registries; one value per fact in the default graph.",
+                language="en",
+            ),
+        ),
+        Triple(dataset, VOID.triples, _int(stats["triples"])),
+        Triple(dataset, VOID.entities, _int(int(stats["entities"]))),
+        Triple(dataset, VOID.sparqlEndpoint, _absolute("sparql.query")),
+        Triple(dataset, VOID.uriSpace, Literal(base_uri() + "id/")),
+        Triple(dataset, VOID.vocabulary, NamedNode(str(CBO))),
+        Triple(dataset, FOAF.homepage, _absolute("home.index")),
+    ]
+    if stats["modified"]:
+        t.append(
+            Triple(dataset, DCTERMS.modified, Literal(stats["modified"], datatype=XSD.dateTime))
+        )
+    for f in dump_files(current_store())[:3]:
+        t.append(Triple(dataset, VOID.dataDump, _absolute("dumps.download", name=f.name)))
+    t += [Triple(dataset, VOID.exampleResource, NamedNode(iri)) for iri in stats["examples"]]
+    for cls, count in sorted(stats["classes"].items()):
+        part = NamedNode(f"{doc.value}#class-{cls.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}")
+        t += [
+            Triple(dataset, VOID.classPartition, part),
+            Triple(part, VOID["class"], NamedNode(cls)),
+            Triple(part, VOID.entities, _int(count)),
+        ]
+    for prop, count in sorted(stats["properties"].items()):
+        name = prop.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        part = NamedNode(f"{doc.value}#property-{abs(hash(prop)) % 10**8}-{name}")
+        t += [
+            Triple(dataset, VOID.propertyPartition, part),
+            Triple(part, VOID.property, NamedNode(prop)),
+            Triple(part, VOID.triples, _int(count)),
+        ]
+    for name, _, target in LINK_TARGETS:
+        for prop, count in sorted(stats["links"].get(name, {}).items()):
+            linkset = NamedNode(
+                f"{doc.value}#links-{name}-{prop.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"
+            )
+            t += [
+                Triple(linkset, RDF.type, VOID.Linkset),
+                Triple(dataset, VOID.subset, linkset),
+                Triple(linkset, VOID.subjectsTarget, dataset),
+                Triple(linkset, VOID.objectsTarget, NamedNode(target)),
+                Triple(linkset, VOID.target, dataset),
+                Triple(linkset, VOID.target, NamedNode(target)),
+                Triple(linkset, VOID.linkPredicate, NamedNode(prop)),
+                Triple(linkset, VOID.triples, _int(count)),
+            ]
+    return _respond(t)
+
+
+@blueprint.route("/catalog")
+def catalog() -> Response:
+    stats = statistics()
+    config = current_app.config
+    doc = _absolute("dataset.catalog").value
+    catalog_node, dataset, publisher = (
+        NamedNode(f"{doc}#{n}") for n in ("catalog", "dataset", "publisher")
+    )
+    contact, period, service = (NamedNode(f"{doc}#{n}") for n in ("contact", "period", "sparql"))
+    licence = NamedNode(config["DATA_LICENSE"])
+    now = Literal(
+        stats["modified"] or datetime.now(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime
+    )
+    title = Literal("cblod: Interreg and cohesion-policy projects as linked data", language="en")
+    description = Literal(
+        "Programmes, priorities and objectives, projects, partner organisations with their "
+        "per-partner budgets, and results of EU Interreg and cohesion-policy programmes, "
+        "published with stable URIs and provenance.",
+        language="en",
+    )
+    t = [
+        Triple(catalog_node, RDF.type, DCAT.Catalog),
+        Triple(catalog_node, DCTERMS.title, title),
+        Triple(catalog_node, DCTERMS.description, description),
+        Triple(catalog_node, DCTERMS.publisher, publisher),
+        Triple(catalog_node, DCTERMS.license, licence),
+        Triple(catalog_node, DCTERMS.modified, now),
+        Triple(catalog_node, FOAF.homepage, _absolute("home.index")),
+        Triple(catalog_node, DCAT.dataset, dataset),
+        Triple(catalog_node, DCAT.service, service),
+        Triple(catalog_node, DCTERMS.language, EU_LANGUAGE.ENG),
+        Triple(publisher, RDF.type, FOAF.Agent),
+        Triple(publisher, FOAF.name, Literal(config["PUBLISHER_NAME"])),
+        Triple(licence, RDF.type, DCTERMS.LicenseDocument),
+        Triple(dataset, RDF.type, DCAT.Dataset),
+        Triple(dataset, DCTERMS.title, title),
+        Triple(dataset, DCTERMS.description, description),
+        Triple(dataset, DCTERMS.publisher, publisher),
+        Triple(dataset, DCTERMS.modified, now),
+        Triple(dataset, DCTERMS.identifier, Literal(base_uri() + "id/")),
+        Triple(dataset, DCTERMS.accrualPeriodicity, EU_FREQUENCY.IRREG),
+        Triple(dataset, DCAT.theme, EU_THEME.REGI),
+        Triple(dataset, DCAT.theme, EU_THEME.ECON),
+        Triple(dataset, DCAT.landingPage, _absolute("home.index")),
+        Triple(dataset, DCAT.contactPoint, contact),
+        Triple(contact, RDF.type, VCARD.Kind),
+        Triple(contact, VCARD.fn, Literal(config["PUBLISHER_NAME"])),
+        Triple(service, RDF.type, DCAT.DataService),
+        Triple(service, DCTERMS.title, Literal("cblod SPARQL endpoint", language="en")),
+        Triple(service, DCAT.endpointURL, _absolute("sparql.query")),
+        Triple(service, DCAT.endpointDescription, _absolute("sparql.query")),
+        Triple(service, DCAT.servesDataset, dataset),
+        Triple(service, DCTERMS.license, licence),
+    ]
+    for keyword in (
+        "Interreg",
+        "cohesion policy",
+        "ERDF",
+        "projects",
+        "beneficiaries",
+        "linked data",
+    ):
+        t.append(Triple(dataset, DCAT.keyword, Literal(keyword, language="en")))
+    t += [Triple(dataset, DCTERMS.spatial, NamedNode(c)) for c in stats["countries"]]
+    if stats["first"]:
+        t += [
+            Triple(dataset, DCTERMS.temporal, period),
+            Triple(period, RDF.type, DCTERMS.PeriodOfTime),
+            Triple(period, DCAT.startDate, Literal(stats["first"], datatype=XSD.date)),
+            Triple(period, DCAT.endDate, Literal(stats["last"], datatype=XSD.date)),
+        ]
+    for f in dump_files(current_store())[:3]:
+        node = NamedNode(f"{doc}#dump-{f.name.replace('.', '-')}")
+        download = _absolute("dumps.download", name=f.name)
+        t += [
+            Triple(dataset, DCAT.distribution, node),
+            Triple(node, RDF.type, DCAT.Distribution),
+            Triple(node, DCTERMS.title, Literal(f.description, language="en")),
+            Triple(node, DCAT.accessURL, _absolute("dumps.index")),
+            Triple(node, DCAT.downloadURL, download),
+            Triple(
+                node,
+                DCAT.mediaType,
+                NamedNode(f"http://www.iana.org/assignments/media-types/{f.media_type}"),
+            ),
+            Triple(
+                node,
+                DCAT.compressFormat,
+                NamedNode("http://www.iana.org/assignments/media-types/application/gzip"),
+            ),
+            Triple(node, DCTERMS.format, EU_FILE_TYPE[FILE_TYPES[f.media_type]]),
+            Triple(node, DCTERMS.license, licence),
+            Triple(node, DCTERMS.modified, now),
+        ]
+    endpoint = NamedNode(f"{doc}#dist-sparql")
+    t += [
+        Triple(dataset, DCAT.distribution, endpoint),
+        Triple(endpoint, RDF.type, DCAT.Distribution),
+        Triple(endpoint, DCTERMS.title, Literal("SPARQL endpoint", language="en")),
+        Triple(endpoint, DCAT.accessURL, _absolute("sparql.query")),
+        Triple(endpoint, DCAT.accessService, service),
+        Triple(endpoint, DCTERMS.license, licence),
+    ]
+    return _respond(t)
+
+
+@blueprint.route("/robots.txt")
+def robots() -> Response:
+    body = (
+        "User-agent: *\nDisallow: /sparql\nDisallow: /search\n"
+        f"Sitemap: {url_for('dataset.sitemap', _external=True)}\n"
+    )
+    return Response(body, mimetype="text/plain")
+
+
+@blueprint.route("/sitemap.xml")
+def sitemap() -> Response:
+    store = current_store()
+    classes = " ".join(f"cbo:{c}" for c in ("Project", "Organisation", "Programme"))
+    rows = store.query(
+        sparql_prefixes()
+        + f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c }} LIMIT 50000"
+    )
+    base = base_uri()
+    urls = [url_for("home.index", _external=True)]
+    for row in rows:
+        iri = row["s"].value
+        if iri.startswith(base + "id/"):
+            kind, _, key = iri[len(base) + 3 :].partition("/")
+            urls.append(url_for("resources.document", kind=kind, key=key, _external=True))
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    body += "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls) + "</urlset>\n"
+    return Response(body, mimetype="application/xml")

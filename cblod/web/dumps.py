@@ -1,0 +1,63 @@
+"""``/dumps/``: download the whole dataset; files are built once per dataset version.
+
+Served from disk with ``send_file``: streamed, with ``ETag`` (the dataset version),
+``Last-Modified``, ``HEAD``, ``If-None-Match`` -> 304 and ranges. Only the names the dump set
+lists can be asked for, so no path ever reaches the file system from a URL.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, send_file
+
+from ..dumps import dump_files, write_dumps
+from .store_access import current_store
+
+blueprint = Blueprint("dumps", __name__)
+_lock = threading.Lock()
+
+
+def dumps_dir() -> Path:
+    """``{store}/dumps/{version}``: a finished set of files for the current dataset version."""
+    store = current_store()
+    root = Path(current_app.config.get("DUMPS_DIR") or store.path / "dumps")
+    target = root / store.version
+    with _lock:
+        if not (target / "dataset.nq.gz").exists():
+            write_dumps(store, target)
+    return target
+
+
+@blueprint.route("/dumps/")
+def index() -> str:
+    folder = dumps_dir()
+    files = [
+        {
+            "name": f.name,
+            "type": f.media_type,
+            "description": f.description,
+            "size": (folder / f.name).stat().st_size,
+        }
+        for f in dump_files(current_store())
+    ]
+    return render_template("dumps.html", files=files)
+
+
+@blueprint.route("/dumps/<path:name>", methods=["GET", "HEAD"])
+def download(name: str):
+    known = {f.name: f for f in dump_files(current_store())}
+    if name not in known:
+        abort(404, description=f"no dump file {name!r}; see /dumps/")
+    path = dumps_dir() / name
+    response = send_file(
+        path,
+        mimetype="application/gzip",
+        as_attachment=True,
+        download_name=name.rsplit("/", 1)[-1],
+        etag=f"{current_store().version}-{name}",
+        conditional=True,
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -1,0 +1,40 @@
+"""Where an IRI is shown on this server: our resources map onto local paths at any host.
+
+The store's base URI (``https://data.example.eu/``) names things; the server may run there,
+behind a proxy, or at ``http://127.0.0.1:5000/``. Request paths map onto the base, and links
+on pages are local paths, so every deployment links to itself.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from ..vocab import CBO
+from .store_access import current_store
+
+
+def base_uri() -> str:
+    return current_store().base_uri or "http://127.0.0.1:5000/"
+
+
+def iri_for_path(kind: str, key: str) -> str:
+    return f"{base_uri()}id/{kind}/{key}"
+
+
+def local_kind_key(iri: str) -> tuple[str, str] | None:
+    """(kind, key) when ``iri`` is one of ours (``{base}id/{kind}/{key}``), else None."""
+    base = base_uri()
+    if not iri.startswith(base + "id/"):
+        return None
+    kind, _, key = iri[len(base) + 3 :].partition("/")
+    return (kind, key) if kind and key else None
+
+
+def href(iri: str) -> str:
+    """The link to show for ``iri``: its page here when it is ours, else the IRI itself."""
+    found = local_kind_key(iri)
+    if found:
+        return url_for("resources.document", kind=found[0], key=found[1])
+    if iri.startswith(str(CBO)):
+        return url_for("ontology.documentation") + "#" + iri.rsplit("#", 1)[-1]
+    return iri

@@ -1,0 +1,349 @@
+"""HTML pages for people: one view per kind of thing, built from its description.
+
+Each view gathers what its page shows with a few bounded SPARQL queries (partners of a
+project, projects of an organisation, ERDF by country for a programme) and hands plain values
+to a Jinja template; every page also carries schema.org JSON-LD and links to its data formats.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from flask import render_template, url_for
+from pyoxigraph import Literal, NamedNode
+
+from ..describe import Description, kind_of
+from ..ontology_terms import term_labels
+from ..vocab import CBO, DCTERMS, FOAF, PROV, RDF, RDFS, SCHEMA, SKOS, sparql_prefixes
+from .charts import bar_chart
+from .links import href
+from .store_access import current_store
+
+HIDDEN = {RDFS.label.value, SKOS.prefLabel.value}
+
+
+def rows(query: str) -> list[dict]:
+    results = current_store().query(sparql_prefixes() + query)
+    names = [v.value for v in results.variables]
+    return [{n: row[n] for n in names} for row in results]
+
+
+def value(term) -> str | None:
+    return None if term is None else term.value
+
+
+def decimal(term) -> Decimal | None:
+    return None if term is None else Decimal(term.value)
+
+
+def link(d: Description, term) -> dict:
+    """A value as the templates show it: text, optional href, language or datatype note."""
+    if isinstance(term, NamedNode):
+        return {"text": d.label(term), "href": href(term.value), "iri": term.value}
+    if isinstance(term, Literal):
+        note = term.language or ""
+        return {"text": term.value, "note": note}
+    return {"text": str(term)}
+
+
+def names(d: Description) -> list[dict]:
+    """Every name with its language: preferred first, then alternatives."""
+    seen, out = set(), []
+    for predicate, kind in (
+        (SKOS.prefLabel, "preferred"),
+        (SKOS.altLabel, "also known as"),
+        (CBO.formerName, "former name"),
+    ):
+        for term in d.values(predicate):
+            if term.value not in seen:
+                seen.add(term.value)
+                out.append({"text": term.value, "lang": term.language, "kind": kind})
+    return out
+
+
+def properties(d: Description) -> list[dict]:
+    """All published statements, grouped by property, for the generic table."""
+    labels = term_labels()
+    grouped: dict[str, dict] = {}
+    for predicate, obj in d.statements:
+        if predicate.value in HIDDEN:
+            continue
+        entry = grouped.setdefault(
+            predicate.value,
+            {
+                "label": labels.get(predicate.value) or d.label(predicate),
+                "href": href(predicate.value),
+                "values": [],
+            },
+        )
+        entry["values"].append(link(d, obj))
+    return sorted(grouped.values(), key=lambda e: e["label"].casefold())
+
+
+def sources(d: Description) -> list[dict]:
+    """Which source said what: one entry per source graph, with a link to the original page."""
+    store = current_store()
+    out = []
+    for graph, said in d.by_source.items():
+        node = NamedNode(graph)
+        out.append(
+            {
+                "title": store.source_property(node, DCTERMS.title) or d.label(node),
+                "href": href(graph),
+                "origin": store.source_property(node, PROV.hadPrimarySource),
+                "statements": [
+                    {"property": term_labels().get(p.value) or d.label(p), "value": link(d, o)}
+                    for p, o in sorted(said, key=lambda po: po[0].value)
+                    if p.value not in HIDDEN and p != PROV.wasDerivedFrom
+                ],
+            }
+        )
+    return out
+
+
+def inbound(d: Description) -> list[dict]:
+    labels = term_labels()
+    return [
+        {"subject": link(d, s), "property": labels.get(p.value) or d.label(p)} for s, p in d.inbound
+    ]
+
+
+def json_ld(d: Description, schema_type: str, **extra) -> str:
+    doc = {
+        "@context": "https://schema.org",
+        "@type": schema_type,
+        "@id": d.iri.value,
+        "name": d.label(),
+        "url": d.iri.value,
+        **{k: v for k, v in extra.items() if v},
+    }
+    return json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
+
+
+# -- kinds ----------------------------------------------------------------------------------
+
+
+def project_view(d: Description) -> dict:
+    iri = d.iri.value
+    partners = rows(f"""
+        SELECT ?participation ?org ?name ?role ?country ?countryName ?total ?eu WHERE {{
+          ?participation cbo:project <{iri}> ; cbo:partner ?org ; cbo:role ?role .
+          ?org skos:prefLabel ?name .
+          OPTIONAL {{ ?org cbo:country ?country . ?country skos:prefLabel ?countryName }}
+          OPTIONAL {{ ?participation cbo:totalBudget ?total }}
+          OPTIONAL {{ ?participation cbo:euContribution ?eu }}
+        }} ORDER BY DESC(?role = cbo:LeadPartner) DESC(?eu) ?name""")
+    results = rows(f"""
+        SELECT ?result ?text ?kind ?n ?max WHERE {{
+          <{iri}> cbo:result ?result . ?result rdfs:label ?text ; cbo:resultKind ?kind .
+          OPTIONAL {{ ?result cbo:quantity ?n }} OPTIONAL {{ ?result cbo:quantityMax ?max }}
+        }} ORDER BY ?text""")
+    partner_rows = [
+        {
+            "participation": href(value(r["participation"])),
+            "href": href(value(r["org"])),
+            "name": value(r["name"]),
+            "lead": r["role"] == CBO.LeadPartner,
+            "country": value(r["countryName"]),
+            "total": decimal(r["total"]),
+            "eu": decimal(r["eu"]),
+        }
+        for r in partners
+    ]
+    programme = d.value(CBO.programme)
+    breadcrumbs = [
+        link(d, t) for t in (programme, d.value(CBO.priority), d.value(CBO.specificObjective)) if t
+    ]
+    return {
+        "acronym": value(d.value(CBO.acronym)),
+        "titles": names(d),
+        "description": [t.value for t in d.values(DCTERMS.description)],
+        "breadcrumbs": breadcrumbs,
+        "thematic": [
+            link(d, t)
+            for t in (d.value(CBO.thematicObjective), d.value(CBO.investmentPriority))
+            if t
+        ],
+        "start": value(d.value(CBO.startDate)),
+        "end": value(d.value(CBO.endDate)),
+        "status": value(d.value(CBO.status)),
+        "total": decimal(d.value(CBO.totalBudget)),
+        "eu": decimal(d.value(CBO.euContribution)),
+        "partners": partner_rows,
+        "partner_total": sum(
+            (p["total"] for p in partner_rows if p["total"] is not None), Decimal(0)
+        ),
+        "partner_eu": sum((p["eu"] for p in partner_rows if p["eu"] is not None), Decimal(0)),
+        "expected": [_result(r) for r in results if r["kind"] == CBO.Expected],
+        "achieved": [_result(r) for r in results if r["kind"] == CBO.Achieved],
+        "themes": [link(d, t) for t in d.values(DCTERMS.subject)],
+        "pages": [t.value for t in d.values(FOAF.page) + d.values(FOAF.homepage)],
+        "json_ld": json_ld(
+            d,
+            "Project",
+            alternateName=value(d.value(CBO.acronym)),
+            description=value(d.value(DCTERMS.description)),
+            startDate=value(d.value(CBO.startDate)),
+            endDate=value(d.value(CBO.endDate)),
+            funder={"@type": "FundingScheme", "name": d.label(programme)} if programme else None,
+            member=[{"@type": "Organization", "name": r["name"]} for r in partner_rows],
+        ),
+    }
+
+
+def _result(row: dict) -> dict:
+    return {"href": href(value(row["result"])), "text": value(row["text"])}
+
+
+def organisation_view(d: Description) -> dict:
+    iri = d.iri.value
+    projects = rows(f"""
+        SELECT ?participation ?project ?acronym ?title ?role ?total ?eu ?start WHERE {{
+          ?participation cbo:partner <{iri}> ; cbo:project ?project ; cbo:role ?role .
+          ?project rdfs:label ?title . OPTIONAL {{ ?project cbo:acronym ?acronym }}
+          OPTIONAL {{ ?project cbo:startDate ?start }}
+          OPTIONAL {{ ?participation cbo:totalBudget ?total }}
+          OPTIONAL {{ ?participation cbo:euContribution ?eu }}
+        }} ORDER BY DESC(?start) ?acronym""")
+    address = d.value(SCHEMA.address)
+    address_text = None
+    if address is not None:
+        found = rows(
+            f"SELECT ?full WHERE {{ <{address.value}> <http://www.w3.org/ns/locn#fullAddress> ?full }}"
+        )
+        address_text = value(found[0]["full"]) if found else None
+    identifiers = rows(f"""
+        SELECT ?id ?notation ?registry ?page WHERE {{ <{iri}> cbo:identifier ?id .
+          ?id skos:notation ?notation . OPTIONAL {{ ?id dcterms:creator ?registry }}
+          OPTIONAL {{ ?id foaf:page ?page }} }}""")
+    project_rows = [
+        {
+            "href": href(value(r["project"])),
+            "acronym": value(r["acronym"]),
+            "title": value(r["title"]),
+            "lead": r["role"] == CBO.LeadPartner,
+            "total": decimal(r["total"]),
+            "eu": decimal(r["eu"]),
+            "start": value(r["start"]),
+        }
+        for r in projects
+    ]
+    country, region = d.value(CBO.country), d.value(CBO.region)
+    return {
+        "names": names(d),
+        "acronym": value(d.value(CBO.acronym)),
+        "is_cluster": CBO.Cluster.value in d.types.get(iri, ()),
+        "address": address_text,
+        "country": link(d, country) if country else None,
+        "region": {
+            "text": d.label(region),
+            "href": region.value,
+            "code": region.value.rsplit("/", 1)[-1],
+        }
+        if region
+        else None,
+        "legal_status": link(d, d.value(CBO.legalStatus)) if d.value(CBO.legalStatus) else None,
+        "websites": [t.value for t in d.values(FOAF.homepage)],
+        "identifiers": [
+            {"notation": value(r["notation"]), "page": value(r["page"])} for r in identifiers
+        ],
+        "selected_for": [link(d, t) for t in d.values(CBO.selectedFor)],
+        "projects": project_rows,
+        "json_ld": json_ld(
+            d,
+            "Organization",
+            alternateName=[n["text"] for n in names(d)[1:]],
+            address=address_text,
+            url=(d.values(FOAF.homepage) or [d.iri])[0].value,
+        ),
+    }
+
+
+def programme_view(d: Description) -> dict:
+    iri = d.iri.value
+    structure = rows(f"""
+        SELECT ?thing ?type ?code ?label ?parent WHERE {{
+          ?thing cbo:programme <{iri}> ; a ?type ; rdfs:label ?label .
+          FILTER(?type IN (cbo:Priority, cbo:SpecificObjective, cbo:Indicator))
+          OPTIONAL {{ ?thing skos:notation ?code }} OPTIONAL {{ ?thing cbo:priority ?parent }}
+        }} ORDER BY ?code""")
+    projects = rows(f"""
+        SELECT ?project ?acronym ?title ?eu WHERE {{
+          ?project cbo:programme <{iri}> ; a cbo:Project ; rdfs:label ?title .
+          OPTIONAL {{ ?project cbo:acronym ?acronym }} OPTIONAL {{ ?project cbo:euContribution ?eu }}
+        }} ORDER BY ?acronym LIMIT 500""")
+    by_country = rows(f"""
+        SELECT ?country (SUM(?eu) AS ?erdf) WHERE {{
+          ?project cbo:programme <{iri}> . ?p cbo:project ?project ; cbo:euContribution ?eu ;
+             cbo:partner/cbo:country/skos:prefLabel ?country .
+        }} GROUP BY ?country ORDER BY DESC(?erdf)""")
+
+    def item(r):
+        return {
+            "href": href(value(r["thing"])),
+            "code": value(r["code"]),
+            "label": value(r["label"]),
+        }
+
+    bars = [(value(r["country"]), Decimal(value(r["erdf"]))) for r in by_country]
+    return {
+        "names": names(d),
+        "period": (value(d.value(CBO.periodStart)), value(d.value(CBO.periodEnd))),
+        "priorities": [item(r) for r in structure if r["type"] == CBO.Priority],
+        "objectives": [item(r) for r in structure if r["type"] == CBO.SpecificObjective],
+        "indicators": [item(r) for r in structure if r["type"] == CBO.Indicator],
+        "projects": [
+            {
+                "href": href(value(r["project"])),
+                "acronym": value(r["acronym"]),
+                "title": value(r["title"]),
+                "eu": decimal(r["eu"]),
+            }
+            for r in projects
+        ],
+        "chart": bar_chart(bars, title="ERDF by partner country (EUR)") if bars else None,
+        "json_ld": json_ld(d, "FundingScheme"),
+    }
+
+
+VIEWS = {
+    "Project": ("project.html", project_view),
+    "Organisation": ("organisation.html", organisation_view),
+    "Cluster": ("organisation.html", organisation_view),
+    "Programme": ("programme.html", programme_view),
+}
+
+
+def render_page(kind: str, key: str, d: Description) -> str:
+    cls = kind_of(d)
+    template, view = VIEWS.get(cls, ("resource.html", lambda _: {"json_ld": json_ld(d, "Thing")}))
+    formats = [
+        (
+            ext.upper() if ext != "jsonld" else "JSON-LD",
+            url_for("resources.document", kind=kind, key=f"{key}.{ext}"),
+        )
+        for ext in ("ttl", "jsonld", "nt", "rdf")
+    ]
+    types = [
+        {"text": term_labels().get(t) or t.rsplit("/", 1)[-1], "href": href(t)}
+        for t in d.types.get(d.iri.value, ())
+    ]
+    return render_template(
+        template,
+        d=d,
+        title=d.label(),
+        kind=kind,
+        types=types,
+        formats=formats,
+        properties=properties(d),
+        sources=sources(d),
+        inbound=inbound(d),
+        inbound_next=d.inbound_offset + len(d.inbound)
+        if d.inbound_offset + len(d.inbound) < d.inbound_total
+        else None,
+        **view(d),
+    )
+
+
+__all__ = ["render_page", "RDF"]

@@ -1,0 +1,111 @@
+"""Dereferencing: ``/id/{kind}/{key}`` answers 303 to ``/doc/{kind}/{key}`` (Cool URIs).
+
+``/doc/`` negotiates HTML, Turtle, JSON-LD, N-Triples and RDF/XML (``Vary: Accept``,
+``Content-Location`` of the chosen variant, ``Link`` to every alternate); ``/doc/….ttl``,
+``.jsonld``, ``.nt``, ``.rdf``, ``.html`` pick one. An unknown resource is a 404 page (HTML or
+text by Accept), never a 500.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, request, url_for
+from pyoxigraph import NamedNode, RdfFormat, serialize
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from ..describe import Description, describe
+from ..vocab import PREFIXES
+from .links import iri_for_path
+from .pages import render_page
+from .store_access import current_store
+
+blueprint = Blueprint("resources", __name__)
+
+#: extension -> (media type, pyoxigraph format or None for HTML); the order is the preference
+VARIANTS = {
+    "html": ("text/html", None),
+    "ttl": ("text/turtle", RdfFormat.TURTLE),
+    "jsonld": ("application/ld+json", RdfFormat.JSON_LD),
+    "nt": ("application/n-triples", RdfFormat.N_TRIPLES),
+    "rdf": ("application/rdf+xml", RdfFormat.RDF_XML),
+}
+ALIASES = {"application/json": "jsonld", "text/plain": "nt", "application/xml": "rdf"}
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The extension of the best variant for ``accept`` (HTML when anything goes)."""
+    if not accept:
+        return "html"
+    parsed = parse_accept_header(accept, MIMEAccept)
+    offers = [mime for mime, _ in VARIANTS.values()] + list(ALIASES)
+    best = parsed.best_match(offers)
+    if best is None:
+        return None
+    return ALIASES.get(best) or next(ext for ext, (mime, _) in VARIANTS.items() if mime == best)
+
+
+def _split(key: str) -> tuple[str, str | None]:
+    """``a/b.ttl`` -> (``a/b``, ``ttl``); a key that itself ends in ``.0`` stays whole."""
+    stem, dot, ext = key.rpartition(".")
+    return (stem, ext) if dot and ext in VARIANTS else (key, None)
+
+
+def _found(kind: str, key: str) -> Description:
+    description = describe(
+        current_store(), NamedNode(iri_for_path(kind, key)), inbound_offset=_offset()
+    )
+    if not description.exists:
+        abort(404, description=f"cblod has no {kind} {key!r}")
+    return description
+
+
+def _offset() -> int:
+    try:
+        return max(0, int(request.args.get("inbound", 0)))
+    except ValueError:
+        return 0
+
+
+@blueprint.route("/id/<kind>/<path:key>", methods=["GET", "HEAD"])
+def thing(kind: str, key: str) -> Response:
+    """The thing itself has no document: 303 to its description in the best format."""
+    _found(kind, key)
+    ext = negotiate(request.headers.get("Accept"))
+    if ext is None:
+        abort(406, description="available: " + ", ".join(m for m, _ in VARIANTS.values()))
+    target = url_for("resources.document", kind=kind, key=key if ext == "html" else f"{key}.{ext}")
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
+    return response
+
+
+@blueprint.route("/doc/<kind>/<path:key>", methods=["GET", "HEAD"])
+def document(kind: str, key: str) -> Response:
+    key, ext = _split(key)
+    negotiated = ext is None
+    if negotiated:
+        ext = negotiate(request.headers.get("Accept"))
+        if ext is None:
+            abort(406, description="available: " + ", ".join(m for m, _ in VARIANTS.values()))
+    description = _found(kind, key)
+    mime, rdf_format = VARIANTS[ext]
+    if rdf_format is None:
+        response = Response(render_page(kind, key, description), mimetype="text/html")
+    else:
+        body = serialize(
+            description.triples(),
+            format=rdf_format,
+            prefixes=PREFIXES if rdf_format == RdfFormat.TURTLE else None,
+        )
+        response = Response(body, content_type=f"{mime}; charset=utf-8")
+    if negotiated:
+        response.vary.add("Accept")
+    response.headers["Content-Location"] = url_for(
+        "resources.document", kind=kind, key=f"{key}.{ext}"
+    )
+    response.headers["Link"] = ", ".join(
+        f'<{url_for("resources.document", kind=kind, key=f"{key}.{e}")}>; rel="alternate"; type="{m}"'
+        for e, (m, _) in VARIANTS.items()
+    )
+    response.set_etag(f"{current_store().version}-{ext}")
+    return response.make_conditional(request)
