@@ -3,6 +3,7 @@
     cblod ingest [--store DIR] [--base-uri URI] [--format NAME] PATH...
     cblod validate [--store DIR]
     cblod stats [--store DIR]
+    cblod dump [--store DIR] [--out DIR]
     cblod serve [--store DIR] [--host HOST] [--port PORT] [--timeout S] [--workers N]
                 [--max-rows N] [--allow-service IRI]...
 
@@ -15,6 +16,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import mappings
 from .errors import CblodError
@@ -48,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
     verb("validate", "check the published data against the SHACL shapes")
     verb("stats", "count what the store holds")
+    p = verb("dump", "write the dataset dumps (Turtle, N-Triples, N-Quads, one file per source)")
+    p.add_argument("--out", default="dumps", help="folder to write into (default ./dumps)")
     p = verb("serve", "serve the SPARQL endpoint and pages")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
@@ -71,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ingest": _ingest,
             "validate": _validate,
             "stats": _stats,
+            "dump": _dump,
             "serve": _serve,
         }[args.verb](args)
     except CblodError as exc:
@@ -131,6 +136,14 @@ def _stats(args: argparse.Namespace) -> int:
     width = max(map(len, summary), default=0)
     for name, value in summary.items():
         print(f"{name:<{width}}  {value}")
+    return 0
+
+
+def _dump(args: argparse.Namespace) -> int:
+    from .dumps import write_dumps
+
+    for path in write_dumps(CblodStore(_store_dir(args), read_only=True), Path(args.out)):
+        print(f"{path}  {path.stat().st_size} bytes")
     return 0
 
 

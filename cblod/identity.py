@@ -129,10 +129,10 @@ class Identity:
     def specific_objective(
         self, programme_iri: NamedNode, code: str | None, label: str | None
     ) -> NamedNode:
-        """Objective by code when known, else by its label within the programme.
+        """Objective by code or by label within the programme, whichever a source gives.
 
         keep.eu gives "More exports by …" without the "1.3" the programme database shows:
-        both spellings are registered to one URI, whichever source came first.
+        both keys are registered to one URI, minted from the label.
         """
         scope = self.key_of(programme_iri)
         keys = []
@@ -141,9 +141,10 @@ class Identity:
         if label:
             keys.append(f"specific-objective|{scope}|label:{name_key(label)}")
         found = next((self.registered[k] for k in keys if k in self.registered), None)
-        iri = (
-            found or self.iri("specific-objective", f"{scope}/{slugify(code or label or '')}").value
-        )
+        # the label is what every source gives (keep.eu omits the code): minting from it makes
+        # the URI the same whichever source comes first
+        key = slugify(label or code or "")
+        iri = found or self.iri("specific-objective", f"{scope}/{key}").value
         for key in keys:
             self._register(key, iri)
         return NamedNode(iri)

@@ -181,3 +181,13 @@ def test_incremental_default_graph_equals_a_full_reconsolidation(tmp_path, pages
     ingest([page, *ALL_PAGES], store=store)
     published = {(q.subject, q.predicate, q.object) for q in store.default_graph_quads()}
     assert published == full_consolidation(store)
+
+
+def test_every_uri_is_the_same_whatever_the_ingest_order_of_the_samples(tmp_path):
+    forward = ingest_all(tmp_path / "a", ALL_PAGES)
+    backward = ingest_all(tmp_path / "b", list(reversed(ALL_PAGES)))
+    # organisations (and so their participations) are named after the first name a store saw
+    query = """SELECT DISTINCT ?s WHERE { ?s a ?t
+                 FILTER(!CONTAINS(STR(?s), '/organisation/') && !CONTAINS(STR(?s), '/participation/'))
+               } ORDER BY ?s"""
+    assert select(forward, query) == select(backward, query)

@@ -86,3 +86,39 @@ def test_a_mistake_is_shown_on_the_page(browser, server):
     browser.get(f"{server}/sparql?query=SELECT+%3Fx+WHERE+%7B")
     assert "malformed query" in browser.find_element(By.CSS_SELECTOR, ".error").text
     browser.save_screenshot(str(ARTIFACTS / "query-page-error.png"))
+
+
+def test_home_project_and_organisation_pages_render(browser, server):
+    browser.get(server + "/")
+    assert "Interreg project data" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "5 projects" in browser.find_element(By.CSS_SELECTOR, ".lead").text
+    browser.save_screenshot(str(ARTIFACTS / "home.png"))
+
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "projects"))
+    click_and_wait(
+        browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Smart Clusters for Smart Growth")
+    )
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith(
+        "Smart Clusters for Smart Growth"
+    )
+    partners = browser.find_elements(By.CSS_SELECTOR, "#partners tbody tr")
+    assert len(partners) == 5
+    assert "817 789.75 EUR" in browser.find_element(By.ID, "partner-eu").text
+    assert "Lead partner" in partners[0].text and "SISP" in partners[0].text
+    browser.save_screenshot(str(ARTIFACTS / "project.png"))
+
+    click_and_wait(browser, partners[0].find_element(By.TAG_NAME, "a"))
+    assert "SISP Swedish Incubators & Science Parks" in browser.find_element(By.TAG_NAME, "h1").text
+    projects = browser.find_element(By.ID, "projects").text
+    assert "4Smart Growth" in projects and "SME2GO" in projects
+    browser.save_screenshot(str(ARTIFACTS / "organisation.png"))
+
+
+def test_search_box_finds_without_accents(browser, server):
+    browser.get(server + "/")
+    box = browser.find_element(By.CSS_SELECTOR, "form.search input")
+    box.send_keys("vasteras")
+    page = browser.find_element(By.TAG_NAME, "html")
+    box.submit()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+    assert "Västerås Science Park AB" in browser.find_element(By.CSS_SELECTOR, "ol.hits").text
