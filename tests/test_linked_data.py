@@ -13,9 +13,8 @@ import pyshacl
 import pytest
 import rdflib
 import requests
-from pyoxigraph import RdfFormat, Store
-
 from conftest import running, select
+from pyoxigraph import RdfFormat, Store
 
 BASE = "http://127.0.0.1:5000/"
 SAMPLES_OF_EVERY_KIND = [
@@ -338,9 +337,10 @@ def test_ontology_is_published(server):
 
 
 def test_uris_under_a_public_base_dereference_locally_and_behind_a_proxy(tmp_path):
+    from conftest import KEEP_EU_PAGE
+
     from cblod.ingest import ingest
     from cblod.store import CblodStore
-    from conftest import KEEP_EU_PAGE
 
     store = CblodStore(tmp_path / "store")
     ingest([KEEP_EU_PAGE], store=store, base_uri="https://data.example.eu/")
