@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="query worker processes (2)")
     p.add_argument("--max-rows", type=int, default=100_000, help="rows in one answer (100000)")
     p.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="trust X-Forwarded-Proto/Host/Prefix from one reverse proxy",
+    )
+    p.add_argument(
         "--allow-service",
         action="append",
         default=[],
@@ -158,6 +163,7 @@ def _serve(args: argparse.Namespace) -> int:
         SPARQL_WORKERS=args.workers,
         SPARQL_MAX_ROWS=args.max_rows,
         SPARQL_SERVICE_ALLOW=tuple(args.allow_service),
+        TRUST_PROXY=args.behind_proxy,
     )
     return 0
 
