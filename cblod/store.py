@@ -218,6 +218,13 @@ class CblodStore:
     def query(self, sparql: str, **options):
         return self.store.query(sparql, **options)
 
+    def mentions(self, iri: NamedNode) -> bool:
+        """True when the published graph says anything about ``iri`` or links to it."""
+        graph = DefaultGraph()
+        return any(True for _ in self.store.quads_for_pattern(iri, None, None, graph)) or any(
+            True for _ in self.store.quads_for_pattern(None, None, iri, graph)
+        )
+
     def default_graph_quads(self) -> Iterable[Quad]:
         return self.store.quads_for_pattern(None, None, None, DefaultGraph())
 

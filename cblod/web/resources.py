@@ -69,7 +69,8 @@ def _offset() -> int:
 @blueprint.route("/id/<kind>/<path:key>", methods=["GET", "HEAD"])
 def thing(kind: str, key: str) -> Response:
     """The thing itself has no document: 303 to its description in the best format."""
-    _found(kind, key)
+    if not current_store().mentions(NamedNode(iri_for_path(kind, key))):
+        abort(404, description=f"cblod has no {kind} {key!r}")
     ext = negotiate(request.headers.get("Accept"))
     if ext is None:
         abort(406, description="available: " + ", ".join(m for m, _ in VARIANTS.values()))
