@@ -1,7 +1,7 @@
 """The query page with a query's answer as an HTML table (server-side: no JavaScript needed).
 
-IRIs link to a DESCRIBE of themselves on this endpoint, so a reader can walk the data from
-any answer; downloads link the same query in every format.
+IRIs of this dataset link to their resource pages, others to a DESCRIBE on this endpoint, so
+a reader can walk the data from any answer; downloads link the same query in every format.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ..query.formats import KIND_FORMATS
 from ..query.workers import QueryResponse
 from ..vocab import PREFIXES
 from .examples import EXAMPLES
+from .links import href
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -33,8 +34,11 @@ def cell(term: dict | None) -> dict:
     if term is None:
         return {"text": ""}
     if term["type"] == "uri":
-        describe = url_for("sparql.query", query=f"DESCRIBE <{term['value']}>")
-        return {"text": compact(term["value"]), "href": describe, "title": term["value"]}
+        iri = term["value"]
+        page = href(iri)  # our resources have pages; other IRIs are described by the endpoint
+        if page == iri:
+            page = url_for("sparql.query", query=f"DESCRIBE <{iri}>")
+        return {"text": compact(iri), "href": page, "title": iri}
     if term["type"] == "bnode":
         return {"text": f"_:{term['value']}"}
     note = term.get("xml:lang") or term.get("datatype", "").replace(XSD, "xsd:")
