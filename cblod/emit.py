@@ -14,6 +14,7 @@ from decimal import Decimal
 from pyoxigraph import Literal, NamedNode, Quad
 
 from .identity import Identity
+from .linking.identifiers import SCHEMES
 from .places import Country, Region
 from .records import (
     Address,
@@ -26,7 +27,22 @@ from .records import (
     Text,
 )
 from .values import Coded, Money
-from .vocab import CBO, COUNTRY, DCTERMS, FOAF, LOCN, NUTS, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from .vocab import (
+    ADMS,
+    CBO,
+    COUNTRY,
+    DCTERMS,
+    FOAF,
+    LOCN,
+    NUTS,
+    PROV,
+    RDF,
+    RDFS,
+    ROV,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
 
 #: EU funds a project can be co-financed by, as ontology individuals.
 FUNDS = {"ERDF", "ESF", "CF", "IPA", "ENI", "NDICI", "EAFRD", "EMFF", "JTF"}
@@ -260,9 +276,29 @@ class Emitter:
                 self.add(iri, CBO.legalStatus, status)
         for website in organisation.websites:
             self.add(iri, FOAF.homepage, NamedNode(website))
+        if organisation.organisation_type:
+            self.add(iri, CBO.organisationType, Literal(organisation.organisation_type))
+        for identifier in organisation.identifiers:
+            self.identifier(iri, identifier)
         for programme in organisation.selected_for:
             self.add(iri, CBO.selectedFor, self.programme(programme))
         return iri
+
+    def identifier(self, organisation: NamedNode, identifier) -> None:
+        """A registry identifier as its own resource (ADMS), linked from the organisation."""
+        scheme = SCHEMES[identifier.scheme]
+        iri = self.identity.identifier(identifier.scheme, identifier.value)
+        self.add(iri, RDF.type, CBO.Identifier)
+        self.add(iri, RDF.type, ADMS.Identifier)
+        self.add(iri, SKOS.notation, Literal(identifier.value))
+        self.add(iri, RDFS.label, Literal(f"{scheme.name} {identifier.value}"))
+        self.add(iri, CBO.scheme, Literal(identifier.scheme))
+        self.add(iri, ADMS.schemeAgency, Literal(scheme.registry))
+        if identifier.page:
+            self.add(iri, FOAF.page, NamedNode(identifier.page))
+        self.add(organisation, CBO.identifier, iri)
+        if identifier.scheme not in ("eu-vat", "eu-pic", "lei"):
+            self.add(organisation, ROV.registration, iri)
 
     def address(self, address: Address) -> NamedNode:
         iri = self.identity.address(address.full)

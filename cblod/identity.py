@@ -150,14 +150,22 @@ class Identity:
         return NamedNode(iri)
 
     def organisation(self, organisation: Organisation) -> NamedNode:
+        """The organisation's URI: a shared registry identifier first, then its names."""
         country = organisation.country.iso3 if organisation.country else ""
         keys = [k for k in dict.fromkeys(name_key(n.value) for n in organisation.names) if k]
-        iri = self._match_organisation(keys, country, organisation)
+        id_keys = [f"organisation-id|{i.scheme}|{i.value}" for i in organisation.identifiers]
+        iri = next((self.registered[k] for k in id_keys if k in self.registered), None)
+        iri = iri or self._match_organisation(keys, country, organisation)
         if iri is None:
             iri = self._mint_organisation(keys[0] if keys else "organisation", organisation)
         for key in keys:
             self._register(f"organisation|{country}|{key}", iri)
+        for key in id_keys:
+            self._register(key, iri)
         return NamedNode(iri)
+
+    def identifier(self, scheme: str, value: str) -> NamedNode:
+        return self.iri("identifier", f"{scheme}/{slugify(value)}")
 
     def _match_organisation(
         self, keys: list[str], country: str, organisation: Organisation

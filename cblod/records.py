@@ -52,6 +52,9 @@ class Organisation:
     legal_status: str | None = None
     websites: list[str] = field(default_factory=list)
     is_cluster: bool = False
+    #: validated registry identifiers (cblod.linking.identifiers.Identifier)
+    identifiers: list = field(default_factory=list)
+    organisation_type: str | None = None
     #: Programmes (e.g. a national cluster programme) the organisation was selected for.
     selected_for: list[Programme] = field(default_factory=list)
 

@@ -1,0 +1,1 @@
+"""Linking organisations to registries: identifier rules, schemes and registry pages."""
