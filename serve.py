@@ -24,12 +24,13 @@ def build_demo_store(store_dir: str) -> None:
     try:
         if store.source_graphs():
             return
-        with as_file(files("cblod.samples").joinpath("pages")) as pages:
-            reports = ingest([pages], store=store)
+        samples = files("cblod.samples")
+        with as_file(samples.joinpath("pages")) as pages, as_file(samples.joinpath("bulk")) as bulk:
+            reports = ingest([pages, bulk], store=store)
         failed = [r for r in reports if r.status == "failed"]
         if failed:
             raise CblodError("; ".join(str(r.error) for r in failed))
-        print(f"built the demo store in {store_dir} from {len(reports)} sample pages")
+        print(f"built the demo store in {store_dir} from {len(reports)} sample files")
     finally:
         del store  # release the write lock before the server opens the store read-only
 

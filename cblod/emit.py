@@ -26,7 +26,7 @@ from .records import (
     SourceDocument,
     Text,
 )
-from .values import Coded, Money
+from .values import Coded, Money, slugify
 from .vocab import (
     ADMS,
     CBO,
@@ -148,6 +148,14 @@ class Emitter:
             self.add(iri, CBO.status, Literal(project.status))
         if project.sub_programme:
             self.add(iri, CBO.subProgramme, Literal(project.sub_programme))
+        if project.code:
+            self.add(iri, CBO.projectCode, Literal(project.code))
+        for code in project.intervention_fields:
+            field = self.identity.iri("intervention-field", slugify(code))
+            self.add(field, RDF.type, SKOS.Concept)
+            self.add(field, SKOS.notation, Literal(code))
+            self.add(field, SKOS.prefLabel, Literal(f"Intervention field {code}"))
+            self.add(iri, CBO.interventionField, field)
         self.money(iri, CBO.totalBudget, project.total_budget)
         self.money(iri, CBO.euContribution, project.eu_contribution)
         for fund in project.funds:
@@ -169,7 +177,7 @@ class Emitter:
         for participation in project.participations:
             self.participation(iri, project, participation)
         for result in project.results:
-            self.result(iri, result)
+            self.result(iri, result, programme)
         return iri
 
     def objectives(
@@ -315,10 +323,15 @@ class Emitter:
             self.add(iri, SCHEMA.addressCountry, self.country(address.country))
         return iri
 
-    def result(self, project_iri: NamedNode, result: Result) -> None:
+    def result(self, project_iri: NamedNode, result: Result, programme: NamedNode) -> None:
         iri = self.identity.result(project_iri, result.text.value)
         self.add(iri, RDF.type, CBO.Result)
-        self.add(iri, RDFS.label, _text(result.text))
+        for text in [result.text, *result.translations]:
+            self.add(iri, RDFS.label, _text(text))
+        if result.indicator:
+            self.add(
+                iri, CBO.indicator, self.identity.indicator(programme, Coded(result.indicator, ""))
+            )
         self.add(iri, CBO.resultKind, CBO[result.kind.value])
         if result.quantity:
             low, high = result.quantity

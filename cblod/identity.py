@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
-from .names import fold, name_key, name_tokens, similarity
+from .names import fold, name_key, name_tokens, plain_key, similarity
 from .records import Organisation, Programme, Project
 from .values import Coded, slugify
 
@@ -157,7 +157,8 @@ class Identity:
         iri = next((self.registered[k] for k in id_keys if k in self.registered), None)
         iri = iri or self._match_organisation(keys, country, organisation)
         if iri is None:
-            iri = self._mint_organisation(keys[0] if keys else "organisation", organisation)
+            stem = next((plain_key(n.value) for n in organisation.names if plain_key(n.value)), "")
+            iri = self._mint_organisation(stem or "organisation", organisation)
         for key in keys:
             self._register(f"organisation|{country}|{key}", iri)
         for key in id_keys:

@@ -114,6 +114,12 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return tuple(w for w in words if w not in _STOPWORDS)
 
 
+def plain_key(name: str) -> str:
+    """The name as written, folded, without legal forms or stopwords: for minting URI keys."""
+    words = strip_legal_forms(_words(split_acronym(name)[0]))
+    return " ".join(w for w in words if w not in _STOPWORDS)
+
+
 def name_key(name: str) -> str:
     """One string per spelling family, used for exact matching and for minting URI keys."""
     return " ".join(name_tokens(name))

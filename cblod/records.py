@@ -73,6 +73,10 @@ class Result:
     kind: ResultKind
     #: (low, high or None) as Decimals: "3-4 sales agreements" -> (3, 4)
     quantity: tuple | None = None
+    #: the same statement in other languages
+    translations: list[Text] = field(default_factory=list)
+    #: code of the programme indicator the result is measured by ("RCO84")
+    indicator: str | None = None
 
 
 @dataclass
@@ -114,6 +118,10 @@ class Project:
     pages: list[str] = field(default_factory=list)
     websites: list[str] = field(default_factory=list)
     sub_programme: str | None = None
+    #: the programme's own project identifier (Jems project id)
+    code: str | None = None
+    #: cohesion-policy intervention field codes ("150")
+    intervention_fields: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -13,9 +13,15 @@ from types import ModuleType
 from cblod.errors import UnknownFormatError
 from cblod.sourcefile import SourceFile
 
-from . import centralbaltic, interreg_europe, keep_eu_page, tillvaxtverket
+from . import centralbaltic, interreg_europe, jems_export, keep_eu_page, tillvaxtverket
 
-MODULES: tuple[ModuleType, ...] = (keep_eu_page, centralbaltic, interreg_europe, tillvaxtverket)
+MODULES: tuple[ModuleType, ...] = (
+    jems_export,
+    keep_eu_page,
+    centralbaltic,
+    interreg_europe,
+    tillvaxtverket,
+)
 
 
 def by_name(name: str) -> ModuleType:
