@@ -1,6 +1,6 @@
 """The ``cblod`` command: argument parsing and printing only; each verb calls one function.
 
-    cblod ingest [--store DIR] [--base-uri URI] [--format NAME] PATH...
+    cblod ingest [--store DIR] [--base-uri URI] [--format NAME] [--strict] PATH...
     cblod validate [--store DIR]
     cblod stats [--store DIR]
     cblod dump [--store DIR] [--out DIR]
@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         choices=[m.NAME for m in mappings.MODULES],
         help="read every file as this format instead of detecting it",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail a source on its first bad row instead of rejecting the row with a warning",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
     verb("validate", "check the published data against the SHACL shapes")

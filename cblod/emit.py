@@ -136,6 +136,11 @@ class Emitter:
         self.add(iri, RDF.type, CBO.Project)
         self.add(iri, CBO.programme, programme)
         self.add(iri, PROV.wasDerivedFrom, self.graph)
+        if project.reference_only:
+            self.add(iri, CBO.acronym, Literal(project.acronym))
+            for participation in project.participations:
+                self.participation(iri, project, participation)
+            return iri
         self.names(iri, project.titles or [Text(project.acronym or "")], project.acronym)
         for description in project.descriptions:
             self.add(iri, DCTERMS.description, _text(description))

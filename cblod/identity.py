@@ -13,6 +13,7 @@ URI; later spellings are registered to it, so URIs survive re-ingests.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -135,6 +136,9 @@ class Identity:
         both keys are registered to one URI, minted from the label.
         """
         scope = self.key_of(programme_iri)
+        if code and re.match(r"^(RSO|ISO)\d", code):
+            # the 2021-2027 regulations' specific objectives: one concept for every programme
+            return self.iri("specific-objective", f"eu/{slugify(code)}")
         keys = []
         if code:
             keys.append(f"specific-objective|{scope}|code:{code}")

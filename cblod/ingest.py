@@ -8,6 +8,7 @@ same file twice changes nothing, not even its ingest time.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ def ingest(
     store: CblodStore,
     base_uri: str | None = None,
     format: str | None = None,
+    strict: bool = False,
     on_source: Callable[[SourceReport], None] | None = None,
 ) -> list[SourceReport]:
     """Ingest every file under ``paths`` into ``store``; one report per file."""
@@ -77,7 +79,7 @@ def ingest(
     reports = []
     for path in expand(paths):
         try:
-            report = _ingest_one(path, store, identity, forced)
+            report = _ingest_one(path, store, identity, forced, strict)
         except CblodError as exc:
             report = SourceReport(str(path), "failed", error=exc)
             identity = store.identity(base)  # forget keys the rejected source registered
@@ -91,7 +93,7 @@ def ingest(
 
 
 def _ingest_one(
-    path: Path, store: CblodStore, identity: Identity, forced: ModuleType | None
+    path: Path, store: CblodStore, identity: Identity, forced: ModuleType | None, strict: bool
 ) -> SourceReport:
     source = SourceFile.read(path)
     mapping = forced or mappings.detect(source)
@@ -101,7 +103,8 @@ def _ingest_one(
     if forced and not forced.detect(source):
         raise InputError(f"file does not look like a {forced.TITLE}", file=str(path))
     try:
-        doc = mapping.read(source)
+        takes_strict = "strict" in inspect.signature(mapping.read).parameters
+        doc = mapping.read(source, strict=strict) if takes_strict else mapping.read(source)
     except InputError as exc:
         raise exc.located(file=str(path)) from exc
     except Exception as exc:  # a mapping bug must not become a traceback for the user

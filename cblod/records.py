@@ -122,6 +122,8 @@ class Project:
     code: str | None = None
     #: cohesion-policy intervention field codes ("150")
     intervention_fields: list[str] = field(default_factory=list)
+    #: named only so partners can refer to it (a partners-only file): emit no description
+    reference_only: bool = False
 
 
 @dataclass

@@ -3,7 +3,8 @@
 A mapping module defines ``NAME`` (the format name users pass to ``--format``), ``TITLE``,
 ``RANK`` (how authoritative the source is when sources disagree on a fact that rounding does
 not explain: a programme's own database outranks an aggregator), ``detect(source) -> bool``
-and ``read(source) -> SourceDocument``. Adding a format is adding a module to ``MODULES``.
+and ``read(source) -> SourceDocument`` (tabular formats also take ``strict=True``: fail
+on the first bad row instead of rejecting it with a warning). Adding a format is adding a module to ``MODULES``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,18 @@ from types import ModuleType
 from cblod.errors import UnknownFormatError
 from cblod.sourcefile import SourceFile
 
-from . import centralbaltic, interreg_europe, jems_export, keep_eu_page, tillvaxtverket
+from . import (
+    centralbaltic,
+    interreg_europe,
+    jems_export,
+    keep_eu_export,
+    keep_eu_page,
+    tillvaxtverket,
+)
 
 MODULES: tuple[ModuleType, ...] = (
     jems_export,
+    keep_eu_export,
     keep_eu_page,
     centralbaltic,
     interreg_europe,

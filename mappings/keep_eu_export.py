@@ -1,0 +1,272 @@
+"""keep.eu search export: the XLSX workbook, or its two result sheets saved as CSV.
+
+Sheet "Search results, projects" has a row per project (about 200 columns), "Search results,
+partners" a row per partnership (about 140), joined on programme and project acronym. Each CSV
+file is a source of its own: a project row and a partner row name the same project URI
+(programme and acronym), so they meet in the store whichever arrives first. Dates are Excel
+dates in XLSX and ISO text in CSV; rates are text ("80%"). Column names are matched
+forgivingly (``cblod.tables``).
+
+A bad row (missing acronym, unparseable amount, unknown country) is rejected with its sheet,
+row and column and the rest of the file goes in, or, with ``strict``, fails the whole source.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cblod.errors import InputError, ValueParseError
+from cblod.linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
+from cblod.places import Region, country, region_by_code
+from cblod.records import (
+    Address,
+    Organisation,
+    Participation,
+    Programme,
+    Project,
+    Result,
+    ResultKind,
+    Role,
+    SourceDocument,
+    Text,
+)
+from cblod.sourcefile import SourceFile
+from cblod.tables import Row, csv_rows, find_sheet, normalise, xlsx_rows, xlsx_sheets
+from cblod.values import Coded, Money, parse_programme_title, period_of
+
+NAME = "keep-eu-export"
+TITLE = "keep.eu search export (XLSX, or its result sheets as CSV)"
+RANK = 30
+PROJECTS_SHEET = "Search results, projects"
+PARTNERS_SHEET = "Search results, partners"
+_PROJECT_COLUMNS = {normalise("Project acronym"), normalise("Project's EU funding")}
+_PARTNER_COLUMNS = {normalise("Project acronym"), normalise("Lead partner")}
+
+
+def _csv_kind(text: str) -> str | None:
+    header = {normalise(h) for h in re.split(r"[,;]", text.split("\n", 1)[0])}
+    if header >= _PROJECT_COLUMNS:
+        return "projects"
+    if header >= _PARTNER_COLUMNS:
+        return "partners"
+    return None
+
+
+def detect(source: SourceFile) -> bool:
+    if source.data[:2] == b"PK":
+        try:
+            names = xlsx_sheets(source.data)
+        except Exception:  # not a workbook at all: another mapping's business
+            return False
+        return bool(find_sheet(names, PROJECTS_SHEET) or find_sheet(names, PARTNERS_SHEET))
+    return source.text is not None and _csv_kind(source.text) is not None
+
+
+def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
+    doc = SourceDocument(
+        path=source.name, format=NAME, title=f"keep.eu export: {source.path.name}", language="en"
+    )
+    if source.data[:2] == b"PK":
+        names = xlsx_sheets(source.data)
+        projects_sheet, partners_sheet = (
+            find_sheet(names, PROJECTS_SHEET),
+            find_sheet(names, PARTNERS_SHEET),
+        )
+        if not projects_sheet or not partners_sheet:
+            raise InputError(
+                f"workbook lacks the sheets {PROJECTS_SHEET!r} and {PARTNERS_SHEET!r}",
+                file=source.name,
+            )
+        project_rows = xlsx_rows(source.data, source.name, projects_sheet)
+        partner_rows = xlsx_rows(source.data, source.name, partners_sheet)
+    else:
+        text = source.require_text()
+        kind = _csv_kind(text)
+        project_rows = (
+            csv_rows(text, source.name, PROJECTS_SHEET) if kind == "projects" else iter(())
+        )
+        partner_rows = (
+            csv_rows(text, source.name, PARTNERS_SHEET) if kind == "partners" else iter(())
+        )
+    projects: dict[tuple, Project] = {}
+    for row in project_rows:
+        _guarded(row, doc, strict, lambda r: _project_row(r, projects))
+    for row in partner_rows:
+        _guarded(row, doc, strict, lambda r: _partner_row(r, projects, doc))
+    doc.projects = list(projects.values())
+    if not doc.projects:
+        raise InputError("no project or partner rows could be read", file=source.name)
+    return doc
+
+
+def _guarded(row: Row, doc: SourceDocument, strict: bool, read_row) -> None:
+    try:
+        read_row(row)
+    except ValueParseError as exc:
+        error = exc.located(file=row.file, record=row.where)
+        if strict:
+            raise error from exc
+        doc.warnings.append(f"rejected {row.where}: {error.field or ''}: {error.message}")
+    except InputError as exc:
+        if strict:
+            raise
+        doc.warnings.append(f"rejected {row.where}: {exc.field or ''}: {exc.message}")
+
+
+def _programme(row: Row) -> Programme:
+    title = row.text("Programme")
+    if not title:
+        raise row.error("Programme", "field is missing")
+    short, full, period = parse_programme_title(title)
+    return Programme(short, full, period)
+
+
+def _key(row: Row) -> tuple[Programme, str]:
+    acronym = row.text("Project acronym")
+    if not acronym:
+        raise row.error("Project acronym", "field is missing")
+    return _programme(row), acronym
+
+
+def _money(row: Row, *columns: str) -> Money | None:
+    amount = row.decimal(*columns)
+    return None if amount is None else Money(amount, max(0, -amount.as_tuple().exponent))
+
+
+def _coded(text: str | None, pattern: str) -> Coded | None:
+    if not text:
+        return None
+    m = re.match(pattern, text)
+    return Coded(m.group(1), m.group(2).strip()) if m else None
+
+
+def _numbered(row: Row, template: str, limit: int = 20) -> list[str]:
+    values = []
+    for n in range(1, limit + 1):
+        value = row.text(template.format(n=n))
+        if value:
+            values.append(value)
+    return values
+
+
+def _project_row(row: Row, projects: dict) -> None:
+    programme, acronym = _key(row)
+    start, end = row.date("Project start"), row.date("Project end")
+    if start and end and end < start:
+        raise row.error("Project end", "project ends before it starts")
+    if programme.period is None and start:
+        programme.period = period_of(start)
+    titles = [Text(t, "en") for t in [row.text("Project name in English")] if t]
+    titles += [Text(t) for t in _numbered(row, "Project name in language {n}") if t]
+    project = Project(
+        programme=programme,
+        acronym=acronym,
+        titles=titles,
+        descriptions=[Text(t, "en") for t in [row.text("Description in English")] if t],
+        start=start,
+        end=end,
+        total_budget=_money(row, "Project's total budget / expenditure", "Total budget"),
+        eu_contribution=_money(row, "Project's EU funding", "EU funding"),
+        code=row.text("Project ID (2021-2027 only)", "Project ID"),
+        status=row.text("Project status"),
+    )
+    project.priority = _coded(
+        row.text("Programme Priority (2021-2027 only)", "Programme priority"), r"^(\d+)\.?\s+(.+)$"
+    )
+    project.specific_objective = _coded(
+        row.text("Programme specific objective (2021-2027 only)", "Specific objective"),
+        r"^((?:RSO|ISO)?\d+(?:\.\d+)+)\.?\s+(.+)$",
+    )
+    intervention = row.text("Type of intervention (2021-2027 only)", "Type of intervention")
+    if intervention and (m := re.match(r"^(\d{2,3})\b", intervention)):
+        project.intervention_fields = [m.group(1)]
+    project.funds = [
+        f.strip() for f in (row.text("Contributing EU funds") or "").split(",") if f.strip()
+    ]
+    project.themes = _numbered(row, "Theme {n}")
+    if website := row.text("Website"):
+        project.websites = [website] if website.startswith("http") else []
+    achievements = row.text("Expected Achievements in English")
+    if achievements:
+        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", achievements) if s.strip()]
+        project.results = [Result(Text(s, "en"), ResultKind.EXPECTED) for s in sentences]
+    for output in (row.text("Project Outputs (2021-2027 only)", "Project outputs") or "").split(";"):
+        if output.strip():
+            project.results.append(Result(Text(output.strip(), "en"), ResultKind.EXPECTED))
+    for text in _numbered(row, "Programme output indicator {n} code and name (2021-2027 only)"):
+        if coded := _coded(text, r"^([A-Z]+\d+)\s*[-–]\s*(.+)$"):
+            project.indicators.append(coded)
+    key = (programme.full_name, acronym.casefold())
+    if key in projects:
+        raise row.error("Project acronym", f"project {acronym!r} appears twice")
+    projects[key] = project
+
+
+def _partner_row(row: Row, projects: dict, doc: SourceDocument) -> None:
+    programme, acronym = _key(row)
+    project = projects.get((programme.full_name, acronym.casefold()))
+    if project is None:  # a partners-only file: refer to the project, do not describe it
+        project = Project(programme=programme, acronym=acronym, reference_only=True)
+        projects[(programme.full_name, acronym.casefold())] = project
+    names = [Text(t, "en") for t in [row.text("Organisation in English")] if t]
+    names += [Text(t) for t in _numbered(row, "Organisation in language {n}")]
+    if not names:
+        raise row.error("Organisation in English", "partner has no name")
+    code = row.text("Country code")
+    try:
+        found_country = country(code or row.text("Country") or "")
+    except ValueParseError:
+        raise row.error(
+            "Country code", f"unknown country {code or row.text('Country')!r}"
+        ) from None
+    region = None
+    if nuts := row.text("NUTS3 code (or equivalent)", "NUTS3 code"):
+        try:
+            region = region_by_code(nuts)
+        except ValueParseError:
+            region = Region(nuts, row.text("NUTS3 (or equivalent)", "NUTS3") or nuts)
+    street, postcode, town = row.text("Street"), row.text("Postal code"), row.text("Town")
+    full = ", ".join(
+        filter(None, [street, " ".join(filter(None, [postcode, town])), found_country.name])
+    )
+    identifiers = []
+    try:
+        if pic := read_pic(row.text("Participant Identification Code", "PIC")):
+            identifiers.append(pic)
+    except InvalidIdentifier as exc:
+        doc.warnings.append(f"{row.where}: PIC not published: {exc}")
+    for part in (row.text("Partner's ID if not PIC") or "").split("|"):
+        part = part.strip()
+        if not part or re.search(r"[a-z]{3,}", part):  # the free-text description of the id
+            continue
+        try:
+            identifiers += read_identifiers(part, country=found_country.iso2)
+        except InvalidIdentifier as exc:
+            doc.warnings.append(f"{row.where}: identifier not published: {exc}")
+    lead = row.flag("Lead partner")
+    project.participations.append(
+        Participation(
+            Organisation(
+                names=names,
+                country=found_country,
+                region=region,
+                address=Address(full, street, postcode, town, found_country)
+                if street or town
+                else None,
+                websites=[w for w in [row.text("Website")] if w and w.startswith("http")],
+                legal_status=(row.text("Legal status") or "").casefold() or None,
+                identifiers=list(dict.fromkeys(identifiers)),
+                organisation_type=row.text("Type of Organisation"),
+            ),
+            Role.LEAD_PARTNER if lead else Role.PROJECT_PARTNER,
+            total_budget=_money(
+                row, "Partner's total eligible budget / expenditure", "Partner's total budget"
+            ),
+            eu_contribution=_money(
+                row,
+                "Partner's programme co-financing (EUR) (2021-2027 only)",
+                "Partner's ERDF contribution",
+                "Partner's EU co-financing",
+            ),
+        )
+    )

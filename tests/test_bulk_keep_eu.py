@@ -1,0 +1,148 @@
+"""keep.eu search exports (XLSX, CSV): the same facts as the Jems export of the same content."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from conftest import select
+
+from cblod.ingest import ingest
+from cblod.store import CblodStore
+from cblod.validate import validate
+
+BULK = Path(__file__).resolve().parent.parent / "samples" / "bulk"
+JEMS = [BULK / "jems-northern-shores-synthetic.json"]
+XLSX = [BULK / "keep-eu-export-synthetic.xlsx"]
+CSV = [BULK / "keep-eu-projects-synthetic.csv", BULK / "keep-eu-partners-synthetic.csv"]
+FACTS = {
+    "projects": "SELECT ?a ?t ?e ?s ?end WHERE { ?p a cbo:Project ; cbo:acronym ?a ; cbo:totalBudget ?t ; cbo:euContribution ?e ; cbo:startDate ?s ; cbo:endDate ?end }",
+    "partners": "SELECT ?a ?r ?t ?e ?c WHERE { ?x cbo:project/cbo:acronym ?a ; cbo:role ?r ; cbo:totalBudget ?t ; cbo:euContribution ?e ; cbo:partner/cbo:country ?c }",
+    "organisations": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cbo:Organisation }",
+    "objectives": "SELECT ?a ?so ?pr WHERE { ?p cbo:acronym ?a ; cbo:specificObjective ?so ; cbo:priority ?pr }",
+    "results": "SELECT ?a ?l WHERE { ?p cbo:acronym ?a ; cbo:result/rdfs:label ?l FILTER(LANG(?l) = 'en') }",
+    "english titles": "SELECT ?a ?l WHERE { ?p cbo:acronym ?a ; rdfs:label ?l FILTER(LANG(?l) = 'en') }",
+    # keep.eu also shows the Estonian partner's registry code, which Jems has as "N/A"
+    "identifiers": "SELECT ?s ?n WHERE { ?i cbo:scheme ?s ; skos:notation ?n FILTER(?s != 'ee-registrikood') }",
+}
+
+
+def facts(paths, tmp) -> dict[str, list]:
+    store = CblodStore(tmp / "store")
+    reports = ingest(paths, store=store)
+    assert [r.status for r in reports] == ["ingested"] * len(paths), [str(r.error) for r in reports]
+    assert all(r.warnings == [] for r in reports), [r.warnings for r in reports]
+    return {
+        name: sorted(tuple(sorted(r.items())) for r in select(store, q))
+        for name, q in FACTS.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def jems_facts(tmp_path_factory):
+    return facts(JEMS, tmp_path_factory.mktemp("jems"))
+
+
+@pytest.mark.parametrize(
+    "paths", [XLSX, CSV, list(reversed(CSV))], ids=["xlsx", "csv", "csv-partners-first"]
+)
+def test_the_same_facts_whichever_format(jems_facts, tmp_path, paths):
+    found = facts(paths, tmp_path)
+    for name in FACTS:
+        assert found[name] == jems_facts[name], name
+
+
+def test_keep_eu_export_facts(tmp_path):
+    store = CblodStore(tmp_path / "store")
+    ingest(XLSX, store=store)
+    (n,) = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?x a cbo:Participation }")
+    assert n["n"] == "8"
+    (estonian,) = select(
+        store, "SELECT ?n WHERE { ?o cbo:country country:EST ; cbo:identifier/skos:notation ?n }"
+    )
+    assert estonian["n"] == "90045704"
+    regions = {r["r"] for r in select(store, "SELECT ?r WHERE { ?o cbo:region ?r }")}
+    assert "http://data.europa.eu/nuts/code/FI195" in regions
+    assert validate(store).conforms
+
+
+def test_everything_together_is_one_dataset(tmp_path):
+    store = CblodStore(tmp_path / "store")
+    reports = ingest([*JEMS, *XLSX, *CSV], store=store)
+    assert {r.status for r in reports} == {"ingested"}
+    (count,) = select(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a cbo:Project }")
+    assert count["n"] == "3"
+    (orgs,) = select(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cbo:Organisation }")
+    assert orgs["n"] == "7"
+    report = validate(store)
+    assert report.conforms, [str(f) for f in report.violations]
+
+
+def edited_csv(tmp_path, name: str, edit) -> Path:
+    rows = list(csv.reader(io.StringIO((BULK / name).read_text(encoding="utf-8"), newline="")))
+    rows = edit(rows)
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)  # also: semicolon-separated
+    path = tmp_path / name
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def set_cell(column: str, row: int, value: str):
+    def edit(rows):
+        rows[row][rows[0].index(column)] = value
+        return rows
+
+    return edit
+
+
+def test_shuffled_columns_and_semicolons_read_the_same(tmp_path, jems_facts):
+    def shuffle(rows):
+        order = list(reversed(range(len(rows[0]))))
+        return [[r[i] for i in order] for r in rows]
+
+    projects = edited_csv(tmp_path, "keep-eu-projects-synthetic.csv", shuffle)
+    partners = edited_csv(tmp_path, "keep-eu-partners-synthetic.csv", shuffle)
+    assert facts([projects, partners], tmp_path)["partners"] == jems_facts["partners"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("Partner's total eligible budget / expenditure", "1.2.3", "is not a number"),
+        ("Country code", "XX", "unknown country"),
+        ("Project acronym", "", "field is missing"),
+        ("Lead partner", "Perhaps", "expected Yes or No"),
+    ],
+)
+def test_a_bad_row_is_rejected_with_sheet_row_and_column(tmp_path, column, value, message):
+    path = edited_csv(tmp_path, "keep-eu-partners-synthetic.csv", set_cell(column, 3, value))
+    store = CblodStore(tmp_path / "store")
+    (report,) = ingest([path], store=store)
+    assert report.status == "ingested"
+    (warning,) = report.warnings
+    assert (
+        "rejected Search results, partners row 4" in warning and message in warning
+    )  # header = row 1
+    (n,) = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?x a cbo:Participation }")
+    assert n["n"] == "7"  # the other rows went in
+
+    strict_store = CblodStore(tmp_path / "strict")
+    (strict,) = ingest([path], store=strict_store, strict=True)
+    assert strict.status == "failed"
+    assert "row 4" in str(strict.error) and str(path) in str(strict.error)
+    assert strict_store.source_graphs() == []
+
+
+def test_a_workbook_without_the_result_sheets_is_refused(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Search results, projects"
+    path = tmp_path / "partial.xlsx"
+    workbook.save(path)
+    (report,) = ingest([path], store=CblodStore(tmp_path / "store"))
+    assert report.status == "failed"
+    assert "lacks the sheets" in str(report.error)
