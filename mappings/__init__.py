@@ -18,6 +18,7 @@ from . import (
     centralbaltic,
     interreg_europe,
     jems_export,
+    keep_eu_api,
     keep_eu_export,
     keep_eu_page,
     tillvaxtverket,
@@ -25,6 +26,7 @@ from . import (
 
 MODULES: tuple[ModuleType, ...] = (
     jems_export,
+    keep_eu_api,
     keep_eu_export,
     keep_eu_page,
     centralbaltic,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from cblod.errors import InputError, ValueParseError
-from cblod.linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
+from cblod.linking.identifiers import InvalidIdentifier, read_keep_eu_ids, read_pic
 from cblod.places import Region, country, region_by_code
 from cblod.records import (
     Address,
@@ -190,7 +190,9 @@ def _project_row(row: Row, projects: dict) -> None:
     if achievements:
         sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", achievements) if s.strip()]
         project.results = [Result(Text(s, "en"), ResultKind.EXPECTED) for s in sentences]
-    for output in (row.text("Project Outputs (2021-2027 only)", "Project outputs") or "").split(";"):
+    for output in (row.text("Project Outputs (2021-2027 only)", "Project outputs") or "").split(
+        ";"
+    ):
         if output.strip():
             project.results.append(Result(Text(output.strip(), "en"), ResultKind.EXPECTED))
     for text in _numbered(row, "Programme output indicator {n} code and name (2021-2027 only)"):
@@ -235,14 +237,11 @@ def _partner_row(row: Row, projects: dict, doc: SourceDocument) -> None:
             identifiers.append(pic)
     except InvalidIdentifier as exc:
         doc.warnings.append(f"{row.where}: PIC not published: {exc}")
-    for part in (row.text("Partner's ID if not PIC") or "").split("|"):
-        part = part.strip()
-        if not part or re.search(r"[a-z]{3,}", part):  # the free-text description of the id
-            continue
-        try:
-            identifiers += read_identifiers(part, country=found_country.iso2)
-        except InvalidIdentifier as exc:
-            doc.warnings.append(f"{row.where}: identifier not published: {exc}")
+    found, problems = read_keep_eu_ids(
+        row.text("Partner's ID if not PIC"), country=found_country.iso2
+    )
+    identifiers += found
+    doc.warnings += [f"{row.where}: identifier not published: {p}" for p in problems]
     lead = row.flag("Lead partner")
     project.participations.append(
         Participation(

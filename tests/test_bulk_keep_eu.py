@@ -17,6 +17,7 @@ BULK = Path(__file__).resolve().parent.parent / "samples" / "bulk"
 JEMS = [BULK / "jems-northern-shores-synthetic.json"]
 XLSX = [BULK / "keep-eu-export-synthetic.xlsx"]
 CSV = [BULK / "keep-eu-projects-synthetic.csv", BULK / "keep-eu-partners-synthetic.csv"]
+API = sorted(BULK.glob("keep-eu-api-*.json"))
 FACTS = {
     "projects": "SELECT ?a ?t ?e ?s ?end WHERE { ?p a cbo:Project ; cbo:acronym ?a ; cbo:totalBudget ?t ; cbo:euContribution ?e ; cbo:startDate ?s ; cbo:endDate ?end }",
     "partners": "SELECT ?a ?r ?t ?e ?c WHERE { ?x cbo:project/cbo:acronym ?a ; cbo:role ?r ; cbo:totalBudget ?t ; cbo:euContribution ?e ; cbo:partner/cbo:country ?c }",
@@ -54,6 +55,12 @@ def test_the_same_facts_whichever_format(jems_facts, tmp_path, paths):
         assert found[name] == jems_facts[name], name
 
 
+def test_the_api_projection_agrees_on_what_it_carries(jems_facts, tmp_path):
+    found = facts(API, tmp_path)
+    for name in ("projects", "partners", "organisations", "identifiers", "english titles"):
+        assert found[name] == jems_facts[name], name
+
+
 def test_keep_eu_export_facts(tmp_path):
     store = CblodStore(tmp_path / "store")
     ingest(XLSX, store=store)
@@ -70,7 +77,7 @@ def test_keep_eu_export_facts(tmp_path):
 
 def test_everything_together_is_one_dataset(tmp_path):
     store = CblodStore(tmp_path / "store")
-    reports = ingest([*JEMS, *XLSX, *CSV], store=store)
+    reports = ingest([*JEMS, *XLSX, *CSV, *API], store=store)
     assert {r.status for r in reports} == {"ingested"}
     (count,) = select(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a cbo:Project }")
     assert count["n"] == "3"

@@ -127,6 +127,24 @@ def read_identifiers(raw: str | None, *, country: str | None = None) -> list[Ide
     raise InvalidIdentifier(f"{raw!r} is not a valid identifier of any known scheme")
 
 
+def read_keep_eu_ids(raw: str | None, *, country: str | None) -> tuple[list[Identifier], list[str]]:
+    """keep.eu's "VAT | other id | description (LANG)": identifiers, and what could not be read.
+
+    The description ("Business ID (Y-tunnus) (EN)") is text, not an identifier, and is skipped.
+    """
+    found: list[Identifier] = []
+    problems: list[str] = []
+    for part in (raw or "").split("|"):
+        part = part.strip()
+        if not part or re.search(r"[a-z]{3,}", part):
+            continue
+        try:
+            found += read_identifiers(part, country=country)
+        except InvalidIdentifier as exc:
+            problems.append(str(exc))
+    return list(dict.fromkeys(found)), problems
+
+
 def read_pic(raw: str | None) -> Identifier | None:
     """An EU PIC (nine digits, no check digit)."""
     if raw is None or is_placeholder(raw):
