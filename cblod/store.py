@@ -32,6 +32,8 @@ META = NamedNode(INTERNAL + "meta")
 IDENTITY = NamedNode(INTERNAL + "identity")
 DATASET = NamedNode(INTERNAL + "dataset")
 IDENTITY_KEY = CBO.identityKey
+#: sources with more quads than this are staged with bulk_extend (benchmarks/README.md)
+BULK_THRESHOLD = 20_000
 
 
 @dataclass
@@ -179,8 +181,12 @@ class CblodStore:
             to_remove.extend(Quad(subject, p, o) for p, o in published - consolidated)
 
         try:
-            self.store.extend(Quad(q.subject, q.predicate, q.object, staging) for q in quads)
-            self.store.extend(to_add)
+            # staging graphs are private (and dropped on the next open after a crash), so they
+            # need no transaction: large ones go through bulk_extend, which writes files
+            # directly instead of holding a transaction in memory
+            write = self.store.bulk_extend if len(quads) > BULK_THRESHOLD else self.store.extend
+            write(Quad(q.subject, q.predicate, q.object, staging) for q in quads)
+            write(to_add)
             self.store.update(self._swap(graph, staging, additions, to_remove, identity))
         except (OSError, SyntaxError) as exc:
             self._drop_staging()

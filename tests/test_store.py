@@ -191,3 +191,15 @@ def test_every_uri_is_the_same_whatever_the_ingest_order_of_the_samples(tmp_path
                  FILTER(!CONTAINS(STR(?s), '/organisation/') && !CONTAINS(STR(?s), '/participation/'))
                } ORDER BY ?s"""
     assert select(forward, query) == select(backward, query)
+
+
+def test_the_bulk_staging_path_publishes_the_same_dataset(tmp_path, monkeypatch):
+    import cblod.store
+
+    normal = ingest_all(tmp_path / "normal")
+    monkeypatch.setattr(cblod.store, "BULK_THRESHOLD", 0)  # stage every source with bulk_extend
+    bulk = ingest_all(tmp_path / "bulk")
+    assert default_graph_dump(bulk) == default_graph_dump(normal)
+    assert not [g for g in bulk.store.named_graphs() if g.value.startswith(INTERNAL + "staging")]
+    published = {(q.subject, q.predicate, q.object) for q in bulk.default_graph_quads()}
+    assert published == full_consolidation(bulk)
