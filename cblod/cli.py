@@ -21,6 +21,7 @@ from pathlib import Path
 from . import mappings
 from .errors import CblodError
 from .ingest import SourceReport, expand, ingest
+from .progress import Progress
 from .stats import stats
 from .store import CblodStore
 from .validate import validate
@@ -101,12 +102,10 @@ def _ingest(args: argparse.Namespace) -> int:
         print("cblod: error: no files under " + " ".join(args.paths), file=sys.stderr)
         return 2
     store = CblodStore(_store_dir(args))
-    done = 0
+    progress = Progress(len(files), enabled=sys.stderr.isatty() and not args.quiet)
 
     def show(report: SourceReport) -> None:
-        nonlocal done
-        done += 1
-        prefix = f"[{done}/{len(files)}] " if len(files) > 1 else ""
+        prefix = progress.advance(report)
         if report.status == "failed":
             print(f"{prefix}FAILED {report.error}", file=sys.stderr)
             return
@@ -125,6 +124,7 @@ def _ingest(args: argparse.Namespace) -> int:
             print(f"    disagreement: {conflict}")
 
     reports = ingest(files, store=store, base_uri=args.base_uri, format=args.format, on_source=show)
+    progress.finish()
     counts = {s: sum(r.status == s for r in reports) for s in ("ingested", "unchanged", "failed")}
     print(
         f"{counts['ingested']} ingested, {counts['unchanged']} unchanged, "

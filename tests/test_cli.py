@@ -183,3 +183,21 @@ def test_reading_a_store_that_does_not_exist(tmp_path):
     result = cblod("stats", store=tmp_path / "nowhere")
     assert result.returncode == 2
     assert "run `cblod ingest` first" in result.stderr
+
+
+def test_progress_line_on_a_terminal_and_silence_otherwise():
+    import io
+    from types import SimpleNamespace
+
+    from cblod.progress import Progress
+
+    screen = io.StringIO()
+    progress = Progress(3, enabled=True, stream=screen)
+    assert progress.advance(SimpleNamespace(records=10)) == "[1/3] "
+    assert "1/3 sources" in screen.getvalue() and "records/s" in screen.getvalue()
+    assert "left" in screen.getvalue()
+    progress.finish()
+    piped = io.StringIO()
+    quiet = Progress(3, enabled=False, stream=piped)
+    assert quiet.advance(SimpleNamespace(records=10)) == "[1/3] "
+    assert piped.getvalue() == ""
