@@ -362,3 +362,40 @@ def test_uris_under_a_public_base_dereference_locally_and_behind_a_proxy(tmp_pat
             timeout=30,
         )
         assert "<https://data.example.eu/sparql>" in void.text
+
+
+def test_crawl_of_pages_and_bulk_sources_finds_no_broken_link(tmp_path):
+    """The demo store's content (pages and every bulk format) served and crawled whole."""
+    from conftest import SAMPLES
+
+    from cblod.ingest import ingest
+    from cblod.store import CblodStore
+    from cblod.validate import validate
+
+    store = CblodStore(tmp_path / "store")
+    reports = ingest([SAMPLES, SAMPLES.parent / "bulk"], store=store)
+    assert {r.status for r in reports} == {"ingested"}
+    assert validate(store).conforms
+    with running(store, SPARQL_WORKERS=1) as url:
+        seen, queue, broken = set(), ["/"], []
+        while queue and len(seen) < 3000:
+            path = queue.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            response = requests.get(url + path, timeout=60)
+            if response.status_code >= 400:
+                broken.append((path, response.status_code))
+                continue
+            if response.headers.get("Content-Type", "").startswith("text/html"):
+                parser = Links()
+                parser.feed(response.text)
+                for href in parser.hrefs:
+                    target = urlparse(urljoin(url + path, href))
+                    if target.netloc == urlparse(url).netloc and not target.path.startswith(
+                        "/sparql"
+                    ):
+                        queue.append(target.path + (f"?{target.query}" if target.query else ""))
+        assert broken == []
+        identifier = requests.get(f"{url}/doc/identifier/fi-ytunnus/2876543-5", timeout=30)
+        assert "tietopalvelu.ytj.fi/yritys/2876543-5" in identifier.text
