@@ -59,6 +59,18 @@ class SourceFile:
         except UnicodeDecodeError:
             return None
 
+    def json(self):
+        """The file parsed as JSON, numbers with a point as Decimal (amounts keep their cents)."""
+        import json
+        from decimal import Decimal
+
+        try:
+            return json.loads(self.require_text(), parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=self.name
+            ) from exc
+
     def require_text(self) -> str:
         """The text, or an error explaining why this file cannot be read as text."""
         if self.text is None:

@@ -13,7 +13,6 @@ targets (published as expected results), ``legal_status`` is the co-financing st
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from cblod.errors import InputError, ValueParseError
@@ -94,12 +93,7 @@ def _texts(items, key: str) -> list[Text]:
 
 
 def read(source: SourceFile) -> SourceDocument:
-    try:
-        data = json.loads(source.require_text(), parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=source.name
-        ) from exc
+    data = source.json()
     programme_data = data.get("programme") if isinstance(data, dict) else None
     if not isinstance(programme_data, dict) or not isinstance(programme_data.get("project"), list):
         raise InputError("no programme.project list", file=source.name, field="programme")

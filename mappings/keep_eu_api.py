@@ -7,11 +7,10 @@ partner's name (original language, English translation), PIC, and ``beneficiary_
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 
 from cblod.errors import InputError, ValueParseError
-from cblod.linking.identifiers import InvalidIdentifier, read_keep_eu_ids, read_pic
+from cblod.linking.identifiers import keep_eu_partner_ids
 from cblod.places import country
 from cblod.records import (
     Address,
@@ -51,12 +50,7 @@ def _money(value, file: str, record: str, field: str) -> Money | None:
 
 
 def read(source: SourceFile) -> SourceDocument:
-    try:
-        data = json.loads(source.require_text(), parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=source.name
-        ) from exc
+    data = source.json()
     if not isinstance(data, dict):
         raise InputError("expected a project object", file=source.name)
     file, record = source.name, f"project {data.get('id')} ({data.get('acronym')})"
@@ -119,15 +113,13 @@ def read(source: SourceFile) -> SourceDocument:
             for lang, t in (partner.get("translations") or {}).items()
             if isinstance(t, dict) and t.get("name_translated")
         ]
-        identifiers = []
-        try:
-            if pic := read_pic(p.get("pic")):
-                identifiers.append(pic)
-        except InvalidIdentifier as exc:
-            doc.warnings.append(f"{where}: PIC not published: {exc}")
-        found, problems = read_keep_eu_ids(p.get("beneficiary_id"), country=found_country.iso2)
-        identifiers += found
-        doc.warnings += [f"{where}: identifier not published: {x}" for x in problems]
+        identifiers = keep_eu_partner_ids(
+            p.get("pic"),
+            p.get("beneficiary_id"),
+            country=found_country.iso2,
+            where=where,
+            warnings=doc.warnings,
+        )
         full = p.get("location_address")
         project.participations.append(
             Participation(
@@ -138,7 +130,7 @@ def read(source: SourceFile) -> SourceDocument:
                     if full
                     else None,
                     legal_status=(p.get("legal_status") or "").casefold() or None,
-                    identifiers=list(dict.fromkeys(identifiers)),
+                    identifiers=identifiers,
                     organisation_type=p.get("organisation_type"),
                 ),
                 Role.LEAD_PARTNER if p.get("type") == "lead" else Role.PROJECT_PARTNER,

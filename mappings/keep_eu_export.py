@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from cblod.errors import InputError, ValueParseError
-from cblod.linking.identifiers import InvalidIdentifier, read_keep_eu_ids, read_pic
+from cblod.linking.identifiers import keep_eu_partner_ids
 from cblod.places import Region, country, region_by_code
 from cblod.records import (
     Address,
@@ -231,17 +231,13 @@ def _partner_row(row: Row, projects: dict, doc: SourceDocument) -> None:
     full = ", ".join(
         filter(None, [street, " ".join(filter(None, [postcode, town])), found_country.name])
     )
-    identifiers = []
-    try:
-        if pic := read_pic(row.text("Participant Identification Code", "PIC")):
-            identifiers.append(pic)
-    except InvalidIdentifier as exc:
-        doc.warnings.append(f"{row.where}: PIC not published: {exc}")
-    found, problems = read_keep_eu_ids(
-        row.text("Partner's ID if not PIC"), country=found_country.iso2
+    identifiers = keep_eu_partner_ids(
+        row.text("Participant Identification Code", "PIC"),
+        row.text("Partner's ID if not PIC"),
+        country=found_country.iso2,
+        where=row.where,
+        warnings=doc.warnings,
     )
-    identifiers += found
-    doc.warnings += [f"{row.where}: identifier not published: {p}" for p in problems]
     lead = row.flag("Lead partner")
     project.participations.append(
         Participation(
@@ -254,7 +250,7 @@ def _partner_row(row: Row, projects: dict, doc: SourceDocument) -> None:
                 else None,
                 websites=[w for w in [row.text("Website")] if w and w.startswith("http")],
                 legal_status=(row.text("Legal status") or "").casefold() or None,
-                identifiers=list(dict.fromkeys(identifiers)),
+                identifiers=identifiers,
                 organisation_type=row.text("Type of Organisation"),
             ),
             Role.LEAD_PARTNER if lead else Role.PROJECT_PARTNER,

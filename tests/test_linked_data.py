@@ -49,6 +49,29 @@ class Links(HTMLParser):
             self.hrefs += [v for k, v in attrs if k == "href" and v]
 
 
+def crawl(server: str, limit: int = 3000) -> tuple[set, list]:
+    """Follow every same-site link from the home page; (pages seen, [(path, status) broken])."""
+    seen, queue, broken = set(), ["/"], []
+    while queue and len(seen) < limit:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = requests.get(server + path, timeout=60)
+        if response.status_code >= 400:
+            broken.append((path, response.status_code))
+            continue
+        if not response.headers.get("Content-Type", "").startswith("text/html"):
+            continue
+        parser = Links()
+        parser.feed(response.text)
+        for href in parser.hrefs:
+            target = urlparse(urljoin(server + path, href))
+            if target.netloc == urlparse(server).netloc and not target.path.startswith("/sparql"):
+                queue.append(target.path + (f"?{target.query}" if target.query else ""))
+    return seen, broken
+
+
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
 
@@ -223,24 +246,7 @@ def test_search_is_case_and_diacritic_insensitive(server, query, expected):
 
 
 def test_crawl_from_home_finds_no_broken_link(server):
-    seen, queue, broken = set(), ["/"], []
-    while queue and len(seen) < 2000:
-        path = queue.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        response = requests.get(server + path, timeout=60)
-        if response.status_code >= 400:
-            broken.append((path, response.status_code))
-            continue
-        if not response.headers.get("Content-Type", "").startswith("text/html"):
-            continue
-        parser = Links()
-        parser.feed(response.text)
-        for href in parser.hrefs:
-            target = urlparse(urljoin(server + path, href))
-            if target.netloc == urlparse(server).netloc and not target.path.startswith("/sparql"):
-                queue.append(target.path + (f"?{target.query}" if target.query else ""))
+    seen, broken = crawl(server)
     assert broken == []
     assert len(seen) > 80
 
@@ -377,25 +383,7 @@ def test_crawl_of_pages_and_bulk_sources_finds_no_broken_link(tmp_path):
     assert {r.status for r in reports} == {"ingested"}
     assert validate(store).conforms
     with running(store, SPARQL_WORKERS=1) as url:
-        seen, queue, broken = set(), ["/"], []
-        while queue and len(seen) < 3000:
-            path = queue.pop()
-            if path in seen:
-                continue
-            seen.add(path)
-            response = requests.get(url + path, timeout=60)
-            if response.status_code >= 400:
-                broken.append((path, response.status_code))
-                continue
-            if response.headers.get("Content-Type", "").startswith("text/html"):
-                parser = Links()
-                parser.feed(response.text)
-                for href in parser.hrefs:
-                    target = urlparse(urljoin(url + path, href))
-                    if target.netloc == urlparse(url).netloc and not target.path.startswith(
-                        "/sparql"
-                    ):
-                        queue.append(target.path + (f"?{target.query}" if target.query else ""))
+        seen, broken = crawl(url)
         assert broken == []
         identifier = requests.get(f"{url}/doc/identifier/fi-ytunnus/2876543-5", timeout=30)
         assert "tietopalvelu.ytj.fi/yritys/2876543-5" in identifier.text

@@ -145,6 +145,24 @@ def read_keep_eu_ids(raw: str | None, *, country: str | None) -> tuple[list[Iden
     return list(dict.fromkeys(found)), problems
 
 
+def keep_eu_partner_ids(
+    pic: str | None, ids: str | None, *, country: str | None, where: str, warnings: list[str]
+) -> list[Identifier]:
+    """A keep.eu partner's PIC and "VAT | other id | description" as identifiers.
+
+    What cannot be read is appended to ``warnings`` (with ``where``) and left unpublished.
+    """
+    found: list[Identifier] = []
+    try:
+        if parsed := read_pic(pic):
+            found.append(parsed)
+    except InvalidIdentifier as exc:
+        warnings.append(f"{where}: PIC not published: {exc}")
+    others, problems = read_keep_eu_ids(ids, country=country)
+    warnings += [f"{where}: identifier not published: {p}" for p in problems]
+    return list(dict.fromkeys(found + others))
+
+
 def read_pic(raw: str | None) -> Identifier | None:
     """An EU PIC (nine digits, no check digit)."""
     if raw is None or is_placeholder(raw):
