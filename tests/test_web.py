@@ -121,3 +121,25 @@ def test_serve_py_builds_the_demo_store_and_serves_it(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_hostile_requests_get_4xx_never_500_and_source_text_stays_inert(server):
+    for path, expected in [
+        ("/doc/project/%ff%fe", 400),
+        ("/doc/project/a%00b", 400),
+        ("/search?q=%ff", 400),
+        ("/sparql?query=%ff", 400),
+        ("/projects?page=999999999999999999999", 400),
+        ("/id/" + "x" * 10_000, 404),
+        ("/dumps/..%2f..%2fLOCK", 404),
+        ("/static/%2e%2e/%2e%2e/pyproject.toml", 404),
+        ("/doc/project/<script>alert(1)</script>", 404),
+    ]:
+        response = requests.get(server + path, headers={"Accept": "text/html"}, timeout=30)
+        assert response.status_code == expected, path
+        assert "<script>alert" not in response.text, path
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    page = requests.get(f"{server}/search", params={"q": "<script>x</script>"}, timeout=30)
+    assert "<script>x</script>" not in page.text and "&lt;script&gt;" in page.text
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert requests.request("PATCH", server + "/", timeout=30).status_code == 405

@@ -53,6 +53,7 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
         ontology,
         resources,
         search,
+        security,
         sparql,
     )
 
@@ -68,6 +69,7 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
     app.extensions["cblod_pool"] = pool
     atexit.register(pool.close)
     errors.register(app)
+    security.register(app)
     compression.register(app)
     formatting.register(app)
     for module in (home, sparql, resources, lists, search, dumps, dataset, ontology):

@@ -7,6 +7,7 @@ text. No error ever carries a stack trace.
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -22,8 +23,8 @@ def register(app: Flask) -> None:
         message = f"{exc.code} {exc.name}: {exc.description}"
         if prefers_html(request.headers.get("Accept")):
             body = (
-                f"<!doctype html><title>{exc.code} {exc.name}</title>"
-                f"<h1>{exc.name}</h1><p>{exc.description}</p>"
+                f"<!doctype html><title>{exc.code} {escape(exc.name)}</title>"
+                f"<h1>{escape(exc.name)}</h1><p>{escape(exc.description or '')}</p>"
             )
             response = Response(body, exc.code, mimetype="text/html")
         else:

@@ -59,9 +59,11 @@ def _render(name: str) -> str:
     if sort not in listing.sorts:
         abort(400, description=f"sort by one of: {', '.join(listing.sorts)}")
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = int(request.args.get("page", 1))
     except ValueError:
         abort(400, description="page must be a number")
+    if not 1 <= page <= 1_000_000:
+        abort(400, description="page must be between 1 and 1000000")
     variables = " ".join(f"?{v}" for v, _ in listing.columns)
     (total,) = rows(f"SELECT (COUNT(DISTINCT ?item) AS ?n) WHERE {{ {listing.pattern} }}")
     found = rows(

@@ -50,10 +50,16 @@ def _split(key: str) -> tuple[str, str | None]:
     return (stem, ext) if dot and ext in VARIANTS else (key, None)
 
 
+def _node(kind: str, key: str) -> NamedNode:
+    """Our IRI for the path; a path that makes no valid IRI names nothing we publish (404)."""
+    try:
+        return NamedNode(iri_for_path(kind, key))
+    except ValueError:
+        abort(404, description=f"cblod has no {kind} {key!r}")
+
+
 def _found(kind: str, key: str) -> Description:
-    description = describe(
-        current_store(), NamedNode(iri_for_path(kind, key)), inbound_offset=_offset()
-    )
+    description = describe(current_store(), _node(kind, key), inbound_offset=_offset())
     if not description.exists:
         abort(404, description=f"cblod has no {kind} {key!r}")
     return description
@@ -69,7 +75,7 @@ def _offset() -> int:
 @blueprint.route("/id/<kind>/<path:key>", methods=["GET", "HEAD"])
 def thing(kind: str, key: str) -> Response:
     """The thing itself has no document: 303 to its description in the best format."""
-    if not current_store().mentions(NamedNode(iri_for_path(kind, key))):
+    if not current_store().mentions(_node(kind, key)):
         abort(404, description=f"cblod has no {kind} {key!r}")
     ext = negotiate(request.headers.get("Accept"))
     if ext is None:
