@@ -1,11 +1,13 @@
 """Oxigraph: one named graph per source, replaced atomically, and the consolidated default graph.
 
-Replacing a source is two steps. First its new quads are written to a private staging graph
-(``Store.extend`` is itself all-or-nothing). Then one SPARQL Update, which Oxigraph runs as a
-single transaction, removes the consolidated statements of every affected subject, moves the
-staging graph into place, adds the re-consolidated statements, registers new identity keys
-and bumps the dataset version. A reader (or a crash) sees the old dataset or the new one,
-never a mix. Staging graphs left by a crash between the steps are dropped on the next open.
+Replacing a source is two steps. First its new quads, and the published statements that
+change because of them, are written to private staging graphs (with ``bulk_extend`` when the
+source is large: staging needs no transaction). Then one SPARQL Update, which Oxigraph runs as
+a single transaction, moves the staged source graph into place, applies the changes to the
+published default graph, registers new identity keys and bumps the dataset version. A reader
+(or a crash) sees the old dataset or the new one, never a mix: ``tests/test_crash.py`` kills
+real ingests mid-write to check it. Staging graphs a crash leaves behind are dropped on the
+next open.
 
 Graphs whose IRI starts with ``urn:cblod:internal:`` are cblod's bookkeeping (identity keys,
 store metadata, staging) and are not data.
