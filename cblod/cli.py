@@ -2,6 +2,7 @@
 
     cblod ingest [--store DIR] [--base-uri URI] [--format NAME] [--strict] PATH...
     cblod validate [--store DIR]
+    cblod link --report [--store DIR]
     cblod stats [--store DIR]
     cblod dump [--store DIR] [--out DIR]
     cblod serve [--store DIR] [--host HOST] [--port PORT] [--timeout S] [--workers N]
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
     verb("validate", "check the published data against the SHACL shapes")
+    p = verb("link", "review organisation links: merges with their evidence, near misses")
+    p.add_argument("--report", action="store_true", help="print the review report (the default)")
     verb("stats", "count what the store holds")
     p = verb("dump", "write the dataset dumps (Turtle, N-Triples, N-Quads, one file per source)")
     p.add_argument("--out", default="dumps", help="folder to write into (default ./dumps)")
@@ -85,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return {
             "ingest": _ingest,
             "validate": _validate,
+            "link": _link,
             "stats": _stats,
             "dump": _dump,
             "serve": _serve,
@@ -139,6 +143,13 @@ def _validate(args: argparse.Namespace) -> int:
         print(finding)
     print(f"{len(report.violations)} violations, {len(report.warnings)} warnings")
     return 0 if report.conforms else 1
+
+
+def _link(args: argparse.Namespace) -> int:
+    from .linking.report import format_report, link_report
+
+    print(format_report(link_report(CblodStore(_store_dir(args), read_only=True))))
+    return 0
 
 
 def _stats(args: argparse.Namespace) -> int:

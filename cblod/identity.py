@@ -47,6 +47,8 @@ class Identity:
     base: str
     registered: dict[str, str] = field(default_factory=dict)
     new_keys: dict[str, str] = field(default_factory=dict)
+    #: (IRI, "rule|value|score|name") for merges this ingest made, stored with the keys
+    new_evidence: list[tuple[str, str]] = field(default_factory=list)
     _orgs_by_key: dict[str, list[OrganisationEntry]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -154,12 +156,25 @@ class Identity:
         return NamedNode(iri)
 
     def organisation(self, organisation: Organisation) -> NamedNode:
-        """The organisation's URI: a shared registry identifier first, then its names."""
+        """The organisation's URI: a shared registry identifier first, then its names.
+
+        A match onto an organisation already known records its evidence (rule, the value that
+        matched, a score) for ``cblod link --report``.
+        """
         country = organisation.country.iso3 if organisation.country else ""
         keys = [k for k in dict.fromkeys(name_key(n.value) for n in organisation.names) if k]
         id_keys = [f"organisation-id|{i.scheme}|{i.value}" for i in organisation.identifiers]
-        iri = next((self.registered[k] for k in id_keys if k in self.registered), None)
-        iri = iri or self._match_organisation(keys, country, organisation)
+        shown = organisation.names[0].value if organisation.names else ""
+        found = next((k for k in id_keys if k in self.registered), None)
+        if found:
+            iri = self.registered[found]
+            self._evidence(
+                iri, "same identifier", found.split("|", 1)[1].replace("|", ":"), 1.0, shown
+            )
+        else:
+            iri, rule, score = self._match_organisation(keys, country, organisation)
+            if iri:
+                self._evidence(iri, rule, shown, score, shown)
         if iri is None:
             stem = next((plain_key(n.value) for n in organisation.names if plain_key(n.value)), "")
             iri = self._mint_organisation(stem or "organisation", organisation)
@@ -169,18 +184,24 @@ class Identity:
             self._register(key, iri)
         return NamedNode(iri)
 
+    def _evidence(self, iri: str, rule: str, value: str, score: float, name: str) -> None:
+        """Remember why a spelling was merged into ``iri`` (only when it adds a new key)."""
+        value, name = value.replace("|", "/"), name.replace("|", "/")
+        self.new_evidence.append((iri, f"{rule}|{value}|{score:.2f}|{name}"))
+
     def identifier(self, scheme: str, value: str) -> NamedNode:
         return self.iri("identifier", f"{scheme}/{slugify(value)}")
 
     def _match_organisation(
         self, keys: list[str], country: str, organisation: Organisation
-    ) -> str | None:
+    ) -> tuple[str | None, str, float]:
+        """(IRI, rule, score) of the known organisation these names belong to, if any."""
         for key in keys:
             for entry in self._orgs_by_key.get(key, ()):
                 if entry.country == country or not entry.country or not country:
-                    return entry.iri
+                    return entry.iri, "same normalised name", 1.0
         if not country:
-            return None
+            return None, "", 0.0
         best: tuple[float, str] | None = None
         for name in organisation.names:
             tokens = name_tokens(name.value)
@@ -190,7 +211,7 @@ class Identity:
                 score = similarity(tokens, candidate.tokens)
                 if score >= ORGANISATION_MATCH and (best is None or score > best[0]):
                     best = (score, candidate.iri)
-        return best[1] if best else None
+        return (best[1], "similar name, same country", best[0]) if best else (None, "", 0.0)
 
     def _mint_organisation(self, key: str, organisation: Organisation) -> str:
         prefix = f"{organisation.country.iso2.lower()}/" if organisation.country else ""

@@ -38,4 +38,12 @@ def stats(store: CblodStore) -> dict[str, int | str]:
     }
     for name in COUNTED_CLASSES:
         counts[name] = by_class.get(CBO[name].value, 0)
+    (linked,) = store.query(
+        sparql_prefixes()
+        + "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cbo:Organisation ; cbo:identifier ?i }"
+    )
+    organisations = counts["Organisation"] or 1
+    counts["organisations with a registry identifier"] = (
+        f"{linked['n'].value} ({int(linked['n'].value) / organisations:.0%})"
+    )
     return counts

@@ -34,6 +34,7 @@ META = NamedNode(INTERNAL + "meta")
 IDENTITY = NamedNode(INTERNAL + "identity")
 DATASET = NamedNode(INTERNAL + "dataset")
 IDENTITY_KEY = CBO.identityKey
+IDENTITY_EVIDENCE = CBO.identityEvidence
 #: sources with more quads than this are staged with bulk_extend (benchmarks/README.md)
 BULK_THRESHOLD = 20_000
 
@@ -194,6 +195,7 @@ class CblodStore:
             self._drop_staging()
             raise StoreError(f"could not write {graph.value}: {exc}") from exc
         identity.new_keys.clear()
+        identity.new_evidence.clear()
         self._ranks()[graph.value] = ranks[graph.value]
         return Replacement(len(quads), changed, conflicts)
 
@@ -201,6 +203,10 @@ class CblodStore:
         keys = "\n".join(
             f"<{iri}> <{IDENTITY_KEY.value}> {Literal(key)} ."
             for key, iri in sorted(identity.new_keys.items())
+        )
+        keys += "\n" + "\n".join(
+            f"<{iri}> <{IDENTITY_EVIDENCE.value}> {Literal(text)} ."
+            for iri, text in identity.new_evidence
         )
         removals = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in to_remove)
         version = Literal(str(uuid.uuid4()))

@@ -248,3 +248,37 @@ def test_truncated_json_is_refused(tmp_path):
     (report,) = ingest([path], store=store)
     assert report.status == "failed"
     assert "not valid JSON" in str(report.error) and "line 1 column" in str(report.error)
+
+
+def test_link_report_shows_merges_with_evidence_and_near_misses(tmp_path):
+    from conftest import SAMPLES
+
+    store_dir = tmp_path / "store"
+    ingest([SAMPLES, JEMS], store=CblodStore(store_dir))
+    result = subprocess.run(
+        [sys.executable, "-m", "cblod.cli", "link", "--report", "--store", str(store_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = result.stdout
+    merenranta = report[report.index("Merenrannan ammattikorkeakoulu Oy  <") :]
+    assert (
+        "same identifier (1.00): 'Merenrannan Ammattikorkeakoulu Oy' [fi-ytunnus:2876543-5]"
+        in merenranta
+    )
+    assert "same normalised name (1.00): 'Turku Science Park" in report
+    assert "Tehnopol" in report and "similar name, same country" in report
+    assert (
+        "Near misses: 1 pairs" in report
+        and "Mjärdevi science park  ~  Västerås Science Park AB" in report
+    )
+    assert "Identifiers: 12 on 6 of" in report
+    stats = subprocess.run(
+        [sys.executable, "-m", "cblod.cli", "stats", "--store", str(store_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert "organisations with a registry identifier" in stats

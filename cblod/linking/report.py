@@ -1,0 +1,116 @@
+"""``cblod link --report``: the organisation merges cblod made, and the ones it did not.
+
+For a person to review: every organisation known under more than one name or identifier,
+with the evidence of each merge (rule, matched value, score); near misses (names in the same
+country similar enough to look alike, not enough to merge); and how many organisations carry
+a registry identifier.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..identity import ORGANISATION_MATCH
+from ..names import similarity
+from ..store import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, CblodStore
+from ..vocab import CBO, SKOS
+
+NEAR_MISS = 0.6
+
+
+@dataclass
+class Merge:
+    iri: str
+    label: str
+    evidence: list[tuple[str, str, float, str]] = field(
+        default_factory=list
+    )  # rule, value, score, name
+    keys: int = 0
+
+
+@dataclass
+class LinkReport:
+    merges: list[Merge]
+    near_misses: list[tuple[float, str, str, str, str]]  # score, iri a, label a, iri b, label b
+    organisations: int
+    with_identifier: int
+    identifiers: int
+
+
+def _label(store: CblodStore, iri: str) -> str:
+    from pyoxigraph import DefaultGraph, NamedNode
+
+    for quad in store.store.quads_for_pattern(NamedNode(iri), SKOS.prefLabel, None, DefaultGraph()):
+        return quad.object.value
+    return iri
+
+
+def link_report(store: CblodStore) -> LinkReport:
+    keys: dict[str, list[str]] = defaultdict(list)
+    for quad in store.store.quads_for_pattern(None, IDENTITY_KEY, None, IDENTITY):
+        if quad.object.value.startswith("organisation"):
+            keys[quad.subject.value].append(quad.object.value)
+    evidence: dict[str, list] = defaultdict(list)
+    for quad in store.store.quads_for_pattern(None, IDENTITY_EVIDENCE, None, IDENTITY):
+        rule, value, score, name = quad.object.value.split("|", 3)
+        evidence[quad.subject.value].append((rule, value, float(score), name))
+    merges = [
+        Merge(iri, _label(store, iri), sorted(set(evidence[iri])), len(found))
+        for iri, found in sorted(keys.items())
+        if evidence.get(iri)
+    ]
+    names: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    for iri, found in keys.items():
+        for key in found:
+            kind, country, name = key.split("|", 2)
+            if kind == "organisation" and country:
+                names[country].append((iri, tuple(name.split())))
+    near: dict[tuple[str, str], float] = {}
+    for entries in names.values():
+        for i, (a, tokens_a) in enumerate(entries):
+            for b, tokens_b in entries[i + 1 :]:
+                if a != b and tokens_a[:1] and tokens_b[:1]:
+                    score = similarity(tokens_a, tokens_b)
+                    if NEAR_MISS <= score < ORGANISATION_MATCH:
+                        pair = tuple(sorted((a, b)))
+                        near[pair] = max(score, near.get(pair, 0.0))
+    misses = sorted(
+        ((score, a, _label(store, a), b, _label(store, b)) for (a, b), score in near.items()),
+        reverse=True,
+    )
+    (counts,) = store.query(
+        f"""SELECT (COUNT(DISTINCT ?o) AS ?orgs) (COUNT(DISTINCT ?linked) AS ?with) (COUNT(DISTINCT ?i) AS ?ids)
+            WHERE {{ ?o a <{CBO.Organisation.value}> .
+                     OPTIONAL {{ ?o <{CBO.identifier.value}> ?i . BIND(?o AS ?linked) }} }}"""
+    )
+    return LinkReport(
+        merges,
+        misses,
+        int(counts["orgs"].value),
+        int(counts["with"].value),
+        int(counts["ids"].value),
+    )
+
+
+def format_report(report: LinkReport) -> str:
+    lines = [
+        f"Merged: {len(report.merges)} organisations known under more than one name or identifier"
+    ]
+    for merge in report.merges:
+        lines.append(f"  {merge.label}  <{merge.iri}>")
+        for rule, value, score, name in merge.evidence:
+            lines.append(
+                f"      {rule} ({score:.2f}): {name!r}" + (f" [{value}]" if value != name else "")
+            )
+    lines.append("")
+    lines.append(f"Near misses: {len(report.near_misses)} pairs to review (same organisation?)")
+    for score, _, label_a, _, label_b in report.near_misses:
+        lines.append(f"  {score:.2f}  {label_a}  ~  {label_b}")
+    lines.append("")
+    share = report.with_identifier / report.organisations if report.organisations else 0
+    lines.append(
+        f"Identifiers: {report.identifiers} on {report.with_identifier} of "
+        f"{report.organisations} organisations ({share:.0%})"
+    )
+    return "\n".join(lines)
