@@ -153,3 +153,18 @@ def test_a_workbook_without_the_result_sheets_is_refused(tmp_path):
     (report,) = ingest([path], store=CblodStore(tmp_path / "store"))
     assert report.status == "failed"
     assert "lacks the sheets" in str(report.error)
+
+
+def test_every_example_query_answers_on_the_demo_content(tmp_path):
+    from conftest import SAMPLES
+
+    from cblod.web.examples import EXAMPLES
+
+    store = CblodStore(tmp_path / "store")
+    ingest([SAMPLES, BULK], store=store)
+    for example in EXAMPLES:
+        rows = list(store.query(example.query))
+        assert rows, example.title
+    lead = next(e for e in EXAMPLES if e.title == "Lead partners and their projects")
+    projects = [row["project"].value for row in store.query(lead.query)]
+    assert len(projects) == len(set(projects)) == 8  # one row per project, whatever the languages

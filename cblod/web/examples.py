@@ -37,17 +37,17 @@ EXAMPLES = [
     ),
     Example(
         "Organisations in the most projects",
-        """SELECT ?organisation ?name (COUNT(DISTINCT ?project) AS ?projects) WHERE {
+        """SELECT ?organisation (SAMPLE(?label) AS ?name) (COUNT(DISTINCT ?project) AS ?projects) WHERE {
   ?p cbo:partner ?organisation ; cbo:project ?project .
-  ?organisation skos:prefLabel ?name .
-} GROUP BY ?organisation ?name ORDER BY DESC(?projects) ?name LIMIT 20""",
+  ?organisation skos:prefLabel ?label .
+} GROUP BY ?organisation ORDER BY DESC(?projects) ?name LIMIT 20""",
     ),
     Example(
         "Lead partners and their projects",
-        """SELECT ?project ?acronym ?lead ?name WHERE {
+        """SELECT ?project ?acronym ?lead (SAMPLE(?label) AS ?name) WHERE {
   ?p cbo:role cbo:LeadPartner ; cbo:project ?project ; cbo:partner ?lead .
-  ?project cbo:acronym ?acronym . ?lead skos:prefLabel ?name .
-} ORDER BY ?acronym""",
+  ?project cbo:acronym ?acronym . ?lead skos:prefLabel ?label .
+} GROUP BY ?project ?acronym ?lead ORDER BY ?acronym""",
     ),
     Example(
         "All projects of one organisation (SISP), with role and budget",
@@ -60,11 +60,11 @@ EXAMPLES = [
     ),
     Example(
         "Partners of 4Smart Growth with budgets, and the total",
-        """SELECT ?partner ?role ?budget ?erdf WHERE {
+        """SELECT (SAMPLE(?name) AS ?partner) ?role ?budget ?erdf WHERE {
   ?project cbo:acronym "4Smart Growth" .
-  ?p cbo:project ?project ; cbo:partner/skos:prefLabel ?partner ; cbo:role ?role ;
+  ?p cbo:project ?project ; cbo:partner/skos:prefLabel ?name ; cbo:role ?role ;
      cbo:totalBudget ?budget ; cbo:euContribution ?erdf .
-} ORDER BY ?role DESC(?erdf)""",
+} GROUP BY ?p ?role ?budget ?erdf ORDER BY ?role DESC(?erdf)""",
     ),
     Example(
         "Clusters by region",
@@ -83,14 +83,12 @@ EXAMPLES = [
 } ORDER BY ?acronym DESC(?number)""",
     ),
     Example(
-        "Organisations with their identifiers, websites and countries",
-        """SELECT ?organisation ?name ?identifier ?website ?country WHERE {
-  ?organisation a cbo:Organisation ; skos:prefLabel ?name .
-  OPTIONAL { ?organisation cbo:identifier/skos:notation ?identifier }
-  OPTIONAL { ?organisation <http://xmlns.com/foaf/0.1/homepage> ?website }
-  OPTIONAL { ?organisation cbo:country/skos:prefLabel ?country }
-  FILTER(BOUND(?identifier) || BOUND(?website))
-} ORDER BY ?name""",
+        "Organisations with their registry identifiers",
+        """SELECT ?organisation (SAMPLE(?label) AS ?name) ?scheme ?identifier ?registry WHERE {
+  ?organisation a cbo:Organisation ; skos:prefLabel ?label ; cbo:identifier ?i .
+  ?i cbo:scheme ?scheme ; skos:notation ?identifier .
+  OPTIONAL { ?i <http://xmlns.com/foaf/0.1/page> ?registry }
+} GROUP BY ?organisation ?scheme ?identifier ?registry ORDER BY ?name ?scheme""",
     ),
     Example(
         "What each source said about a partner's ERDF amount",
