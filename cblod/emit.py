@@ -7,7 +7,6 @@ come from cblod's shipped tables and travel with the source, so every graph is s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -375,12 +374,3 @@ def emit(doc: SourceDocument, identity: Identity, graph: NamedNode, **record) ->
     for organisation in doc.organisations:
         emitter.organisation(organisation)
     return emitter
-
-
-def iter_terms(quads: list[Quad]) -> Iterator[NamedNode]:
-    """Subjects of ``quads``, each once."""
-    seen: set[str] = set()
-    for quad in quads:
-        if quad.subject.value not in seen:
-            seen.add(quad.subject.value)
-            yield quad.subject

@@ -68,10 +68,6 @@ def country(text: str) -> Country:
     raise ValueParseError(f"unknown country {text.strip()!r}")
 
 
-def country_by_iso2(iso2: str) -> Country:
-    return country(iso2)
-
-
 @cache
 def _regions() -> tuple[dict[str, Region], dict[str, str]]:
     by_code: dict[str, Region] = {}

@@ -18,7 +18,6 @@ from stdnum import lei
 from stdnum.dk import cvr
 from stdnum.ee import registrikood
 from stdnum.eu import vat
-from stdnum.exceptions import ValidationError
 from stdnum.fi import ytunnus
 from stdnum.lv import pvn
 from stdnum.se import orgnr
@@ -177,7 +176,6 @@ __all__ = [
     "SCHEMES",
     "Identifier",
     "InvalidIdentifier",
-    "ValidationError",
     "read_identifiers",
     "read_pic",
 ]
