@@ -88,3 +88,12 @@ def test_countries_from_codes_names_and_jems_strings():
     assert country("Estonia").iso3 == "EST"
     assert country("Suomi/Finland (FI)").iso3 == "FIN"
     assert country("Sverige").iso3 == "SWE"
+
+
+def test_nuts_table_covers_the_baltic_sea_region():
+    assert region("Kauno apskritis").code == "LT022"
+    assert region("Lappi").code == "FI1D7"
+    assert region("Åland").code == "FI200"
+    assert region("Nordjylland").code == "DK050"
+    assert region("Pierīga").code == "LV007"
+    assert region("Põhja-Eesti").code == "EE001"
