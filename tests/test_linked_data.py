@@ -387,3 +387,9 @@ def test_crawl_of_pages_and_bulk_sources_finds_no_broken_link(tmp_path):
         assert broken == []
         identifier = requests.get(f"{url}/doc/identifier/fi-ytunnus/2876543-5", timeout=30)
         assert "tietopalvelu.ytj.fi/yritys/2876543-5" in identifier.text
+        (merenranta,) = select(
+            store, 'SELECT ?o WHERE { ?o cbo:identifier/skos:notation "2876543-5" }'
+        )
+        page = requests.get(url + merenranta["o"].replace(BASE + "id/", "/doc/"), timeout=30).text
+        assert "Finnish Business ID (Y-tunnus) 2876543-5" in page
+        assert 'href="https://tietopalvelu.ytj.fi/yritys/2876543-5"' in page

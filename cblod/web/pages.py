@@ -15,7 +15,7 @@ from pyoxigraph import Literal, NamedNode
 
 from ..describe import Description, kind_of
 from ..ontology_terms import term_labels
-from ..vocab import CBO, DCTERMS, FOAF, PROV, RDF, RDFS, SCHEMA, SKOS, sparql_prefixes
+from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SCHEMA, SKOS, sparql_prefixes
 from .charts import bar_chart
 from .links import href
 from .store_access import current_store
@@ -214,9 +214,9 @@ def organisation_view(d: Description) -> dict:
         )
         address_text = value(found[0]["full"]) if found else None
     identifiers = rows(f"""
-        SELECT ?id ?notation ?registry ?page WHERE {{ <{iri}> cbo:identifier ?id .
-          ?id skos:notation ?notation . OPTIONAL {{ ?id dcterms:creator ?registry }}
-          OPTIONAL {{ ?id foaf:page ?page }} }}""")
+        SELECT ?id ?notation ?label ?page WHERE {{ <{iri}> cbo:identifier ?id .
+          ?id skos:notation ?notation ; rdfs:label ?label .
+          OPTIONAL {{ ?id foaf:page ?page }} }} ORDER BY ?label""")
     project_rows = [
         {
             "href": href(value(r["project"])),
@@ -246,7 +246,8 @@ def organisation_view(d: Description) -> dict:
         "legal_status": link(d, d.value(CBO.legalStatus)) if d.value(CBO.legalStatus) else None,
         "websites": [t.value for t in d.values(FOAF.homepage)],
         "identifiers": [
-            {"notation": value(r["notation"]), "page": value(r["page"])} for r in identifiers
+            {"label": value(r["label"]), "page": value(r["page"]), "href": href(value(r["id"]))}
+            for r in identifiers
         ],
         "selected_for": [link(d, t) for t in d.values(CBO.selectedFor)],
         "projects": project_rows,
@@ -344,6 +345,3 @@ def render_page(kind: str, key: str, d: Description) -> str:
         else None,
         **view(d),
     )
-
-
-__all__ = ["render_page", "RDF"]
