@@ -63,6 +63,3 @@ class PageText:
             if line.text.casefold().startswith(prefix):
                 return line.text[len(prefix) :].strip() or None
         return None
-
-    def contains(self, *needles: str) -> bool:
-        return all(n in self.raw for n in needles)

@@ -27,13 +27,14 @@ def clean_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class Money:
-    """An amount in euro, exact as written (Decimal), with how many decimals were written.
-
-    ``decimals`` lets consolidation prefer "199 187.25" over a rounded "199.187" for the same fact.
-    """
+    """An amount in euro, exact as written: "EUR 265 583.00" keeps its two decimals."""
 
     amount: Decimal
-    decimals: int
+
+    @property
+    def decimals(self) -> int:
+        """Digits written after the decimal mark (2 for "199 187.25", 0 for "199.187")."""
+        return max(0, -self.amount.as_tuple().exponent)
 
 
 def parse_money(text: str, *, decimal_mark: str) -> Money:
@@ -68,7 +69,7 @@ def parse_money(text: str, *, decimal_mark: str) -> Money:
         raise ValueParseError(f"amount {raw!r} has digit groups that are not thousands")
     digits = "".join(groups) + (f".{fraction}" if fraction else "")
     try:
-        return Money(Decimal(digits), len(fraction))
+        return Money(Decimal(digits))
     except InvalidOperation as exc:  # pragma: no cover - the checks above make this unreachable
         raise ValueParseError(f"amount {raw!r} is not a number") from exc
 

@@ -40,7 +40,6 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 SCHEMA = Namespace("https://schema.org/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 NUTS = Namespace("http://data.europa.eu/nuts/code/")

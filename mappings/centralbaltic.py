@@ -153,8 +153,9 @@ def _sub_programme(page: PageText) -> str | None:
     return None
 
 
-def _is_heading(text: str) -> bool:
-    return text.casefold().rstrip(":") in _HEADINGS or text.endswith(":") and " " not in text
+def _ends_section(text: str) -> bool:
+    """A known heading, or a short "Label:" line, closes the section before it."""
+    return text.casefold().rstrip(":") in _HEADINGS or (text.endswith(":") and len(text) < 40)
 
 
 def _section(page: PageText, heading: str) -> list[str]:
@@ -164,11 +165,7 @@ def _section(page: PageText, heading: str) -> list[str]:
         return []
     out = []
     for line in page.lines[i + 1 :]:
-        if (
-            line.text.casefold().rstrip(":") in _HEADINGS
-            or line.text.endswith(":")
-            and len(line.text) < 40
-        ):
+        if _ends_section(line.text):
             break
         out.append(line.text)
     return out

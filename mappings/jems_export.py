@@ -74,7 +74,7 @@ class _Record:
             return None
         if value < 0:
             raise self.error(field, f"amount {value} is negative")
-        return Money(value, max(0, -value.as_tuple().exponent))
+        return Money(value)
 
     def date(self, field: str):
         value = self.get(field)

@@ -46,7 +46,7 @@ def _money(value, file: str, record: str, field: str) -> Money | None:
         ) from None
     if amount < 0:
         raise InputError(f"amount {value!r} is negative", file=file, record=record, field=field)
-    return Money(amount, max(0, -amount.as_tuple().exponent))
+    return Money(amount)
 
 
 def read(source: SourceFile) -> SourceDocument:

@@ -100,17 +100,14 @@ def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
 
 
 def _guarded(row: Row, doc: SourceDocument, strict: bool, read_row) -> None:
+    """Read one row; a bad one fails the source (strict) or is rejected with a warning."""
     try:
         read_row(row)
-    except ValueParseError as exc:
+    except InputError as exc:  # ValueParseError included: it lacks the file and row
         error = exc.located(file=row.file, record=row.where)
         if strict:
             raise error from exc
         doc.warnings.append(f"rejected {row.where}: {error.field or ''}: {error.message}")
-    except InputError as exc:
-        if strict:
-            raise
-        doc.warnings.append(f"rejected {row.where}: {exc.field or ''}: {exc.message}")
 
 
 def _programme(row: Row) -> Programme:
@@ -130,7 +127,7 @@ def _key(row: Row) -> tuple[Programme, str]:
 
 def _money(row: Row, *columns: str) -> Money | None:
     amount = row.decimal(*columns)
-    return None if amount is None else Money(amount, max(0, -amount.as_tuple().exponent))
+    return None if amount is None else Money(amount)
 
 
 def _coded(text: str | None, pattern: str) -> Coded | None:
