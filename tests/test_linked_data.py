@@ -226,6 +226,11 @@ def test_list_pages_sort_and_page(server, sample_store):
     (count,) = select(sample_store, "SELECT (COUNT(?o) AS ?n) WHERE { ?o a cbo:Organisation }")
     assert len(names) == int(count["n"])
     assert names[0].startswith(("SISP", "Sihtasutus", "Turku", "Västerås"))
+    clusters = requests.get(f"{server}/clusters?sort=region", timeout=30).text
+    rows = re.findall(r"<tr><td><a[^>]*>([^<]+)</a></td><td>([^<]*)</td>", clusters)
+    assert len(rows) == 22
+    assert ("Automation Region", "Västmanlands län") in rows
+    assert [region for _, region in rows] == sorted(region for _, region in rows)
     assert requests.get(f"{server}/projects?sort=bogus", timeout=30).status_code == 400
     assert requests.get(f"{server}/projects?page=x", timeout=30).status_code == 400
 

@@ -43,6 +43,14 @@ LISTINGS = {
         (("country", "Country"), ("projects", "Projects")),
         {"name": "LCASE(STR(?name))", "projects": "DESC(?projects)", "country": "?country"},
     ),
+    "clusters": Listing(
+        "Clusters",
+        """?item a cbo:Cluster ; skos:prefLabel ?name .
+           OPTIONAL { ?item cbo:region/skos:prefLabel ?region }
+           OPTIONAL { ?item cbo:selectedFor/skos:prefLabel ?programme }""",
+        (("region", "Region"), ("programme", "Selected for")),
+        {"name": "LCASE(STR(?name))", "region": "?region"},
+    ),
     "programmes": Listing(
         "Programmes",
         """?item a cbo:Programme ; skos:prefLabel ?name .
@@ -99,6 +107,11 @@ def projects() -> str:
 @blueprint.route("/organisations")
 def organisations() -> str:
     return _render("organisations")
+
+
+@blueprint.route("/clusters")
+def clusters() -> str:
+    return _render("clusters")
 
 
 @blueprint.route("/programmes")
