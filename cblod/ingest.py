@@ -1,9 +1,11 @@
 """``cblod.ingest(paths, store=...)``: files in, one whole named graph per source out.
 
-Each file is read by its mapping, given URIs, emitted and swapped into the store on its own:
-a bad file is reported (file, record, field) and leaves its previous graph untouched, while
-the other files still go in. An unchanged file (same SHA-256) is skipped, so ingesting the
-same file twice changes nothing, not even its ingest time.
+Each file is read by its mapping, given URIs and emitted into the next snapshot of the store
+(``cblod.store``): a bad file is reported (file, record, field) and leaves its previous graph
+untouched, while the other files still go in. The snapshot, with its search index, is
+published once at the end, so readers see the whole run or none of it. An unchanged file
+(same SHA-256) is skipped, so ingesting the same file twice changes nothing, not even its
+ingest time.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from types import ModuleType
 from . import mappings
 from .consolidate import Conflict
 from .emit import emit
-from .errors import CblodError, InputError
+from .errors import CblodError, InputError, StoreError
 from .identity import Identity
-from .search import build_index, index_path
+from .search import build_index
 from .sourcefile import SourceFile
 from .store import CblodStore
 from .vocab import CBO
@@ -80,15 +82,17 @@ def ingest(
     for path in expand(paths):
         try:
             report = _ingest_one(path, store, identity, forced, strict)
+        except StoreError:
+            raise  # the snapshot being written is gone: nothing of this run is published
         except CblodError as exc:
             report = SourceReport(str(path), "failed", error=exc)
             identity = store.identity(base)  # forget keys the rejected source registered
         reports.append(report)
         if on_source:
             on_source(report)
-    if any(r.status == "ingested" for r in reports) or not index_path(store).exists():
+    if store.writing:
         build_index(store)
-    store.flush()
+        store.publish()
     return reports
 
 

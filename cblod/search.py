@@ -1,7 +1,7 @@
 """Full-text search over names, acronyms and descriptions: an SQLite FTS5 index.
 
-Built from the published default graph at the end of every ingest, into a new file that then
-replaces the old one (``os.replace`` is atomic), so a reader opens the old or the new index.
+Built from the default graph at the end of every ingest, into the new snapshot of the store
+(``cblod.store``), so a reader's index always matches the data it queries.
 The ``unicode61 remove_diacritics 2`` tokenizer makes "vasteras" find "Västerås".
 """
 
@@ -32,7 +32,9 @@ class Hit:
 
 
 def index_path(store: CblodStore) -> Path:
-    return store.path / INDEX_FILE
+    """The index of the snapshot ``store`` reads (built into a snapshot before it is published)."""
+    folder = store.data_dir
+    return (folder if folder is not None else store.path) / INDEX_FILE
 
 
 def build_index(store: CblodStore) -> int:

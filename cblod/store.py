@@ -1,20 +1,33 @@
-"""Oxigraph: one named graph per source, replaced atomically, and the consolidated default graph.
+"""Oxigraph, in published snapshots: one named graph per source and the consolidated default graph.
 
-Replacing a source is two steps. First its new quads, and the published statements that
-change because of them, are written to private staging graphs (with ``bulk_extend`` when the
-source is large: staging needs no transaction). Then one SPARQL Update, which Oxigraph runs as
-a single transaction, moves the staged source graph into place, applies the changes to the
-published default graph, registers new identity keys and bumps the dataset version. A reader
-(or a crash) sees the old dataset or the new one, never a mix: ``tests/test_crash.py`` kills
-real ingests mid-write to check it. Staging graphs a crash leaves behind are dropped on the
-next open.
+A cblod store is a folder of snapshots, each a complete Oxigraph database with its search index:
 
-Graphs whose IRI starts with ``urn:cblod:internal:`` are cblod's bookkeeping (identity keys,
-store metadata, staging) and are not data.
+    store/
+      published           the name of the snapshot readers use ("v000007"), replaced atomically
+      v000007/oxigraph/   a published snapshot: never written again
+      v000007/search.sqlite3
+      v000008/            an ingest in progress (or one a crash left behind)
+      write.lock          held by the one process writing
+
+An ingest starts from a copy of the published snapshot (``Store.backup``: hard links, so it
+costs little whatever the size), writes its sources there with no transaction in the way
+(large graphs with ``bulk_extend``), builds the search index beside it, and publishes by
+replacing the ``published`` file. Readers (the server, its query workers, ``cblod dump``)
+open published snapshots read-only, which Oxigraph supports for a database no process
+writes; they see the old dataset or the new one, never a mix, and pick the new one up on
+their next request. A killed ingest leaves an unpublished folder, removed by the next writer.
+``tests/test_crash.py`` kills real ingests mid-write to check it.
+
+Inside a snapshot, graphs whose IRI starts with ``urn:cblod:internal:`` are cblod's bookkeeping
+(identity keys, store metadata) and are not data.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import re
+import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -35,8 +48,27 @@ IDENTITY = NamedNode(INTERNAL + "identity")
 DATASET = NamedNode(INTERNAL + "dataset")
 IDENTITY_KEY = CBO.identityKey
 IDENTITY_EVIDENCE = CBO.identityEvidence
-#: sources with more quads than this are staged with bulk_extend (benchmarks/README.md)
+#: sources with more quads than this are written with bulk_extend (benchmarks/README.md)
 BULK_THRESHOLD = 20_000
+POINTER = "published"
+DATABASE = "oxigraph"
+#: published snapshots kept besides the current one, for readers still finishing a request
+KEEP_PREVIOUS = 2
+_SNAPSHOT = re.compile(r"v(\d{6,})")
+
+
+def published_snapshot(path: str | Path) -> Path | None:
+    """The folder of the snapshot ``path`` publishes now, or None before the first ingest.
+
+    Cheap (one small read), so a server can ask on every request.
+    """
+    try:
+        name = (Path(path) / POINTER).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    if not _SNAPSHOT.fullmatch(name):
+        raise StoreError(f"{Path(path) / POINTER} is damaged ({name[:40]!r})")
+    return Path(path) / name
 
 
 @dataclass
@@ -49,24 +81,166 @@ class Replacement:
 
 
 class CblodStore:
-    """A cblod dataset in an on-disk Oxigraph store."""
+    """A cblod dataset: its published snapshot, and (when writing) the next one being built.
+
+    ``CblodStore(path, read_only=True)`` reads the published snapshot. A writable handle reads
+    the same until its first write, which takes the store's write lock and starts the next
+    snapshot; ``publish()`` makes that snapshot the one everybody reads, ``discard()`` drops it.
+    """
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        try:
-            if read_only:
-                if not self.path.exists():
-                    raise StoreError(f"no store at {self.path} (run `cblod ingest` first)")
-                self.store = Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self.store = Store(str(self.path))
-        except OSError as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
         self.read_only = read_only
+        self._work: Store | None = None
+        self._work_dir: Path | None = None
+        self._lock_file = None
         self._rank_cache: dict[str, int] | None = None
+        if (self.path / "CURRENT").exists() and not (self.path / POINTER).exists():
+            raise StoreError(
+                f"{self.path} is a bare Oxigraph database (or a store from an older cblod); "
+                "ingest into a new folder"
+            )
         if not read_only:
-            self._drop_staging()
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create store {self.path}: {exc}") from exc
+        self.snapshot = published_snapshot(self.path)
+        if self.snapshot is None:
+            if read_only:
+                raise StoreError(f"no store at {self.path} (run `cblod ingest` first)")
+            self._published = Store()  # nothing published yet: reads see an empty dataset
+        else:
+            self._published = self._open_read_only(self.snapshot)
+
+    @staticmethod
+    def _open_read_only(snapshot: Path) -> Store:
+        try:
+            return Store.read_only(str(snapshot / DATABASE))
+        except OSError as exc:
+            raise StoreError(f"cannot open snapshot {snapshot}: {exc}") from exc
+
+    @property
+    def store(self) -> Store:
+        """The Oxigraph database reads go to: the snapshot being written, else the published one."""
+        return self._work if self._work is not None else self._published
+
+    @property
+    def writing(self) -> bool:
+        """True between the first write and ``publish()`` (or ``discard()``)."""
+        return self._work is not None
+
+    @property
+    def database_path(self) -> Path | None:
+        """The Oxigraph folder reads go to (what query worker processes open)."""
+        folder = self.data_dir
+        return folder / DATABASE if folder is not None else None
+
+    @property
+    def data_dir(self) -> Path | None:
+        """The folder of the snapshot reads go to (where its search index lives)."""
+        return self._work_dir if self._work is not None else self.snapshot
+
+    # -- writing: one snapshot at a time ---------------------------------------------------
+
+    def begin(self) -> Store:
+        """The snapshot being written, started from a copy of the published one if needed."""
+        if self.read_only:
+            raise StoreError("store is open read-only")
+        if self._work is not None:
+            return self._work
+        lock = (self.path / "write.lock").open("a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            raise StoreError(f"another process is writing to {self.path}") from None
+        self._lock_file = lock
+        try:
+            self._remove_unpublished()
+            numbers = [int(m[1]) for p in self.path.iterdir() if (m := _SNAPSHOT.fullmatch(p.name))]
+            work_dir = self.path / f"v{max(numbers, default=0) + 1:06d}"
+            work_dir.mkdir()
+            if self.snapshot is not None:
+                self._published.backup(str(work_dir / DATABASE))
+            self._work = Store(str(work_dir / DATABASE))
+        except OSError as exc:
+            self._release()
+            raise StoreError(f"cannot start writing to {self.path}: {exc}") from exc
+        self._work_dir = work_dir
+        return self._work
+
+    def publish(self) -> bool:
+        """Make the snapshot being written the published one; False when nothing was written."""
+        if self._work is None:
+            return False
+        work_dir = self._work_dir
+        try:
+            self._work.flush()
+            self._work = None  # closes the database: a published snapshot is never written
+            self._fsync_tree(work_dir)
+            pointer = self.path / f"{POINTER}.{uuid.uuid4().hex}"
+            with pointer.open("w", encoding="ascii") as out:
+                out.write(work_dir.name + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(pointer, self.path / POINTER)
+            self._fsync_dir(self.path)
+        except OSError as exc:
+            self.discard()
+            raise StoreError(f"could not publish {work_dir}: {exc}") from exc
+        self.snapshot = work_dir
+        self._published = self._open_read_only(work_dir)
+        self._work_dir = None
+        self._prune()
+        self._release()
+        return True
+
+    def discard(self) -> None:
+        """Drop the snapshot being written; the published one is untouched."""
+        work_dir, self._work, self._work_dir = self._work_dir, None, None
+        self._rank_cache = None
+        if work_dir is not None:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing the file releases the lock
+            self._lock_file = None
+
+    def _snapshots(self) -> list[Path]:
+        found = [p for p in self.path.iterdir() if p.is_dir() and _SNAPSHOT.fullmatch(p.name)]
+        return sorted(found, key=lambda p: int(p.name[1:]))
+
+    def _remove_unpublished(self) -> None:
+        """Snapshots newer than the published one are what killed writers left behind."""
+        current = int(self.snapshot.name[1:]) if self.snapshot else 0
+        for folder in self._snapshots():
+            if int(folder.name[1:]) > current:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _prune(self) -> None:
+        current = int(self.snapshot.name[1:])
+        older = [p for p in self._snapshots() if int(p.name[1:]) < current]
+        for folder in older[: max(0, len(older) - KEEP_PREVIOUS)]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @staticmethod
+    def _fsync_dir(folder: Path) -> None:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+    def _fsync_tree(self, folder: Path) -> None:
+        """Everything of a snapshot on disk before the pointer names it (power loss included)."""
+        for root, _, names in os.walk(folder):
+            for name in names:
+                with open(os.path.join(root, name), "rb") as handle:
+                    os.fsync(handle.fileno())
+            self._fsync_dir(Path(root))
 
     # -- metadata ------------------------------------------------------------------------
 
@@ -88,7 +262,7 @@ class CblodStore:
                 f"({base_uri}) would change every URI. Use a new store for a new base."
             )
         if not current:
-            self.store.extend([Quad(DATASET, CBO.baseURI, Literal(base_uri), META)])
+            self.begin().add(Quad(DATASET, CBO.baseURI, Literal(base_uri), META))
 
     @property
     def version(self) -> str:
@@ -132,7 +306,10 @@ class CblodStore:
     def replace_source(
         self, graph: NamedNode, quads: list[Quad], identity: Identity
     ) -> Replacement:
-        """Make ``quads`` the whole content of ``graph``, atomically, and re-consolidate.
+        """Make ``quads`` the whole content of ``graph`` in the snapshot being written.
+
+        Readers see the change when the snapshot is published (``publish()``), with the rest
+        of the ingest; a failed write discards the snapshot and leaves the published one.
 
         Only subjects whose published statements can change are re-consolidated: a subject
         this source removes nothing from, and says nothing new about, keeps its published
@@ -140,10 +317,7 @@ class CblodStore:
         graph is then changed by difference, so shared subjects (a programme, a country) cost
         little however many sources mention them.
         """
-        if self.read_only:
-            raise StoreError("store is open read-only")
-        staging = NamedNode(f"{INTERNAL}staging:{uuid.uuid4()}")
-        additions = NamedNode(f"{staging.value}:additions")
+        work = self.begin()
         new_by_subject: dict = defaultdict(list)
         for q in quads:
             new_by_subject[q.subject].append((q.predicate, q.object, graph))
@@ -180,52 +354,41 @@ class CblodStore:
             triples, found = consolidator.subject(subject, statements)
             conflicts.extend(found)
             consolidated = {(t.predicate, t.object) for t in triples}
-            to_add.extend(Quad(subject, p, o, additions) for p, o in consolidated - published)
+            to_add.extend(Quad(subject, p, o) for p, o in consolidated - published)
             to_remove.extend(Quad(subject, p, o) for p, o in published - consolidated)
 
         try:
-            # staging graphs are private (and dropped on the next open after a crash), so they
-            # need no transaction: large ones go through bulk_extend, which writes files
-            # directly instead of holding a transaction in memory
-            write = self.store.bulk_extend if len(quads) > BULK_THRESHOLD else self.store.extend
-            write(Quad(q.subject, q.predicate, q.object, staging) for q in quads)
+            # nobody reads the snapshot being written, so no transaction is needed: large
+            # graphs go through bulk_extend, which writes files directly
+            write = work.bulk_extend if len(quads) > BULK_THRESHOLD else work.extend
+            if any(True for _ in work.quads_for_pattern(None, None, None, graph)):
+                work.remove_graph(graph)
+            write(quads)
+            for quad in to_remove:
+                work.remove(quad)
             write(to_add)
-            self.store.update(self._swap(graph, staging, additions, to_remove, identity))
-        except (OSError, SyntaxError) as exc:
-            self._drop_staging()
+            write(self._identity_quads(identity))
+            for quad in list(work.quads_for_pattern(DATASET, CBO.version, None, META)):
+                work.remove(quad)
+            work.add(Quad(DATASET, CBO.version, Literal(str(uuid.uuid4())), META))
+        except OSError as exc:
+            self.discard()
             raise StoreError(f"could not write {graph.value}: {exc}") from exc
         identity.new_keys.clear()
         identity.new_evidence.clear()
         self._ranks()[graph.value] = ranks[graph.value]
         return Replacement(len(quads), changed, conflicts)
 
-    def _swap(self, graph, staging, additions, to_remove: list[Quad], identity: Identity) -> str:
-        keys = "\n".join(
-            f"<{iri}> <{IDENTITY_KEY.value}> {Literal(key)} ."
+    @staticmethod
+    def _identity_quads(identity: Identity) -> list[Quad]:
+        keys = [
+            Quad(NamedNode(iri), IDENTITY_KEY, Literal(key), IDENTITY)
             for key, iri in sorted(identity.new_keys.items())
-        )
-        keys += "\n" + "\n".join(
-            f"<{iri}> <{IDENTITY_EVIDENCE.value}> {Literal(text)} ."
+        ]
+        return keys + [
+            Quad(NamedNode(iri), IDENTITY_EVIDENCE, Literal(text), IDENTITY)
             for iri, text in identity.new_evidence
-        )
-        removals = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in to_remove)
-        version = Literal(str(uuid.uuid4()))
-        return f"""
-        DROP SILENT GRAPH {graph};
-        ADD SILENT {staging} TO {graph};
-        DROP SILENT GRAPH {staging};
-        DELETE DATA {{ {removals} }};
-        ADD SILENT {additions} TO DEFAULT;
-        DROP SILENT GRAPH {additions};
-        INSERT DATA {{ GRAPH {IDENTITY} {{ {keys} }} }};
-        DELETE WHERE {{ GRAPH {META} {{ {DATASET} {CBO.version} ?v }} }};
-        INSERT DATA {{ GRAPH {META} {{ {DATASET} {CBO.version} {version} }} }}
-        """
-
-    def _drop_staging(self) -> None:
-        for graph in list(self.store.named_graphs()):
-            if isinstance(graph, NamedNode) and graph.value.startswith(INTERNAL + "staging:"):
-                self.store.remove_graph(graph)
+        ]
 
     # -- reading -------------------------------------------------------------------------
 
@@ -241,7 +404,3 @@ class CblodStore:
 
     def default_graph_quads(self) -> Iterable[Quad]:
         return self.store.quads_for_pattern(None, None, None, DefaultGraph())
-
-    def flush(self) -> None:
-        if not self.read_only:
-            self.store.flush()

@@ -9,7 +9,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat
 
 from cblod.errors import StoreError
 from cblod.ingest import ingest
-from cblod.store import INTERNAL, CblodStore
+from cblod.store import CblodStore
 from cblod.vocab import CBO
 
 SUM_4SMART = """SELECT (SUM(?eu) AS ?sum) WHERE {
@@ -84,16 +84,69 @@ def test_a_failed_reingest_leaves_the_previous_graph_intact(tmp_path, pages):
     assert store.store.dump(format=RdfFormat.N_QUADS) == before
 
 
-def test_staging_graphs_left_by_a_crash_are_dropped_on_open(tmp_path):
+def test_a_snapshot_left_unpublished_by_a_crash_is_never_read_and_is_removed(tmp_path):
     path = tmp_path / "store"
     store = ingest_all(path, [KEEP_EU_PAGE])
     before = default_graph_dump(store)
-    leftover = NamedNode(INTERNAL + "staging:crashed")
-    store.store.add(Quad(NamedNode("http://x/s"), NamedNode("http://x/p"), Literal("o"), leftover))
+    junk = Quad(NamedNode("http://x/s"), NamedNode("http://x/p"), Literal("o"))
+    store.begin().add(junk)  # a writer dies with this snapshot unpublished
+    unpublished = store.data_dir
     del store
-    reopened = CblodStore(path)
-    assert leftover not in list(reopened.store.named_graphs())
-    assert default_graph_dump(reopened) == before
+    assert default_graph_dump(CblodStore(path, read_only=True)) == before
+    writer = CblodStore(path)
+    writer.begin()  # the next writer clears what the dead one left
+    assert not unpublished.exists() or unpublished == writer.data_dir
+    assert junk not in writer.store
+    assert default_graph_dump(writer) == before
+
+
+def test_readers_keep_the_published_snapshot_until_the_next_is_published(tmp_path, pages):
+    path = tmp_path / "store"
+    page = pages / "keep-eu-4smart-growth.txt"
+    writer = ingest_all(path, [page])
+    reader = CblodStore(path, read_only=True)
+    page.write_text(page.read_text().replace("Project status: closed", "Project status: ongoing"))
+    writer.begin()
+    assert [r["s"] for r in select(reader, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["closed"]
+    ingest([page], store=writer)  # writes into the snapshot begun above, then publishes it
+    assert [r["s"] for r in select(reader, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["closed"]
+    fresh = CblodStore(path, read_only=True)
+    assert [r["s"] for r in select(fresh, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["ongoing"]
+    assert fresh.version != reader.version
+
+
+def test_one_writer_at_a_time(tmp_path):
+    path = tmp_path / "store"
+    first, second = CblodStore(path), CblodStore(path)
+    first.begin()
+    with pytest.raises(StoreError, match="another process is writing"):
+        second.begin()
+    first.discard()
+    second.begin()  # the lock went with the discarded snapshot
+    second.discard()
+
+
+def test_old_snapshots_are_pruned_and_the_published_one_kept(tmp_path, pages):
+    import cblod.store
+
+    path = tmp_path / "store"
+    page = pages / "keep-eu-4smart-growth.txt"
+    store = CblodStore(path)
+    for n in range(6):
+        page.write_text(page.read_text().replace(f"closed{n - 1 if n else ''}", f"closed{n}"))
+        ingest([page], store=store)
+    kept = sorted(p.name for p in path.iterdir() if p.name.startswith("v"))
+    assert len(kept) == cblod.store.KEEP_PREVIOUS + 1
+    assert store.snapshot.name == kept[-1]
+    assert [r["s"] for r in select(store, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["closed5"]
+
+
+def test_a_bare_oxigraph_folder_is_not_taken_for_a_store(tmp_path):
+    from pyoxigraph import Store
+
+    Store(str(tmp_path / "bare"))
+    with pytest.raises(StoreError, match="bare Oxigraph database"):
+        CblodStore(tmp_path / "bare")
 
 
 def test_the_base_uri_is_kept_and_guarded(tmp_path):
@@ -193,11 +246,11 @@ def test_every_uri_is_the_same_whatever_the_ingest_order_of_the_samples(tmp_path
     assert select(forward, query) == select(backward, query)
 
 
-def test_the_bulk_staging_path_publishes_the_same_dataset(tmp_path, monkeypatch):
+def test_the_bulk_write_path_publishes_the_same_dataset(tmp_path, monkeypatch):
     import cblod.store
 
     normal = ingest_all(tmp_path / "normal")
-    monkeypatch.setattr(cblod.store, "BULK_THRESHOLD", 0)  # stage every source with bulk_extend
+    monkeypatch.setattr(cblod.store, "BULK_THRESHOLD", 0)  # write every source with bulk_extend
     bulk = ingest_all(tmp_path / "bulk")
 
     def without_ingest_times(store):  # the two stores were filled a moment apart
@@ -205,6 +258,5 @@ def test_the_bulk_staging_path_publishes_the_same_dataset(tmp_path, monkeypatch)
         return [line for line in lines if "generatedAtTime" not in line]
 
     assert without_ingest_times(bulk) == without_ingest_times(normal)
-    assert not [g for g in bulk.store.named_graphs() if g.value.startswith(INTERNAL + "staging")]
     published = {(q.subject, q.predicate, q.object) for q in bulk.default_graph_quads()}
     assert published == full_consolidation(bulk)

@@ -41,6 +41,8 @@ class QueryRequest:
     sources_only: bool = True
     max_rows: int = 100_000
     base_iri: str | None = None
+    #: the Oxigraph folder of the snapshot to query ("" for an empty dataset)
+    database: str = ""
 
 
 @dataclass
@@ -102,26 +104,35 @@ def execute(store: Store, source_graphs: list[NamedNode], request: QueryRequest)
     return QueryResponse(200, fmt.mime, body, kind)
 
 
-def _worker_main(store_path: str, connection: Connection) -> None:
-    store = Store.read_only(store_path)
+def _open(database: str) -> tuple[Store, list[NamedNode]]:
+    store = Store.read_only(database) if database else Store()
     sources = [
         g
         for g in store.named_graphs()
         if isinstance(g, NamedNode) and not g.value.startswith(INTERNAL)
     ]
+    return store, sources
+
+
+def _worker_main(connection: Connection) -> None:
+    """Answer queries on the snapshot each one names, reopening when a newer one is published."""
+    opened: dict[str, tuple[Store, list[NamedNode]]] = {}
     while True:
         try:
             request = connection.recv()
         except (EOFError, KeyboardInterrupt):
             return
-        connection.send(execute(store, sources, request))
+        if request.database not in opened:
+            opened.clear()  # the previous snapshot is released before the next opens
+            opened[request.database] = _open(request.database)
+        connection.send(execute(*opened[request.database], request))
 
 
 class Worker:
-    def __init__(self, store_path: str) -> None:
+    def __init__(self) -> None:
         self.connection, child = _CONTEXT.Pipe()
         self.process = _CONTEXT.Process(
-            target=_worker_main, args=(store_path, child), daemon=True, name="cblod-query"
+            target=_worker_main, args=(child,), daemon=True, name="cblod-query"
         )
         self.process.start()
         child.close()
@@ -133,10 +144,9 @@ class Worker:
 
 
 class QueryPool:
-    """A fixed number of worker processes over one store; ``run`` is thread-safe."""
+    """A fixed number of worker processes; ``run`` is thread-safe."""
 
-    def __init__(self, store_path: str, *, size: int = 2, timeout: float = 30.0) -> None:
-        self.store_path = store_path
+    def __init__(self, *, size: int = 2, timeout: float = 30.0) -> None:
         self.timeout = timeout
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._all: set[Worker] = set()
@@ -146,7 +156,7 @@ class QueryPool:
             self._add()
 
     def _add(self) -> None:
-        worker = Worker(self.store_path)
+        worker = Worker()
         with self._lock:
             if self._closed:
                 worker.kill()

@@ -23,6 +23,7 @@ from flask import Flask
 
 from ..query.workers import QueryPool
 from ..store import CblodStore
+from .store_access import PublishedStore
 
 DEFAULTS = {
     "SPARQL_TIMEOUT": 30.0,
@@ -62,10 +63,8 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
     app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["SPARQL_MAX_QUERY_BYTES"] * 4
     opened = store if isinstance(store, CblodStore) else CblodStore(store, read_only=True)
-    app.extensions["cblod_store"] = opened
-    pool = QueryPool(
-        str(opened.path), size=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"]
-    )
+    app.extensions["cblod_store"] = PublishedStore(opened)
+    pool = QueryPool(size=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"])
     app.extensions["cblod_pool"] = pool
     atexit.register(pool.close)
     errors.register(app)

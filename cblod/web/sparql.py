@@ -139,6 +139,7 @@ def query() -> Response:
         sources_only=checked.uses_graph and not checked.names_dataset,
         max_rows=config["SPARQL_MAX_ROWS"],
         base_iri=request.base_url,
+        database=str(current_store().database_path or ""),
     )
     try:
         answer = current_pool().run(job)

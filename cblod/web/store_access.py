@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, g
 
 from ..query.workers import QueryPool
-from ..store import CblodStore
+from ..store import CblodStore, published_snapshot
+
+
+class PublishedStore:
+    """The store a server reads: always the published snapshot, followed as ingests publish.
+
+    Each request asks which snapshot is published (one small file read) and reopens when it
+    changed, so a re-ingest reaches clients without a restart. A request keeps the snapshot it
+    started with to its end (the old one stays on disk for a while: ``KEEP_PREVIOUS``), so no
+    answer mixes two versions. A handle that is itself writing (tests) is served as it is.
+    """
+
+    def __init__(self, store: CblodStore) -> None:
+        self.path = store.path
+        self._store = store
+        self._lock = threading.Lock()
+
+    def current(self) -> CblodStore:
+        store = self._store
+        if store.writing:
+            return store
+        published = published_snapshot(self.path)
+        if published is not None and published != store.snapshot:
+            with self._lock:
+                if self._store.snapshot != published:
+                    self._store = CblodStore(self.path, read_only=True)
+                store = self._store
+        return store
 
 
 def current_store() -> CblodStore:
-    return current_app.extensions["cblod_store"]
+    """The snapshot this request reads: chosen at its first use, kept to its end."""
+    if "cblod_store" not in g:
+        g.cblod_store = current_app.extensions["cblod_store"].current()
+    return g.cblod_store
 
 
 def current_pool() -> QueryPool:
@@ -25,8 +56,7 @@ T = TypeVar("T")
 def memoized(key: tuple, compute: Callable[[], T]) -> T:
     """``compute()`` once per key and dataset version: summaries the store can answer once.
 
-    The app serves a read-only snapshot, so the version cannot change under it; keying on it
-    keeps this correct if a later version reopens stores.
+    Keyed on the dataset version, so a newly published snapshot gets fresh summaries.
     """
     cache: dict = current_app.extensions.setdefault("cblod_memo", {})
     full_key = (current_store().version, *key)
