@@ -7,6 +7,7 @@ lists can be asked for, so no path ever reaches the file system from a URL.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -27,6 +28,10 @@ def dumps_dir() -> Path:
     with _lock:
         if not (target / "dataset.nq.gz").exists():
             write_dumps(store, target)
+            if current_app.extensions["cblod_store"].current().version == store.version:
+                for older in root.iterdir():  # downloads in progress keep their open files
+                    if older.is_dir() and older != target:
+                        shutil.rmtree(older, ignore_errors=True)
     return target
 
 
