@@ -9,6 +9,7 @@ their sheet and row number, so an error can say exactly where it is.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -20,7 +21,9 @@ from .errors import InputError, ValueParseError
 from .values import clean_text, is_placeholder, parse_date
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise(header: str) -> str:
+    """Cached: a mapping asks for the same few hundred column names on every row."""
     return re.sub(r"[^a-z0-9]+", "", str(header or "").casefold())
 
 
