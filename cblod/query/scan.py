@@ -5,6 +5,8 @@ with 403 on the read-only endpoint), and every ``SERVICE`` target (pyoxigraph wo
 them: a client must not be able to make the server send requests). Comments, strings and IRIs
 are skipped as tokens, so ``"SERVICE"`` inside a string is not a SERVICE call; a keyword the
 scan cannot place is treated as present, so mistakes refuse a query rather than let a call out.
+It also measures how deeply the query nests: pyoxigraph's parser recurses, and a few thousand
+levels overflow its stack and kill the process, so the endpoint refuses such a query first.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Scan:
     services: list[str | None] = field(default_factory=list)  # IRI, or None for a variable
     names_dataset: bool = False  # FROM / FROM NAMED in the query itself
     uses_graph: bool = False  # a GRAPH pattern: only then does the set of named graphs matter
+    depth: int = 0  # deepest nesting of {…}, (…) and […]
 
 
 def scan(text: str) -> Scan:
@@ -53,7 +56,15 @@ def scan(text: str) -> Scan:
     tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
     tokens = [(kind, value) for kind, value in tokens if kind not in {"comment"}]
     first_keyword = True
+    depth = 0
     for i, (kind, value) in enumerate(tokens):
+        if kind == "other":
+            if value in "{([":
+                depth += 1
+                result.depth = max(result.depth, depth)
+            elif value in "})]":
+                depth -= 1
+            continue
         if kind != "word":
             continue
         word = value.upper()

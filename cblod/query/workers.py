@@ -61,6 +61,10 @@ class PoolBusy(Exception):
     pass
 
 
+class WorkerDied(Exception):
+    """The worker process ended while answering (it was replaced)."""
+
+
 def execute(store: Store, source_graphs: list[NamedNode], request: QueryRequest) -> QueryResponse:
     """Run one query and write its answer; client mistakes become 4xx responses."""
     options: dict = {"prefixes": PREFIXES, "base_iri": request.base_iri}
@@ -184,7 +188,8 @@ class QueryPool:
             response = worker.connection.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
             self._replace(worker)
-            raise RuntimeError(f"query worker died: {exc}") from exc
+            log.error("query worker died on: %.200s", request.query)
+            raise WorkerDied() from exc
         except QueryTimeout:
             raise
         except BaseException:

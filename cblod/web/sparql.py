@@ -15,12 +15,14 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from ..query.formats import GRAPH, negotiate, prefers_html
 from ..query.scan import scan
-from ..query.workers import PoolBusy, QueryRequest, QueryResponse, QueryTimeout
+from ..query.workers import PoolBusy, QueryRequest, QueryResponse, QueryTimeout, WorkerDied
 from .examples import EXAMPLES, default_query
 from .results_page import render_results
 from .service_description import service_description
 from .store_access import current_pool, current_store, memoized
 
+#: far beyond any real query (the examples nest 4 deep), far below what overflows the parser
+MAX_NESTING = 200
 blueprint = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
@@ -108,6 +110,11 @@ def query() -> Response:
         if len(query_text.encode()) > config["SPARQL_MAX_QUERY_BYTES"]:
             raise ClientError(413, f"the query is over {config['SPARQL_MAX_QUERY_BYTES']} bytes")
         checked = scan(query_text)
+        if checked.depth > MAX_NESTING:
+            raise ClientError(
+                400,
+                f"the query nests {checked.depth} levels deep; at most {MAX_NESTING} are accepted",
+            )
         if checked.is_update:
             raise ClientError(403, "this endpoint is read-only: SPARQL Update is not accepted")
         allowed = set(config["SPARQL_SERVICE_ALLOW"])
@@ -152,6 +159,8 @@ def query() -> Response:
         )
     except PoolBusy:
         return text("every query worker is busy; try again shortly", 503, **{"Retry-After": "5"})
+    except WorkerDied:
+        return text("the query stopped the worker answering it; it was replaced", 503)
     if html:
         return render_results(query_text, answer)
     response = Response(answer.body, answer.status, content_type=f"{answer.mime}; charset=utf-8")
