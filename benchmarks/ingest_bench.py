@@ -25,6 +25,8 @@ from pathlib import Path
 from stdnum import luhn
 from stdnum.fi import alv
 
+from cblod.store import DATABASE, published_snapshot
+
 PEAK = (
     "import sys; print(next(l.split()[1] for l in open('/proc/self/status') "
     "if l.startswith('VmHWM')), file=sys.stderr)"
@@ -124,7 +126,7 @@ def measure(projects: int, work: Path) -> dict:
     store = work / f"store-{projects}"
     ingest_s, ingest_mb = child(INGEST, str(store), *map(str, paths))
     nquads = work / f"dump-{projects}.nq"
-    child(DUMP, str(store), str(nquads))
+    child(DUMP, str(published_snapshot(store) / DATABASE), str(nquads))
     quads = sum(1 for _ in nquads.open(encoding="utf-8"))
     load_s, load_mb = child(BULK_LOAD, str(work / f"bulk-{projects}"), str(nquads))
     return {"projects": projects, "partner_rows": rows, "quads": quads, "ingest_s": ingest_s, "ingest_peak_mb": ingest_mb,

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import keep_eu_pages  # noqa: E402
 
 from cblod.ingest import ingest  # noqa: E402
-from cblod.store import CblodStore  # noqa: E402
+from cblod.store import DATABASE, CblodStore, published_snapshot  # noqa: E402
 from cblod.vocab import sparql_prefixes  # noqa: E402
 
 QUERIES = {
@@ -130,7 +130,12 @@ def main() -> None:
 
     cblod_port, oxi_port = free_port(), free_port()
     cblod_serve = [sys.executable, "-m", "cblod.cli", "serve", "--store", str(store_dir)]
-    oxigraph_serve = [oxigraph, "serve-read-only", "--location", str(store_dir)]
+    oxigraph_serve = [
+        oxigraph,
+        "serve-read-only",
+        "--location",
+        str(published_snapshot(store_dir) / DATABASE),
+    ]
     servers = {
         "cblod": (launch([*cblod_serve, "--port", str(cblod_port)]), f"http://127.0.0.1:{cblod_port}/sparql"),
         "oxigraph": (launch([*oxigraph_serve, "--bind", f"127.0.0.1:{oxi_port}"]), f"http://127.0.0.1:{oxi_port}/query"),

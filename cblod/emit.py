@@ -74,6 +74,47 @@ class Emitter:
     def add(self, s: NamedNode, p: NamedNode, o) -> None:
         self.quads.append(Quad(s, p, o, self.graph))
 
+    def check_budgets(self, project: Project) -> None:
+        """Budgets that cannot all be right are published as written, with a warning.
+
+        Which figure is wrong (a partner's, the total, a typo) is for a person to decide;
+        ``cblod validate`` reports the same through the SHACL shapes.
+        """
+        for p in project.participations:
+            if (
+                p.total_budget
+                and p.eu_contribution
+                and p.eu_contribution.amount > p.total_budget.amount
+            ):
+                name = p.organisation.names[0].value if p.organisation.names else "?"
+                self.warnings.append(
+                    f"{project.acronym} / {name}: EU funding {p.eu_contribution.amount} is above "
+                    f"the partner's budget {p.total_budget.amount}"
+                )
+        for label, total, amounts in [
+            ("budgets", project.total_budget, [p.total_budget for p in project.participations]),
+            (
+                "EU funding",
+                project.eu_contribution,
+                [p.eu_contribution for p in project.participations],
+            ),
+        ]:
+            known = [m.amount for m in amounts if m is not None]
+            if total is not None and known and sum(known) > total.amount:
+                self.warnings.append(
+                    f"{project.acronym}: partner {label} add up to {sum(known)}, above the "
+                    f"project's {total.amount}"
+                )
+
+    def link(self, s: NamedNode, p: NamedNode, address: str, what: str) -> None:
+        """A web address from the source as an IRI; one that is not an IRI is a warning."""
+        try:
+            target = NamedNode(address.strip())
+        except ValueError:
+            self.warnings.append(f"{what} {address!r:.80} not published: not a web address")
+            return
+        self.add(s, p, target)
+
     def label(self, s: NamedNode, text: Text | str) -> None:
         literal = _text(text) if isinstance(text, Text) else Literal(text)
         self.add(s, RDFS.label, literal)
@@ -140,6 +181,7 @@ class Emitter:
             for participation in project.participations:
                 self.participation(iri, project, participation)
             return iri
+        self.check_budgets(project)
         self.names(iri, project.titles or [Text(project.acronym or "")], project.acronym)
         for description in project.descriptions:
             self.add(iri, DCTERMS.description, _text(description))
@@ -175,9 +217,9 @@ class Emitter:
             )
             self.add(iri, DCTERMS.subject, concept)
         for page in project.pages:
-            self.add(iri, FOAF.page, NamedNode(page))
+            self.link(iri, FOAF.page, page, f"{project.acronym}: page")
         for website in project.websites:
-            self.add(iri, FOAF.homepage, NamedNode(website))
+            self.link(iri, FOAF.homepage, website, f"{project.acronym}: website")
         for participation in project.participations:
             self.participation(iri, project, participation)
         for result in project.results:
@@ -287,7 +329,7 @@ class Emitter:
             else:
                 self.add(iri, CBO.legalStatus, status)
         for website in organisation.websites:
-            self.add(iri, FOAF.homepage, NamedNode(website))
+            self.link(iri, FOAF.homepage, website, f"{organisation.names[0].value}: website")
         if organisation.organisation_type:
             self.add(iri, CBO.organisationType, Literal(organisation.organisation_type))
         for identifier in organisation.identifiers:
@@ -358,7 +400,7 @@ class Emitter:
         stamp = ingested.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         self.add(g, PROV.generatedAtTime, Literal(stamp, datatype=XSD.dateTime))
         if doc.origin_url:
-            self.add(g, PROV.hadPrimarySource, NamedNode(doc.origin_url))
+            self.link(g, PROV.hadPrimarySource, doc.origin_url, "source URL")
         if doc.modified:
             self.add(g, DCTERMS.modified, Literal(doc.modified.isoformat(), datatype=XSD.date))
         if doc.language:

@@ -7,9 +7,8 @@ partner's name (original language, English translation), PIC, and ``beneficiary_
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
-from cblod.errors import InputError, ValueParseError
+from cblod.errors import ValueParseError
+from cblod.jsonrecords import JsonRecord
 from cblod.linking.identifiers import keep_eu_partner_ids
 from cblod.places import country
 from cblod.records import (
@@ -23,7 +22,7 @@ from cblod.records import (
     Text,
 )
 from cblod.sourcefile import SourceFile
-from cblod.values import Money, clean_text, is_placeholder, parse_date, parse_programme_title
+from cblod.values import clean_text, parse_programme_title
 
 NAME = "keep-eu-api"
 TITLE = "keep.eu API project JSON"
@@ -35,108 +34,81 @@ def detect(source: SourceFile) -> bool:
     return text.startswith("{") and '"partnerships"' in text and '"acronym"' in text
 
 
-def _money(value, file: str, record: str, field: str) -> Money | None:
-    if value is None or (isinstance(value, str) and is_placeholder(value)):
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise InputError(
-            f"amount {value!r} is not a number", file=file, record=record, field=field
-        ) from None
-    if amount < 0:
-        raise InputError(f"amount {value!r} is negative", file=file, record=record, field=field)
-    return Money(amount)
-
-
 def read(source: SourceFile) -> SourceDocument:
     data = source.json()
-    if not isinstance(data, dict):
-        raise InputError("expected a project object", file=source.name)
-    file, record = source.name, f"project {data.get('id')} ({data.get('acronym')})"
-
-    def date(field: str):
-        value = data.get(field)
-        try:
-            return (
-                parse_date(value) if isinstance(value, str) and not is_placeholder(value) else None
-            )
-        except ValueParseError as exc:
-            raise exc.located(file=file, record=record, field=field) from exc
-
-    acronym = data.get("acronym")
-    if not isinstance(acronym, str) or not acronym.strip():
-        raise InputError("field is missing", file=file, record=record, field="acronym")
-    title = (data.get("programme") or {}).get("title")
-    if not isinstance(title, str):
-        raise InputError("field is missing", file=file, record=record, field="programme.title")
-    short, full, period = parse_programme_title(title)
-    translations = data.get("translations") or {}
+    where = (
+        f"project {data.get('id')} ({data.get('acronym')})" if isinstance(data, dict) else "file"
+    )
+    r = JsonRecord(data, source.name, where)
+    acronym = r.get("acronym", required=True)
+    programme = r.child("programme")
+    if programme is None:
+        raise r.error("programme", "field is missing")
+    short, full, period = parse_programme_title(programme.get("title", required=True))
+    titles, descriptions = [], []
+    if translations := r.child("translations"):
+        for language in translations.data:
+            translated = translations.child(language)
+            if translated and (name := translated.get("name")):
+                titles.append(Text(clean_text(name), language))
+            if translated and (description := translated.get("description")):
+                descriptions.append(Text(clean_text(description), language))
     project = Project(
         programme=Programme(short, full, period),
         acronym=clean_text(acronym),
-        titles=[
-            Text(clean_text(t["name"]), lang)
-            for lang, t in translations.items()
-            if isinstance(t, dict) and t.get("name")
-        ],
-        descriptions=[
-            Text(clean_text(t["description"]), lang)
-            for lang, t in translations.items()
-            if isinstance(t, dict) and t.get("description")
-        ],
-        start=date("start_date"),
-        end=date("end_date"),
-        status=data.get("status") if isinstance(data.get("status"), str) else None,
-        total_budget=_money(data.get("total_budget"), file, record, "total_budget"),
-        eu_contribution=_money(data.get("eu_funding"), file, record, "eu_funding"),
-        code=data.get("project_id") if isinstance(data.get("project_id"), str) else None,
-        themes=[
-            t["title"] for t in data.get("themes") or [] if isinstance(t, dict) and t.get("title")
-        ],
+        titles=titles,
+        descriptions=descriptions,
+        start=r.date("start_date"),
+        end=r.date("end_date"),
+        status=r.get("status"),
+        total_budget=r.money("total_budget", as_text=True),
+        eu_contribution=r.money("eu_funding", as_text=True),
+        code=r.get("project_id"),
+        themes=[title for theme in r.items("themes") if (title := theme.get("title"))],
     )
     doc = SourceDocument(
-        path=file, format=NAME, title=f"keep.eu API: {project.acronym}", language="en"
+        path=source.name, format=NAME, title=f"keep.eu API: {project.acronym}", language="en"
     )
-    for n, p in enumerate(data.get("partnerships") or [], start=1):
-        where = f"{record} / partnership {n}"
-        partner = p.get("partner") or {} if isinstance(p, dict) else {}
-        if not partner.get("name"):
-            raise InputError("partner has no name", file=file, record=where, field="partner.name")
-        try:
-            found_country = country((partner.get("country") or {}).get("title") or "")
-        except ValueParseError as exc:
-            raise exc.located(file=file, record=where, field="partner.country") from exc
-        names = [Text(clean_text(partner["name"]))]
-        names += [
-            Text(clean_text(t["name_translated"]), lang)
-            for lang, t in (partner.get("translations") or {}).items()
-            if isinstance(t, dict) and t.get("name_translated")
-        ]
-        identifiers = keep_eu_partner_ids(
-            p.get("pic"),
-            p.get("beneficiary_id"),
-            country=found_country.iso2,
-            where=where,
-            warnings=doc.warnings,
-        )
-        full = p.get("location_address")
-        project.participations.append(
-            Participation(
-                Organisation(
-                    names=names,
-                    country=found_country,
-                    address=Address(full, None, p.get("postcode"), p.get("town"), found_country)
-                    if full
-                    else None,
-                    legal_status=(p.get("legal_status") or "").casefold() or None,
-                    identifiers=identifiers,
-                    organisation_type=p.get("organisation_type"),
-                ),
-                Role.LEAD_PARTNER if p.get("type") == "lead" else Role.PROJECT_PARTNER,
-                total_budget=_money(p.get("total_budget"), file, where, "total_budget"),
-                eu_contribution=_money(p.get("co_financing_eur"), file, where, "co_financing_eur"),
-            )
-        )
+    for p in r.items("partnerships", each="partnership"):
+        project.participations.append(_participation(p, doc))
     doc.projects = [project]
     return doc
+
+
+def _participation(p: JsonRecord, doc: SourceDocument) -> Participation:
+    partner = p.child("partner")
+    if partner is None or not (name := partner.get("name")):
+        raise p.error("partner.name", "partner has no name")
+    place = partner.child("country")
+    try:
+        found_country = country(place.get("title") or "" if place else "")
+    except ValueParseError as exc:
+        raise exc.located(file=p.file, record=p.record, field="partner.country") from exc
+    names = [Text(clean_text(name))]
+    if translations := partner.child("translations"):
+        for language in translations.data:
+            translated = translations.child(language)
+            if translated and (text := translated.get("name_translated")):
+                names.append(Text(clean_text(text), language))
+    identifiers = keep_eu_partner_ids(
+        p.get("pic"),
+        p.get("beneficiary_id"),
+        country=found_country.iso2,
+        where=p.record,
+        warnings=doc.warnings,
+    )
+    full = p.get("location_address")
+    address = Address(full, None, p.get("postcode"), p.get("town"), found_country) if full else None
+    return Participation(
+        Organisation(
+            names=names,
+            country=found_country,
+            address=address,
+            legal_status=(p.get("legal_status") or "").casefold() or None,
+            identifiers=identifiers,
+            organisation_type=p.get("organisation_type"),
+        ),
+        Role.LEAD_PARTNER if p.get("type") == "lead" else Role.PROJECT_PARTNER,
+        total_budget=p.money("total_budget", as_text=True),
+        eu_contribution=p.money("co_financing_eur", as_text=True),
+    )

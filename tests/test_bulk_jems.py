@@ -199,7 +199,7 @@ def set_in(path: list, value):
     [
         (
             set_in([0, "partner", 1, "total_eligible_budget"], "12,5"),
-            ["project 1 (BlueSkills) / partner 2", "total_eligible_budget", "expected Decimal"],
+            ["project 1 (BlueSkills) / partner 2", "total_eligible_budget", "expected a number"],
         ),
         (set_in([0, "partner", 1, "total_eligible_budget"], -5), ["partner 2", "negative"]),
         (
