@@ -12,11 +12,13 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from .errors import InputError, ValueParseError
 from .identity import Identity
 from .linking.identifiers import SCHEMES
 from .places import Country, Region
 from .records import (
     Address,
+    CurationRule,
     Organisation,
     Participation,
     Programme,
@@ -34,6 +36,7 @@ from .vocab import (
     FOAF,
     LOCN,
     NUTS,
+    OWL,
     PROV,
     RDF,
     RDFS,
@@ -386,6 +389,43 @@ class Emitter:
                 self.add(iri, CBO.quantityMax, _decimal(high))
         self.add(project_iri, CBO.result, iri)
 
+    def curation(self, rule: CurationRule, file: str) -> None:
+        """Apply one curated decision to the identity registry and publish what it says."""
+        identity, where = self.identity, f"row {rule.row}"
+        try:
+            subject, _ = identity.organisation_reference(rule.subject)
+            target, reference = (
+                (None, "")
+                if rule.relation == "exact-match"
+                else identity.organisation_reference(rule.object)
+            )
+        except ValueParseError as exc:
+            raise exc.located(file=file, record=where, field="subject/object") from exc
+        if subject is None:
+            self.warnings.append(
+                f"{where}: no organisation {rule.subject!r} yet; ingest its sources first"
+            )
+            return
+        if rule.subject.startswith("http") and not rule.subject.startswith(identity.base):
+            raise InputError(
+                f"{rule.subject} is not one of this dataset's IRIs ({identity.base}id/…)",
+                file=file, record=where, field="subject",
+            )  # fmt: skip
+        s = NamedNode(subject)
+        if rule.relation == "exact-match":
+            self.link(s, OWL.sameAs, rule.object, f"{where}: object")
+        elif rule.relation == "same-as":
+            if target is None:
+                identity.merge_name(subject, reference)
+            elif target != subject:
+                identity.merge(subject, target, f"{where}: {rule.source}")
+                self.add(NamedNode(target), OWL.sameAs, s)
+        else:
+            identity.keep_apart(subject, reference)
+            if target is not None:
+                identity.keep_apart(target, f"iri|{subject}")
+                self.add(s, OWL.differentFrom, NamedNode(target))
+
     def source_record(
         self, doc: SourceDocument, *, sha256: str, rank: int, ingested: datetime
     ) -> None:
@@ -415,4 +455,6 @@ def emit(doc: SourceDocument, identity: Identity, graph: NamedNode, **record) ->
         emitter.project(project, doc.language)
     for organisation in doc.organisations:
         emitter.organisation(organisation)
+    for rule in doc.curation:
+        emitter.curation(rule, doc.path)
     return emitter

@@ -55,6 +55,12 @@ class Identity:
     _orgs_by_token: dict[str, list[OrganisationEntry]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    #: IRIs minted for something (not only named by a curated rule)
+    _taken: set[str] = field(default_factory=set)
+    #: curated: merged IRI -> surviving IRI ("alias|{iri}" keys)
+    _aliases: dict[str, str] = field(default_factory=dict)
+    #: curated: IRI -> references it must never absorb ("distinct|{iri}|{reference}" keys)
+    _distinct: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self) -> None:
         for key, iri in list(self.registered.items()):
@@ -64,6 +70,15 @@ class Identity:
 
     def _index(self, key: str, iri: str) -> None:
         kind, _, rest = key.partition("|")
+        if kind not in ("alias", "distinct"):
+            # a curated rule may name an IRI before any source does: that does not take it
+            self._taken.add(iri)
+        if kind == "alias":
+            self._aliases[rest] = iri
+            return
+        if kind == "distinct":
+            self._distinct[iri].append(rest.split("|", 1)[1])
+            return
         if kind != "organisation":
             return
         country, _, name = rest.partition("|")
@@ -175,6 +190,11 @@ class Identity:
             iri, rule, score = self._match_organisation(keys, country, organisation)
             if iri:
                 self._evidence(iri, rule, shown, score, shown)
+        if iri is not None:
+            iri = self.survivor(iri)
+            apart, other = self._kept_apart(iri, country, keys, id_keys)
+            if apart:
+                iri = other or self._split(iri, country, keys, organisation)
         if iri is None:
             stem = next((plain_key(n.value) for n in organisation.names if plain_key(n.value)), "")
             iri = self._mint_organisation(stem or "organisation", organisation)
@@ -183,6 +203,69 @@ class Identity:
         for key in id_keys:
             self._register(key, iri)
         return NamedNode(iri)
+
+    # -- curation: decisions a person made win over every rule above ----------------------
+
+    def survivor(self, iri: str) -> str:
+        """The IRI ``iri`` was merged into by a curated same-as (itself when none)."""
+        seen = {iri}
+        while iri in self._aliases and self._aliases[iri] not in seen:
+            iri = self._aliases[iri]
+            seen.add(iri)
+        return iri
+
+    def organisation_reference(self, reference: str) -> tuple[str | None, str]:
+        """(IRI, normalised reference) for one of our IRIs or a ``CC:name`` reference.
+
+        The normalised reference of a name is ``name|{ISO3}|{name key}``, what the registry
+        files the name under; its IRI is the organisation the name resolves to, if any yet.
+        """
+        if reference.startswith(("http://", "https://")):
+            return self.survivor(reference), f"iri|{reference}"
+        from .places import country as find_country
+
+        code, _, name = reference.partition(":")
+        iso3 = find_country(code).iso3
+        key = name_key(name)
+        found = self.registered.get(f"organisation|{iso3}|{key}")
+        return (self.survivor(found) if found else None), f"name|{iso3}|{key}"
+
+    def merge(self, survivor: str, merged: str, evidence: str) -> None:
+        """Curated same-as: ``merged`` (an IRI) is ``survivor`` from now on."""
+        if survivor != merged:
+            self._register(f"alias|{merged}", survivor)
+            self._evidence(survivor, "curated same-as", merged, 1.0, evidence)
+
+    def merge_name(self, survivor: str, reference: str) -> None:
+        """Curated same-as for a name not seen yet: it resolves to ``survivor`` when it is."""
+        self._register(f"organisation|{reference.split('|', 1)[1]}", survivor)
+
+    def keep_apart(self, iri: str, reference: str) -> None:
+        """Curated not-same-as: ``iri`` never absorbs what ``reference`` names."""
+        self._register(f"distinct|{iri}|{reference}", iri)
+
+    def _kept_apart(
+        self, iri: str, country: str, keys: list[str], id_keys: list[str]
+    ) -> tuple[bool, str | None]:
+        """Whether a curated not-same-as forbids this match, and the other side if it is ours."""
+        named = [f"organisation|{country}|{k}" for k in keys]
+        for reference in self._distinct.get(iri, ()):
+            kind, _, rest = reference.partition("|")
+            if kind == "name" and rest in {f"{country}|{k}" for k in keys}:
+                return True, None
+            if kind == "iri":
+                other = self.survivor(rest)
+                if any(self.registered.get(k) == other for k in [*named, *id_keys]):
+                    return True, other
+        return False, None
+
+    def _split(self, iri: str, country: str, keys: list[str], organisation: Organisation) -> str:
+        """The organisation a not-same-as keeps apart from ``iri``: minted once, then kept."""
+        split_key = f"organisation-split|{iri}|{country}|{keys[0] if keys else ''}"
+        if split_key not in self.registered:
+            stem = next((plain_key(n.value) for n in organisation.names if plain_key(n.value)), "")
+            self._register(split_key, self._mint_organisation(stem or "organisation", organisation))
+        return self.registered[split_key]
 
     def _evidence(self, iri: str, rule: str, value: str, score: float, name: str) -> None:
         """Remember why a spelling was merged into ``iri`` (only when it adds a new key)."""
@@ -216,9 +299,8 @@ class Identity:
     def _mint_organisation(self, key: str, organisation: Organisation) -> str:
         prefix = f"{organisation.country.iso2.lower()}/" if organisation.country else ""
         stem = f"{prefix}{slugify(key)}"
-        taken = set(self.registered.values())
         candidate, n = self.iri("organisation", stem).value, 1
-        while candidate in taken:
+        while candidate in self._taken:
             n += 1
             candidate = self.iri("organisation", f"{stem}-{n}").value
         return candidate

@@ -79,7 +79,8 @@ def ingest(
     forced = mappings.by_name(format) if format else None
     identity = store.identity(base)
     reports = []
-    for path in expand(paths):
+    # curation tables first: their decisions hold for the sources ingested with them
+    for path in sorted(expand(paths), key=lambda p: not _is_curation(p)):
         try:
             report = _ingest_one(path, store, identity, forced, strict)
         except StoreError:
@@ -94,6 +95,16 @@ def ingest(
         build_index(store)
         store.publish()
     return reports
+
+
+def _is_curation(path: Path) -> bool:
+    """A cheap look at the first line (the whole file is read once, later)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return mappings.curation.detect(SourceFile(path, head))
 
 
 def _ingest_one(
@@ -121,7 +132,17 @@ def _ingest_one(
     emitter = emit(
         doc, identity, graph, sha256=source.sha256, rank=mapping.RANK, ingested=datetime.now(UTC)
     )
+    aliases = {
+        key.split("|", 1)[1]: iri
+        for key, iri in identity.new_keys.items()
+        if key.startswith("alias|")
+    }
     replacement = store.replace_source(graph, emitter.quads, identity)
+    rewritten = store.apply_aliases(aliases, identity, keep=graph)
+    if rewritten:
+        emitter.warnings.append(
+            f"curated merges applied to {len(rewritten)} source graph(s) already in the store"
+        )
     return SourceReport(
         str(path),
         "ingested",

@@ -126,6 +126,21 @@ class Project:
     reference_only: bool = False
 
 
+@dataclass(frozen=True)
+class CurationRule:
+    """One row of a curation table: a person's decision about identity or an external link.
+
+    ``subject`` and ``object`` are one of our IRIs or ``CC:organisation name`` (an ISO country
+    code and a name as a source writes it); for ``exact-match`` the object is an external IRI.
+    """
+
+    subject: str
+    relation: str  # "same-as", "not-same-as" or "exact-match"
+    object: str
+    source: str  # where the decision comes from: a registry page, a person and a date
+    row: int
+
+
 @dataclass
 class SourceDocument:
     """Everything one page or file says, plus where it came from."""
@@ -138,4 +153,5 @@ class SourceDocument:
     language: str | None = None
     projects: list[Project] = field(default_factory=list)
     organisations: list[Organisation] = field(default_factory=list)
+    curation: list[CurationRule] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

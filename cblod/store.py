@@ -390,6 +390,70 @@ class CblodStore:
             for iri, text in identity.new_evidence
         ]
 
+    def apply_aliases(
+        self, aliases: dict[str, str], identity: Identity, *, keep: NamedNode
+    ) -> list[str]:
+        """Make every source graph that names a merged IRI name its survivor instead.
+
+        A curated same-as reaches sources ingested before it without re-reading their
+        files. Participations are named after their organisation, so theirs follow, and the
+        old participation IRIs are registered as aliases too (they redirect). ``keep`` (the
+        curation graph, which states the merge) is left as it is. Returns the graphs changed.
+        """
+        if not aliases:
+            return []
+        participations = {}
+        for merged, survivor in aliases.items():
+            old, new = (identity.key_of(i).replace("/", "-") for i in (merged, survivor))
+            participations[f"/{old}"] = f"/{new}"
+        prefix = identity.iri("participation", "").value
+
+        def renamed(term):
+            if not isinstance(term, NamedNode):
+                return term
+            if term.value in aliases:
+                return NamedNode(aliases[term.value])
+            if term.value.startswith(prefix):
+                for old, new in participations.items():
+                    if term.value.endswith(old):
+                        survivor = term.value[: -len(old)] + new
+                        identity.merge(
+                            survivor, term.value, "participation of a merged organisation"
+                        )
+                        return NamedNode(survivor)
+            return term
+
+        graphs = set()
+        for merged in aliases:
+            node = NamedNode(merged)
+            for quad in self.store.quads_for_pattern(node, None, None, None):
+                graphs.add(quad.graph_name)
+            for quad in self.store.quads_for_pattern(None, None, node, None):
+                graphs.add(quad.graph_name)
+        changed = sorted(
+            g.value
+            for g in graphs
+            if isinstance(g, NamedNode) and g != keep and not g.value.startswith(INTERNAL)
+        )
+        for graph in map(NamedNode, changed):
+            quads = [
+                Quad(renamed(q.subject), q.predicate, renamed(q.object), graph)
+                for q in self.store.quads_for_pattern(None, None, None, graph)
+            ]
+            self.replace_source(graph, list(dict.fromkeys(quads)), identity)
+        return changed
+
+    def survivor(self, iri: NamedNode) -> NamedNode | None:
+        """The IRI a curated merge moved ``iri`` to (following chains), or None."""
+        found, seen = None, {iri.value}
+        while True:
+            key = Literal(f"alias|{(found or iri).value}")
+            nxt = next(self.store.quads_for_pattern(None, IDENTITY_KEY, key, IDENTITY), None)
+            if nxt is None or nxt.subject.value in seen:
+                return found
+            found = nxt.subject
+            seen.add(found.value)
+
     # -- reading -------------------------------------------------------------------------
 
     def query(self, sparql: str, **options):

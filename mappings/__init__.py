@@ -16,6 +16,7 @@ from cblod.sourcefile import SourceFile
 
 from . import (
     centralbaltic,
+    curation,
     interreg_europe,
     jems_export,
     keep_eu_api,
@@ -25,6 +26,7 @@ from . import (
 )
 
 MODULES: tuple[ModuleType, ...] = (
+    curation,
     jems_export,
     keep_eu_api,
     keep_eu_export,

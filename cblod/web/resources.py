@@ -15,7 +15,7 @@ from werkzeug.http import parse_accept_header
 
 from ..describe import Description, describe
 from ..vocab import PREFIXES
-from .links import iri_for_path
+from .links import iri_for_path, local_kind_key
 from .pages import render_page
 from .store_access import current_store
 
@@ -72,9 +72,25 @@ def _offset() -> int:
         return 0
 
 
+def _moved(kind: str, key: str, endpoint: str, ext: str | None = None) -> Response | None:
+    """A 301 to the survivor when a curated same-as merged this IRI into another."""
+    survivor = current_store().survivor(_node(kind, key))
+    if survivor is None:
+        return None
+    found = local_kind_key(survivor.value)
+    if found is None:
+        return None
+    new_kind, new_key = found
+    return redirect(
+        url_for(endpoint, kind=new_kind, key=f"{new_key}.{ext}" if ext else new_key), code=301
+    )
+
+
 @blueprint.route("/id/<kind>/<path:key>", methods=["GET", "HEAD"])
 def thing(kind: str, key: str) -> Response:
     """The thing itself has no document: 303 to its description in the best format."""
+    if moved := _moved(kind, key, "resources.thing"):
+        return moved
     if not current_store().mentions(_node(kind, key)):
         abort(404, description=f"cblod has no {kind} {key!r}")
     ext = negotiate(request.headers.get("Accept"))
@@ -89,6 +105,8 @@ def thing(kind: str, key: str) -> Response:
 @blueprint.route("/doc/<kind>/<path:key>", methods=["GET", "HEAD"])
 def document(kind: str, key: str) -> Response:
     key, ext = _split(key)
+    if moved := _moved(kind, key, "resources.document", ext):
+        return moved
     negotiated = ext is None
     if negotiated:
         ext = negotiate(request.headers.get("Accept"))
