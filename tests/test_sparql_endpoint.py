@@ -12,7 +12,10 @@ from decimal import Decimal
 import pytest
 import rdflib
 import requests
-from conftest import running, select
+from conftest import free_port, running, select
+from werkzeug.serving import make_server
+
+from cblod.web import create_app
 
 SUM = """SELECT (SUM(?eu) AS ?sum) WHERE {
   ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""
@@ -323,3 +326,19 @@ def test_an_explosive_query_is_stopped_while_others_are_served(sample_store):
 def test_the_store_answers_the_same_as_the_endpoint(server, sample_store):
     over_http = [b["sum"]["value"] for b in get(server, SUM).json()["results"]["bindings"]]
     assert over_http == [row["sum"] for row in select(sample_store, SUM)]
+
+
+def test_a_repeated_query_is_answered_from_the_cache_of_this_data_version(sample_store):
+    app = create_app(sample_store, SPARQL_WORKERS=1, SPARQL_TIMEOUT=2)
+    http = make_server("127.0.0.1", free_port(), app, threaded=True)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{http.server_port}"
+    try:
+        first = get(url, SUM)
+        assert first.status_code == 200
+        app.extensions["cblod_pool"].close()  # with every query worker gone …
+        again = get(url, SUM)
+        assert again.status_code == 200 and again.json() == first.json()  # … the cache answers
+        assert get(url, SUM + " LIMIT 1").status_code == 503  # a new query needs a worker
+    finally:
+        http.shutdown()

@@ -8,6 +8,7 @@ never read from globals deep inside. Settings (``create_app(store, SPARQL_TIMEOU
 * ``SPARQL_MAX_ROWS`` rows (or triples) in one answer (default 100000);
 * ``SPARQL_MAX_QUERY_BYTES`` size of a query (default 65536; larger is 413);
 * ``SPARQL_SERVICE_ALLOW`` endpoint IRIs a ``SERVICE`` clause may call (default none);
+* ``SPARQL_CACHE_BYTES`` answers kept for repeated queries, per dataset version (64 MiB);
 * ``SPARQL_MAX_AGE`` seconds clients may cache an answer (default 300; ETags revalidate);
 * ``TRUST_PROXY`` honour ``X-Forwarded-Proto/Host/Prefix`` from one reverse proxy (default off);
 * ``PUBLISHER_NAME`` and ``DATA_LICENSE`` for the DCAT-AP catalogue;
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from ..query.cache import AnswerCache
 from ..query.workers import QueryPool
 from ..store import CblodStore
 from .store_access import PublishedStore
@@ -32,6 +34,7 @@ DEFAULTS = {
     "SPARQL_MAX_QUERY_BYTES": 65_536,
     "SPARQL_SERVICE_ALLOW": (),
     "SPARQL_MAX_AGE": 300,
+    "SPARQL_CACHE_BYTES": 64 * 1024 * 1024,
     "TRUST_PROXY": False,
     "PUBLISHER_NAME": "cblod",
     "DATA_LICENSE": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
@@ -66,6 +69,7 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
     app.extensions["cblod_store"] = PublishedStore(opened)
     pool = QueryPool(size=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"])
     app.extensions["cblod_pool"] = pool
+    app.extensions["cblod_answers"] = AnswerCache(app.config["SPARQL_CACHE_BYTES"])
     atexit.register(pool.close)
     errors.register(app)
     security.register(app)

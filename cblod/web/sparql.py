@@ -148,8 +148,11 @@ def query() -> Response:
         base_iri=request.base_url,
         database=str(current_store().database_path or ""),
     )
+    cache = current_app.extensions["cblod_answers"]
+    key = (current_store().version, repr(job))
     try:
-        answer = current_pool().run(job)
+        answer = cache.get(key) or current_pool().run(job)
+        cache.put(key, answer)
     except QueryTimeout:
         answer = QueryResponse(
             503,
