@@ -43,6 +43,7 @@ from .vocab import (
     ROV,
     SCHEMA,
     SKOS,
+    WIKIDATA,
     XSD,
 )
 
@@ -142,6 +143,8 @@ class Emitter:
         self.add(iri, RDF.type, CBO.Country)
         self.add(iri, SKOS.prefLabel, Literal(country.name, language="en"))
         self.add(iri, SKOS.notation, Literal(country.iso3))
+        if country.wikidata:
+            self.add(iri, OWL.sameAs, WIKIDATA[country.wikidata])
         return iri
 
     def region(self, region: Region) -> NamedNode:

@@ -22,6 +22,7 @@ class Country:
     iso2: str
     iso3: str
     name: str
+    wikidata: str | None = None  # the country's Wikidata item (Q34 for Sweden)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 def _countries() -> dict[str, Country]:
     index: dict[str, Country] = {}
     for row in _rows("countries.csv"):
-        country = Country(row["iso2"], row["iso3"], row["name_en"])
+        country = Country(row["iso2"], row["iso3"], row["name_en"], row["wikidata"] or None)
         names = [row["iso2"], row["iso3"], row["name_en"], *row["other_names"].split("|")]
         for name in filter(None, names):
             index[fold(name)] = country

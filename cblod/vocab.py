@@ -40,6 +40,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 ROV = Namespace("http://www.w3.org/ns/regorg#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 SCHEMA = Namespace("https://schema.org/")
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 
@@ -64,6 +65,7 @@ PREFIXES: dict[str, str] = {
     "locn": str(LOCN),
     "country": str(COUNTRY),
     "nuts": str(NUTS),
+    "wd": str(WIKIDATA),
 }
 
 

@@ -303,6 +303,14 @@ def test_void_describes_the_dataset(server, sample_store):
         for ls in graph.subjects(rdflib.RDF.type, void.Linkset)
     }
     assert linksets["https://w3id.org/cblod/ontology#region"] == 22
+    (wikidata,) = select(
+        sample_store,
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a cbo:Country ; owl:sameAs ?item "
+        "FILTER(STRSTARTS(STR(?item), 'http://www.wikidata.org/entity/Q')) }",
+    )
+    (countries,) = select(sample_store, "SELECT (COUNT(*) AS ?n) WHERE { ?c a cbo:Country }")
+    assert wikidata["n"] == countries["n"] == "3"  # SE, FI, EE: each to its Wikidata item
+    assert linksets["http://www.w3.org/2002/07/owl#sameAs"] == int(wikidata["n"])
     classes = {
         str(graph.value(p, void["class"])): int(graph.value(p, void.entities))
         for p in graph.objects(dataset, void.classPartition)

@@ -8,6 +8,7 @@ forwarded one when the app is told to trust it), the dataset's URIs use the stor
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
@@ -181,7 +182,8 @@ def void() -> Response:
         ]
     for prop, count in sorted(stats["properties"].items()):
         name = prop.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        part = NamedNode(f"{doc.value}#property-{abs(hash(prop)) % 10**8}-{name}")
+        # a stable digest: str hashes differ between processes, and these IRIs must not
+        part = NamedNode(f"{doc.value}#property-{zlib.crc32(prop.encode()):08x}-{name}")
         t += [
             Triple(dataset, VOID.propertyPartition, part),
             Triple(part, VOID.property, NamedNode(prop)),
