@@ -3,6 +3,7 @@
     cblod ingest [--store DIR] [--base-uri URI] [--format NAME] [--strict] PATH...
     cblod validate [--store DIR]
     cblod link --report [--store DIR]
+    cblod link --reconcile ENDPOINT --out FILE [--type ID] [--country-property PID] [--min-score S]
     cblod stats [--store DIR]
     cblod dump [--store DIR] [--out DIR]
     cblod serve [--store DIR] [--host HOST] [--port PORT] [--timeout S] [--workers N]
@@ -58,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     verb("validate", "check the published data against the SHACL shapes")
     p = verb("link", "review organisation links: merges with their evidence, near misses")
     p.add_argument("--report", action="store_true", help="print the review report (the default)")
+    p.add_argument(
+        "--reconcile",
+        metavar="ENDPOINT",
+        help="ask a reconciliation service (W3C Reconciliation API) for candidates for every "
+        "organisation without an external link; writes proposals to --out for review",
+    )
+    p.add_argument("--out", help="the proposals file (a curation table to review)")
+    p.add_argument("--type", dest="type_id", help="entity type to ask for (Wikidata: Q43229)")
+    p.add_argument("--country-property", help="property the country must match (Wikidata: P17)")
+    p.add_argument("--min-score", type=float, default=0.0, help="leave out weaker candidates")
     verb("stats", "count what the store holds")
     p = verb("dump", "write the dataset dumps (Turtle, N-Triples, N-Quads, one file per source)")
     p.add_argument("--out", default="dumps", help="folder to write into (default ./dumps)")
@@ -148,7 +159,28 @@ def _validate(args: argparse.Namespace) -> int:
 def _link(args: argparse.Namespace) -> int:
     from .linking.report import format_report, link_report
 
-    print(format_report(link_report(CblodStore(_store_dir(args), read_only=True))))
+    store = CblodStore(_store_dir(args), read_only=True)
+    if not args.reconcile:
+        print(format_report(link_report(store)))
+        return 0
+    from .linking.reconcile import ReconciliationClient, propose, write_proposals
+
+    if not args.out:
+        raise CblodError("--reconcile needs --out FILE for the proposals")
+    client = ReconciliationClient(args.reconcile)
+    proposals = propose(
+        store,
+        client,
+        type_id=args.type_id,
+        country_property=args.country_property,
+        minimum_score=args.min_score,
+    )
+    count = write_proposals(proposals, Path(args.out), args.reconcile)
+    print(
+        f"{count} candidate links from {client.manifest()['name']} written to {args.out}; "
+        "review them, change the relation of the right ones to exact-match, and ingest the "
+        "file as a curation table"
+    )
     return 0
 
 

@@ -51,6 +51,10 @@ def read(source: SourceFile) -> SourceDocument:
                 raise row.error(column, "field is missing")
             values[column] = value
         relation = values["relation"].casefold()
+        if relation.startswith("proposed"):
+            raise row.error(
+                "relation", f"{relation!r} is a proposal: change it to exact-match to accept it"
+            )
         if relation not in RELATIONS:
             raise row.error("relation", f"unknown relation {relation!r} ({', '.join(RELATIONS)})")
         for column in ("subject", "object"):
