@@ -24,6 +24,9 @@ from cblod.linking.identifiers import (
         ("40008537129", "LV", [("lv-regnr", "40008537129")]),
         ("13585628", "DK", [("dk-cvr", "13585628")]),  # CVR, mod 11
         ("DK13585628", "DK", [("eu-vat", "DK13585628"), ("dk-cvr", "13585628")]),
+        ("110051834", "LT", [("lt-company-code", "110051834")]),  # juridinio asmens kodas, mod 11
+        ("LT 302308327", "LT", [("lt-company-code", "302308327")]),
+        ("211950810", "LT", [("lt-company-code", "211950810")]),  # check digit 0
         ("529900T8BM49AURSDO55", None, [("lei", "529900T8BM49AURSDO55")]),  # ISO 17442, mod 97-10
         ("892517634", None, [("eu-pic", "892517634")]),
         ("N/A", "EE", []),
@@ -44,6 +47,7 @@ def test_valid_identifiers_are_read_with_what_they_imply(raw, country, expected)
         ("90045705", "EE"),
         ("LV40008537128", "LV"),
         ("13585627", "DK"),
+        ("110051835", "LT"),  # wrong check digit: not taken for a PIC either
         ("529900T8BM49AURSDO56", None),
         ("12345", "SE"),  # no scheme has this shape
         ("FI-12", "FI"),

@@ -42,6 +42,8 @@ SCHEMES = {
         Scheme("ee-registrikood", "Estonian registry code", "e-Business Register (Äriregister)",
                "https://ariregister.rik.ee/eng/company/{value}"),
         Scheme("lv-regnr", "Latvian registration number", "Register of Enterprises of Latvia"),
+        Scheme("lt-company-code", "Lithuanian legal entity code (juridinio asmens kodas)",
+               "Register of Legal Entities (Registrų centras)"),
         Scheme("dk-cvr", "Danish CVR number", "Central Business Register (CVR)",
                "https://datacvr.virk.dk/enhed/virksomhed/{value}"),
         Scheme("lei", "Legal Entity Identifier", "GLEIF", "https://search.gleif.org/#/record/{value}"),
@@ -89,6 +91,21 @@ _NATIONAL = (
 )
 
 
+def lt_company_code_is_valid(number: str) -> bool:
+    """A Lithuanian legal entity code: nine digits, the last a mod 11 check digit.
+
+    The check is the one Lithuanian personal codes use (python-stdnum's ``lt.asmens``), over
+    eight digits: weights 1-8, and if that leaves 10, weights 3-9, 1; 10 again counts as 0.
+    """
+    if not re.fullmatch(r"\d{9}", number):
+        return False
+    digits = [int(d) for d in number[:8]]
+    check = sum(w * d for w, d in zip((1, 2, 3, 4, 5, 6, 7, 8), digits, strict=True)) % 11
+    if check == 10:
+        check = sum(w * d for w, d in zip((3, 4, 5, 6, 7, 8, 9, 1), digits, strict=True)) % 11
+    return (check % 10) == int(number[8])
+
+
 def read_identifiers(raw: str | None, *, country: str | None = None) -> list[Identifier]:
     """Every identifier ``raw`` stands for ([] for placeholders); InvalidIdentifier otherwise.
 
@@ -118,6 +135,10 @@ def read_identifiers(raw: str | None, *, country: str | None = None) -> list[Ide
         if country in (None, code) and module.is_valid(text):
             shown = module.format(text) if hasattr(module, "format") else module.compact(text)
             return [Identifier(scheme, shown)]
+    if country == "LT" and lt_company_code_is_valid(re.sub(r"\s", "", text)):
+        return [Identifier("lt-company-code", re.sub(r"\s", "", text))]
+    if country == "LT" and re.fullmatch(r"\d{9}", compact):
+        raise InvalidIdentifier(f"{raw!r} fails the Lithuanian legal entity code check digit")
     if country == "LV" and pvn.is_valid("LV" + re.sub(r"\D", "", text)):
         digits = re.sub(r"\D", "", text)
         return [Identifier("lv-regnr", digits)]
