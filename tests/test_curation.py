@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import requests
-from conftest import ALL_PAGES, ingest_all, running, select
+from conftest import ALL_PAGES, SAMPLES, ingest_all, running, select
 
 from cblod.ingest import ingest
 from cblod.store import CblodStore
@@ -124,3 +127,26 @@ def test_a_bad_curation_row_names_the_row_and_column(tmp_path):
         assert report.status == "failed"
         for part in ["curation.csv", "row 2", column, message]:
             assert part in str(report.error), (part, str(report.error))
+
+
+def test_the_link_report_shows_conflicts_and_curated_decisions(tmp_path):
+    store_dir = tmp_path / "store"
+    store = CblodStore(store_dir)
+    (jems,) = ingest([SAMPLES.parent / "bulk" / "jems-northern-shores-synthetic.json"], store=store)
+    assert jems.status == "ingested", jems.error
+    west = BASE + "fi/lansirannikon-ymparistopalvelut"
+    merenranta = BASE + "fi/merenrannan-ammattikorkeakoulu"
+    ingest(
+        [curation(tmp_path, f"{west},same-as,{merenranta},a wrong merge, on purpose")], store=store
+    )
+    del store
+    done = subprocess.run(
+        [sys.executable, "-m", "cblod.cli", "link", "--report", "--store", str(store_dir)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Conflicts: 1 organisations with two identifiers of one scheme" in done.stdout
+    assert "eu-vat: FI28765435, FI31842075" in done.stdout
+    assert "fi-ytunnus: 2876543-5, 3184207-5" in done.stdout
+    assert "Curated decisions in force: 1" in done.stdout
+    assert "curated same-as" in done.stdout

@@ -2,8 +2,9 @@
 
 For a person to review: every organisation known under more than one name or identifier,
 with the evidence of each merge (rule, matched value, score); near misses (names in the same
-country similar enough to look alike, not enough to merge); and how many organisations carry
-a registry identifier.
+country similar enough to look alike, not enough to merge); conflicts (one organisation with
+two identifiers of one scheme: perhaps two organisations merged); the curated decisions in
+force; and how many organisations carry a registry identifier.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..store import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, CblodStore
 from ..vocab import CBO, SKOS
 
 NEAR_MISS = 0.6
+COMMON_WORD = 50
 
 
 @dataclass
@@ -33,6 +35,9 @@ class Merge:
 class LinkReport:
     merges: list[Merge]
     near_misses: list[tuple[float, str, str, str, str]]  # score, iri a, label a, iri b, label b
+    #: one organisation holding two values of one scheme: perhaps two organisations merged
+    conflicts: list[tuple[str, str, str, list[str]]]  # iri, label, scheme, values
+    curated: int  # decisions from curation tables in force
     organisations: int
     with_identifier: int
     identifiers: int
@@ -46,11 +51,41 @@ def _label(store: CblodStore, iri: str) -> str:
     return iri
 
 
+def _sharing_a_rare_word(entries: list[tuple[str, tuple[str, ...]]]):
+    """Pairs of names sharing a word that few names have (comparing all pairs is quadratic).
+
+    A word in more than ``COMMON_WORD`` names ("science", "university") says little about
+    two names being one organisation, so it brings no pair to compare by itself.
+    """
+    by_word: dict[str, list[int]] = defaultdict(list)
+    for n, (_, tokens) in enumerate(entries):
+        for token in set(tokens):
+            by_word[token].append(n)
+    pairs: set[tuple[int, int]] = set()
+    for members in by_word.values():
+        if len(members) <= COMMON_WORD:
+            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+    return [(entries[a], entries[b]) for a, b in sorted(pairs)]
+
+
 def link_report(store: CblodStore) -> LinkReport:
+    registered = [
+        (q.subject.value, q.object.value)
+        for q in store.store.quads_for_pattern(None, IDENTITY_KEY, None, IDENTITY)
+    ]
+    aliases = {key[len("alias|") :]: iri for iri, key in registered if key.startswith("alias|")}
+
+    def survivor(iri: str) -> str:
+        seen = {iri}
+        while iri in aliases and aliases[iri] not in seen:
+            iri = aliases[iri]
+            seen.add(iri)
+        return iri
+
     keys: dict[str, list[str]] = defaultdict(list)
-    for quad in store.store.quads_for_pattern(None, IDENTITY_KEY, None, IDENTITY):
-        if quad.object.value.startswith("organisation"):
-            keys[quad.subject.value].append(quad.object.value)
+    for iri, key in registered:
+        if key.startswith("organisation"):
+            keys[survivor(iri)].append(key)
     evidence: dict[str, list] = defaultdict(list)
     for quad in store.store.quads_for_pattern(None, IDENTITY_EVIDENCE, None, IDENTITY):
         rule, value, score, name = quad.object.value.split("|", 3)
@@ -68,13 +103,28 @@ def link_report(store: CblodStore) -> LinkReport:
                 names[country].append((iri, tuple(name.split())))
     near: dict[tuple[str, str], float] = {}
     for entries in names.values():
-        for i, (a, tokens_a) in enumerate(entries):
-            for b, tokens_b in entries[i + 1 :]:
-                if a != b and tokens_a[:1] and tokens_b[:1]:
-                    score = similarity(tokens_a, tokens_b)
-                    if NEAR_MISS <= score < ORGANISATION_MATCH:
-                        pair = tuple(sorted((a, b)))
-                        near[pair] = max(score, near.get(pair, 0.0))
+        for (a, tokens_a), (b, tokens_b) in _sharing_a_rare_word(entries):
+            if a != b and tokens_a[:1] and tokens_b[:1]:
+                score = similarity(tokens_a, tokens_b)
+                if NEAR_MISS <= score < ORGANISATION_MATCH:
+                    pair = tuple(sorted((a, b)))
+                    near[pair] = max(score, near.get(pair, 0.0))
+    conflicts = []
+    for iri, found in sorted(keys.items()):
+        by_scheme: dict[str, set[str]] = defaultdict(set)
+        for key in found:
+            kind, _, rest = key.partition("|")
+            if kind == "organisation-id":
+                scheme, _, value = rest.partition("|")
+                by_scheme[scheme].add(value)
+        for scheme, values in sorted(by_scheme.items()):
+            if len(values) > 1:
+                conflicts.append((iri, _label(store, iri), scheme, sorted(values)))
+    curated = sum(
+        1
+        for _, key in registered
+        if key.startswith("distinct|") or key.startswith("alias|") and "/id/organisation/" in key
+    )
     misses = sorted(
         ((score, a, _label(store, a), b, _label(store, b)) for (a, b), score in near.items()),
         reverse=True,
@@ -87,6 +137,8 @@ def link_report(store: CblodStore) -> LinkReport:
     return LinkReport(
         merges,
         misses,
+        conflicts,
+        curated,
         int(counts["orgs"].value),
         int(counts["with"].value),
         int(counts["ids"].value),
@@ -107,6 +159,16 @@ def format_report(report: LinkReport) -> str:
     lines.append(f"Near misses: {len(report.near_misses)} pairs to review (same organisation?)")
     for score, _, label_a, _, label_b in report.near_misses:
         lines.append(f"  {score:.2f}  {label_a}  ~  {label_b}")
+    lines.append("")
+    lines.append(
+        f"Conflicts: {len({c[0] for c in report.conflicts})} organisations with two "
+        "identifiers of one scheme "
+        "(two organisations merged? decide with a curation table)"
+    )
+    for iri, label, scheme, values in report.conflicts:
+        lines.append(f"  {label}  <{iri}>  {scheme}: {', '.join(values)}")
+    lines.append("")
+    lines.append(f"Curated decisions in force: {report.curated}")
     lines.append("")
     share = report.with_identifier / report.organisations if report.organisations else 0
     lines.append(
