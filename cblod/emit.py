@@ -450,10 +450,16 @@ class Emitter:
             self.add(g, DCTERMS.language, Literal(doc.language))
 
 
-def emit(doc: SourceDocument, identity: Identity, graph: NamedNode, **record) -> Emitter:
-    """All quads for ``doc`` in ``graph`` (plus its source record); warnings on the emitter."""
+def emit(
+    doc: SourceDocument, identity: Identity, graph: NamedNode, *, with_record: bool = True, **record
+) -> Emitter:
+    """All quads for ``doc`` in ``graph`` (plus its source record); warnings on the emitter.
+
+    ``with_record=False`` for the second and later chunks of a streamed source.
+    """
     emitter = Emitter(identity, graph)
-    emitter.source_record(doc, **record)
+    if with_record:
+        emitter.source_record(doc, **record)
     for project in doc.projects:
         emitter.project(project, doc.language)
     for organisation in doc.organisations:

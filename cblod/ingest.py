@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,21 +118,13 @@ def _ingest_one(
         return SourceReport(str(path), "unchanged", mapping.NAME, graph.value)
     if forced and not forced.detect(source):
         raise InputError(f"file does not look like a {forced.TITLE}", file=str(path))
-    try:
+    record = {"sha256": source.sha256, "rank": mapping.RANK, "ingested": datetime.now(UTC)}
+    if hasattr(mapping, "read_chunks"):
+        return _stream_one(source, mapping, store, identity, graph, strict, record)
+    with _mapping_errors(mapping, path):
         takes_strict = "strict" in inspect.signature(mapping.read).parameters
         doc = mapping.read(source, strict=strict) if takes_strict else mapping.read(source)
-    except InputError as exc:
-        raise exc.located(file=str(path)) from exc
-    except Exception as exc:  # a mapping bug must not become a traceback for the user
-        log.debug("mapping %s failed on %s", mapping.NAME, path, exc_info=True)
-        raise InputError(
-            f"{mapping.NAME} could not read this file ({type(exc).__name__}: {exc}); "
-            "please report it with the file",
-            file=str(path),
-        ) from exc
-    emitter = emit(
-        doc, identity, graph, sha256=source.sha256, rank=mapping.RANK, ingested=datetime.now(UTC)
-    )
+    emitter = emit(doc, identity, graph, **record)
     aliases = {
         key.split("|", 1)[1]: iri
         for key, iri in identity.new_keys.items()
@@ -151,5 +144,60 @@ def _ingest_one(
         records=len(doc.projects) + len(doc.organisations),
         triples=replacement.triples,
         warnings=doc.warnings + emitter.warnings,
+        conflicts=replacement.conflicts,
+    )
+
+
+@contextmanager
+def _mapping_errors(mapping: ModuleType, path: Path) -> Iterator[None]:
+    """Mapping errors located at the file; a mapping bug a clear error, never a traceback."""
+    try:
+        yield
+    except InputError as exc:
+        raise exc.located(file=str(path)) from exc
+    except CblodError:
+        raise
+    except Exception as exc:
+        log.debug("mapping %s failed on %s", mapping.NAME, path, exc_info=True)
+        raise InputError(
+            f"{mapping.NAME} could not read this file ({type(exc).__name__}: {exc}); "
+            "please report it with the file",
+            file=str(path),
+        ) from exc
+
+
+def _stream_one(
+    source: SourceFile,
+    mapping: ModuleType,
+    store: CblodStore,
+    identity: Identity,
+    graph,
+    strict: bool,
+    record: dict,
+) -> SourceReport:
+    """A bulk file, chunk by chunk: records are read, emitted and written as they stream."""
+    writer = store.stream_source(graph)
+    records, warnings = 0, []
+    try:
+        with _mapping_errors(mapping, source.path):
+            for n, chunk in enumerate(mapping.read_chunks(source, strict=strict)):
+                emitter = emit(chunk, identity, graph, with_record=n == 0, **record)
+                writer.add(emitter.quads)
+                records += len(chunk.projects) + len(chunk.organisations)
+                warnings += chunk.warnings + emitter.warnings
+    except StoreError:
+        raise  # the snapshot being written is gone already
+    except CblodError:
+        writer.abort()
+        raise
+    replacement = writer.finish(identity)
+    return SourceReport(
+        str(source.path),
+        "ingested",
+        mapping.NAME,
+        graph.value,
+        records=records,
+        triples=replacement.triples,
+        warnings=warnings,
         conflicts=replacement.conflicts,
     )

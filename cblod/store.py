@@ -379,6 +379,51 @@ class CblodStore:
         self._ranks()[graph.value] = ranks[graph.value]
         return Replacement(len(quads), changed, conflicts)
 
+    def stream_source(self, graph: NamedNode) -> SourceWriter:
+        """A writer for a source too large to hold in memory: chunks in, then ``finish``."""
+        return SourceWriter(self, graph)
+
+    def _rederive(self, subjects: Iterable, ranks: dict[str, int]) -> tuple[int, list[Conflict]]:
+        """Re-consolidate ``subjects`` from every source graph, in bounded batches."""
+        work = self.begin()
+        consolidator = Consolidator(functional_properties(), ranks)
+        conflicts: list[Conflict] = []
+        to_add: list[Quad] = []
+        changed = 0
+        for subject in subjects:
+            published = {
+                (q.predicate, q.object)
+                for q in work.quads_for_pattern(subject, None, None, DefaultGraph())
+            }
+            statements = [
+                (q.predicate, q.object, q.graph_name)
+                for q in work.quads_for_pattern(subject, None, None, None)
+                if isinstance(q.graph_name, NamedNode)
+                and not q.graph_name.value.startswith(INTERNAL)
+            ]
+            triples, found = consolidator.subject(subject, statements)
+            conflicts.extend(found)
+            consolidated = {(t.predicate, t.object) for t in triples}
+            if consolidated != published:
+                changed += 1
+            for p, o in published - consolidated:
+                work.remove(Quad(subject, p, o))
+            to_add.extend(Quad(subject, p, o) for p, o in consolidated - published)
+            if len(to_add) >= BULK_THRESHOLD:
+                work.bulk_extend(to_add)
+                to_add = []
+        work.bulk_extend(to_add)
+        return changed, conflicts
+
+    def _bump_version(self, identity: Identity) -> None:
+        work = self.begin()
+        work.extend(self._identity_quads(identity))
+        identity.new_keys.clear()
+        identity.new_evidence.clear()
+        for quad in list(work.quads_for_pattern(DATASET, CBO.version, None, META)):
+            work.remove(quad)
+        work.add(Quad(DATASET, CBO.version, Literal(str(uuid.uuid4())), META))
+
     @staticmethod
     def _identity_quads(identity: Identity) -> list[Quad]:
         keys = [
@@ -468,3 +513,53 @@ class CblodStore:
 
     def default_graph_quads(self) -> Iterable[Quad]:
         return self.store.quads_for_pattern(None, None, None, DefaultGraph())
+
+
+class SourceWriter:
+    """One large source graph, written chunk by chunk into the snapshot being built.
+
+    The old graph goes first; chunks are written with ``bulk_extend`` as they come, keeping
+    only the set of subjects in memory; ``finish`` re-derives the published statements of
+    every subject the old or the new graph spoke about. ``abort`` (a bad record in strict
+    mode, a failed write) puts back the graph of the published snapshot, so the source is
+    replaced whole or not at all, like one written by ``replace_source``.
+    """
+
+    def __init__(self, store: CblodStore, graph: NamedNode) -> None:
+        self.store, self.graph = store, graph
+        work = store.begin()
+        self.subjects = {q.subject for q in work.quads_for_pattern(None, None, None, graph)}
+        self.old_subjects = set(self.subjects)
+        if self.subjects:
+            work.remove_graph(graph)
+        self.triples = 0
+        self.rank = 0
+
+    def add(self, quads: list[Quad]) -> None:
+        try:
+            self.store.begin().bulk_extend(quads)
+        except OSError as exc:
+            self.store.discard()
+            raise StoreError(f"could not write {self.graph.value}: {exc}") from exc
+        self.triples += len(quads)
+        for quad in quads:
+            self.subjects.add(quad.subject)
+            if quad.predicate == CBO.sourceRank and quad.subject == self.graph:
+                self.rank = int(quad.object.value)
+
+    def finish(self, identity: Identity) -> Replacement:
+        ranks = dict(self.store._ranks())
+        ranks[self.graph.value] = self.rank
+        changed, conflicts = self.store._rederive(sorted(self.subjects, key=str), ranks)
+        self.store._bump_version(identity)
+        self.store._ranks()[self.graph.value] = self.rank
+        return Replacement(self.triples, changed, conflicts)
+
+    def abort(self) -> None:
+        """Back to the published snapshot's version of this graph (or none)."""
+        work = self.store.begin()
+        work.remove_graph(self.graph)
+        if self.store.snapshot is not None:
+            old = list(self.store._published.quads_for_pattern(None, None, None, self.graph))
+            work.bulk_extend(old)
+        self.store._rederive(sorted(self.subjects, key=str), self.store._ranks())

@@ -13,7 +13,9 @@ row and column and the rest of the file goes in, or, with ``strict``, fails the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterable, Iterator
 
 from cblod.errors import InputError, ValueParseError
 from cblod.linking.identifiers import keep_eu_partner_ids
@@ -62,10 +64,91 @@ def detect(source: SourceFile) -> bool:
     return source.text is not None and _csv_kind(source.text) is not None
 
 
+#: records per chunk when streaming (``read_chunks``): memory stays flat as files grow
+CHUNK_ROWS = 5000
+
+
 def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
-    doc = SourceDocument(
+    """The whole file as one document (``read_chunks`` merged)."""
+    doc = _document(source)
+    merged: dict[tuple, Project] = {}
+    for chunk in read_chunks(source, strict=strict):
+        doc.warnings += chunk.warnings
+        for project in chunk.projects:
+            key = (project.programme.full_name, project.acronym.casefold())
+            if key in merged:
+                merged[key].participations += project.participations
+            else:
+                merged[key] = project
+    doc.projects = list(merged.values())
+    return doc
+
+
+def read_chunks(
+    source: SourceFile, *, strict: bool = False, size: int = CHUNK_ROWS
+) -> Iterator[SourceDocument]:
+    """The file as documents of about ``size`` rows each, read as they stream.
+
+    Partner rows refer to their project by programme and acronym; a workbook's project sheet
+    is read whole first (one record per project, needed for the join), partner rows then go
+    out in chunks, each with the projects they belong to. A project whose partner rows are
+    spread over chunks is described in each (the same statements: one graph holds them once).
+    """
+    project_rows, partner_rows = _rows(source)
+    projects: dict[tuple, Project] = {}
+    doc = _document(source)
+    rows = 0
+    for row in project_rows:
+        _guarded(row, doc, strict, lambda r: _project_row(r, projects))
+        rows += 1
+    if not partner_rows:
+        for start in range(0, len(projects), size):
+            chunk = _document(source)
+            chunk.projects = list(projects.values())[start : start + size]
+            if start == 0:
+                chunk.warnings = doc.warnings
+            yield chunk
+        if not projects:
+            raise InputError("no project or partner rows could be read", file=source.name)
+        return
+    touched: dict[tuple, Project] = {}
+    sent: set[tuple] = set()
+    for row in partner_rows:
+        _guarded(row, doc, strict, lambda r: _partner_row(r, projects, touched, doc))
+        rows += 1
+        if touched and rows % size == 0:
+            sent.update(touched)
+            yield _flush(source, doc, touched)
+    sent.update(touched)
+    # described projects no partner row named go out too
+    touched.update((k, p) for k, p in projects.items() if k not in sent)
+    if not projects:
+        raise InputError("no project or partner rows could be read", file=source.name)
+    yield _flush(source, doc, touched)
+
+
+def _document(source: SourceFile) -> SourceDocument:
+    return SourceDocument(
         path=source.name, format=NAME, title=f"keep.eu export: {source.path.name}", language="en"
     )
+
+
+def _flush(source: SourceFile, doc: SourceDocument, touched: dict) -> SourceDocument:
+    """The projects partner rows touched since the last chunk, with those partners only."""
+    chunk = _document(source)
+    chunk.projects = [
+        dataclasses.replace(project, participations=list(project.participations))
+        for project in touched.values()
+    ]
+    for project in touched.values():
+        project.participations.clear()
+    chunk.warnings, doc.warnings = doc.warnings, []
+    touched.clear()
+    return chunk
+
+
+def _rows(source: SourceFile) -> tuple[Iterable[Row], Iterable[Row] | None]:
+    """(project rows, partner rows or None) of a workbook or of one CSV sheet."""
     if source.data[:2] == b"PK":
         names = xlsx_sheets(source.data)
         projects_sheet, partners_sheet = (
@@ -77,26 +160,14 @@ def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
                 f"workbook lacks the sheets {PROJECTS_SHEET!r} and {PARTNERS_SHEET!r}",
                 file=source.name,
             )
-        project_rows = xlsx_rows(source.data, source.name, projects_sheet)
-        partner_rows = xlsx_rows(source.data, source.name, partners_sheet)
-    else:
-        text = source.require_text()
-        kind = _csv_kind(text)
-        project_rows = (
-            csv_rows(text, source.name, PROJECTS_SHEET) if kind == "projects" else iter(())
+        return (
+            xlsx_rows(source.data, source.name, projects_sheet),
+            xlsx_rows(source.data, source.name, partners_sheet),
         )
-        partner_rows = (
-            csv_rows(text, source.name, PARTNERS_SHEET) if kind == "partners" else iter(())
-        )
-    projects: dict[tuple, Project] = {}
-    for row in project_rows:
-        _guarded(row, doc, strict, lambda r: _project_row(r, projects))
-    for row in partner_rows:
-        _guarded(row, doc, strict, lambda r: _partner_row(r, projects, doc))
-    doc.projects = list(projects.values())
-    if not doc.projects:
-        raise InputError("no project or partner rows could be read", file=source.name)
-    return doc
+    text = source.require_text()
+    if _csv_kind(text) == "projects":
+        return csv_rows(text, source.name, PROJECTS_SHEET), None
+    return (), csv_rows(text, source.name, PARTNERS_SHEET)
 
 
 def _guarded(row: Row, doc: SourceDocument, strict: bool, read_row) -> None:
@@ -201,12 +272,13 @@ def _project_row(row: Row, projects: dict) -> None:
     projects[key] = project
 
 
-def _partner_row(row: Row, projects: dict, doc: SourceDocument) -> None:
+def _partner_row(row: Row, projects: dict, touched: dict, doc: SourceDocument) -> None:
     programme, acronym = _key(row)
-    project = projects.get((programme.full_name, acronym.casefold()))
+    key = (programme.full_name, acronym.casefold())
+    project = projects.get(key)
     if project is None:  # a partners-only file: refer to the project, do not describe it
         project = Project(programme=programme, acronym=acronym, reference_only=True)
-        projects[(programme.full_name, acronym.casefold())] = project
+        projects[key] = project
     names = [Text(t, "en") for t in [row.text("Organisation in English")] if t]
     names += [Text(t) for t in _numbered(row, "Organisation in language {n}")]
     if not names:
@@ -262,3 +334,4 @@ def _partner_row(row: Row, projects: dict, doc: SourceDocument) -> None:
             ),
         )
     )
+    touched[key] = project

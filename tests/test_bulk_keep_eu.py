@@ -168,3 +168,23 @@ def test_every_example_query_answers_on_the_demo_content(tmp_path):
     lead = next(e for e in EXAMPLES if e.title == "Lead partners and their projects")
     projects = [row["project"].value for row in store.query(lead.query)]
     assert len(projects) == len(set(projects)) == 8  # one row per project, whatever the languages
+
+
+def test_a_streamed_source_that_fails_late_leaves_its_previous_graph(tmp_path, monkeypatch):
+    from pyoxigraph import RdfFormat
+
+    from cblod.mappings import keep_eu_export
+
+    monkeypatch.setattr(keep_eu_export, "CHUNK_ROWS", 2)  # chunks are written before the bad row
+    store = CblodStore(tmp_path / "store")
+    good = edited_csv(tmp_path, "keep-eu-partners-synthetic.csv", lambda rows: rows)
+    assert ingest([good], store=store)[0].status == "ingested"
+    before = store.store.dump(format=RdfFormat.N_QUADS)
+    bad = edited_csv(tmp_path, "keep-eu-partners-synthetic.csv", set_cell("Country code", 7, "XX"))
+    (report,) = ingest([bad], store=store, strict=True)
+    assert report.status == "failed" and "row 8" in str(report.error)
+    assert store.store.dump(format=RdfFormat.N_QUADS) == before
+    (again,) = ingest([bad], store=store)  # not strict: the row is rejected, the rest goes in
+    assert again.status == "ingested" and len(again.warnings) == 1
+    (n,) = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?x a cbo:Participation }")
+    assert n["n"] == "7"
