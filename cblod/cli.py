@@ -138,7 +138,15 @@ def _ingest(args: argparse.Namespace) -> int:
         for conflict in report.conflicts:
             print(f"    disagreement: {conflict}")
 
-    reports = ingest(files, store=store, base_uri=args.base_uri, format=args.format, on_source=show)
+    reports = ingest(
+        files,
+        store=store,
+        base_uri=args.base_uri,
+        format=args.format,
+        strict=args.strict,
+        on_source=show,
+        on_chunk=progress.chunk,
+    )
     progress.finish()
     counts = {s: sum(r.status == s for r in reports) for s in ("ingested", "unchanged", "failed")}
     print(

@@ -71,8 +71,13 @@ def ingest(
     format: str | None = None,
     strict: bool = False,
     on_source: Callable[[SourceReport], None] | None = None,
+    on_chunk: Callable[[str, int, float | None], None] | None = None,
 ) -> list[SourceReport]:
-    """Ingest every file under ``paths`` into ``store``; one report per file."""
+    """Ingest every file under ``paths`` into ``store``; one report per file.
+
+    ``on_source`` hears of each file as it is done; ``on_chunk`` of each chunk of a streamed
+    bulk file (path, records so far, share of the file read if known).
+    """
     base = base_uri or store.base_uri or DEFAULT_BASE_URI
     if not base.endswith("/"):
         base += "/"
@@ -83,7 +88,7 @@ def ingest(
     # curation tables first: their decisions hold for the sources ingested with them
     for path in sorted(expand(paths), key=lambda p: not _is_curation(p)):
         try:
-            report = _ingest_one(path, store, identity, forced, strict)
+            report = _ingest_one(path, store, identity, forced, strict, on_chunk)
         except StoreError:
             raise  # the snapshot being written is gone: nothing of this run is published
         except CblodError as exc:
@@ -109,7 +114,12 @@ def _is_curation(path: Path) -> bool:
 
 
 def _ingest_one(
-    path: Path, store: CblodStore, identity: Identity, forced: ModuleType | None, strict: bool
+    path: Path,
+    store: CblodStore,
+    identity: Identity,
+    forced: ModuleType | None,
+    strict: bool,
+    on_chunk: Callable[[str, int, float | None], None] | None = None,
 ) -> SourceReport:
     source = SourceFile.read(path)
     mapping = forced or mappings.detect(source)
@@ -120,7 +130,7 @@ def _ingest_one(
         raise InputError(f"file does not look like a {forced.TITLE}", file=str(path))
     record = {"sha256": source.sha256, "rank": mapping.RANK, "ingested": datetime.now(UTC)}
     if hasattr(mapping, "read_chunks"):
-        return _stream_one(source, mapping, store, identity, graph, strict, record)
+        return _stream_one(source, mapping, store, identity, graph, strict, record, on_chunk)
     with _mapping_errors(mapping, path):
         takes_strict = "strict" in inspect.signature(mapping.read).parameters
         doc = mapping.read(source, strict=strict) if takes_strict else mapping.read(source)
@@ -174,6 +184,7 @@ def _stream_one(
     graph,
     strict: bool,
     record: dict,
+    on_chunk: Callable[[str, int, float | None], None] | None = None,
 ) -> SourceReport:
     """A bulk file, chunk by chunk: records are read, emitted and written as they stream."""
     writer = store.stream_source(graph)
@@ -185,6 +196,8 @@ def _stream_one(
                 writer.add(emitter.quads)
                 records += len(chunk.projects) + len(chunk.organisations)
                 warnings += chunk.warnings + emitter.warnings
+                if on_chunk:
+                    on_chunk(str(source.path), records, chunk.progress)
     except StoreError:
         raise  # the snapshot being written is gone already
     except CblodError:

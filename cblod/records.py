@@ -155,3 +155,5 @@ class SourceDocument:
     organisations: list[Organisation] = field(default_factory=list)
     curation: list[CurationRule] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: share of the file read when a streamed chunk was cut (for progress displays)
+    progress: float | None = None

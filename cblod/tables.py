@@ -129,5 +129,16 @@ def xlsx_rows(data: bytes, file: str, sheet: str) -> Iterator[Row]:
         workbook.close()
 
 
+def xlsx_row_count(data: bytes, sheet: str) -> int | None:
+    """The rows a sheet says it has (its dimension), for progress displays; None if unsaid."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return workbook[sheet].max_row
+    finally:
+        workbook.close()
+
+
 def find_sheet(names: list[str], wanted: str) -> str | None:
     return next((n for n in names if normalise(n) == normalise(wanted)), None)

@@ -33,7 +33,15 @@ from cblod.records import (
     Text,
 )
 from cblod.sourcefile import SourceFile
-from cblod.tables import Row, csv_rows, find_sheet, normalise, xlsx_rows, xlsx_sheets
+from cblod.tables import (
+    Row,
+    csv_rows,
+    find_sheet,
+    normalise,
+    xlsx_row_count,
+    xlsx_rows,
+    xlsx_sheets,
+)
 from cblod.values import Coded, Money, parse_programme_title, period_of
 
 NAME = "keep-eu-export"
@@ -94,7 +102,7 @@ def read_chunks(
     out in chunks, each with the projects they belong to. A project whose partner rows are
     spread over chunks is described in each (the same statements: one graph holds them once).
     """
-    project_rows, partner_rows = _rows(source)
+    project_rows, partner_rows, total = _rows(source)
     projects: dict[tuple, Project] = {}
     doc = _document(source)
     rows = 0
@@ -118,7 +126,9 @@ def read_chunks(
         rows += 1
         if touched and rows % size == 0:
             sent.update(touched)
-            yield _flush(source, doc, touched)
+            chunk = _flush(source, doc, touched)
+            chunk.progress = min(1.0, row.number / total) if total else None
+            yield chunk
     sent.update(touched)
     # described projects no partner row named go out too
     touched.update((k, p) for k, p in projects.items() if k not in sent)
@@ -147,8 +157,8 @@ def _flush(source: SourceFile, doc: SourceDocument, touched: dict) -> SourceDocu
     return chunk
 
 
-def _rows(source: SourceFile) -> tuple[Iterable[Row], Iterable[Row] | None]:
-    """(project rows, partner rows or None) of a workbook or of one CSV sheet."""
+def _rows(source: SourceFile) -> tuple[Iterable[Row], Iterable[Row] | None, int | None]:
+    """(project rows, partner rows or None, partner rows in all if known) of a file."""
     if source.data[:2] == b"PK":
         names = xlsx_sheets(source.data)
         projects_sheet, partners_sheet = (
@@ -163,11 +173,12 @@ def _rows(source: SourceFile) -> tuple[Iterable[Row], Iterable[Row] | None]:
         return (
             xlsx_rows(source.data, source.name, projects_sheet),
             xlsx_rows(source.data, source.name, partners_sheet),
+            xlsx_row_count(source.data, partners_sheet),
         )
     text = source.require_text()
     if _csv_kind(text) == "projects":
-        return csv_rows(text, source.name, PROJECTS_SHEET), None
-    return (), csv_rows(text, source.name, PARTNERS_SHEET)
+        return csv_rows(text, source.name, PROJECTS_SHEET), None, None
+    return (), csv_rows(text, source.name, PARTNERS_SHEET), text.count("\n")
 
 
 def _guarded(row: Row, doc: SourceDocument, strict: bool, read_row) -> None:

@@ -171,9 +171,8 @@ def test_every_example_query_answers_on_the_demo_content(tmp_path):
 
 
 def test_a_streamed_source_that_fails_late_leaves_its_previous_graph(tmp_path, monkeypatch):
-    from pyoxigraph import RdfFormat
-
     from cblod.mappings import keep_eu_export
+    from pyoxigraph import RdfFormat
 
     monkeypatch.setattr(keep_eu_export, "CHUNK_ROWS", 2)  # chunks are written before the bad row
     store = CblodStore(tmp_path / "store")
@@ -188,3 +187,24 @@ def test_a_streamed_source_that_fails_late_leaves_its_previous_graph(tmp_path, m
     assert again.status == "ingested" and len(again.warnings) == 1
     (n,) = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?x a cbo:Participation }")
     assert n["n"] == "7"
+
+
+def test_strict_on_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    bad = edited_csv(tmp_path, "keep-eu-partners-synthetic.csv", set_cell("Country code", 3, "XX"))
+
+    def cblod_ingest(*flags):
+        command = [sys.executable, "-m", "cblod.cli", "ingest", str(bad), "--store"]
+        return subprocess.run(
+            [*command, str(tmp_path / "s"), *flags], capture_output=True, text=True, timeout=120
+        )
+
+    strict = cblod_ingest("--strict")
+    assert (
+        strict.returncode == 1 and "row 4" in strict.stderr and "unknown country" in strict.stderr
+    )
+    lenient = cblod_ingest()
+    assert lenient.returncode == 0
+    assert "warning: rejected Search results, partners row 4" in lenient.stdout

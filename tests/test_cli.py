@@ -196,6 +196,9 @@ def test_progress_line_on_a_terminal_and_silence_otherwise():
     assert progress.advance(SimpleNamespace(records=10)) == "[1/3] "
     assert "1/3 sources" in screen.getvalue() and "records/s" in screen.getvalue()
     assert "left" in screen.getvalue()
+    progress.chunk("/data/keep-eu-partners.csv", 5000, 0.25)  # inside one large file
+    assert "keep-eu-partners.csv: 5,000 records" in screen.getvalue()
+    assert "25%, about" in screen.getvalue()
     progress.finish()
     piped = io.StringIO()
     quiet = Progress(3, enabled=False, stream=piped)
