@@ -32,6 +32,7 @@ from .vocab import (
     ADMS,
     CBO,
     COUNTRY,
+    CURRENCY,
     DCTERMS,
     FOAF,
     LOCN,
@@ -135,6 +136,7 @@ class Emitter:
     def money(self, s: NamedNode, p: NamedNode, money: Money | None) -> None:
         if money is not None:
             self.add(s, p, _decimal(money.amount))
+            self.add(s, CBO.currency, CURRENCY.EUR)
 
     # -- reference things ----------------------------------------------------------------
 

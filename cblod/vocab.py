@@ -46,6 +46,7 @@ LOCN = Namespace("http://www.w3.org/ns/locn#")
 
 COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 NUTS = Namespace("http://data.europa.eu/nuts/code/")
+CURRENCY = Namespace("http://publications.europa.eu/resource/authority/currency/")
 
 #: Prefixes offered to SPARQL users and used when writing Turtle.
 PREFIXES: dict[str, str] = {
@@ -65,6 +66,7 @@ PREFIXES: dict[str, str] = {
     "locn": str(LOCN),
     "country": str(COUNTRY),
     "nuts": str(NUTS),
+    "currency": str(CURRENCY),
     "wd": str(WIKIDATA),
 }
 

@@ -311,6 +311,16 @@ def test_void_describes_the_dataset(server, sample_store):
     (countries,) = select(sample_store, "SELECT (COUNT(*) AS ?n) WHERE { ?c a cbo:Country }")
     assert wikidata["n"] == countries["n"] == "3"  # SE, FI, EE: each to its Wikidata item
     assert linksets["http://www.w3.org/2002/07/owl#sameAs"] == int(wikidata["n"])
+    (euro,) = select(
+        sample_store,
+        "SELECT (COUNT(?s) AS ?n) (COUNT(DISTINCT ?c) AS ?currencies) WHERE { ?s cbo:currency ?c }",
+    )
+    (amounts,) = select(
+        sample_store,
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s cbo:totalBudget|cbo:euContribution ?a }",
+    )
+    assert euro["currencies"] == "1" and euro["n"] == amounts["n"]  # every amount is in EUR
+    assert linksets["https://w3id.org/cblod/ontology#currency"] == int(euro["n"])
     classes = {
         str(graph.value(p, void["class"])): int(graph.value(p, void.entities))
         for p in graph.objects(dataset, void.classPartition)

@@ -16,7 +16,18 @@ from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 
 from ..dumps import dump_files
-from ..vocab import CBO, COUNTRY, DCTERMS, FOAF, NUTS, RDF, XSD, Namespace, sparql_prefixes
+from ..vocab import (
+    CBO,
+    COUNTRY,
+    CURRENCY,
+    DCTERMS,
+    FOAF,
+    NUTS,
+    RDF,
+    XSD,
+    Namespace,
+    sparql_prefixes,
+)
 from .links import base_uri
 from .resources import VARIANTS, negotiate
 from .store_access import current_store, memoized
@@ -43,6 +54,7 @@ PREFIXES = {
 LINK_TARGETS = (
     ("countries", str(COUNTRY), "http://publications.europa.eu/resource/dataset/country"),
     ("nuts", str(NUTS), "http://data.europa.eu/nuts"),
+    ("currencies", str(CURRENCY), "http://publications.europa.eu/resource/dataset/currency"),
     ("wikidata", "http://www.wikidata.org/entity/", "http://www.wikidata.org/"),
 )
 FILE_TYPES = {
