@@ -46,4 +46,12 @@ def stats(store: CblodStore) -> dict[str, int | str]:
     counts["organisations with a registry identifier"] = (
         f"{linked['n'].value} ({int(linked['n'].value) / organisations:.0%})"
     )
+    (external,) = store.query(
+        sparql_prefixes()
+        + f"""SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?o a cbo:Organisation ; owl:sameAs ?x
+               FILTER(!STRSTARTS(STR(?x), "{store.base_uri or ""}")) }}"""
+    )
+    counts["organisations linked to an external resource (Wikidata, …)"] = (
+        f"{external['n'].value} ({int(external['n'].value) / organisations:.0%})"
+    )
     return counts

@@ -6,6 +6,7 @@ Proposals are written for review and never reach the data until a person accepts
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 
@@ -99,3 +100,9 @@ def test_proposals_are_reviewed_then_accepted_into_the_data(tmp_path):
     assert report.status == "ingested", report.error
     linked = select(store, f"SELECT ?x WHERE {{ <{TURKU}> owl:sameAs ?x }}")
     assert [r["x"] for r in linked] == ["http://www.wikidata.org/entity/Q9000001"]
+    del store
+    stats = subprocess.run(
+        [sys.executable, "-m", "cblod.cli", "stats", "--store", str(store_dir)],
+        capture_output=True, text=True, timeout=120,
+    ).stdout  # fmt: skip
+    assert re.search(r"organisations linked to an external resource \(Wikidata, …\) +1 \(", stats)
