@@ -6,7 +6,8 @@ Run on demand (never in the test suite); needs the ``oxigraph`` CLI (``pip insta
 
 It generates keep.eu-shaped pages (benchmarks/generate.py), ingests them with cblod, serves the
 store with both servers on 127.0.0.1, and for each query measures sequential latency (median,
-min-max over ``--repeat`` runs) and throughput (``--concurrency`` clients, ``--requests``
+min-max over ``--repeat`` runs) and throughput, each twice: every request a new query (a
+comment makes it unique, so no cache answers it) and the same query repeated (``--concurrency`` clients, ``--requests``
 requests in all), printing cblod / oxigraph ratios. Results are written as JSON beside this file.
 """
 
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,22 +73,31 @@ def wait_until_up(url: str, process: subprocess.Popen) -> None:
     raise SystemExit(f"server did not start: {process.args}")
 
 
-def latency(session: requests.Session, url: str, query: str, repeat: int) -> list[float]:
+def fresh(query: str, fresh: bool) -> str:
+    """The query, made new with a comment when ``fresh`` (so no answer cache can serve it)."""
+    return f"{query}\n# {uuid.uuid4()}" if fresh else query
+
+
+def latency(
+    session: requests.Session, url: str, query: str, repeat: int, unique: bool = True
+) -> list[float]:
     timings = []
     for _ in range(repeat):
         start = time.perf_counter()
         response = session.get(
-            url, params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+            url,
+            params={"query": fresh(query, unique)},
+            headers={"Accept": "application/sparql-results+json"},
         )
         response.raise_for_status()
         timings.append((time.perf_counter() - start) * 1000)
     return timings
 
 
-def throughput(url: str, query: str, clients: int, total: int) -> float:
+def throughput(url: str, query: str, clients: int, total: int, unique: bool = True) -> float:
     def one(_):
         with requests.Session() as session:
-            session.get(url, params={"query": query}, timeout=60).raise_for_status()
+            session.get(url, params={"query": fresh(query, unique)}, timeout=60).raise_for_status()
 
     start = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
@@ -156,23 +167,25 @@ def main() -> None:
     try:
         for process, url in servers.values():
             wait_until_up(url, process)
-        print(f"\n{'query':<24}{'cblod ms p50 (min-max)':>26}{'oxigraph ms p50 (min-max)':>28}"
+        print(f"\n{'query':<36}{'cblod ms p50 (min-max)':>26}{'oxigraph ms p50 (min-max)':>28}"
               f"{'ratio':>7}{'cblod req/s':>13}{'oxigraph req/s':>16}{'ratio':>7}")  # fmt: skip
-        for name, template in QUERIES.items():
+        cases = [(f"{n} ({mode})", t, mode == "new") for mode in ("new", "repeated")
+                 for n, t in QUERIES.items()]  # fmt: skip
+        for name, template, unique in cases:
             query = sparql_prefixes() + template.format(project=project)
             row = {}
             for server, (_, url) in servers.items():
                 with requests.Session() as session:
-                    latency(session, url, query, 3)  # warm-up
-                    timings = latency(session, url, query, args.repeat)
+                    latency(session, url, query, 3, unique)  # warm-up
+                    timings = latency(session, url, query, args.repeat, unique)
                 row[server] = {
                     "p50_ms": statistics.median(timings),
                     "min_ms": min(timings),
                     "max_ms": max(timings),
-                    "req_per_s": throughput(url, query, args.concurrency, args.requests),
+                    "req_per_s": throughput(url, query, args.concurrency, args.requests, unique),
                 }
             c, o = row["cblod"], row["oxigraph"]
-            print(f"{name:<24}{c['p50_ms']:>9.2f} ({c['min_ms']:.2f}-{c['max_ms']:.2f}){'':>3}"
+            print(f"{name:<36}{c['p50_ms']:>9.2f} ({c['min_ms']:.2f}-{c['max_ms']:.2f}){'':>3}"
                   f"{o['p50_ms']:>11.2f} ({o['min_ms']:.2f}-{o['max_ms']:.2f}){'':>3}"
                   f"{c['p50_ms'] / o['p50_ms']:>7.2f}{c['req_per_s']:>13.0f}{o['req_per_s']:>16.0f}"
                   f"{o['req_per_s'] / c['req_per_s']:>7.2f}")  # fmt: skip
