@@ -24,6 +24,16 @@ CB_PRINTVIEW = SAMPLES / "centralbaltic-printview-sme2go.txt"
 INTERREG_EUROPE = SAMPLES / "interregeurope-search-clusters.txt"
 TILLVAXTVERKET = SAMPLES / "tillvaxtverket-s3-clusters.txt"
 ALL_PAGES = [KEEP_EU_PAGE, CB_PAGE, CB_PRINTVIEW, INTERREG_EUROPE, TILLVAXTVERKET]
+#: one sample file per source format (paths under samples/)
+SAMPLE_BY_FORMAT = {
+    "keep-eu-page": "pages/keep-eu-4smart-growth.txt",
+    "centralbaltic-db": "pages/centralbaltic-4smart-growth.txt",
+    "interreg-europe-search": "pages/interregeurope-search-clusters.txt",
+    "tillvaxtverket-clusters": "pages/tillvaxtverket-s3-clusters.txt",
+    "jems-keep-export": "bulk/jems-northern-shores-synthetic.json",
+    "keep-eu-api": "bulk/keep-eu-api-990101-synthetic.json",
+    "keep-eu-export": "bulk/keep-eu-export-synthetic.xlsx",
+}
 
 
 def select(store: CblodStore, query: str) -> list[dict[str, str]]:

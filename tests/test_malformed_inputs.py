@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_BY_FORMAT
 from pyoxigraph import RdfFormat
 
 from cblod.ingest import ingest
@@ -20,15 +21,7 @@ from cblod.store import CblodStore
 from cblod.vocab import CBO
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-SAMPLE_OF = {
-    "keep-eu-page": "pages/keep-eu-4smart-growth.txt",
-    "centralbaltic-db": "pages/centralbaltic-4smart-growth.txt",
-    "interreg-europe-search": "pages/interregeurope-search-clusters.txt",
-    "tillvaxtverket-clusters": "pages/tillvaxtverket-s3-clusters.txt",
-    "jems-keep-export": "bulk/jems-northern-shores-synthetic.json",
-    "keep-eu-api": "bulk/keep-eu-api-990101-synthetic.json",
-    "keep-eu-export": "bulk/keep-eu-export-synthetic.xlsx",
-}
+SAMPLE_OF = SAMPLE_BY_FORMAT
 JSON = {"jems-keep-export", "keep-eu-api"}
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_BY_FORMAT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,13 +27,10 @@ from cblod.identity import Identity
 from cblod.sourcefile import SourceFile
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+#: the print view and the CSV sheet are the texts with the most structure to break
 SAMPLE_OF = {
-    "keep-eu-page": "pages/keep-eu-4smart-growth.txt",
+    **SAMPLE_BY_FORMAT,
     "centralbaltic-db": "pages/centralbaltic-printview-sme2go.txt",
-    "interreg-europe-search": "pages/interregeurope-search-clusters.txt",
-    "tillvaxtverket-clusters": "pages/tillvaxtverket-s3-clusters.txt",
-    "jems-keep-export": "bulk/jems-northern-shores-synthetic.json",
-    "keep-eu-api": "bulk/keep-eu-api-990101-synthetic.json",
     "keep-eu-export": "bulk/keep-eu-projects-synthetic.csv",
 }
 JSON_FORMATS = ["jems-keep-export", "keep-eu-api"]
