@@ -25,7 +25,8 @@ from pathlib import Path
 from stdnum import luhn
 from stdnum.fi import alv
 
-from cblod.store import DATABASE, published_snapshot
+from cblod.snapshots import published_snapshot
+from cblod.store import DATABASE
 
 PEAK = (
     "import sys; print(next(l.split()[1] for l in open('/proc/self/status') "

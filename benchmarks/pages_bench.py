@@ -29,7 +29,8 @@ from generate import keep_eu_pages  # noqa: E402
 from sparql_bench import free_port, launch  # noqa: E402
 
 from cblod.ingest import ingest  # noqa: E402
-from cblod.store import DATABASE, CblodStore, published_snapshot  # noqa: E402
+from cblod.snapshots import published_snapshot  # noqa: E402
+from cblod.store import DATABASE, CblodStore  # noqa: E402
 
 BASELINE_DUMP = """
 import sys, pyoxigraph

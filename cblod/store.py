@@ -1,22 +1,12 @@
 """Oxigraph, in published snapshots: one named graph per source and the consolidated default graph.
 
-A cblod store is a folder of snapshots, each a complete Oxigraph database with its search index:
-
-    store/
-      published           the name of the snapshot readers use ("v000007"), replaced atomically
-      v000007/oxigraph/   a published snapshot: never written again
-      v000007/search.sqlite3
-      v000008/            an ingest in progress (or one a crash left behind)
-      write.lock          held by the one process writing
-
-An ingest starts from a copy of the published snapshot (``Store.backup``: hard links, so it
-costs little whatever the size), writes its sources there with no transaction in the way
-(large graphs with ``bulk_extend``), builds the search index beside it, and publishes by
-replacing the ``published`` file. Readers (the server, its query workers, ``cblod dump``)
-open published snapshots read-only, which Oxigraph supports for a database no process
-writes; they see the old dataset or the new one, never a mix, and pick the new one up on
-their next request. A killed ingest leaves an unpublished folder, removed by the next writer.
-``tests/test_crash.py`` kills real ingests mid-write to check it.
+A store is a folder of snapshots (``cblod.snapshots``), each a complete Oxigraph database with
+its search index. An ingest starts from a copy of the published snapshot (``Store.backup``:
+hard links, so it costs little whatever the size), writes its sources there with no
+transaction in the way (large graphs with ``bulk_extend``), and publishes the snapshot whole.
+Readers (the server, its query workers, ``cblod dump``) open published snapshots read-only,
+which Oxigraph supports for a database no process writes; they see the old dataset or the new
+one, never a mix. ``tests/test_crash.py`` kills real ingests mid-write to check it.
 
 Inside a snapshot, graphs whose IRI starts with ``urn:cblod:internal:`` are cblod's bookkeeping
 (identity keys, store metadata) and are not data.
@@ -24,10 +14,6 @@ Inside a snapshot, graphs whose IRI starts with ``urn:cblod:internal:`` are cblo
 
 from __future__ import annotations
 
-import fcntl
-import os
-import re
-import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -40,6 +26,7 @@ from .consolidate import Conflict, Consolidator
 from .errors import StoreError
 from .identity import Identity
 from .ontology_terms import functional_properties
+from .snapshots import POINTER, SnapshotFolder, published_snapshot
 from .vocab import CBO
 
 INTERNAL = "urn:cblod:internal:"
@@ -50,25 +37,7 @@ IDENTITY_KEY = CBO.identityKey
 IDENTITY_EVIDENCE = CBO.identityEvidence
 #: sources with more quads than this are written with bulk_extend (benchmarks/README.md)
 BULK_THRESHOLD = 20_000
-POINTER = "published"
 DATABASE = "oxigraph"
-#: published snapshots kept besides the current one, for readers still finishing a request
-KEEP_PREVIOUS = 2
-_SNAPSHOT = re.compile(r"v(\d{6,})")
-
-
-def published_snapshot(path: str | Path) -> Path | None:
-    """The folder of the snapshot ``path`` publishes now, or None before the first ingest.
-
-    Cheap (one small read), so a server can ask on every request.
-    """
-    try:
-        name = (Path(path) / POINTER).read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        return None
-    if not _SNAPSHOT.fullmatch(name):
-        raise StoreError(f"{Path(path) / POINTER} is damaged ({name[:40]!r})")
-    return Path(path) / name
 
 
 @dataclass
@@ -93,8 +62,8 @@ class CblodStore:
         self.read_only = read_only
         self._work: Store | None = None
         self._work_dir: Path | None = None
-        self._lock_file = None
         self._rank_cache: dict[str, int] | None = None
+        self.folder = SnapshotFolder(self.path)
         if (self.path / "CURRENT").exists() and not (self.path / POINTER).exists():
             raise StoreError(
                 f"{self.path} is a bare Oxigraph database (or a store from an older cblod); "
@@ -149,23 +118,13 @@ class CblodStore:
             raise StoreError("store is open read-only")
         if self._work is not None:
             return self._work
-        lock = (self.path / "write.lock").open("a")
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            raise StoreError(f"another process is writing to {self.path}") from None
-        self._lock_file = lock
-        try:
-            self._remove_unpublished()
-            numbers = [int(m[1]) for p in self.path.iterdir() if (m := _SNAPSHOT.fullmatch(p.name))]
-            work_dir = self.path / f"v{max(numbers, default=0) + 1:06d}"
-            work_dir.mkdir()
+            work_dir = self.folder.start(self.snapshot)
             if self.snapshot is not None:
                 self._published.backup(str(work_dir / DATABASE))
             self._work = Store(str(work_dir / DATABASE))
         except OSError as exc:
-            self._release()
+            self.folder.release()
             raise StoreError(f"cannot start writing to {self.path}: {exc}") from exc
         self._work_dir = work_dir
         return self._work
@@ -178,69 +137,22 @@ class CblodStore:
         try:
             self._work.flush()
             self._work = None  # closes the database: a published snapshot is never written
-            self._fsync_tree(work_dir)
-            pointer = self.path / f"{POINTER}.{uuid.uuid4().hex}"
-            with pointer.open("w", encoding="ascii") as out:
-                out.write(work_dir.name + "\n")
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(pointer, self.path / POINTER)
-            self._fsync_dir(self.path)
+            self.folder.publish(work_dir)
         except OSError as exc:
             self.discard()
             raise StoreError(f"could not publish {work_dir}: {exc}") from exc
         self.snapshot = work_dir
         self._published = self._open_read_only(work_dir)
         self._work_dir = None
-        self._prune()
-        self._release()
+        self.folder.release()
         return True
 
     def discard(self) -> None:
         """Drop the snapshot being written; the published one is untouched."""
         work_dir, self._work, self._work_dir = self._work_dir, None, None
         self._rank_cache = None
-        if work_dir is not None:
-            shutil.rmtree(work_dir, ignore_errors=True)
-        self._release()
-
-    def _release(self) -> None:
-        if self._lock_file is not None:
-            self._lock_file.close()  # closing the file releases the lock
-            self._lock_file = None
-
-    def _snapshots(self) -> list[Path]:
-        found = [p for p in self.path.iterdir() if p.is_dir() and _SNAPSHOT.fullmatch(p.name)]
-        return sorted(found, key=lambda p: int(p.name[1:]))
-
-    def _remove_unpublished(self) -> None:
-        """Snapshots newer than the published one are what killed writers left behind."""
-        current = int(self.snapshot.name[1:]) if self.snapshot else 0
-        for folder in self._snapshots():
-            if int(folder.name[1:]) > current:
-                shutil.rmtree(folder, ignore_errors=True)
-
-    def _prune(self) -> None:
-        current = int(self.snapshot.name[1:])
-        older = [p for p in self._snapshots() if int(p.name[1:]) < current]
-        for folder in older[: max(0, len(older) - KEEP_PREVIOUS)]:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    @staticmethod
-    def _fsync_dir(folder: Path) -> None:
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-    def _fsync_tree(self, folder: Path) -> None:
-        """Everything of a snapshot on disk before the pointer names it (power loss included)."""
-        for root, _, names in os.walk(folder):
-            for name in names:
-                with open(os.path.join(root, name), "rb") as handle:
-                    os.fsync(handle.fileno())
-            self._fsync_dir(Path(root))
+        self.folder.discard(work_dir)
+        self.folder.release()
 
     # -- metadata ------------------------------------------------------------------------
 

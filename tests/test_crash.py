@@ -20,7 +20,8 @@ from conftest import SAMPLES, select
 from test_store import full_consolidation
 
 from cblod.ingest import ingest
-from cblod.store import CblodStore, published_snapshot
+from cblod.snapshots import published_snapshot
+from cblod.store import CblodStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_pages  # noqa: E402

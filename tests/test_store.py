@@ -127,7 +127,7 @@ def test_one_writer_at_a_time(tmp_path):
 
 
 def test_old_snapshots_are_pruned_and_the_published_one_kept(tmp_path, pages):
-    import cblod.store
+    import cblod.snapshots
 
     path = tmp_path / "store"
     page = pages / "keep-eu-4smart-growth.txt"
@@ -136,7 +136,7 @@ def test_old_snapshots_are_pruned_and_the_published_one_kept(tmp_path, pages):
         page.write_text(page.read_text().replace(f"closed{n - 1 if n else ''}", f"closed{n}"))
         ingest([page], store=store)
     kept = sorted(p.name for p in path.iterdir() if p.name.startswith("v"))
-    assert len(kept) == cblod.store.KEEP_PREVIOUS + 1
+    assert len(kept) == cblod.snapshots.KEEP_PREVIOUS + 1
     assert store.snapshot.name == kept[-1]
     assert [r["s"] for r in select(store, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["closed5"]
 
@@ -247,7 +247,7 @@ def test_every_uri_is_the_same_whatever_the_ingest_order_of_the_samples(tmp_path
 
 
 def test_the_bulk_write_path_publishes_the_same_dataset(tmp_path, monkeypatch):
-    import cblod.store
+    import cblod.snapshots
 
     normal = ingest_all(tmp_path / "normal")
     monkeypatch.setattr(cblod.store, "BULK_THRESHOLD", 0)  # write every source with bulk_extend

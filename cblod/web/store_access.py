@@ -9,7 +9,8 @@ from typing import TypeVar
 from flask import current_app, g
 
 from ..query.workers import QueryPool
-from ..store import CblodStore, published_snapshot
+from ..snapshots import published_snapshot
+from ..store import CblodStore
 
 
 class PublishedStore:
