@@ -4,6 +4,7 @@
 
 For each size: generates keep.eu-shaped pages, ingests them, then measures
 * page and ``/id`` latency (p50, p99) and requests/s of a running ``cblod serve``;
+* project pages against ``oxigraph serve`` answering ``DESCRIBE`` of the same resources;
 * ``cblod dump`` throughput (MB/s of N-Triples written) and its peak RSS, against the baseline
   of pyoxigraph dumping the same default graph uncompressed, each in its own process so peak
   memory is the process's own. Memory that stays flat as the dataset grows is the target.
@@ -21,6 +22,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
 
@@ -82,6 +84,33 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def describe_latencies(store_dir: Path, iris: list[str]) -> list[float]:
+    """``oxigraph serve`` answering DESCRIBE of the same resources: the dereference baseline."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    oxigraph = shutil.which("oxigraph") or (str(beside) if beside.exists() else None)
+    if not oxigraph:
+        print("(no oxigraph CLI: pip install oxigraph for the DESCRIBE baseline)")
+        return []
+    port = free_port()
+    server = launch([oxigraph, "serve-read-only", "--location",
+                     str(published_snapshot(store_dir) / DATABASE), "--bind", f"127.0.0.1:{port}"])  # fmt: skip
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        for _ in range(300):
+            try:
+                requests.get(url, params={"query": "ASK {}"}, timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        with requests.Session() as session:
+            get = [f"{url}?{urlencode({'query': f'DESCRIBE <{iri}>'})}" for iri in iris]
+            latencies(session, get[:10], headers={"Accept": "text/turtle"})
+            return latencies(session, get, headers={"Accept": "text/turtle"})
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def measure(size: int, work: Path) -> dict:
     pages, store_dir = work / f"pages-{size}", work / f"store-{size}"
     pages.mkdir()
@@ -139,6 +168,7 @@ def measure(size: int, work: Path) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    describe_ms = describe_latencies(store_dir, projects[:100])
     return {
         "projects": size,
         "triples": triples,
@@ -148,6 +178,10 @@ def measure(size: int, work: Path) -> dict:
         "id_303_p50_ms": statistics.median(id_ms),
         "id_303_p99_ms": percentile(id_ms, 99),
         "pages_per_s": pages_per_s,
+        "describe_p50_ms": statistics.median(describe_ms) if describe_ms else None,
+        "describe_p99_ms": percentile(describe_ms, 99) if describe_ms else None,
+        "project_page_p50_ms": statistics.median(page_ms[:100]),
+        "project_page_p99_ms": percentile(page_ms[:100], 99),
         "dump_s": dump_s,
         "dump_peak_rss_mb": dump_mb,
         "baseline_dump_s": baseline_s,
@@ -167,6 +201,15 @@ def main() -> None:
         results = [measure(size, work) for size in sorted(args.sizes)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print(
+        f"{'projects':>9}{'project page p50/p99 ms':>26}{'oxigraph DESCRIBE p50/p99 ms':>31}{'ratio p50/p99':>16}"
+    )
+    for r in results:
+        if r["describe_p50_ms"]:
+            print(f"{r['projects']:>9}{r['project_page_p50_ms']:>14.1f}/{r['project_page_p99_ms']:<11.1f}"
+                  f"{r['describe_p50_ms']:>18.1f}/{r['describe_p99_ms']:<12.1f}"
+                  f"{r['project_page_p50_ms'] / r['describe_p50_ms']:>8.1f}/"
+                  f"{r['project_page_p99_ms'] / r['describe_p99_ms']:<7.1f}")  # fmt: skip
     print(
         f"{'projects':>9}{'triples':>9}{'page p50/p99 ms':>18}{'/id 303 p50/p99':>18}{'pages/s':>9}"
         f"{'dump MB/s':>11}{'raw MB/s':>10}{'ratio':>7}{'dump RSS MB':>13}{'raw RSS MB':>12}"
