@@ -18,6 +18,7 @@ from .linking.identifiers import SCHEMES
 from .places import Country, Region
 from .records import (
     Address,
+    Call,
     CurationRule,
     Organisation,
     Participation,
@@ -149,6 +150,18 @@ class Emitter:
             self.add(iri, OWL.sameAs, WIKIDATA[country.wikidata])
         return iri
 
+    def call(self, programme: NamedNode, call: Call) -> NamedNode:
+        iri = self.identity.call(programme, call.number)
+        self.add(iri, RDF.type, CBO.Call)
+        self.add(iri, SKOS.notation, Literal(call.number))
+        self.add(iri, RDFS.label, Literal(f"Call {call.number}", language="en"))
+        self.add(iri, CBO.programme, programme)
+        if call.opens:
+            self.add(iri, CBO.opens, Literal(call.opens.isoformat(), datatype=XSD.date))
+        if call.closes:
+            self.add(iri, CBO.closes, Literal(call.closes.isoformat(), datatype=XSD.date))
+        return iri
+
     def region(self, region: Region) -> NamedNode:
         iri = NUTS[region.code]
         self.add(iri, RDF.type, CBO.Region)
@@ -212,6 +225,10 @@ class Emitter:
             self.add(iri, CBO.interventionField, field)
         self.money(iri, CBO.totalBudget, project.total_budget)
         self.money(iri, CBO.euContribution, project.eu_contribution)
+        if project.cofinancing_rate is not None:
+            self.add(iri, CBO.coFinancingRate, _decimal(project.cofinancing_rate))
+        if project.call is not None:
+            self.add(iri, CBO.call, self.call(programme, project.call))
         for fund in project.funds:
             if fund in FUNDS:
                 self.add(iri, CBO.fund, CBO[fund])
@@ -308,6 +325,8 @@ class Emitter:
         )
         self.money(iri, CBO.totalBudget, participation.total_budget)
         self.money(iri, CBO.euContribution, participation.eu_contribution)
+        if participation.cofinancing_rate is not None:
+            self.add(iri, CBO.coFinancingRate, _decimal(participation.cofinancing_rate))
 
     def organisation(self, organisation: Organisation) -> NamedNode:
         if id(organisation) in self._seen_orgs:

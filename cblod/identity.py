@@ -116,6 +116,9 @@ class Identity:
     def priority(self, programme_iri: NamedNode, coded: Coded) -> NamedNode:
         return self.iri("priority", f"{self.key_of(programme_iri)}/{slugify(coded.code)}")
 
+    def call(self, programme_iri: NamedNode, number: str) -> NamedNode:
+        return self.iri("call", f"{self.key_of(programme_iri)}/{slugify(number)}")
+
     def indicator(self, programme_iri: NamedNode, coded: Coded) -> NamedNode:
         return self.iri("indicator", f"{self.key_of(programme_iri)}/{slugify(coded.code)}")
 

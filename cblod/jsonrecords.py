@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from .errors import InputError, ValueParseError
-from .values import Money, is_placeholder, parse_date
+from .values import Money, is_placeholder, parse_date, parse_rate
 
 _KIND_NAMES = {str: "text", Decimal: "a number", dict: "an object", list: "a list", bool: "yes/no"}
 
@@ -88,6 +88,13 @@ class JsonRecord:
         if value < 0:
             raise self.error(field, f"amount {value} is negative")
         return Money(value)
+
+    def rate(self, field: str) -> Decimal | None:
+        """A percentage (80.00, "80%"); outside 0-100 is an error naming the field."""
+        try:
+            return parse_rate(self.data.get(field))
+        except ValueParseError as exc:
+            raise exc.located(file=self.file, record=self.record, field=self._field(field)) from exc
 
     def date(self, field: str) -> date | None:
         value = self.get(field)

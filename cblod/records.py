@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from .places import Country, Region
 from .values import Coded, Money
@@ -65,6 +66,16 @@ class Participation:
     role: Role
     total_budget: Money | None = None
     eu_contribution: Money | None = None
+    cofinancing_rate: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """A programme's call for proposals: its number within the programme and when it ran."""
+
+    number: str
+    opens: date | None = None
+    closes: date | None = None
 
 
 @dataclass
@@ -109,6 +120,10 @@ class Project:
     status: str | None = None
     total_budget: Money | None = None
     eu_contribution: Money | None = None
+    #: share of eligible costs the programme funds, in percent as written ("80.00")
+    cofinancing_rate: Decimal | None = None
+    #: the call for proposals the project was selected in
+    call: Call | None = None
     funds: list[str] = field(default_factory=list)
     participations: list[Participation] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)

@@ -37,6 +37,26 @@ class Money:
         return max(0, -self.amount.as_tuple().exponent)
 
 
+def parse_rate(value) -> Decimal | None:
+    """A co-financing rate in percent: "80%", "80.00 %", "80,5%", 80 or Decimal("80.00").
+
+    Sources write percentages (never shares of one), with or without the sign; a value
+    outside 0-100 is an error, not data.
+    """
+    if value is None or (isinstance(value, str) and is_placeholder(value)):
+        return None
+    if isinstance(value, bool):
+        raise ValueParseError(f"rate {value!r} is not a number")
+    text = str(value).strip().rstrip("%").strip().replace(",", ".")
+    try:
+        rate = Decimal(text)
+    except ArithmeticError:
+        raise ValueParseError(f"rate {value!r} is not a number") from None
+    if not rate.is_finite() or not 0 <= rate <= 100:
+        raise ValueParseError(f"rate {value!r} is not a percentage between 0 and 100")
+    return rate
+
+
 def parse_money(text: str, *, decimal_mark: str) -> Money:
     """Parse an amount written with the given decimal mark ("." or ",").
 

@@ -21,6 +21,7 @@ from cblod.linking.identifiers import InvalidIdentifier, read_identifiers, read_
 from cblod.places import country
 from cblod.records import (
     Address,
+    Call,
     Organisation,
     Participation,
     Programme,
@@ -67,10 +68,17 @@ def read(source: SourceFile) -> SourceDocument:
         )
     programme = Programme(short, full, period)
     doc = SourceDocument(path=source.name, format=NAME, title=f"Jems export: {full}", language=None)
+    calls = {}
+    for call in programme_data.items("call", each="call"):
+        number = call.get("serial_number", required=True)
+        calls[number] = Call(number, call.date("call_start_date"), call.date("call_end_date"))
     for n, item in enumerate(programme_data.data["project"], start=1):
         acronym = item.get("acronym") if isinstance(item, dict) else None
         record = JsonRecord(item, source.name, f"project {n} ({acronym})")
-        doc.projects.append(_project(record, programme, doc))
+        project = _project(record, programme, doc)
+        if number := record.get("call_serial_number"):
+            project.call = calls.get(number) or Call(number)
+        doc.projects.append(project)
     return doc
 
 
@@ -85,6 +93,7 @@ def _project(r: JsonRecord, programme: Programme, doc: SourceDocument) -> Projec
         end=r.date("project_end_date"),
         total_budget=r.money("total_budget"),
         eu_contribution=r.money("eu_funding_amount"),
+        cofinancing_rate=r.rate("eu_funding_cofinancing_rate"),
     )
     if project.start and project.end and project.end < project.start:
         raise r.error("project_end_date", "project ends before it starts")
@@ -183,4 +192,5 @@ def _partner(r: JsonRecord, doc: SourceDocument) -> Participation:
         Role.LEAD_PARTNER if role == "lead" else Role.PROJECT_PARTNER,
         total_budget=r.money("total_eligible_budget"),
         eu_contribution=r.money("cofinancing_amount"),
+        cofinancing_rate=r.rate("cofinancing_rate"),
     )

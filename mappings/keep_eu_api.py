@@ -63,6 +63,7 @@ def read(source: SourceFile) -> SourceDocument:
         status=r.get("status"),
         total_budget=r.money("total_budget", as_text=True),
         eu_contribution=r.money("eu_funding", as_text=True),
+        cofinancing_rate=r.rate("union_co_financing_rate"),
         code=r.get("project_id"),
         themes=[title for theme in r.items("themes") if (title := theme.get("title"))],
     )

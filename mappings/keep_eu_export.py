@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from cblod.errors import InputError, ValueParseError
 from cblod.linking.identifiers import keep_eu_partner_ids
@@ -42,7 +43,7 @@ from cblod.tables import (
     xlsx_rows,
     xlsx_sheets,
 )
-from cblod.values import Coded, Money, parse_programme_title, period_of
+from cblod.values import Coded, Money, parse_programme_title, parse_rate, period_of
 
 NAME = "keep-eu-export"
 TITLE = "keep.eu search export (XLSX, or its result sheets as CSV)"
@@ -212,6 +213,13 @@ def _money(row: Row, *columns: str) -> Money | None:
     return None if amount is None else Money(amount)
 
 
+def _rate(row: Row, column: str) -> Decimal | None:
+    try:
+        return parse_rate(row.raw(column))
+    except ValueParseError as exc:
+        raise row.error(column, exc.message) from exc
+
+
 def _coded(text: str | None, pattern: str) -> Coded | None:
     if not text:
         return None
@@ -246,6 +254,7 @@ def _project_row(row: Row, projects: dict) -> None:
         end=end,
         total_budget=_money(row, "Project's total budget / expenditure", "Total budget"),
         eu_contribution=_money(row, "Project's EU funding", "EU funding"),
+        cofinancing_rate=_rate(row, "Union co-financing rate"),
         code=row.text("Project ID (2021-2027 only)", "Project ID"),
         status=row.text("Project status"),
     )
@@ -343,6 +352,7 @@ def _partner_row(row: Row, projects: dict, touched: dict, doc: SourceDocument) -
                 "Partner's ERDF contribution",
                 "Partner's EU co-financing",
             ),
+            cofinancing_rate=_rate(row, "Partner's programme co-financing (%) (2021-2027 only)"),
         )
     )
     touched[key] = project

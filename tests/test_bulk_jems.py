@@ -166,6 +166,22 @@ def test_programme_structure_and_indicators(jems_store):
         ?r cbo:indicator/skos:notation ?code ; cbo:quantity ?n }""",
     )
     assert targets and all(Decimal(t["n"]) > 0 for t in targets)
+    calls = select(
+        jems_store,
+        """SELECT ?a ?n ?opens ?closes WHERE { ?p cbo:acronym ?a ; cbo:call ?c .
+        ?c skos:notation ?n ; cbo:opens ?opens ; cbo:closes ?closes ; cbo:programme ?programme }
+        ORDER BY ?a""",
+    )
+    assert {(c["n"], c["opens"], c["closes"]) for c in calls} <= {
+        ("3", "2022-09-15", "2022-12-15"),
+        ("5", "2023-11-01", "2024-02-29"),
+    }
+    assert len(calls) == 3  # every project names its call
+    rates = select(
+        jems_store,
+        """SELECT ?rate (COUNT(*) AS ?n) WHERE { ?x cbo:coFinancingRate ?rate } GROUP BY ?rate""",
+    )
+    assert [(Decimal(r["rate"]), r["n"]) for r in rates] == [(Decimal("80"), "11")]  # 3 + 8
 
 
 def test_shapes_pass_with_pages_and_bulk_together(tmp_path):

@@ -22,6 +22,7 @@ FACTS = {
     "projects": "SELECT ?a ?t ?e ?s ?end WHERE { ?p a cbo:Project ; cbo:acronym ?a ; cbo:totalBudget ?t ; cbo:euContribution ?e ; cbo:startDate ?s ; cbo:endDate ?end }",
     "partners": "SELECT ?a ?r ?t ?e ?c WHERE { ?x cbo:project/cbo:acronym ?a ; cbo:role ?r ; cbo:totalBudget ?t ; cbo:euContribution ?e ; cbo:partner/cbo:country ?c }",
     "organisations": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cbo:Organisation }",
+    "rates": "SELECT ?a ?rate ?partner WHERE { ?p cbo:acronym ?a ; cbo:coFinancingRate ?rate . ?x cbo:project ?p ; cbo:coFinancingRate ?partner }",
     "objectives": "SELECT ?a ?so ?pr WHERE { ?p cbo:acronym ?a ; cbo:specificObjective ?so ; cbo:priority ?pr }",
     "results": "SELECT ?a ?l WHERE { ?p cbo:acronym ?a ; cbo:result/rdfs:label ?l FILTER(LANG(?l) = 'en') }",
     "english titles": "SELECT ?a ?l WHERE { ?p cbo:acronym ?a ; rdfs:label ?l FILTER(LANG(?l) = 'en') }",
@@ -122,6 +123,7 @@ def test_shuffled_columns_and_semicolons_read_the_same(tmp_path, jems_facts):
         ("Country code", "XX", "unknown country"),
         ("Project acronym", "", "field is missing"),
         ("Lead partner", "Perhaps", "expected Yes or No"),
+        ("Partner's programme co-financing (%) (2021-2027 only)", "150%", "between 0 and 100"),
     ],
 )
 def test_a_bad_row_is_rejected_with_sheet_row_and_column(tmp_path, column, value, message):
