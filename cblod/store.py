@@ -63,6 +63,7 @@ class CblodStore:
         self._work: Store | None = None
         self._work_dir: Path | None = None
         self._rank_cache: dict[str, int] | None = None
+        self._base_uri: str | None = None
         self.folder = SnapshotFolder(self.path)
         if (self.path / "CURRENT").exists() and not (self.path / POINTER).exists():
             raise StoreError(
@@ -150,7 +151,7 @@ class CblodStore:
     def discard(self) -> None:
         """Drop the snapshot being written; the published one is untouched."""
         work_dir, self._work, self._work_dir = self._work_dir, None, None
-        self._rank_cache = None
+        self._rank_cache = self._base_uri = None
         self.folder.discard(work_dir)
         self.folder.release()
 
@@ -163,8 +164,13 @@ class CblodStore:
 
     @property
     def base_uri(self) -> str | None:
-        """The public base URI the data was minted under (kept in the store)."""
-        return self._meta(CBO.baseURI)
+        """The public base URI the data was minted under (kept in the store, never changed).
+
+        Pages ask for it for every link they draw, so it is read from the store once.
+        """
+        if self._base_uri is None:
+            self._base_uri = self._meta(CBO.baseURI)
+        return self._base_uri
 
     def set_base_uri(self, base_uri: str) -> None:
         current = self.base_uri
@@ -175,6 +181,7 @@ class CblodStore:
             )
         if not current:
             self.begin().add(Quad(DATASET, CBO.baseURI, Literal(base_uri), META))
+            self._base_uri = base_uri
 
     @property
     def version(self) -> str:
