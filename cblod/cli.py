@@ -7,7 +7,8 @@
     cblod stats [--store DIR]
     cblod dump [--store DIR] [--out DIR]
     cblod serve [--store DIR] [--host HOST] [--port PORT] [--timeout S] [--workers N]
-                [--max-rows N] [--allow-service IRI]...
+                [--max-rows N] [--allow-service IRI]... [--sparql-server QUERY_URL]
+    cblod push [--store DIR] --to URL | --query URL --update URL --graph-store URL
 
 The store defaults to ``$CBLOD_STORE`` or ``./cblod-data``.
 """
@@ -90,6 +91,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="IRI",
         help="an endpoint SERVICE clauses may call (repeatable; none by default)",
     )
+    p.add_argument(
+        "--sparql-server",
+        metavar="QUERY_URL",
+        help="serve the dataset published on this SPARQL server (see push) instead of --store",
+    )
+    p = verb("push", "publish the store's published snapshot on a SPARQL 1.1 server, atomically")
+    p.add_argument(
+        "--to", metavar="URL", help="an Oxigraph server (its /query, /update and /store)"
+    )
+    p.add_argument("--query", metavar="URL", help="the server's SPARQL query endpoint")
+    p.add_argument("--update", metavar="URL", help="the server's SPARQL update endpoint")
+    p.add_argument("--graph-store", metavar="URL", help="the server's Graph Store endpoint")
     return parser
 
 
@@ -103,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "stats": _stats,
             "dump": _dump,
             "serve": _serve,
+            "push": _push,
         }[args.verb](args)
     except CblodError as exc:
         print(f"cblod: error: {exc}", file=sys.stderr)
@@ -208,11 +222,35 @@ def _dump(args: argparse.Namespace) -> int:
     return 0
 
 
+def _push(args: argparse.Namespace) -> int:
+    from .remote import SparqlServer, push
+
+    base = (args.to or "").rstrip("/")
+    urls = {
+        "query": args.query or (base and f"{base}/query"),
+        "update": args.update or (base and f"{base}/update"),
+        "graph store": args.graph_store or (base and f"{base}/store"),
+    }
+    missing = [name for name, url in urls.items() if not url]
+    if missing:
+        raise CblodError(f"push needs --to, or the {', '.join(missing)} endpoint(s)")
+    server = SparqlServer(urls["query"], update_url=urls["update"], store_url=urls["graph store"])
+    store = CblodStore(_store_dir(args), read_only=True)
+    sent = push(store, server)
+    print(f"{sent} quads of {store.snapshot.name} published on {urls['query']}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .web import serve
 
+    target = _store_dir(args)
+    if args.sparql_server:
+        from .remote import RemoteStore, SparqlServer
+
+        target = RemoteStore(SparqlServer(args.sparql_server))
     serve(
-        _store_dir(args),
+        target,
         host=args.host,
         port=args.port,
         SPARQL_TIMEOUT=args.timeout,

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 from werkzeug.serving import make_server
 
 from cblod.ingest import ingest
+from cblod.remote import RemoteStore, SparqlServer, push
 from cblod.store import CblodStore
 from cblod.vocab import sparql_prefixes
 from cblod.web import create_app
@@ -92,7 +97,52 @@ def running(store: CblodStore, **config) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def server(sample_store) -> Iterator[str]:
-    """The sample store served with default settings, shared by read-only HTTP tests."""
-    with running(sample_store) as url:
+def oxigraph_server(tmp_path_factory) -> Iterator[str]:
+    """``oxigraph serve`` (PyPI ``oxigraph``) on 127.0.0.1: a SPARQL server for the external
+    store backend; yields its base URL (``/query``, ``/update``, ``/store``)."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    binary = shutil.which("oxigraph") or str(beside)
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+         "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                requests.get(f"{base}/query", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def remote_copy(store: CblodStore, base: str, cache: Path) -> RemoteStore:
+    """``store`` pushed to the SPARQL server at ``base``, and read back from there."""
+    push(
+        store, SparqlServer(f"{base}/query", update_url=f"{base}/update", store_url=f"{base}/store")
+    )
+    return RemoteStore(SparqlServer(f"{base}/query"), cache=cache)
+
+
+@pytest.fixture(scope="session", params=["embedded", "sparql-server"])
+def server(request, sample_store, tmp_path_factory) -> Iterator[str]:
+    """The sample store served with default settings, shared by read-only HTTP tests.
+
+    Twice: from the embedded store, and pushed to ``oxigraph serve`` and served from there
+    (the external store backend passes the same endpoint and dereference tests).
+    """
+    if request.param == "embedded":
+        with running(sample_store) as url:
+            yield url
+        return
+    base = request.getfixturevalue("oxigraph_server")
+    remote = remote_copy(sample_store, base, tmp_path_factory.mktemp("remote-cache"))
+    with running(remote) as url:
         yield url

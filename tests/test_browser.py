@@ -56,9 +56,10 @@ def test_run_an_example_see_the_table_follow_a_link(browser, server):
     editor = browser.find_element(By.ID, "query")
     assert "PREFIX cbo: <https://w3id.org/cblod/ontology#>" in editor.get_attribute("value")
 
-    browser.find_element(
-        By.LINK_TEXT, "Partners of 4Smart Growth with budgets, and the total"
-    ).click()
+    click_and_wait(
+        browser,
+        browser.find_element(By.LINK_TEXT, "Partners of 4Smart Growth with budgets, and the total"),
+    )
     table = browser.find_element(By.ID, "results")
     rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) == 5

@@ -24,6 +24,7 @@ from flask import Flask
 
 from ..query.cache import AnswerCache
 from ..query.workers import QueryPool
+from ..remote import RemoteQueries, RemoteStore
 from ..store import CblodStore
 from .store_access import PublishedStore
 
@@ -67,7 +68,10 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["SPARQL_MAX_QUERY_BYTES"] * 4
     opened = store if isinstance(store, CblodStore) else CblodStore(store, read_only=True)
     app.extensions["cblod_store"] = PublishedStore(opened)
-    pool = QueryPool(size=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"])
+    if isinstance(opened, RemoteStore):  # the server runs the queries
+        pool = RemoteQueries(opened, timeout=app.config["SPARQL_TIMEOUT"])
+    else:
+        pool = QueryPool(size=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"])
     app.extensions["cblod_pool"] = pool
     app.extensions["cblod_answers"] = AnswerCache(app.config["SPARQL_CACHE_BYTES"])
     atexit.register(pool.close)
@@ -82,7 +86,9 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
     return app
 
 
-def serve(store_dir: str | Path, *, host: str = "127.0.0.1", port: int = 5000, **config) -> None:
+def serve(
+    store_dir: str | Path | CblodStore, *, host: str = "127.0.0.1", port: int = 5000, **config
+) -> None:
     """Serve with waitress: HTTP/1.1 keep-alive and a fixed thread pool.
 
     Werkzeug's development server costs ~9 ms a request (HTTP/1.0, a thread per request),
