@@ -96,19 +96,18 @@ def running(store: CblodStore, **config) -> Iterator[str]:
         app.extensions["cblod_pool"].close()
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory) -> Iterator[str]:
-    """``oxigraph serve`` (PyPI ``oxigraph``) on 127.0.0.1: a SPARQL server for the external
-    store backend; yields its base URL (``/query``, ``/update``, ``/store``)."""
+@contextmanager
+def oxigraph_serving(folder: Path) -> Iterator[str]:
+    """``oxigraph serve`` (PyPI ``oxigraph``) on 127.0.0.1 over ``folder``: a SPARQL server for
+    the external store backend; yields its base URL (``/query``, ``/update``, ``/store``)."""
     beside = Path(sys.executable).parent / "oxigraph"
     binary = shutil.which("oxigraph") or str(beside)
     port = free_port()
     process = subprocess.Popen(
-        [binary, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-         "--bind", f"127.0.0.1:{port}"],
+        [binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -121,6 +120,20 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory) -> Iterator[str]:
+    """The SPARQL server the shared ``server`` fixture publishes the sample store on."""
+    with oxigraph_serving(tmp_path_factory.mktemp("oxigraph")) as base:
+        yield base
+
+
+@pytest.fixture
+def fresh_oxigraph_server(tmp_path) -> Iterator[str]:
+    """An empty SPARQL server of a test's own (for tests that publish other data)."""
+    with oxigraph_serving(tmp_path / "oxigraph") as base:
+        yield base
 
 
 def remote_copy(store: CblodStore, base: str, cache: Path) -> RemoteStore:
