@@ -231,6 +231,7 @@ class RemoteStore(CblodStore):
         self._base_uri = None
         self.snapshot = None
         self._version: tuple[float, str] | None = None
+        self._sources: tuple[str, list[NamedNode]] | None = None
         self._index_lock = threading.Lock()
         self._indexing = False
 
@@ -248,6 +249,13 @@ class RemoteStore(CblodStore):
         if self._version is None or now - self._version[0] > 1.0:
             self._version = (now, super().version)
         return self._version[1]
+
+    def source_graphs(self) -> list[NamedNode]:
+        """Asked of the server once per version (listing graphs scans the whole dataset)."""
+        version = self.version
+        if self._sources is None or self._sources[0] != version:
+            self._sources = (version, super().source_graphs())
+        return self._sources[1]
 
     @property
     def data_dir(self) -> Path:
