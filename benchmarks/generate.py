@@ -1,18 +1,24 @@
-"""Deterministic generator of keep.eu-shaped project pages, for benchmarks and scale tests.
+"""Deterministic generators of keep.eu-shaped data, for benchmarks and for test fixtures.
 
 ``keep_eu_pages(n, seed)`` yields (file name, text) pairs in the exact layout the
-``keep-eu-page`` mapping reads, with partners drawn from a shared pool of organisations so
-that organisations take part in several projects, as in real programmes.
+``keep-eu-page`` mapping reads; ``keep_eu_export(n, folder)`` writes the two keep.eu search
+result sheets as CSV. Partners are drawn from a shared pool of organisations, so that
+organisations take part in several projects, as in real programmes.
 
     python benchmarks/generate.py --projects 500 --out /tmp/pages
+    python benchmarks/generate.py --export --out /tmp/export    # the performance issue's size
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 from collections.abc import Iterator
 from pathlib import Path
+
+from stdnum import luhn
+from stdnum.fi import alv
 
 COUNTRIES = [("Finland", "FI-20520 Turku"), ("Sweden", "111 21 Stockholm"),
              ("Estonia", "12618 Tallinn"), ("Latvia", "LV-1050 Riga")]  # fmt: skip
@@ -94,14 +100,82 @@ Co-financing sources:
         yield f"keep-eu-generated-{i:06d}.txt", text
 
 
+PROGRAMME = "2021 - 2027 Interreg Benchmark Shores SYNTHETIC"
+PROJECT_HEADER = ["Programme", "Project acronym", "Project name in English", "Project start", "Project end",
+                  "Project's total budget / expenditure", "Project's EU funding", "Programme Priority (2021-2027 only)",
+                  "Programme specific objective (2021-2027 only)", "Theme 1", "Contributing EU funds"]  # fmt: skip
+PARTNER_HEADER = ["Programme", "Project acronym", "Organisation in English", "Lead partner", "Country code",
+                  "Town", "Participant Identification Code", "Partner's ID if not PIC",
+                  "Partner's total eligible budget / expenditure",
+                  "Partner's programme co-financing (EUR) (2021-2027 only)"]  # fmt: skip
+
+
+def ytunnus_digit(base: str) -> str | None:
+    """The check digit that makes a Y-tunnus valid (stdnum's own checksum), if there is one."""
+    return next((d for d in "0123456789" if alv.checksum(base + d) == 0), None)
+
+
+def organisations_with_ids(count: int) -> list[tuple[str, str, str]]:
+    """Finnish and Swedish organisations with valid business IDs, as keep.eu writes them."""
+    out = []
+    for n in range(count):
+        base = f"{1000000 + n:07d}"
+        digit = ytunnus_digit(base)
+        if n % 2 and digit:
+            ids = f"FI{base}{digit} | {base}-{digit} | Business ID (EN)"
+            out.append((f"Organisation {n} Oy", "FI", ids))
+        else:
+            digits = f"80{n:07d}"[:9]
+            digits += luhn.calc_check_digit(digits)
+            orgnr = f"{digits[:6]}-{digits[6:]}"
+            out.append(
+                (f"Organisation {n} AB", "SE", f"{orgnr} | {orgnr} | Organisationsnummer (EN)")
+            )
+    return out
+
+
+def keep_eu_export(projects: int, folder: Path, seed: int = 11) -> list[Path]:
+    """The two keep.eu result sheets as CSV in ``folder``: ``projects`` projects, 2-6 partner
+    rows each, drawn from a pool of a third as many organisations (check-digit-valid IDs, so
+    partners merge by identifier). Returns [projects.csv, partners.csv]."""
+    rng = random.Random(seed)
+    pool = organisations_with_ids(max(10, projects // 3))
+    paths = [folder / "projects.csv", folder / "partners.csv"]
+    with (
+        paths[0].open("w", newline="", encoding="utf-8") as p,
+        paths[1].open("w", newline="", encoding="utf-8") as q,
+    ):
+        projects_csv, partners_csv = csv.writer(p), csv.writer(q)
+        projects_csv.writerow(PROJECT_HEADER)
+        partners_csv.writerow(PARTNER_HEADER)
+        for i in range(projects):
+            chosen = rng.sample(pool, rng.randint(2, 6))
+            budgets = [rng.randint(5_000_000, 60_000_000) for _ in chosen]
+            eu = [b * 4 // 5 for b in budgets]
+            year = rng.randint(2022, 2026)
+            projects_csv.writerow([PROGRAMME, f"P{i:06d}", f"Generated project {i}", f"{year}-01-01", f"{year + 2}-12-31",
+                                   f"{sum(budgets) / 100:.2f}", f"{sum(eu) / 100:.2f}", "1. Innovation",
+                                   "RSO1.1. Research and innovation capacities", "Innovation", "ERDF"])  # fmt: skip
+            for k, ((name, country, ids), total, funding) in enumerate(
+                zip(chosen, budgets, eu, strict=True)
+            ):
+                partners_csv.writerow([PROGRAMME, f"P{i:06d}", name, "Yes" if k == 0 else "No", country, "Town", "",
+                                       ids, f"{total / 100:.2f}", f"{funding / 100:.2f}"])  # fmt: skip
+    return paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--projects", type=int, default=500)
+    parser.add_argument("--projects", type=int, help="500 pages, or 30000 for --export")
+    parser.add_argument("--export", action="store_true", help="the keep.eu CSV export instead")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, text in keep_eu_pages(args.projects, args.seed):
+    if args.export:
+        keep_eu_export(args.projects or 30_000, args.out, args.seed)
+        return
+    for name, text in keep_eu_pages(args.projects or 500, args.seed):
         (args.out / name).write_text(text, encoding="utf-8")
 
 

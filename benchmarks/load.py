@@ -4,7 +4,7 @@ Run on demand (never in the test suite), against 127.0.0.1 only, bounded in time
 
     python benchmarks/load.py --projects 30000 --clients 16 --seconds 60
 
-Generates the keep.eu export sheets (``ingest_bench.generate``), ingests them with
+Generates the keep.eu export sheets (``generate.keep_eu_export``), ingests them with
 ``cblod ingest``, starts ``cblod serve`` with ``--workers`` query processes, warms the dump
 files, then runs ``--clients`` threads for ``--seconds``, each drawing requests from a mix of
 project and organisation pages, ``/id`` dereferences, searches, the query page's example
@@ -32,7 +32,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest_bench import generate  # noqa: E402
+from generate import keep_eu_export  # noqa: E402
 from sparql_bench import free_port, launch, wait_until_up  # noqa: E402
 
 from cblod.web.examples import EXAMPLES  # noqa: E402
@@ -91,7 +91,7 @@ def main() -> None:
     store = args.store or work / "store"
     if not (store / "published").exists():
         print(f"generating and ingesting {args.projects} projects …", flush=True)
-        paths = generate(args.projects, work)
+        paths = keep_eu_export(args.projects, work)
         subprocess.run(
             [sys.executable, "-m", "cblod.cli", "ingest", "-q", *map(str, paths), "--store", str(store)],
             check=True,

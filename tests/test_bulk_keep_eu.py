@@ -210,3 +210,35 @@ def test_strict_on_the_command_line(tmp_path):
     lenient = cblod_ingest()
     assert lenient.returncode == 0
     assert "warning: rejected Search results, partners row 4" in lenient.stdout
+
+
+def test_a_generated_export_streams_in_chunks_and_loses_nothing(tmp_path, monkeypatch):
+    """The benchmarks' generator, at fixture size: every row arrives, partners merge by ID."""
+    import sys
+    from decimal import Decimal
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from cblod.mappings import keep_eu_export as mapping
+    from generate import keep_eu_export
+
+    monkeypatch.setattr(mapping, "CHUNK_ROWS", 97)  # many chunks, none aligned with projects
+    projects_csv, partners_csv = keep_eu_export(300, tmp_path)
+    rows = list(csv.DictReader(partners_csv.open(encoding="utf-8")))
+    store = CblodStore(tmp_path / "store")
+    reports = ingest([partners_csv, projects_csv], store=store)
+    assert [r.status for r in reports] == ["ingested", "ingested"], [r.error for r in reports]
+
+    (counts,) = select(
+        store,
+        """SELECT (COUNT(DISTINCT ?p) AS ?projects) (COUNT(DISTINCT ?x) AS ?participations)
+                  (COUNT(DISTINCT ?o) AS ?organisations) (SUM(?eu) AS ?erdf) WHERE {
+             ?p a cbo:Project ; rdfs:label ?title . ?x cbo:project ?p ; cbo:partner ?o .
+             OPTIONAL { ?x cbo:euContribution ?eu } }""",
+    )
+    assert counts["projects"] == "300"
+    assert int(counts["participations"]) == len(rows)
+    assert int(counts["organisations"]) == len({r["Partner's ID if not PIC"] for r in rows})
+    written = sum(
+        Decimal(r["Partner's programme co-financing (EUR) (2021-2027 only)"]) for r in rows
+    )
+    assert Decimal(counts["erdf"]) == written  # exact, whatever the chunking
