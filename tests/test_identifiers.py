@@ -18,6 +18,8 @@ from cblod.linking.identifiers import (
         ("FI28765435", "FI", [("eu-vat", "FI28765435"), ("fi-ytunnus", "2876543-5")]),
         ("802512-5470", "SE", [("se-orgnr", "802512-5470")]),  # organisationsnummer, Luhn
         ("SE 802512-5470", "SE", [("se-orgnr", "802512-5470")]),  # country prefix typed in
+        ("id-SE-SE 212000-1157", "SE", [("se-orgnr", "212000-1157")]),  # keep.eu's own form
+        ("id-FI-FI 2876543-5", None, [("fi-ytunnus", "2876543-5")]),
         ("SE222000974601", "SE", [("eu-vat", "SE222000974601"), ("se-orgnr", "222000-9746")]),
         ("90045704", "EE", [("ee-registrikood", "90045704")]),  # registrikood, mod 11
         ("LV40008537129", "LV", [("eu-vat", "LV40008537129"), ("lv-regnr", "40008537129")]),
@@ -51,6 +53,7 @@ def test_valid_identifiers_are_read_with_what_they_imply(raw, country, expected)
         ("529900T8BM49AURSDO56", None),
         ("12345", "SE"),  # no scheme has this shape
         ("FI-12", "FI"),
+        ("id-SE-SE 212000-1158", "SE"),
     ],
 )
 def test_invalid_identifiers_are_refused(raw, country):

@@ -115,6 +115,10 @@ def read_identifiers(raw: str | None, *, country: str | None = None) -> list[Ide
     if raw is None or is_placeholder(raw):
         return []
     text = raw.strip()
+    # keep.eu's own form, "id-SE-SE 212000-1157": the registry's country, then the number
+    if keep_eu := re.fullmatch(r"id-([A-Za-z]{2})(?:-([A-Za-z]{2}))?\s+(.+)", text):
+        country = (keep_eu[2] or keep_eu[1]).upper()
+        text = keep_eu[3]
     found: list[Identifier] = []
     compact = re.sub(r"[\s.\-/]", "", text).upper()
     if re.fullmatch(r"[A-Z0-9]{18}[0-9]{2}", compact) and lei.is_valid(compact):
