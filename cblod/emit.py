@@ -307,6 +307,8 @@ class Emitter:
                 self.identity.indicator(programme, coded), CBO.Indicator, coded, lang
             )
             self.add(indicator, CBO.programme, programme)
+            if coded.unit:
+                self.add(indicator, CBO.measurementUnit, Literal(coded.unit, language="en"))
             self.add(iri, CBO.indicator, indicator)
 
     def participation(

@@ -138,6 +138,8 @@ class Coded:
 
     code: str
     label: str
+    #: what an indicator counts ("pilot actions"), when the source says
+    unit: str | None = None
 
 
 _PRIORITY = re.compile(r"^(?:Priority\s*|P)(\d+)\.?\s*[:.\-–]?\s+(.+)$", re.IGNORECASE)

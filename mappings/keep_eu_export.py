@@ -274,18 +274,22 @@ def _project_row(row: Row, projects: dict) -> None:
     project.themes = _numbered(row, "Theme {n}")
     if website := row.text("Website"):
         project.websites = [website] if website.startswith("http") else []
-    achievements = row.text("Expected Achievements in English")
-    if achievements:
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", achievements) if s.strip()]
-        project.results = [Result(Text(s, "en"), ResultKind.EXPECTED) for s in sentences]
+    for column, kind in [("Expected Achievements in English", ResultKind.EXPECTED),
+                         ("Actual Achievements in English", ResultKind.ACHIEVED)]:  # fmt: skip
+        if achievements := row.text(column):
+            sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", achievements) if s.strip()]
+            project.results += [Result(Text(s, "en"), kind) for s in sentences]
     for output in (row.text("Project Outputs (2021-2027 only)", "Project outputs") or "").split(
         ";"
     ):
         if output.strip():
             project.results.append(Result(Text(output.strip(), "en"), ResultKind.EXPECTED))
-    for text in _numbered(row, "Programme output indicator {n} code and name (2021-2027 only)"):
-        if coded := _coded(text, r"^([A-Z]+\d+)\s*[-–]\s*(.+)$"):
-            project.indicators.append(coded)
+    for kind in ("output", "result"):
+        for n in range(1, 21):
+            text = row.text(f"Programme {kind} indicator {n} code and name (2021-2027 only)")
+            if text and (coded := _coded(text, r"^([A-Z]+\d+)\s*[-–]\s*(.+)$")):
+                unit = row.text(f"Programme {kind} indicator {n} measurement unit (2021-2027 only)")
+                project.indicators.append(dataclasses.replace(coded, unit=unit))
     key = (programme.full_name, acronym.casefold())
     if key in projects:
         raise row.error("Project acronym", f"project {acronym!r} appears twice")

@@ -73,6 +73,18 @@ def test_keep_eu_export_facts(tmp_path):
     assert estonian["n"] == "90045704"
     regions = {r["r"] for r in select(store, "SELECT ?r WHERE { ?o cbo:region ?r }")}
     assert "http://data.europa.eu/nuts/code/FI195" in regions
+    indicators = {
+        (r["code"], r["unit"])
+        for r in select(
+            store,
+            "SELECT ?code ?unit WHERE { ?p cbo:indicator ?i . ?i skos:notation ?code ; cbo:measurementUnit ?unit }",
+        )
+    }
+    assert {
+        ("RCO84", "pilot actions"),
+        ("RCO116", "solutions"),
+        ("RCR104", "solutions"),
+    } <= indicators
     assert validate(store).conforms
 
 
@@ -242,3 +254,23 @@ def test_a_generated_export_streams_in_chunks_and_loses_nothing(tmp_path, monkey
         Decimal(r["Partner's programme co-financing (EUR) (2021-2027 only)"]) for r in rows
     )
     assert Decimal(counts["erdf"]) == written  # exact, whatever the chunking
+
+
+def test_actual_achievements_are_published_as_achieved_results(tmp_path):
+    text = "Three pilot courses ran in 2025. Forty teachers were trained."
+    path = edited_csv(
+        tmp_path,
+        "keep-eu-projects-synthetic.csv",
+        set_cell("Actual Achievements in English", 1, text),
+    )
+    store = CblodStore(tmp_path / "store")
+    assert ingest([path], store=store)[0].status == "ingested"
+    achieved = select(
+        store,
+        "SELECT ?l ?n WHERE { ?p cbo:result ?r . ?r cbo:resultKind cbo:Achieved ; rdfs:label ?l "
+        "OPTIONAL { ?r cbo:quantity ?n } } ORDER BY ?l",
+    )
+    assert [r["l"] for r in achieved] == [
+        "Forty teachers were trained.",
+        "Three pilot courses ran in 2025.",
+    ]
