@@ -396,6 +396,9 @@ class Emitter:
                 self.add(iri, predicate, Literal(value))
         if address.country:
             self.add(iri, SCHEMA.addressCountry, self.country(address.country))
+        if address.latitude is not None and address.longitude is not None:
+            self.add(iri, SCHEMA.latitude, _decimal(address.latitude))
+            self.add(iri, SCHEMA.longitude, _decimal(address.longitude))
         return iri
 
     def result(self, project_iri: NamedNode, result: Result, programme: NamedNode) -> None:

@@ -40,6 +40,9 @@ class Address:
     postal_code: str | None = None
     locality: str | None = None
     country: Country | None = None
+    #: WGS 84 degrees, when the source geocodes the address
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
 
 
 @dataclass

@@ -7,6 +7,9 @@ partner's name (original language, English translation), PIC, and ``beneficiary_
 
 from __future__ import annotations
 
+import dataclasses
+from decimal import Decimal
+
 from cblod.errors import ValueParseError
 from cblod.jsonrecords import JsonRecord
 from cblod.linking.identifiers import keep_eu_partner_ids
@@ -100,6 +103,12 @@ def _participation(p: JsonRecord, doc: SourceDocument) -> Participation:
     )
     full = p.get("location_address")
     address = Address(full, None, p.get("postcode"), p.get("town"), found_country) if full else None
+    if address and (point := p.child("location_json")):
+        latitude, longitude = point.get("lat", Decimal), point.get("lng", Decimal)
+        if latitude is not None and longitude is not None:
+            if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+                raise point.error("lat", f"({latitude}, {longitude}) is not a place on Earth")
+            address = dataclasses.replace(address, latitude=latitude, longitude=longitude)
     return Participation(
         Organisation(
             names=names,

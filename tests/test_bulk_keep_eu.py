@@ -274,3 +274,14 @@ def test_actual_achievements_are_published_as_achieved_results(tmp_path):
         "Forty teachers were trained.",
         "Three pilot courses ran in 2025.",
     ]
+
+
+def test_api_addresses_keep_their_coordinates(tmp_path):
+    store = CblodStore(tmp_path / "store")
+    ingest([BULK / "keep-eu-api-990101-synthetic.json"], store=store)
+    points = select(
+        store,
+        "SELECT ?lat ?lng WHERE { ?a locn:fullAddress 'Satamakatu 14, Vaasa, Finland' ; "
+        "schema:latitude ?lat ; schema:longitude ?lng }",
+    )
+    assert [(r["lat"], r["lng"]) for r in points] == [("63.096", "21.6158")]
