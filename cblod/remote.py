@@ -42,9 +42,6 @@ from .errors import StoreError
 from .query.scan import scan
 from .store import CblodStore
 
-#: what one request of a published snapshot's upload may carry
-UPLOAD_CHUNK = 200_000
-
 
 class RemoteTimeout(Exception):
     """The server did not answer in time."""

@@ -286,15 +286,10 @@ class CblodStore:
             for quad in to_remove:
                 work.remove(quad)
             write(to_add)
-            write(self._identity_quads(identity))
-            for quad in list(work.quads_for_pattern(DATASET, CBO.version, None, META)):
-                work.remove(quad)
-            work.add(Quad(DATASET, CBO.version, Literal(str(uuid.uuid4())), META))
+            self._keys_and_version(identity)
         except OSError as exc:
             self.discard()
             raise StoreError(f"could not write {graph.value}: {exc}") from exc
-        identity.new_keys.clear()
-        identity.new_evidence.clear()
         self._ranks()[graph.value] = ranks[graph.value]
         return Replacement(len(quads), changed, conflicts)
 
@@ -334,7 +329,8 @@ class CblodStore:
         work.bulk_extend(to_add)
         return changed, conflicts
 
-    def _bump_version(self, identity: Identity) -> None:
+    def _keys_and_version(self, identity: Identity) -> None:
+        """Write the identity keys this source registered, and a new dataset version."""
         work = self.begin()
         work.extend(self._identity_quads(identity))
         identity.new_keys.clear()
@@ -470,7 +466,7 @@ class SourceWriter:
         ranks = dict(self.store._ranks())
         ranks[self.graph.value] = self.rank
         changed, conflicts = self.store._rederive(sorted(self.subjects, key=str), ranks)
-        self.store._bump_version(identity)
+        self.store._keys_and_version(identity)
         self.store._ranks()[self.graph.value] = self.rank
         return Replacement(self.triples, changed, conflicts)
 
