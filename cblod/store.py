@@ -305,16 +305,13 @@ class CblodStore:
         to_add: list[Quad] = []
         changed = 0
         for subject in subjects:
-            published = {
-                (q.predicate, q.object)
-                for q in work.quads_for_pattern(subject, None, None, DefaultGraph())
-            }
-            statements = [
-                (q.predicate, q.object, q.graph_name)
-                for q in work.quads_for_pattern(subject, None, None, None)
-                if isinstance(q.graph_name, NamedNode)
-                and not q.graph_name.value.startswith(INTERNAL)
-            ]
+            published, statements = set(), []
+            for q in work.quads_for_pattern(subject, None, None, None):  # one pass, both kinds
+                graph = q.graph_name
+                if isinstance(graph, DefaultGraph):
+                    published.add((q.predicate, q.object))
+                elif not graph.value.startswith(INTERNAL):
+                    statements.append((q.predicate, q.object, graph))
             triples, found = consolidator.subject(subject, statements)
             conflicts.extend(found)
             consolidated = {(t.predicate, t.object) for t in triples}
