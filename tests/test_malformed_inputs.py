@@ -108,7 +108,8 @@ def test_a_broken_file_is_refused_clearly_or_read_as_documented(tmp_path, name, 
     if expected == "same facts":
         assert after == before
     else:
-        assert after and after < before | after and len(after) < len(before)
+        # the hits before the cut are read (the last one may be cut short), none invented
+        assert after and len(after) < len(before)
 
 
 @pytest.mark.parametrize(
