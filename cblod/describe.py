@@ -7,6 +7,7 @@ IRI it points to, and one page of its inbound links with their total count.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -47,7 +48,7 @@ class Description:
         term = self.iri if term is None else term
         if isinstance(term, Literal):
             return term.value
-        return self.labels.get(term.value) or term.value.rstrip("/").rsplit("/", 1)[-1]
+        return self.labels.get(term.value) or re.split(r"[/#]", term.value.rstrip("/#"))[-1]
 
     def triples(self) -> list[Triple]:
         """The RDF of the description: statements, linked labels and types, inbound links."""

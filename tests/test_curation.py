@@ -113,6 +113,10 @@ def test_exact_match_publishes_an_external_link(tmp_path):
     assert report.status == "ingested"
     rows = select(store, f"SELECT ?x WHERE {{ <{TURKU}> owl:sameAs ?x }}")
     assert [r["x"] for r in rows] == ["http://www.wikidata.org/entity/Q123456789"]
+    with running(store) as url:  # the organisation page shows the link
+        page = requests.get(f"{url}/doc/organisation/fi/turku-science-park", timeout=30).text
+    assert 'same as</a>' in page
+    assert '<a href="http://www.wikidata.org/entity/Q123456789">Q123456789</a>' in page
 
 
 def test_a_bad_curation_row_names_the_row_and_column(tmp_path):

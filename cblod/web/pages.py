@@ -8,6 +8,7 @@ to a Jinja template; every page also carries schema.org JSON-LD and links to its
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 from flask import render_template, url_for
@@ -72,7 +73,9 @@ def properties(d: Description) -> list[dict]:
         entry = grouped.setdefault(
             predicate.value,
             {
-                "label": labels.get(predicate.value) or d.label(predicate),
+                # a term of another vocabulary: its local name in words ("sameAs" -> "same as")
+                "label": labels.get(predicate.value)
+                or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", d.label(predicate)).lower(),
                 "href": href(predicate.value),
                 "values": [],
             },
