@@ -115,7 +115,7 @@ def test_exact_match_publishes_an_external_link(tmp_path):
     assert [r["x"] for r in rows] == ["http://www.wikidata.org/entity/Q123456789"]
     with running(store) as url:  # the organisation page shows the link
         page = requests.get(f"{url}/doc/organisation/fi/turku-science-park", timeout=30).text
-    assert 'same as</a>' in page
+    assert "same as</a>" in page
     assert '<a href="http://www.wikidata.org/entity/Q123456789">Q123456789</a>' in page
 
 

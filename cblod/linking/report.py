@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..identity import ORGANISATION_MATCH
-from ..names import similarity
+from ..names import fold, similarity
 from ..store import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, CblodStore
 from ..vocab import CBO, SKOS
 
@@ -34,6 +34,8 @@ class Merge:
 @dataclass
 class LinkReport:
     merges: list[Merge]
+    #: organisations matched again only under the name they are shown with (not listed)
+    found_again: int
     near_misses: list[tuple[float, str, str, str, str]]  # score, iri a, label a, iri b, label b
     #: one organisation holding two values of one scheme: perhaps two organisations merged
     conflicts: list[tuple[str, str, str, list[str]]]  # iri, label, scheme, values
@@ -90,11 +92,17 @@ def link_report(store: CblodStore) -> LinkReport:
     for quad in store.store.quads_for_pattern(None, IDENTITY_EVIDENCE, None, IDENTITY):
         rule, value, score, name = quad.object.value.split("|", 3)
         evidence[quad.subject.value].append((rule, value, float(score), name))
-    merges = [
-        Merge(iri, _label(store, iri), sorted(set(evidence[iri])), len(found))
-        for iri, found in sorted(keys.items())
-        if evidence.get(iri)
-    ]
+    merges, found_again = [], 0
+    for iri, found in sorted(keys.items()):
+        if not evidence.get(iri):
+            continue
+        label = _label(store, iri)
+        seen = set(evidence[iri])
+        # only ever found again under the name it is shown with: nothing for a person to check
+        if all(fold(e[3]) == fold(label) and not e[0].startswith("curated") for e in seen):
+            found_again += 1
+        else:
+            merges.append(Merge(iri, label, sorted(seen), len(found)))
     names: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
     for iri, found in keys.items():
         for key in found:
@@ -136,6 +144,7 @@ def link_report(store: CblodStore) -> LinkReport:
     )
     return LinkReport(
         merges,
+        found_again,
         misses,
         conflicts,
         curated,
@@ -148,6 +157,11 @@ def link_report(store: CblodStore) -> LinkReport:
 def format_report(report: LinkReport) -> str:
     lines = [
         f"Merged: {len(report.merges)} organisations known under more than one name or identifier"
+        + (
+            f" ({report.found_again} more found again under the same name)"
+            if report.found_again
+            else ""
+        )
     ]
     for merge in report.merges:
         lines.append(f"  {merge.label}  <{merge.iri}>")
