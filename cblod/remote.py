@@ -222,10 +222,7 @@ class RemoteStore(CblodStore):
         self.path = Path(cache or tempfile.mkdtemp(prefix="cblod-remote-"))
         self.path.mkdir(parents=True, exist_ok=True)
         self.read_only = True
-        self._work = None
-        self._work_dir = None
-        self._rank_cache = None
-        self._base_uri = None
+        self._forget()
         self.snapshot = None
         self._version: tuple[float, str] | None = None
         self._sources: tuple[str, list[NamedNode]] | None = None
@@ -297,7 +294,8 @@ def push(store: CblodStore, server: SparqlServer) -> int:
             path = Path(folder) / f"{n}.nt"
             with path.open("wb") as out:
                 database.dump(out, format=RdfFormat.N_TRIPLES, from_graph=graph)
-            sent += sum(1 for _ in path.open("rb"))
+            with path.open("rb") as dumped:
+                sent += sum(1 for _ in dumped)
             server.put_graph(staging, path)
             path.unlink()
             target = "DEFAULT" if isinstance(graph, DefaultGraph) else f"GRAPH {graph}"

@@ -60,10 +60,7 @@ class CblodStore:
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._work: Store | None = None
-        self._work_dir: Path | None = None
-        self._rank_cache: dict[str, int] | None = None
-        self._base_uri: str | None = None
+        self._forget()
         self.folder = SnapshotFolder(self.path)
         if (self.path / "CURRENT").exists() and not (self.path / POINTER).exists():
             raise StoreError(
@@ -82,6 +79,13 @@ class CblodStore:
             self._published = Store()  # nothing published yet: reads see an empty dataset
         else:
             self._published = self._open_read_only(self.snapshot)
+
+    def _forget(self) -> None:
+        """No snapshot being written, nothing read from the store kept yet."""
+        self._work: Store | None = None
+        self._work_dir: Path | None = None
+        self._rank_cache: dict[str, int] | None = None
+        self._base_uri: str | None = None
 
     @staticmethod
     def _open_read_only(snapshot: Path) -> Store:
@@ -150,8 +154,8 @@ class CblodStore:
 
     def discard(self) -> None:
         """Drop the snapshot being written; the published one is untouched."""
-        work_dir, self._work, self._work_dir = self._work_dir, None, None
-        self._rank_cache = self._base_uri = None
+        work_dir = self._work_dir
+        self._forget()
         self.folder.discard(work_dir)
         self.folder.release()
 

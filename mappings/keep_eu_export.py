@@ -106,14 +106,13 @@ def read_chunks(
     project_rows, partner_rows, total = _rows(source)
     projects: dict[tuple, Project] = {}
     doc = _document(source)
-    rows = 0
     for row in project_rows:
         _guarded(row, doc, strict, lambda r: _project_row(r, projects))
-        rows += 1
     if not partner_rows:
-        for start in range(0, len(projects), size):
+        described = list(projects.values())
+        for start in range(0, len(described), size):
             chunk = _document(source)
-            chunk.projects = list(projects.values())[start : start + size]
+            chunk.projects = described[start : start + size]
             if start == 0:
                 chunk.warnings = doc.warnings
             yield chunk
@@ -122,9 +121,8 @@ def read_chunks(
         return
     touched: dict[tuple, Project] = {}
     sent: set[tuple] = set()
-    for row in partner_rows:
+    for rows, row in enumerate(partner_rows, start=1):
         _guarded(row, doc, strict, lambda r: _partner_row(r, projects, touched, doc))
-        rows += 1
         if touched and rows % size == 0:
             sent.update(touched)
             chunk = _flush(source, doc, touched)
