@@ -29,6 +29,10 @@ from .values import Coded, slugify
 ORGANISATION_MATCH = 0.85
 
 
+#: evidence rule: an organisation found by identifier carries a name another one is known by
+NAME_ELSEWHERE = "name of another organisation"
+
+
 @dataclass
 class OrganisationEntry:
     iri: str
@@ -202,6 +206,11 @@ class Identity:
             stem = next((plain_key(n.value) for n in organisation.names if plain_key(n.value)), "")
             iri = self._mint_organisation(stem or "organisation", organisation)
         for key in keys:
+            named = self.registered.get(f"organisation|{country}|{key}")
+            if named is not None and self.survivor(named) != iri:
+                # the identifier says one organisation, this name another: a person decides
+                # (a curated same-as, or not-same-as); the report lists it
+                self._evidence(iri, NAME_ELSEWHERE, named, 1.0, shown)
             self._register(f"organisation|{country}|{key}", iri)
         for key in id_keys:
             self._register(key, iri)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import requests
 from conftest import ALL_PAGES, SAMPLES, ingest_all, running, select
@@ -154,3 +155,46 @@ def test_the_link_report_shows_conflicts_and_curated_decisions(tmp_path):
     assert "fi-ytunnus: 2876543-5, 3184207-5" in done.stdout
     assert "Curated decisions in force: 1" in done.stdout
     assert "curated same-as" in done.stdout
+
+
+def test_one_organisation_under_two_iris_is_reported_then_merged_by_curation(tmp_path):
+    import json
+
+    sample = json.loads((SAMPLES.parent / "bulk" / "keep-eu-api-990101-synthetic.json").read_text())
+
+    def write(name: str, partner_name: str, with_ids: bool) -> Path:
+        data = json.loads(json.dumps(sample))
+        data["partnerships"] = [data["partnerships"][0]]
+        data["partnerships"][0]["partner"]["name"] = partner_name
+        data["partnerships"][0]["partner"].pop("translations", None)
+        if not with_ids:
+            data["partnerships"][0]["pic"] = data["partnerships"][0]["beneficiary_id"] = None
+        path = tmp_path / name
+        path.write_text(json.dumps(data))
+        return path
+
+    store_dir = tmp_path / "store"
+    store = CblodStore(store_dir)
+    ingest([write("a.json", "Merenrannan ammattikorkeakoulu Oy", True)], store=store)
+    ingest([write("b.json", "Coastline Applied Sciences Oy", False)], store=store)  # a new IRI
+    ingest([write("c.json", "Coastline Applied Sciences Oy", True)], store=store)  # the ID's
+    del store
+    report = subprocess.run(
+        [sys.executable, "-m", "cblod.cli", "link", "--report", "--store", str(store_dir)],
+        capture_output=True, text=True, timeout=120,
+    ).stdout  # fmt: skip
+    first, second = (
+        BASE + "fi/merenrannan-ammattikorkeakoulu",
+        BASE + "fi/coastline-applied-sciences",
+    )
+    assert "Same name, other identifier: 1 pairs" in report
+    assert f"<{first}>  ~  Coastline Applied Sciences Oy  <{second}>" in report
+
+    store = CblodStore(store_dir)
+    ingest([curation(tmp_path, f"{first},same-as,{second},checked in YTJ")], store=store)
+    del store
+    report = subprocess.run(
+        [sys.executable, "-m", "cblod.cli", "link", "--report", "--store", str(store_dir)],
+        capture_output=True, text=True, timeout=120,
+    ).stdout  # fmt: skip
+    assert "Same name, other identifier: 0 pairs" in report  # decided: no longer listed

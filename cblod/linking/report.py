@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..identity import ORGANISATION_MATCH
+from ..identity import NAME_ELSEWHERE, ORGANISATION_MATCH
 from ..names import fold, similarity
 from ..store import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, CblodStore
 from ..vocab import CBO, SKOS
@@ -36,6 +36,9 @@ class LinkReport:
     merges: list[Merge]
     #: organisations matched again only under the name they are shown with (not listed)
     found_again: int
+    #: a registry identifier says one organisation, a name another: (iri, label, other, its
+    #: label, the name) for a person to decide with a curation table
+    shared_names: list[tuple[str, str, str, str, str]]
     near_misses: list[tuple[float, str, str, str, str]]  # score, iri a, label a, iri b, label b
     #: one organisation holding two values of one scheme: perhaps two organisations merged
     conflicts: list[tuple[str, str, str, list[str]]]  # iri, label, scheme, values
@@ -92,6 +95,14 @@ def link_report(store: CblodStore) -> LinkReport:
     for quad in store.store.quads_for_pattern(None, IDENTITY_EVIDENCE, None, IDENTITY):
         rule, value, score, name = quad.object.value.split("|", 3)
         evidence[quad.subject.value].append((rule, value, float(score), name))
+    shared_names = sorted(
+        {
+            (survivor(iri), value, name)
+            for iri, found in evidence.items()
+            for rule, value, _, name in found
+            if rule == NAME_ELSEWHERE and survivor(value) != survivor(iri)
+        }
+    )
     merges, found_again = [], 0
     for iri, found in sorted(keys.items()):
         if not evidence.get(iri):
@@ -145,6 +156,7 @@ def link_report(store: CblodStore) -> LinkReport:
     return LinkReport(
         merges,
         found_again,
+        [(a, _label(store, a), b, _label(store, b), name) for a, b, name in shared_names],
         misses,
         conflicts,
         curated,
@@ -181,6 +193,13 @@ def format_report(report: LinkReport) -> str:
     )
     for iri, label, scheme, values in report.conflicts:
         lines.append(f"  {label}  <{iri}>  {scheme}: {', '.join(values)}")
+    lines.append("")
+    lines.append(
+        f"Same name, other identifier: {len(report.shared_names)} pairs (one organisation under "
+        "two IRIs? decide with a curation table: same-as or not-same-as)"
+    )
+    for iri, label, other, other_label, name in report.shared_names:
+        lines.append(f"  {label}  <{iri}>  ~  {other_label}  <{other}>  (both named {name!r})")
     lines.append("")
     lines.append(f"Curated decisions in force: {report.curated}")
     lines.append("")
