@@ -9,6 +9,8 @@
     cblod serve [--store DIR] [--host HOST] [--port PORT] [--timeout S] [--workers N]
                 [--max-rows N] [--allow-service IRI]... [--sparql-server QUERY_URL]
     cblod push [--store DIR] --to URL | --query URL --update URL --graph-store URL
+    cblod demo [--store DIR] [--host HOST] [--port PORT] [--no-serve]
+    cblod samples
 
 The store defaults to ``$CBLOD_STORE`` or ``./cblod-data``.
 """
@@ -21,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import mappings
+from . import __version__, mappings
 from .errors import CblodError
 from .ingest import SourceReport, expand, ingest
 from .progress import Progress
@@ -36,6 +38,7 @@ def _store_dir(args: argparse.Namespace) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cblod", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"cblod {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     def verb(name: str, help: str) -> argparse.ArgumentParser:
@@ -74,8 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     p = verb("dump", "write the dataset dumps (Turtle, N-Triples, N-Quads, one file per source)")
     p.add_argument("--out", default="dumps", help="folder to write into (default ./dumps)")
     p = verb("serve", "serve the SPARQL endpoint and pages")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=5000)
+    _address_options(p)
     p.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run (30)")
     p.add_argument("--workers", type=int, default=2, help="query worker processes (2)")
     p.add_argument("--max-rows", type=int, default=100_000, help="rows in one answer (100000)")
@@ -103,7 +105,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--query", metavar="URL", help="the server's SPARQL query endpoint")
     p.add_argument("--update", metavar="URL", help="the server's SPARQL update endpoint")
     p.add_argument("--graph-store", metavar="URL", help="the server's Graph Store endpoint")
+    p = verb("demo", "build a store from the bundled samples (if it has no sources) and serve it")
+    _address_options(p)
+    p.add_argument("--no-serve", action="store_true", help="build the store, do not serve it")
+    verbs.add_parser(
+        "samples",
+        help="print the folders of the bundled sample files (for `cblod ingest $(cblod samples)`)",
+    )
     return parser
+
+
+def _address_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5000, help="port to listen on (5000)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "dump": _dump,
             "serve": _serve,
             "push": _push,
+            "demo": _demo,
+            "samples": _samples,
         }[args.verb](args)
     except CblodError as exc:
         print(f"cblod: error: {exc}", file=sys.stderr)
@@ -259,6 +275,30 @@ def _serve(args: argparse.Namespace) -> int:
         SPARQL_SERVICE_ALLOW=tuple(args.allow_service),
         TRUST_PROXY=args.behind_proxy,
     )
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import build_demo_store
+
+    target = _store_dir(args)
+    reports = build_demo_store(target)
+    if reports:
+        print(f"built the demo store in {target} from {len(reports)} sample files")
+    if args.no_serve:
+        return 0
+    from .web import serve
+
+    serve(target, host=args.host, port=args.port)
+    return 0
+
+
+def _samples(args: argparse.Namespace) -> int:
+    from .demo import sample_folders
+
+    with sample_folders() as folders:
+        for folder in folders:
+            print(folder)
     return 0
 
 

@@ -219,7 +219,7 @@ class RemoteStore(CblodStore):
 
     def __init__(self, server: SparqlServer, *, cache: str | Path | None = None) -> None:
         self.server = server
-        self.path = Path(cache or tempfile.mkdtemp(prefix="cblod-remote-"))
+        self.path = Path(cache or tempfile.mkdtemp(prefix="cblod-remote-")).absolute()
         self.path.mkdir(parents=True, exist_ok=True)
         self.read_only = True
         self._forget()

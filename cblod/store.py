@@ -58,7 +58,8 @@ class CblodStore:
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
-        self.path = Path(path)
+        # absolute: Flask's send_file and worker processes resolve relative paths elsewhere
+        self.path = Path(path).absolute()
         self.read_only = read_only
         self._forget()
         self.folder = SnapshotFolder(self.path)

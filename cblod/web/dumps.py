@@ -23,7 +23,7 @@ _lock = threading.Lock()
 def dumps_dir() -> Path:
     """``{store}/dumps/{version}``: a finished set of files for the current dataset version."""
     store = current_store()
-    root = Path(current_app.config.get("DUMPS_DIR") or store.path / "dumps")
+    root = Path(current_app.config.get("DUMPS_DIR") or store.path / "dumps").absolute()
     target = root / store.version
     with _lock:
         if not (target / "dataset.nq.gz").exists():

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, make_response, render_template
 
 from ..stats import stats
 from ..vocab import DCTERMS, PROV
+from .labels import reader_languages, vary_on_language
 from .links import href
+from .lists import LISTINGS
 from .pages import rows, value
 from .store_access import current_store, memoized
 
 blueprint = Blueprint("home", __name__)
+#: the programmes the home page names, those with most projects first
+HOME_PROGRAMMES = 20
 
 
 @blueprint.route("/")
-def index() -> str:
+def index() -> Response:
     store = current_store()
     counts = memoized(("stats",), lambda: stats(store))
     sources = [
@@ -25,10 +29,10 @@ def index() -> str:
         }
         for graph in store.source_graphs()
     ]
+    listing = LISTINGS["programmes"]
     programmes = [
-        {"href": href(value(r["p"])), "name": value(r["name"]), "projects": value(r["n"])}
-        for r in rows("""SELECT ?p ?name (COUNT(?project) AS ?n) WHERE {
-            ?p a cbo:Programme ; skos:prefLabel ?name . OPTIONAL { ?project cbo:programme ?p }
-          } GROUP BY ?p ?name ORDER BY DESC(?n) ?name LIMIT 20""")
+        {"href": href(value(r["item"])), "name": value(r["name"]), "projects": value(r["projects"])}
+        for r in rows(listing.page_query(reader_languages(), "projects", limit=HOME_PROGRAMMES))
     ]
-    return render_template("home.html", counts=counts, sources=sources, programmes=programmes)
+    page = render_template("home.html", counts=counts, sources=sources, programmes=programmes)
+    return vary_on_language(make_response(page))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 
+from .labels import chosen_name, name_key, reader_languages, vary_on_language
 from .links import href
 from .pages import decimal, rows, value
 
@@ -14,54 +15,129 @@ PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of a listing: a pattern that may bind ``?{variable}`` for an item.
+
+    ``kind`` says how an item's values become one cell: ``value`` the least, ``name`` the one
+    the reader's language rule chooses (``labels``), ``count`` the number of distinct values.
+    """
+
+    variable: str
+    heading: str
+    pattern: str
+    kind: str = "value"
+    shortest: bool = False  # for names: the shortest in the chosen language
+
+    def aggregate(self, languages: tuple[str, ...]) -> str:
+        v = f"?{self.variable}"
+        if self.kind == "name":
+            return f"({chosen_name(v + '_key', shortest=self.shortest)} AS {v})"
+        if self.kind == "count":
+            return f"(COUNT(DISTINCT {v}) AS {v})"
+        return f"(MIN({v}) AS {v})"
+
+    def where(self, languages: tuple[str, ...]) -> str:
+        if self.kind == "name":
+            v = f"?{self.variable}"
+            return f"OPTIONAL {{ {self.pattern} BIND({name_key(v + '_label', languages, shortest=self.shortest)} AS {v}_key) }}"
+        return f"OPTIONAL {{ {self.pattern} }}"
+
+
+@dataclass(frozen=True)
 class Listing:
     title: str
-    pattern: str  # binds ?item ?name and optional columns
-    columns: tuple[tuple[str, str], ...]  # (variable, heading)
+    items: str  # binds ?item: what the list counts, each once
+    name: str  # the property (path) of an item's names, one per language
+    columns: tuple[Column, ...]
     sorts: dict[str, str]  # sort name -> ORDER BY expression
 
+    def count_query(self) -> str:
+        return f"SELECT (COUNT(DISTINCT ?item) AS ?n) WHERE {{ {self.items} }}"
+
+    def page_query(
+        self, languages: tuple[str, ...], sort: str, offset: int = 0, limit: int = PAGE_SIZE
+    ) -> str:
+        """One row per item: its chosen name and one value per column."""
+        cells = " ".join(c.aggregate(languages) for c in self.columns)
+        optional = "\n".join(c.where(languages) for c in self.columns)
+        return (
+            f"SELECT ?item ({chosen_name('?name_key')} AS ?name) {cells} WHERE {{ {self.items} "
+            f"OPTIONAL {{ ?item {self.name} ?name_label }} "
+            f'BIND(COALESCE({name_key("?name_label", languages)}, CONCAT("z", STR(?item))) AS ?name_key)\n'
+            f"{optional} }} GROUP BY ?item "
+            f"ORDER BY {self.sorts[sort]} ?item LIMIT {limit} OFFSET {offset}"
+        )
+
+
+#: every name of an item's programme: the column shows the shortest ("Central Baltic")
+PROGRAMME_NAME = "?item cbo:programme/(skos:altLabel|skos:prefLabel) ?programme_label ."
 
 LISTINGS = {
     "projects": Listing(
         "Projects",
-        """?item a cbo:Project ; rdfs:label ?name . OPTIONAL { ?item cbo:acronym ?acronym }
-           OPTIONAL { ?item cbo:startDate ?start } OPTIONAL { ?item cbo:euContribution ?eu }
-           OPTIONAL { ?item cbo:programme/skos:altLabel ?programme }""",
+        "?item a cbo:Project .",
+        "rdfs:label",
         (
-            ("acronym", "Acronym"),
-            ("programme", "Programme"),
-            ("start", "Start"),
-            ("eu", "EU contribution"),
+            Column("acronym", "Acronym", "?item cbo:acronym ?acronym ."),
+            Column("programme", "Programme", PROGRAMME_NAME, "name", shortest=True),
+            Column("start", "Start", "?item cbo:startDate ?start ."),
+            Column("eu", "EU contribution", "?item cbo:euContribution ?eu ."),
         ),
-        {"name": "LCASE(STR(?name))", "start": "DESC(?start)", "eu": "DESC(?eu)"},
+        {"name": "LCASE(?name)", "start": "DESC(?start)", "eu": "DESC(?eu)"},
     ),
     "organisations": Listing(
         "Organisations",
-        """?item a cbo:Organisation ; skos:prefLabel ?name .
-           OPTIONAL { ?item cbo:country/skos:prefLabel ?country }
-           OPTIONAL { SELECT ?item (COUNT(?p) AS ?projects) WHERE { ?p cbo:partner ?item } GROUP BY ?item }""",
-        (("country", "Country"), ("projects", "Projects")),
-        {"name": "LCASE(STR(?name))", "projects": "DESC(?projects)", "country": "?country"},
+        "?item a cbo:Organisation .",
+        "skos:prefLabel",
+        (
+            Column(
+                "country",
+                "Country",
+                "?item cbo:country/skos:prefLabel ?country_label .",
+                "name",
+            ),
+            Column(
+                "projects",
+                "Projects",
+                "?participation cbo:partner ?item ; cbo:project ?projects .",
+                "count",
+            ),
+        ),
+        {"name": "LCASE(?name)", "projects": "DESC(?projects)", "country": "?country"},
     ),
     "clusters": Listing(
         "Clusters",
-        """?item a cbo:Cluster ; skos:prefLabel ?name .
-           OPTIONAL { ?item cbo:region/skos:prefLabel ?region }
-           OPTIONAL { ?item cbo:selectedFor/skos:prefLabel ?programme }""",
-        (("region", "Region"), ("programme", "Selected for")),
-        {"name": "LCASE(STR(?name))", "region": "?region"},
+        "?item a cbo:Cluster .",
+        "skos:prefLabel",
+        (
+            Column("region", "Region", "?item cbo:region/skos:prefLabel ?region_label .", "name"),
+            Column(
+                "programme",
+                "Selected for",
+                "?item cbo:selectedFor/skos:prefLabel ?programme_label .",
+                "name",
+            ),
+        ),
+        {"name": "LCASE(?name)", "region": "?region"},
     ),
     "programmes": Listing(
         "Programmes",
-        """?item a cbo:Programme ; skos:prefLabel ?name .
-           OPTIONAL { SELECT ?item (COUNT(?p) AS ?projects) WHERE { ?p a cbo:Project ; cbo:programme ?item } GROUP BY ?item }""",
-        (("projects", "Projects"),),
-        {"name": "LCASE(STR(?name))", "projects": "DESC(?projects)"},
+        "?item a cbo:Programme .",
+        "skos:prefLabel",
+        (
+            Column(
+                "projects",
+                "Projects",
+                "?projects a cbo:Project ; cbo:programme ?item .",
+                "count",
+            ),
+        ),
+        {"name": "LCASE(?name)", "projects": "DESC(?projects)"},
     ),
 }
 
 
-def _render(name: str) -> str:
+def _render(name: str) -> Response:
     listing = LISTINGS[name]
     sort = request.args.get("sort", "name")
     if sort not in listing.sorts:
@@ -72,22 +148,21 @@ def _render(name: str) -> str:
         abort(400, description="page must be a number")
     if not 1 <= page <= 1_000_000:
         abort(400, description="page must be between 1 and 1000000")
-    variables = " ".join(f"?{v}" for v, _ in listing.columns)
-    (total,) = rows(f"SELECT (COUNT(DISTINCT ?item) AS ?n) WHERE {{ {listing.pattern} }}")
-    found = rows(
-        f"SELECT DISTINCT ?item ?name {variables} WHERE {{ {listing.pattern} }} "
-        f"ORDER BY {listing.sorts[sort]} ?item LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}"
-    )
+    (total,) = rows(listing.count_query())
+    found = rows(listing.page_query(reader_languages(), sort, (page - 1) * PAGE_SIZE))
     count = int(total["n"].value)
     items = [
         {
             "href": href(value(r["item"])),
             "name": value(r["name"]),
-            "cells": [decimal(r[v]) if v == "eu" else value(r[v]) for v, _ in listing.columns],
+            "cells": [
+                decimal(r[c.variable]) if c.variable == "eu" else value(r[c.variable])
+                for c in listing.columns
+            ],
         }
         for r in found
     ]
-    return render_template(
+    page_html = render_template(
         "list.html",
         listing=listing,
         name=name,
@@ -97,23 +172,24 @@ def _render(name: str) -> str:
         total=count,
         pages=max(1, -(-count // PAGE_SIZE)),
     )
+    return vary_on_language(make_response(page_html))
 
 
 @blueprint.route("/projects")
-def projects() -> str:
+def projects() -> Response:
     return _render("projects")
 
 
 @blueprint.route("/organisations")
-def organisations() -> str:
+def organisations() -> Response:
     return _render("organisations")
 
 
 @blueprint.route("/clusters")
-def clusters() -> str:
+def clusters() -> Response:
     return _render("clusters")
 
 
 @blueprint.route("/programmes")
-def programmes() -> str:
+def programmes() -> Response:
     return _render("programmes")

@@ -1,0 +1,86 @@
+"""Which one of a resource's names a page shows: the reader's language first.
+
+A resource has a name per language (a project's title in English, Finnish and Swedish; an
+organisation's legal name, untagged, and its English translation). A list shows each resource
+once, under one name chosen by a stated rule:
+
+1. the reader's languages: ``?lang=fi,sv`` if given, else ``Accept-Language`` in q order
+   (``fi-FI`` also matches names tagged ``fi``);
+2. then English;
+3. then a name with no language tag (usually the original, legal name);
+4. then any other name.
+
+Ties within a rank go to the alphabetically first name, so the choice never depends on the
+order the store returns names in. The rule is applied inside SPARQL (``name_key``), so a list
+can sort and page by the chosen name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+FALLBACK = "en"
+#: BCP 47 language ranges as a client may send them; anything else is ignored (never quoted
+#: into a query).
+_RANGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+#: a reader's languages taken into account; more would only lengthen every list query
+MAX_LANGUAGES = 8
+#: one character per rank, so the rank sorts before the name in ``name_key``
+_RANKS = "abcdefghijklmnopqrstuvw"
+_UNTAGGED, _OTHER = "x", "y"
+
+
+def reader_languages() -> tuple[str, ...]:
+    """The languages to show names in, best first, ending with English."""
+    asked = request.args.get("lang")
+    if asked is not None:
+        ranges = [part.strip() for part in asked.split(",")]
+    else:
+        accepted = parse_accept_header(request.headers.get("Accept-Language"), LanguageAccept)
+        ranges = [value for value, quality in accepted if quality > 0]
+    return ordered_languages(ranges)
+
+
+def ordered_languages(ranges: list[str]) -> tuple[str, ...]:
+    """Valid ranges, each followed by its primary subtag, then English; no repeats."""
+    found: list[str] = []
+    for value in ranges:
+        if not _RANGE.fullmatch(value):
+            continue
+        for candidate in (value.lower(), value.split("-")[0].lower()):
+            if candidate not in found:
+                found.append(candidate)
+    found = found[:MAX_LANGUAGES]
+    if FALLBACK not in found:
+        found.append(FALLBACK)
+    return tuple(found)
+
+
+def name_key(variable: str, languages: tuple[str, ...], *, shortest: bool = False) -> str:
+    """A SPARQL expression whose minimum over a resource's names is its chosen name.
+
+    The key is one rank character, with ``shortest`` the name's length in four digits (a
+    column that wants a programme's short name), then the name; ``chosen_name`` takes the name
+    back out.
+    """
+    rank = f'IF(LANG({variable}) = "", "{_UNTAGGED}", "{_OTHER}")'
+    for letter, language in reversed(list(zip(_RANKS, languages, strict=False))):
+        rank = f'IF(LANGMATCHES(LANG({variable}), "{language}"), "{letter}", {rank})'
+    length = f"STR(STRLEN({variable}))"
+    padded = f'SUBSTR(CONCAT("000", {length}), STRLEN({length}))' if shortest else '""'
+    return f"CONCAT({rank}, {padded}, STR({variable}))"
+
+
+def chosen_name(aggregate_key: str, *, shortest: bool = False) -> str:
+    """The SPARQL expression for the name inside the minimal ``name_key`` (an aggregate)."""
+    return f"SUBSTR(MIN({aggregate_key}), {6 if shortest else 2})"
+
+
+def vary_on_language(response):
+    """Pages whose names follow the reader's language say so to caches."""
+    response.vary.add("Accept-Language")
+    return response
