@@ -22,7 +22,9 @@ def packages() -> list[str]:
     found = []
     for name, folder in ROOTS.items():
         found.append(name)
-        found.extend(f"{name}.{sub}" for sub in find_namespace_packages(folder, exclude=["*__pycache__*"]))
+        found.extend(
+            f"{name}.{sub}" for sub in find_namespace_packages(folder, exclude=["*__pycache__*"])
+        )
     return sorted(set(found))
 
 

@@ -1,11 +1,25 @@
 """Real SPARQL clients against a real running server, compared with the store's own answer."""
 
+import csv
+import io
 from decimal import Decimal
 
+import pytest
 import rdflib
 from conftest import select
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import (
+    CSV,
+    JSON,
+    JSONLD,
+    N3,
+    RDF,
+    RDFXML,
+    TSV,
+    TURTLE,
+    XML,
+    SPARQLWrapper,
+)
 
 PARTNERS = """PREFIX cbo: <https://w3id.org/cblod/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -54,6 +68,80 @@ def test_sparqlwrapper_construct_as_turtle(server, sample_store):
         sample_store, "SELECT (COUNT(*) AS ?n) WHERE { ?p a cbo:Participation ; ?x ?y }"
     )
     assert len(graph) == int(count["n"])
+
+
+DESCRIBE = 'DESCRIBE ?o WHERE { ?o <https://w3id.org/cblod/ontology#acronym> "SISP" }'
+#: what SPARQLWrapper's convert() gives for a graph, per return format, as an rdflib graph
+GRAPH_PARSERS = {
+    XML: lambda converted: converted,
+    RDFXML: lambda converted: converted,
+    RDF: lambda converted: converted,
+    JSONLD: lambda converted: converted,
+    TURTLE: lambda converted: rdflib.Graph().parse(data=converted, format="turtle"),
+    N3: lambda converted: rdflib.Graph().parse(data=converted, format="n3"),
+}
+
+
+def graph_size(sample_store, query: str) -> int:
+    size = sum(1 for _ in sample_store.query(query))
+    assert size > 0  # the comparison below means nothing on an empty answer
+    return size
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE], ids=["construct", "describe"])
+@pytest.mark.parametrize("return_format", list(GRAPH_PARSERS))
+def test_sparqlwrapper_graph_answers_in_every_format_it_offers(
+    server, sample_store, return_format, query, method
+):
+    """SPARQLWrapper sends its format as format=, output= and results= as well as Accept:
+    ``xml`` for a CONSTRUCT means RDF/XML, as on Fuseki and Virtuoso."""
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setMethod(method)
+    client.setQuery(query)
+    client.setReturnFormat(return_format)
+    graph = GRAPH_PARSERS[return_format](client.query().convert())
+    assert len(graph) == graph_size(sample_store, query)
+
+
+def test_sparqlwrapper_graph_as_n_triples_by_accept(server, sample_store):
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(CONSTRUCT)
+    client.setOnlyConneg(True)
+    client.addCustomHttpHeader("Accept", "application/n-triples")
+    response = client.query()
+    assert response.info()["content-type"].startswith("application/n-triples")
+    graph = rdflib.Graph().parse(data=response.response.read(), format="nt")
+    assert len(graph) == graph_size(sample_store, CONSTRUCT)
+
+
+@pytest.mark.parametrize("return_format", [CSV, TSV])
+def test_sparqlwrapper_select_as_tables(server, sample_store, return_format):
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(PARTNERS)
+    client.setReturnFormat(return_format)
+    text = client.query().convert().decode()
+    delimiter = "," if return_format == CSV else "\t"
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    assert [h.lstrip("?") for h in header] == ["name", "erdf"]
+    names = [row[0].strip('"') for row in rows]
+    assert names == [name for name, _ in expected(sample_store)]
+
+
+@pytest.mark.parametrize("return_format", [JSON, XML, CSV, TSV])
+@pytest.mark.parametrize(("acronym", "answer"), [("SME2GO", True), ("NO-SUCH-PROJECT", False)])
+def test_sparqlwrapper_ask_in_every_format_it_offers(server, return_format, acronym, answer):
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(f'ASK {{ ?p <https://w3id.org/cblod/ontology#acronym> "{acronym}" }}')
+    client.setReturnFormat(return_format)
+    converted = client.query().convert()
+    if return_format == JSON:
+        assert converted["boolean"] is answer
+    elif return_format == XML:
+        (node,) = converted.getElementsByTagName("boolean")
+        assert node.firstChild.data == str(answer).lower()
+    else:
+        assert converted.decode().split()[-1] == str(answer).lower()
 
 
 def test_sparqlwrapper_post(server, sample_store):

@@ -140,6 +140,50 @@ def test_format_parameter_is_a_fallback_for_browsers(server):
     )
 
 
+@pytest.mark.parametrize("parameter", ["format", "output", "results"])
+@pytest.mark.parametrize(
+    ("query", "value", "media_type"),
+    [
+        (PROJECTS, "xml", "application/sparql-results+xml"),
+        (PROJECTS, "json", "application/sparql-results+json"),
+        (PROJECTS, "csv", "text/csv"),
+        (PROJECTS, "tsv", "text/tab-separated-values"),
+        (PROJECTS, "application/json", "application/sparql-results+json"),
+        ("ASK { ?s a cbo:Project }", "xml", "application/sparql-results+xml"),
+        ("ASK { ?s a cbo:Project }", "csv", "text/csv"),
+        (CONSTRUCT, "xml", "application/rdf+xml"),
+        (CONSTRUCT, "json", "application/ld+json"),
+        (CONSTRUCT, "turtle", "text/turtle"),
+        (CONSTRUCT, "n3", "text/turtle"),
+        (CONSTRUCT, "rdf", "application/rdf+xml"),
+        (CONSTRUCT, "json-ld", "application/ld+json"),
+        (CONSTRUCT, "N-Triples", "application/n-triples"),
+        (CONSTRUCT, "application/rdf+xml", "application/rdf+xml"),
+    ],
+)
+def test_every_format_parameter_spelling_is_read_by_query_form(
+    server, parameter, query, value, media_type
+):
+    """Virtuoso's format=, Fuseki's output=, Rasqal's results=: xml and json mean the query
+    form's own XML and JSON, so a client's one word works for SELECT, ASK and CONSTRUCT."""
+    response = get(server, query, "*/*", **{parameter: value})
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == f"{media_type}; charset=utf-8"
+    assert response.content.strip()
+
+
+def test_a_format_parameter_the_query_form_cannot_give_is_406(server):
+    assert get(server, CONSTRUCT, None, format="csv").status_code == 406
+    assert get(server, PROJECTS, None, output="turtle").status_code == 406
+    # the first value that fits wins, as SPARQLWrapper sends a word then a media type
+    both = requests.get(
+        f"{server}/sparql",
+        params=[("query", CONSTRUCT), ("format", "rdf+xml"), ("format", "application/rdf+xml")],
+        timeout=60,
+    )
+    assert both.headers["Content-Type"].startswith("application/rdf+xml")
+
+
 def test_unproducible_types_get_406(server):
     assert get(server, PROJECTS, "image/png").status_code == 406
     assert get(server, "ASK {}", "text/turtle").status_code == 406

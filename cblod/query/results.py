@@ -134,12 +134,18 @@ def write_solutions(variables: list[str], rows: list[list], fmt: Format) -> byte
 
 
 def write_boolean(value: bool, fmt: Format) -> bytes:
+    """JSON and XML as SPARQL Results say; CSV/TSV as the one-cell table other engines write."""
+    word = "true" if value else "false"
     if fmt.name == "json":
         return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt.name == "csv":
+        return f"_askResult\r\n{word}\r\n".encode()
+    if fmt.name == "tsv":
+        return f"?_askResult\n{word}\n".encode()
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-        f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+        f"<boolean>{word}</boolean></sparql>\n"
     ).encode()
 
 

@@ -34,7 +34,7 @@ _CONTEXT = multiprocessing.get_context("spawn")
 class QueryRequest:
     query: str
     accept: str | None = None
-    format_name: str | None = None
+    format_names: tuple[str, ...] = ()  # format=, output=, results= values, in order
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     #: with no dataset in the request or the query, GRAPH ranges over the source graphs only
@@ -81,7 +81,7 @@ def execute(store: Store, source_graphs: list[NamedNode], request: QueryRequest)
             kind = "solutions"
         else:
             kind = "graph"
-        fmt = negotiate(kind, request.accept, request.format_name)
+        fmt = negotiate(kind, request.accept, request.format_names)
         if fmt is None:
             offered = ", ".join(f.mime for f in KIND_FORMATS[kind])
             return QueryResponse(

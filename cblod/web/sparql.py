@@ -13,7 +13,7 @@ import hashlib
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from ..query.formats import GRAPH, negotiate, prefers_html
+from ..query.formats import FORMAT_PARAMETERS, GRAPH, negotiate, prefers_html
 from ..query.scan import scan
 from ..query.workers import PoolBusy, QueryRequest, QueryResponse, QueryTimeout, WorkerDied
 from .examples import EXAMPLES, default_query
@@ -126,9 +126,9 @@ def query() -> Response:
     except ClientError as exc:
         return text(str(exc), exc.status)
 
-    format_name = request.values.get("format")
+    format_names = requested_formats()
     html = request.method == "GET" and (
-        format_name == "html" or (not format_name and prefers_html(request.headers.get("Accept")))
+        "html" in format_names or (not format_names and prefers_html(request.headers.get("Accept")))
     )
     etag = _etag(query_text, default_graphs, named_graphs, html)
     if etag in request.if_none_match or f"{etag}-gz" in request.if_none_match:
@@ -138,7 +138,7 @@ def query() -> Response:
         accept="application/sparql-results+json, text/turtle"
         if html
         else request.headers.get("Accept"),
-        format_name=None if html else format_name,
+        format_names=() if html else format_names,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         # restricting GRAPH to the source graphs costs every query a dataset view; only
@@ -170,13 +170,23 @@ def query() -> Response:
     return _cached(response, etag) if answer.status == 200 else response
 
 
+def requested_formats() -> tuple[str, ...]:
+    """Every ``format=``, ``output=`` and ``results=`` value, URL and form, in that order."""
+    return tuple(
+        value
+        for name in FORMAT_PARAMETERS
+        for value in request.values.getlist(name)
+        if value.strip()
+    )
+
+
 def _without_query() -> Response:
     accept = request.headers.get("Accept")
     if prefers_html(accept):
         return Response(
             render_template("sparql.html", query=default_query(), examples=EXAMPLES, answer=None)
         )
-    fmt = negotiate("graph", accept, request.args.get("format")) or GRAPH[0]
+    fmt = negotiate("graph", accept, requested_formats()) or GRAPH[0]
     body = memoized(
         ("service-description", request.base_url, fmt.name),
         lambda: service_description(request.base_url, current_store(), fmt),
@@ -194,7 +204,7 @@ def _etag(query_text: str, default_graphs, named_graphs, html: bool) -> str:
         "|".join(default_graphs),
         "|".join(named_graphs),
         request.headers.get("Accept", ""),
-        request.values.get("format", ""),
+        "|".join(requested_formats()),
         str(html),
     ]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
