@@ -10,7 +10,11 @@ Every source keeps what it said in its own graph; the default graph shows, per s
   over a short or translated "Tallinn Science Park Tehnopol", a programme's official title
   over its short name), then the highest-ranked source's; the other names stay as
   ``skos:altLabel``, never repeating a preferred label (SKOS keeps the two disjoint);
-* for everything else, the union of what the sources said.
+* for everything else, the union of what the sources said;
+* beside each of our terms, the standard terms it refines that consumers query
+  (``adms:identifier`` beside ``cbo:identifier``, ``schema:Organization`` beside
+  ``cbo:Organisation``: ``ontology_terms.published_parents``), so no reasoner is needed to
+  find them; a hidden label never repeats a preferred or alternative one.
 
 Ties are broken by the value itself, never by ingest order, so the default graph is the same
 whatever order sources arrive in. Disagreements that rounding does not explain are returned as
@@ -20,13 +24,13 @@ whatever order sources arrive in. Disagreements that rounding does not explain a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from .vocab import DCTERMS, RDFS, SKOS, XSD
+from .vocab import DCTERMS, RDF, RDFS, SKOS, XSD
 
 ONE_PER_LANGUAGE = {RDFS.label.value, SKOS.prefLabel.value, DCTERMS.description.value}
 #: Losing values of these become alternative labels in the default graph.
@@ -68,9 +72,15 @@ def _within_rounding(chosen, other) -> bool:
 
 
 class Consolidator:
-    def __init__(self, functional: Iterable[str], ranks: dict[str, int]) -> None:
+    def __init__(
+        self,
+        functional: Iterable[str],
+        ranks: dict[str, int],
+        parents: Mapping[str, tuple[NamedNode, ...]] | None = None,
+    ) -> None:
         self.functional = set(functional)
         self.ranks = ranks
+        self.parents = parents or {}
 
     def _rank(self, graphs: set[str]) -> int:
         return max((self.ranks.get(g, 0) for g in graphs), default=0)
@@ -112,6 +122,7 @@ class Consolidator:
                     conflicts.append(Conflict(subject.value, p, str(winner), said))
             else:
                 out.extend(Quad(subject, predicate, value) for value in values)
+        out = self._with_parents(subject, out)
         preferred = {q.object.value for q in out if q.predicate == SKOS.prefLabel}
         alt_labels.update(q.object for q in out if q.predicate == SKOS.altLabel)
         out = [q for q in out if q.predicate != SKOS.altLabel]
@@ -120,7 +131,30 @@ class Consolidator:
             for label in sorted(alt_labels, key=lambda t: (t.value, t.language or ""))
             if label.value not in preferred
         )
+        shown = preferred | {label.value for label in alt_labels}
+        out = [q for q in out if q.predicate != SKOS.hiddenLabel or q.object.value not in shown]
         return out, conflicts
+
+    def _with_parents(self, subject, out: list[Quad]) -> list[Quad]:
+        """``out`` and, for each statement in one of our terms, the same in its parents."""
+        if not self.parents:
+            return out
+        have = set(out)
+        for quad in list(out):
+            if quad.predicate == RDF.type and isinstance(quad.object, NamedNode):
+                added = [
+                    Quad(subject, RDF.type, c) for c in self.parents.get(quad.object.value, ())
+                ]
+            else:
+                added = [
+                    Quad(subject, p, quad.object)
+                    for p in self.parents.get(quad.predicate.value, ())
+                ]
+            for statement in added:
+                if statement not in have:
+                    have.add(statement)
+                    out.append(statement)
+        return out
 
     def _per_language(self, values: dict):
         """Yield (winner, losers) per language; an untagged copy of a tagged value is dropped."""

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store
 
-from .vocab import CBO, OWL, RDF, RDFS
+from .vocab import ADMS, CBO, DCTERMS, ORG, OWL, RDF, RDFS, ROV, SCHEMA, SKOS
 
 ONTOLOGY_IRI = "https://w3id.org/cblod/ontology"
 
@@ -35,6 +35,75 @@ def functional_properties() -> frozenset[str]:
     return frozenset(
         q.subject.value for q in store.quads_for_pattern(None, RDF.type, OWL.FunctionalProperty)
     )
+
+
+#: Terms of the standard vocabularies that portals and SEMIC Core Vocabulary, W3C org and
+#: schema.org consumers ask for by name, without a reasoner. Where one of ours refines one of
+#: these (``cbo:identifier`` a sub-property of ``adms:identifier``, ``cbo:Organisation`` a
+#: sub-class of ``schema:Organization``), the published graph states the standard term beside
+#: ours. Broader parents (``prov:Entity``, ``frapo:isFundedBy``) stay in the ontology only: they
+#: would grow every dump for consumers that do not exist.
+QUERIED_TERMS = frozenset(
+    term.value
+    for term in (
+        # identifiers, names, dates
+        ADMS.identifier,
+        DCTERMS.identifier,
+        SKOS.altLabel,
+        SKOS.hiddenLabel,
+        SCHEMA.startDate,
+        SCHEMA.endDate,
+        # places, kinds, publishers
+        DCTERMS.spatial,
+        DCTERMS.type,
+        DCTERMS.publisher,
+        ROV.orgType,
+        # W3C org memberships: who took part in what, in which role
+        ORG.member,
+        ORG.organization,
+        ORG.role,
+        ORG.memberOf,
+        # classes
+        ORG.FormalOrganization,
+        ORG.Membership,
+        ORG.Role,
+        SCHEMA.Organization,
+        SCHEMA.Project,
+        SCHEMA.Event,
+        ADMS.Identifier,
+        SKOS.Concept,
+        DCTERMS.Location,
+    )
+)
+
+
+@cache
+def published_parents() -> dict[str, tuple[NamedNode, ...]]:
+    """Each of our classes and properties -> its ancestors among ``QUERIED_TERMS``.
+
+    Transitive (``cbo:Cluster`` -> ``cbo:Organisation`` -> ``schema:Organization``), read from
+    the ontology's ``rdfs:subClassOf`` and ``rdfs:subPropertyOf``: RDFS entailment (rules
+    rdfs7 and rdfs9) limited to the terms consumers query.
+    """
+    store = ontology_store()
+    direct: dict[str, set[str]] = {}
+    for predicate in (RDFS.subClassOf, RDFS.subPropertyOf):
+        for quad in store.quads_for_pattern(None, predicate, None):
+            direct.setdefault(quad.subject.value, set()).add(quad.object.value)
+
+    def ancestors(term: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        found: set[str] = set()
+        for parent in direct.get(term, ()):
+            if parent not in seen:
+                found |= {parent} | ancestors(parent, seen | {term})
+        return found
+
+    parents = {
+        term: tuple(NamedNode(a) for a in sorted(ancestors(term) & QUERIED_TERMS))
+        for term in direct
+        if term.startswith(str(CBO))
+    }
+    return {term: found for term, found in parents.items() if found}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 from .consolidate import Conflict, Consolidator
 from .errors import StoreError
 from .identity import Identity
-from .ontology_terms import functional_properties
+from .ontology_terms import functional_properties, published_parents
 from .snapshots import POINTER, SnapshotFolder, published_snapshot
 from .vocab import CBO
 
@@ -253,7 +253,7 @@ class CblodStore:
         ranks[graph.value] = next(
             (int(q.object.value) for q in quads if q.predicate == CBO.sourceRank), 0
         )
-        consolidator = Consolidator(functional_properties(), ranks)
+        consolidator = Consolidator(functional_properties(), ranks, published_parents())
         conflicts: list[Conflict] = []
         to_add: list[Quad] = []
         to_remove: list[Quad] = []
@@ -305,7 +305,7 @@ class CblodStore:
     def _rederive(self, subjects: Iterable, ranks: dict[str, int]) -> tuple[int, list[Conflict]]:
         """Re-consolidate ``subjects`` from every source graph, in bounded batches."""
         work = self.begin()
-        consolidator = Consolidator(functional_properties(), ranks)
+        consolidator = Consolidator(functional_properties(), ranks, published_parents())
         conflicts: list[Conflict] = []
         to_add: list[Quad] = []
         changed = 0

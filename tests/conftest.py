@@ -16,6 +16,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
+from cblod.demo import build_demo_store
 from cblod.ingest import ingest
 from cblod.remote import RemoteStore, SparqlServer, push
 from cblod.store import CblodStore
@@ -61,6 +62,14 @@ def ingest_all(store_dir: Path, paths=ALL_PAGES) -> CblodStore:
 def sample_store(tmp_path_factory) -> CblodStore:
     """Every sample page ingested once, read by many tests (they must not write to it)."""
     return ingest_all(tmp_path_factory.mktemp("samples") / "store")
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> CblodStore:
+    """The README's demo: every bundled sample, pages and multilingual bulk exports (read-only)."""
+    folder = tmp_path_factory.mktemp("demo") / "store"
+    assert build_demo_store(folder)
+    return CblodStore(folder, read_only=True)
 
 
 @pytest.fixture
@@ -159,3 +168,17 @@ def server(request, sample_store, tmp_path_factory) -> Iterator[str]:
     remote = remote_copy(sample_store, base, tmp_path_factory.mktemp("remote-cache"))
     with running(remote) as url:
         yield url
+
+
+@pytest.fixture(scope="session", params=["embedded", "sparql-server"])
+def demo_server(request, demo_store, tmp_path_factory) -> Iterator[str]:
+    """The README's demo store served, on both backends (its own SPARQL server: a push
+    replaces a server's whole dataset, so it cannot share the sample store's)."""
+    if request.param == "embedded":
+        with running(demo_store) as url:
+            yield url
+        return
+    with oxigraph_serving(tmp_path_factory.mktemp("oxigraph-demo")) as base:
+        remote = remote_copy(demo_store, base, tmp_path_factory.mktemp("remote-demo-cache"))
+        with running(remote) as url:
+            yield url

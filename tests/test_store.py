@@ -203,7 +203,7 @@ def full_consolidation(store: CblodStore) -> set:
     from collections import defaultdict
 
     from cblod.consolidate import Consolidator
-    from cblod.ontology_terms import functional_properties
+    from cblod.ontology_terms import functional_properties, published_parents
 
     ranks = {
         q.subject.value: int(q.object.value)
@@ -213,7 +213,7 @@ def full_consolidation(store: CblodStore) -> set:
     for graph in store.source_graphs():
         for q in store.store.quads_for_pattern(None, None, None, graph):
             statements[q.subject].append((q.predicate, q.object, graph))
-    consolidator = Consolidator(functional_properties(), ranks)
+    consolidator = Consolidator(functional_properties(), ranks, published_parents())
     return {
         (t.subject, t.predicate, t.object)
         for subject, said in statements.items()

@@ -146,6 +146,14 @@ def _respond(triples: list[Triple]) -> Response:
     return response.make_conditional(request)
 
 
+def _part(doc: NamedNode, kind: str, term: str) -> NamedNode:
+    """The IRI of a partition or linkset of ``term``: unique per term, even where two
+    vocabularies share a local name (``cbo:Project``, ``schema:Project``), and stable (a
+    CRC, since ``str`` hashes differ between processes)."""
+    name = term.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return NamedNode(f"{doc.value}#{kind}-{zlib.crc32(term.encode()):08x}-{name}")
+
+
 def _absolute(endpoint: str, **values) -> NamedNode:
     return NamedNode(url_for(endpoint, _external=True, **values))
 
@@ -186,16 +194,14 @@ def void() -> Response:
         t.append(Triple(dataset, VOID.dataDump, _absolute("dumps.download", name=f.name)))
     t += [Triple(dataset, VOID.exampleResource, NamedNode(iri)) for iri in stats["examples"]]
     for cls, count in sorted(stats["classes"].items()):
-        part = NamedNode(f"{doc.value}#class-{cls.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}")
+        part = _part(doc, "class", cls)
         t += [
             Triple(dataset, VOID.classPartition, part),
             Triple(part, VOID["class"], NamedNode(cls)),
             Triple(part, VOID.entities, _int(count)),
         ]
     for prop, count in sorted(stats["properties"].items()):
-        name = prop.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        # a stable digest: str hashes differ between processes, and these IRIs must not
-        part = NamedNode(f"{doc.value}#property-{zlib.crc32(prop.encode()):08x}-{name}")
+        part = _part(doc, "property", prop)
         t += [
             Triple(dataset, VOID.propertyPartition, part),
             Triple(part, VOID.property, NamedNode(prop)),
@@ -203,9 +209,7 @@ def void() -> Response:
         ]
     for name, _, target in LINK_TARGETS:
         for prop, count in sorted(stats["links"].get(name, {}).items()):
-            linkset = NamedNode(
-                f"{doc.value}#links-{name}-{prop.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"
-            )
+            linkset = _part(doc, f"links-{name}", prop)
             t += [
                 Triple(linkset, RDF.type, VOID.Linkset),
                 Triple(dataset, VOID.subset, linkset),

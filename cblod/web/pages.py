@@ -15,13 +15,17 @@ from flask import render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
 from ..describe import Description, kind_of
-from ..ontology_terms import term_labels
+from ..ontology_terms import published_parents, term_labels
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SCHEMA, SKOS, sparql_prefixes
 from .charts import bar_chart
 from .links import href
 from .store_access import current_store
 
-HIDDEN = {RDFS.label.value, SKOS.prefLabel.value}
+#: not in the generic property table: names have their own section, and a standard term
+#: published beside ours (adms:identifier beside cbo:identifier) says the same thing again
+HIDDEN = {RDFS.label.value, SKOS.prefLabel.value} | {
+    parent.value for parents in published_parents().values() for parent in parents
+}
 
 
 def rows(query: str) -> list[dict]:
