@@ -1,0 +1,136 @@
+"""The first pages a person sees: every list shows each resource once, under one name in the
+reader's language, and every count a page shows is the number of distinct resources SPARQL
+finds. Run on the demo store, whose bulk samples name projects in several languages."""
+
+import html
+import re
+from urllib.parse import unquote
+
+import pytest
+import requests
+from conftest import select
+
+ROW = re.compile(r'<tr><td><a href="([^"]+)">([^<]*)</a>')
+LISTS = {
+    "projects": "cbo:Project",
+    "organisations": "cbo:Organisation",
+    "programmes": "cbo:Programme",
+    "clusters": "cbo:Cluster",
+}
+
+
+def page(server: str, path: str, **headers) -> str:
+    response = requests.get(f"{server}{path}", headers=headers, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def rows(text: str) -> list[tuple[str, str]]:
+    """(resource path, name shown) per row of a list page."""
+    return [
+        (unquote(href).replace("/doc/", "/id/"), html.unescape(name))
+        for href, name in ROW.findall(text)
+    ]
+
+
+def path_of(iri: str) -> str:
+    return "/id/" + iri.split("/id/", 1)[1]
+
+
+def count(store, cls: str) -> int:
+    (row,) = select(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} }}")
+    return int(row["n"])
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_a_list_shows_each_resource_once_and_counts_them(demo_server, demo_store, name):
+    text = page(demo_server, f"/{name}")
+    expected = count(demo_store, LISTS[name])
+    assert expected > 0
+    assert f"({expected})" in text  # the heading's count
+    shown = rows(text)
+    assert len(shown) == min(expected, 50)
+    assert len({path for path, _ in shown}) == len(shown)  # no resource twice
+    members = {
+        path_of(r["s"]) for r in select(demo_store, f"SELECT ?s WHERE {{ ?s a {LISTS[name]} }}")
+    }
+    assert {path for path, _ in shown} <= members
+
+
+def names_by_language(store, cls: str, prop: str) -> dict[str, dict[str, list[str]]]:
+    found: dict[str, dict[str, list[str]]] = {}
+    for r in select(store, f"SELECT ?s ?l (LANG(?l) AS ?lang) WHERE {{ ?s a {cls} ; {prop} ?l }}"):
+        found.setdefault(path_of(r["s"]), {}).setdefault(r.get("lang", ""), []).append(r["l"])
+    return found
+
+
+def expected_name(names: dict[str, list[str]], languages: list[str]) -> str:
+    """The stated rule: the reader's languages, then English, then untagged, then any."""
+    for language in [*languages, "en", ""]:
+        if names.get(language):
+            return min(names[language])
+    return min(min(values) for values in names.values())
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "languages"),
+    [
+        ("", {}, []),
+        ("", {"Accept-Language": "fi-FI, sv;q=0.8"}, ["fi", "sv"]),
+        ("?lang=sv", {"Accept-Language": "fi"}, ["sv"]),
+        ("?lang=et", {}, ["et"]),
+    ],
+    ids=["default-english", "accept-language", "lang-parameter-wins", "estonian"],
+)
+def test_project_names_follow_the_readers_language(
+    demo_server, demo_store, query, headers, languages
+):
+    names = names_by_language(demo_store, "cbo:Project", "rdfs:label")
+    multilingual = [p for p, by_language in names.items() if len(by_language) > 1]
+    assert multilingual  # the rule is only tested where there is a choice
+    shown = dict(rows(page(demo_server, f"/projects{query}", **headers)))
+    assert shown == {path: expected_name(names[path], languages) for path in names}
+    if languages:
+        assert any(
+            shown[path] in names[path].get(languages[0], []) for path in multilingual
+        )  # some title really is in the reader's first language
+
+
+def test_list_pages_tell_caches_they_vary_by_language(demo_server):
+    response = requests.get(f"{demo_server}/projects", timeout=60)
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_organisation_names_prefer_english_over_an_untagged_legal_name(demo_server, demo_store):
+    names = names_by_language(demo_store, "cbo:Organisation", "skos:prefLabel")
+    both = [p for p, by_language in names.items() if {"en", ""} <= set(by_language)]
+    assert both
+    shown = dict(rows(page(demo_server, "/organisations")))
+    for path in both:
+        assert shown[path] == min(names[path]["en"])
+
+
+def test_home_page_counts_are_distinct_resources(demo_server, demo_store):
+    text = page(demo_server, "/")
+    lead = re.search(r"(\d+) projects, (\d+) organisations and (\d+) partnerships", text)
+    assert lead is not None
+    assert [int(n) for n in lead.groups()] == [
+        count(demo_store, "cbo:Project"),
+        count(demo_store, "cbo:Organisation"),
+        count(demo_store, "cbo:Participation"),
+    ]
+    listed = re.findall(
+        r'<li><a href="([^"]+)">[^<]*</a> <small class="muted">(\d+) projects', text
+    )
+    expected = {
+        path_of(r["p"]): int(r["n"])
+        for r in select(
+            demo_store,
+            """SELECT ?p (COUNT(DISTINCT ?project) AS ?n) WHERE {
+                 ?p a cbo:Programme . OPTIONAL { ?project a cbo:Project ; cbo:programme ?p } }
+               GROUP BY ?p""",
+        )
+    }
+    assert len(listed) == len(expected) > 1
+    assert {unquote(href).replace("/doc/", "/id/"): int(n) for href, n in listed} == expected
+    assert sum(expected.values()) == count(demo_store, "cbo:Project")
