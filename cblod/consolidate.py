@@ -24,12 +24,13 @@ whatever order sources arrive in. Disagreements that rounding does not explain a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from .rdfterms import GraphName, Subject, Term, lexical
 from .vocab import DCTERMS, RDF, RDFS, SKOS, XSD
 
 ONE_PER_LANGUAGE = {RDFS.label.value, SKOS.prefLabel.value, DCTERMS.description.value}
@@ -51,7 +52,7 @@ class Conflict:
         )
 
 
-def _decimals(term) -> int | None:
+def _decimals(term: Term) -> int | None:
     """Digits after the point of an xsd:decimal literal, or None for anything else."""
     if not isinstance(term, Literal) or term.datatype != XSD.decimal:
         return None
@@ -62,13 +63,23 @@ def _decimals(term) -> int | None:
     return max(0, -exponent) if isinstance(exponent, int) else None
 
 
-def _within_rounding(chosen, other) -> bool:
+def _within_rounding(chosen: Term, other: Term) -> bool:
     """True when ``other`` is ``chosen`` rounded to the precision ``other`` is written in."""
     d_other = _decimals(other)
     if d_other is None or _decimals(chosen) is None:
         return False
+    if not isinstance(chosen, Literal) or not isinstance(other, Literal):
+        return False
     tolerance = Decimal(5) * Decimal(10) ** -(d_other + 1)
     return abs(Decimal(chosen.value) - Decimal(other.value)) <= tolerance
+
+
+def _language(term: Term) -> str:
+    return (term.language or "") if isinstance(term, Literal) else ""
+
+
+def _label_order(term: Term) -> tuple[str, str]:
+    return (lexical(term), _language(term))
 
 
 class Consolidator:
@@ -85,27 +96,29 @@ class Consolidator:
     def _rank(self, graphs: set[str]) -> int:
         return max((self.ranks.get(g, 0) for g in graphs), default=0)
 
-    def _pick(self, values: dict, *, fullest: bool = False):
+    def _pick(self, values: Mapping[Term, set[str]], *, fullest: bool = False) -> Term:
         """The winning term among ``values`` ({term: graphs}).
 
         Amounts: most decimals first; names (``fullest``): longest first; then source rank,
         then the value itself, so the choice never depends on ingest order.
         """
 
-        def score(term):
-            first = len(term.value) if fullest else (_decimals(term) or 0)
-            return (first, self._rank(values[term]), term.value)
+        def score(term: Term) -> tuple[int, int, str]:
+            first = len(lexical(term)) if fullest else (_decimals(term) or 0)
+            return (first, self._rank(values[term]), lexical(term))
 
         return max(values, key=score)
 
-    def subject(self, subject, statements: Iterable[tuple]) -> tuple[list[Quad], list[Conflict]]:
+    def subject(
+        self, subject: Subject, statements: Iterable[tuple[NamedNode, Term, GraphName]]
+    ) -> tuple[list[Quad], list[Conflict]]:
         """Consolidate one subject's (predicate, object, graph) statements from every source."""
-        by_predicate: dict[NamedNode, dict] = defaultdict(lambda: defaultdict(set))
+        by_predicate: dict[NamedNode, dict[Term, set[str]]] = defaultdict(lambda: defaultdict(set))
         for predicate, obj, graph in statements:
-            by_predicate[predicate][obj].add(graph.value)
+            by_predicate[predicate][obj].add(lexical(graph))
         out: list[Quad] = []
         conflicts: list[Conflict] = []
-        alt_labels: set = set()
+        alt_labels: set[Term] = set()
         for predicate, values in by_predicate.items():
             p = predicate.value
             if p in ONE_PER_LANGUAGE:
@@ -119,23 +132,23 @@ class Consolidator:
                 disputed = [v for v in values if v != winner and not _within_rounding(winner, v)]
                 if disputed:
                     said = tuple(sorted((str(v), g) for v in values for g in sorted(values[v])))
-                    conflicts.append(Conflict(subject.value, p, str(winner), said))
+                    conflicts.append(Conflict(lexical(subject), p, str(winner), said))
             else:
                 out.extend(Quad(subject, predicate, value) for value in values)
         out = self._with_parents(subject, out)
-        preferred = {q.object.value for q in out if q.predicate == SKOS.prefLabel}
+        preferred = {lexical(q.object) for q in out if q.predicate == SKOS.prefLabel}
         alt_labels.update(q.object for q in out if q.predicate == SKOS.altLabel)
         out = [q for q in out if q.predicate != SKOS.altLabel]
         out.extend(
             Quad(subject, SKOS.altLabel, label)
-            for label in sorted(alt_labels, key=lambda t: (t.value, t.language or ""))
-            if label.value not in preferred
+            for label in sorted(alt_labels, key=_label_order)
+            if lexical(label) not in preferred
         )
-        shown = preferred | {label.value for label in alt_labels}
-        out = [q for q in out if q.predicate != SKOS.hiddenLabel or q.object.value not in shown]
+        shown = preferred | {lexical(label) for label in alt_labels}
+        out = [q for q in out if q.predicate != SKOS.hiddenLabel or lexical(q.object) not in shown]
         return out, conflicts
 
-    def _with_parents(self, subject, out: list[Quad]) -> list[Quad]:
+    def _with_parents(self, subject: Subject, out: list[Quad]) -> list[Quad]:
         """``out`` and, for each statement in one of our terms, the same in its parents."""
         if not self.parents:
             return out
@@ -156,13 +169,13 @@ class Consolidator:
                     out.append(statement)
         return out
 
-    def _per_language(self, values: dict):
+    def _per_language(self, values: Mapping[Term, set[str]]) -> Iterator[tuple[Term, list[Term]]]:
         """Yield (winner, losers) per language; an untagged copy of a tagged value is dropped."""
-        tagged = {v.value for v in values if v.language}
-        groups: dict[str, dict] = defaultdict(dict)
+        tagged = {lexical(v) for v in values if _language(v)}
+        groups: dict[str, dict[Term, set[str]]] = defaultdict(dict)
         for term, graphs in values.items():
-            if term.language or term.value not in tagged:
-                groups[term.language or ""][term] = graphs
+            if _language(term) or lexical(term) not in tagged:
+                groups[_language(term)][term] = graphs
         for group in groups.values():
             winner = self._pick(group, fullest=True)
             yield winner, [t for t in group if t != winner]

@@ -188,6 +188,7 @@ class Identity:
         id_keys = [f"organisation-id|{i.scheme}|{i.value}" for i in organisation.identifiers]
         shown = organisation.names[0].value if organisation.names else ""
         found = next((k for k in id_keys if k in self.registered), None)
+        iri: str | None
         if found:
             iri = self.registered[found]
             self._evidence(

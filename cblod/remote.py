@@ -22,16 +22,20 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote
 
 import requests
 from pyoxigraph import (
+    BlankNode,
     DefaultGraph,
     NamedNode,
     Quad,
+    QueryBoolean,
     QueryResultsFormat,
+    QuerySolutions,
     RdfFormat,
     parse,
     parse_query_results,
@@ -40,7 +44,11 @@ from pyoxigraph import (
 
 from .errors import StoreError
 from .query.scan import scan
+from .rdfterms import GraphName, QueryResult, Subject, Term
 from .store import CblodStore
+
+if TYPE_CHECKING:
+    from .query.workers import QueryRequest, QueryResponse
 
 
 class RemoteTimeout(Exception):
@@ -67,14 +75,14 @@ class SparqlServer:
     def query(
         self,
         query: str,
+        /,
         *,
-        prefixes: dict[str, str] | None = None,
         base_iri: str | None = None,
-        default_graph=None,
-        named_graphs=None,
+        prefixes: dict[str, str] | None = None,
+        default_graph: GraphName | list[GraphName] | None = None,
+        named_graphs: list[NamedNode | BlankNode] | None = None,
         timeout: float | None = None,
-        **_,
-    ):
+    ) -> QueryResult:
         """Answers as pyoxigraph objects: QuerySolutions, QueryBoolean, or an iterator of triples."""
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
         if base_iri:
@@ -107,7 +115,13 @@ class SparqlServer:
             return iter(list(parse(body, format=RdfFormat.N_TRIPLES)))
         return parse_query_results(body, format=QueryResultsFormat.JSON)
 
-    def quads_for_pattern(self, subject, predicate, object, graph_name=None) -> Iterator[Quad]:
+    def quads_for_pattern(
+        self,
+        subject: Subject | None,
+        predicate: NamedNode | None,
+        object: Term | None,
+        graph_name: GraphName | None = None,
+    ) -> Iterator[Quad]:
         terms = {"s": subject, "p": predicate, "o": object}
         pattern = " ".join(str(t) if t is not None else f"?{v}" for v, t in terms.items())
         wanted = [f"?{v}" for v, t in terms.items() if t is None]
@@ -120,12 +134,13 @@ class SparqlServer:
             graph_var = True
             wanted.append("?g")
         select = " ".join(wanted) or "*"
-        rows = self.query(f"SELECT {select} WHERE {where}") if wanted else None
-        if rows is None:  # everything bound: is the quad there?
-            found = self.query(f"ASK WHERE {where}")
-            if bool(found):
+        if not wanted:  # everything bound: is the quad there?
+            if bool(self.query(f"ASK WHERE {where}")):
+                assert subject is not None and predicate is not None and object is not None
                 yield Quad(subject, predicate, object, graph_name or DefaultGraph())
             return
+        rows = self.query(f"SELECT {select} WHERE {where}")
+        assert isinstance(rows, QuerySolutions)
         for row in rows:
             yield Quad(
                 subject or row["s"],
@@ -134,11 +149,22 @@ class SparqlServer:
                 (row["g"] or DefaultGraph()) if graph_var else graph_name,
             )
 
-    def named_graphs(self) -> Iterator[NamedNode]:
-        for row in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
-            yield row["g"]
+    def named_graphs(self) -> Iterator[NamedNode | BlankNode]:
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(rows, QuerySolutions)
+        for row in rows:
+            graph = row["g"]
+            if isinstance(graph, NamedNode | BlankNode):
+                yield graph
 
-    def dump(self, output, *, format: RdfFormat, from_graph=None, prefixes=None) -> None:
+    def dump(
+        self,
+        output: IO[bytes],
+        *,
+        format: RdfFormat,
+        from_graph: GraphName | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
         """One graph as RDF, streamed from the server (only graph formats are needed)."""
         where = (
             "{ ?s ?p ?o }"
@@ -146,6 +172,7 @@ class SparqlServer:
             else f"{{ GRAPH {from_graph} {{ ?s ?p ?o }} }}"
         )
         triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {where}")
+        assert not isinstance(triples, QuerySolutions | QueryBoolean)
         serialize(triples, output, format=format, prefixes=prefixes)
 
     # -- publishing ----------------------------------------------------------------------
@@ -165,12 +192,22 @@ class SparqlServer:
 
     # -- HTTP ----------------------------------------------------------------------------
 
-    def _post(self, url, *, data, accept, params=(), timeout=None) -> bytes:
+    def _post(
+        self,
+        url: str,
+        *,
+        data: dict[str, str],
+        accept: str,
+        params: Iterable[tuple[str, str]] = (),
+        timeout: float | None = None,
+    ) -> bytes:
         return self._send(
             "POST", url, data=data, params=list(params), headers={"Accept": accept}, timeout=timeout
         )
 
-    def _send(self, method, url, *, timeout=None, **options) -> bytes:
+    def _send(
+        self, method: str, url: str, *, timeout: float | None = None, **options: Any
+    ) -> bytes:
         try:
             response = self.http.request(method, url, timeout=timeout or self.timeout, **options)
         except requests.Timeout as exc:
@@ -198,7 +235,7 @@ class RemoteQueries:
         self.store = store
         self.server = SparqlServer(store.server.query_url, timeout=timeout)
 
-    def run(self, request):
+    def run(self, request: QueryRequest) -> QueryResponse:
         from .query.workers import QueryTimeout, execute
 
         try:
@@ -272,7 +309,7 @@ class RemoteStore(CblodStore):
     def database_path(self) -> None:
         return None
 
-    def begin(self):
+    def begin(self) -> NoReturn:
         raise StoreError("a store on a SPARQL server is written with `cblod push`, not directly")
 
 

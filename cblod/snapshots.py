@@ -20,6 +20,7 @@ import re
 import shutil
 import uuid
 from pathlib import Path
+from typing import TextIO
 
 from .errors import StoreError
 
@@ -52,7 +53,7 @@ class SnapshotFolder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = None
+        self._lock: TextIO | None = None
 
     def snapshots(self) -> list[Path]:
         found = [p for p in self.path.iterdir() if p.is_dir() and _NAME.fullmatch(p.name)]

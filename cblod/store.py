@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
@@ -26,8 +27,11 @@ from .consolidate import Conflict, Consolidator
 from .errors import StoreError
 from .identity import Identity
 from .ontology_terms import functional_properties, published_parents
+from .rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
 from .snapshots import POINTER, SnapshotFolder, published_snapshot
 from .vocab import CBO
+
+T = TypeVar("T")
 
 INTERNAL = "urn:cblod:internal:"
 META = NamedNode(INTERNAL + "meta")
@@ -96,8 +100,8 @@ class CblodStore:
             raise StoreError(f"cannot open snapshot {snapshot}: {exc}") from exc
 
     @property
-    def store(self) -> Store:
-        """The Oxigraph database reads go to: the snapshot being written, else the published one."""
+    def store(self) -> Engine:
+        """The database reads go to: the snapshot being written, else the published one."""
         return self._work if self._work is not None else self._published
 
     @property
@@ -140,6 +144,7 @@ class CblodStore:
         if self._work is None:
             return False
         work_dir = self._work_dir
+        assert work_dir is not None  # set with _work by begin()
         try:
             self._work.flush()
             self._work = None  # closes the database: a published snapshot is never written
@@ -164,7 +169,7 @@ class CblodStore:
 
     def _meta(self, predicate: NamedNode) -> str | None:
         for quad in self.store.quads_for_pattern(DATASET, predicate, None, META):
-            return quad.object.value
+            return lexical(quad.object)
         return None
 
     @property
@@ -207,7 +212,7 @@ class CblodStore:
 
     def source_property(self, graph: NamedNode, predicate: NamedNode) -> str | None:
         for quad in self.store.quads_for_pattern(graph, predicate, None, graph):
-            return quad.object.value
+            return lexical(quad.object)
         return None
 
     def _ranks(self) -> dict[str, int]:
@@ -216,13 +221,13 @@ class CblodStore:
             self._rank_cache = {}
             for quad in self.store.quads_for_pattern(None, CBO.sourceRank, None, None):
                 if quad.graph_name == quad.subject:
-                    self._rank_cache[quad.subject.value] = int(quad.object.value)
+                    self._rank_cache[lexical(quad.subject)] = int(lexical(quad.object))
         return self._rank_cache
 
     def identity(self, base_uri: str) -> Identity:
         """An ``Identity`` loaded with every key this store has registered."""
         registered = {
-            q.object.value: q.subject.value
+            lexical(q.object): lexical(q.subject)
             for q in self.store.quads_for_pattern(None, IDENTITY_KEY, None, IDENTITY)
         }
         return Identity(base_uri, registered)
@@ -242,16 +247,16 @@ class CblodStore:
         little however many sources mention them.
         """
         work = self.begin()
-        new_by_subject: dict = defaultdict(list)
+        new_by_subject: dict[Subject, list[tuple[NamedNode, Term, GraphName]]] = defaultdict(list)
         for q in quads:
             new_by_subject[q.subject].append((q.predicate, q.object, graph))
-        old_by_subject: dict = defaultdict(set)
+        old_by_subject: dict[Subject, set[tuple[NamedNode, Term]]] = defaultdict(set)
         for q in self.store.quads_for_pattern(None, None, None, graph):
             old_by_subject[q.subject].add((q.predicate, q.object))
 
         ranks = dict(self._ranks())
         ranks[graph.value] = next(
-            (int(q.object.value) for q in quads if q.predicate == CBO.sourceRank), 0
+            (int(lexical(q.object)) for q in quads if q.predicate == CBO.sourceRank), 0
         )
         consolidator = Consolidator(functional_properties(), ranks, published_parents())
         conflicts: list[Conflict] = []
@@ -267,7 +272,7 @@ class CblodStore:
             if old_by_subject.get(subject, set()) <= new and new <= published:
                 continue
             changed += 1
-            statements = [
+            statements: list[tuple[NamedNode, Term, GraphName]] = [
                 (q.predicate, q.object, q.graph_name)
                 for q in self.store.quads_for_pattern(subject, None, None, None)
                 if isinstance(q.graph_name, NamedNode)
@@ -302,7 +307,9 @@ class CblodStore:
         """A writer for a source too large to hold in memory: chunks in, then ``finish``."""
         return SourceWriter(self, graph)
 
-    def _rederive(self, subjects: Iterable, ranks: dict[str, int]) -> tuple[int, list[Conflict]]:
+    def _rederive(
+        self, subjects: Iterable[Subject], ranks: dict[str, int]
+    ) -> tuple[int, list[Conflict]]:
         """Re-consolidate ``subjects`` from every source graph, in bounded batches."""
         work = self.begin()
         consolidator = Consolidator(functional_properties(), ranks, published_parents())
@@ -310,7 +317,8 @@ class CblodStore:
         to_add: list[Quad] = []
         changed = 0
         for subject in subjects:
-            published, statements = set(), []
+            published: set[tuple[NamedNode, Term]] = set()
+            statements: list[tuple[NamedNode, Term, GraphName]] = []
             for q in work.quads_for_pattern(subject, None, None, None):  # one pass, both kinds
                 graph = q.graph_name
                 if isinstance(graph, DefaultGraph):
@@ -370,7 +378,7 @@ class CblodStore:
             participations[f"/{old}"] = f"/{new}"
         prefix = identity.iri("participation", "").value
 
-        def renamed(term):
+        def renamed(term: T) -> T | NamedNode:
             if not isinstance(term, NamedNode):
                 return term
             if term.value in aliases:
@@ -411,14 +419,16 @@ class CblodStore:
         while True:
             key = Literal(f"alias|{(found or iri).value}")
             nxt = next(self.store.quads_for_pattern(None, IDENTITY_KEY, key, IDENTITY), None)
-            if nxt is None or nxt.subject.value in seen:
+            if nxt is None or not isinstance(nxt.subject, NamedNode):
+                return found
+            if nxt.subject.value in seen:
                 return found
             found = nxt.subject
             seen.add(found.value)
 
     # -- reading -------------------------------------------------------------------------
 
-    def query(self, sparql: str, **options):
+    def query(self, sparql: str, **options: Any) -> QueryResult:
         return self.store.query(sparql, **options)
 
     def mentions(self, iri: NamedNode) -> bool:
@@ -462,7 +472,7 @@ class SourceWriter:
         for quad in quads:
             self.subjects.add(quad.subject)
             if quad.predicate == CBO.sourceRank and quad.subject == self.graph:
-                self.rank = int(quad.object.value)
+                self.rank = int(lexical(quad.object))
 
     def finish(self, identity: Identity) -> Replacement:
         ranks = dict(self.store._ranks())

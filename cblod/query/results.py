@@ -10,12 +10,16 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, NamedNode, Quad, Triple, serialize
 
+from ..rdfterms import Term
 from ..vocab import PREFIXES
 from .formats import Format
+
+T = TypeVar("T")
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -29,9 +33,9 @@ class TooManyResults(Exception):
         )
 
 
-def take(items: Iterable, limit: int) -> list:
+def take(items: Iterable[T], limit: int) -> list[T]:
     """Up to ``limit`` items; TooManyResults when there are more."""
-    out = []
+    out: list[T] = []
     for item in items:
         if len(out) == limit:
             raise TooManyResults(limit)
@@ -39,7 +43,7 @@ def take(items: Iterable, limit: int) -> list:
     return out
 
 
-def _json_term(term) -> dict:
+def _json_term(term: Term) -> dict[str, Any]:
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, BlankNode):
@@ -53,7 +57,7 @@ def _json_term(term) -> dict:
                 "object": _json_term(term.object),
             },
         }
-    out = {"type": "literal", "value": term.value}
+    out: dict[str, Any] = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
     elif term.datatype.value != XSD_STRING:
@@ -61,7 +65,7 @@ def _json_term(term) -> dict:
     return out
 
 
-def _xml_term(term) -> str:
+def _xml_term(term: Term) -> str:
     if isinstance(term, NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, BlankNode):
@@ -81,7 +85,7 @@ def _xml_term(term) -> str:
     return f"<literal{attrs}>{escape(term.value)}</literal>"
 
 
-def _csv_value(term) -> str:
+def _csv_value(term: Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, BlankNode):
@@ -91,13 +95,13 @@ def _csv_value(term) -> str:
     return term.value
 
 
-def _tsv_value(term) -> str:
+def _tsv_value(term: Term | None) -> str:
     if term is None:
         return ""
     return str(term).replace("\t", "\\t")
 
 
-def write_solutions(variables: list[str], rows: list[list], fmt: Format) -> bytes:
+def write_solutions(variables: list[str], rows: list[list[Term | None]], fmt: Format) -> bytes:
     if fmt.name == "json":
         bindings = [
             {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
@@ -151,9 +155,8 @@ def write_boolean(value: bool, fmt: Format) -> bytes:
 
 def write_graph(triples: list[Triple], fmt: Format) -> bytes:
     """Turtle and TriG with cblod's prefixes (readable); quad formats in the default graph."""
-    if fmt.name in {"trig", "nq"}:
-        items = [Quad(t.subject, t.predicate, t.object) for t in triples]
-    else:
-        items = triples
     prefixes = PREFIXES if fmt.name in {"ttl", "trig"} else None
-    return serialize(items, format=fmt.rdf, prefixes=prefixes) or b""
+    if fmt.name in {"trig", "nq"}:
+        quads = [Quad(t.subject, t.predicate, t.object) for t in triples]
+        return serialize(quads, format=fmt.rdf, prefixes=prefixes) or b""
+    return serialize(triples, format=fmt.rdf, prefixes=prefixes) or b""

@@ -18,9 +18,11 @@ import queue
 import threading
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import Any
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
+from ..rdfterms import Engine, QueryResult
 from ..store import INTERNAL
 from ..vocab import PREFIXES
 from .formats import KIND_FORMATS, negotiate
@@ -65,9 +67,15 @@ class WorkerDied(Exception):
     """The worker process ended while answering (it was replaced)."""
 
 
-def execute(store: Store, source_graphs: list[NamedNode], request: QueryRequest) -> QueryResponse:
+def _kind(results: QueryResult) -> str:
+    if isinstance(results, QueryBoolean):
+        return "boolean"
+    return "solutions" if isinstance(results, QuerySolutions) else "graph"
+
+
+def execute(store: Engine, source_graphs: list[NamedNode], request: QueryRequest) -> QueryResponse:
     """Run one query and write its answer; client mistakes become 4xx responses."""
-    options: dict = {"prefixes": PREFIXES, "base_iri": request.base_iri}
+    options: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": request.base_iri}
     if request.default_graphs or request.named_graphs:
         options["default_graph"] = [NamedNode(g) for g in request.default_graphs]
         options["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
@@ -75,12 +83,7 @@ def execute(store: Store, source_graphs: list[NamedNode], request: QueryRequest)
         options["named_graphs"] = source_graphs
     try:
         results = store.query(request.query, **options)
-        if isinstance(results, QueryBoolean):
-            kind = "boolean"
-        elif isinstance(results, QuerySolutions):
-            kind = "solutions"
-        else:
-            kind = "graph"
+        kind = _kind(results)
         fmt = negotiate(kind, request.accept, request.format_names)
         if fmt is None:
             offered = ", ".join(f.mime for f in KIND_FORMATS[kind])
@@ -90,9 +93,9 @@ def execute(store: Store, source_graphs: list[NamedNode], request: QueryRequest)
                 f"cannot answer in that type; offered: {offered}\n".encode(),
                 kind,
             )
-        if kind == "boolean":
+        if isinstance(results, QueryBoolean):
             body = write_boolean(bool(results), fmt)
-        elif kind == "solutions":
+        elif isinstance(results, QuerySolutions):
             variables = [v.value for v in results.variables]
             rows = take(([row[v] for v in variables] for row in results), request.max_rows)
             body = write_solutions(variables, rows, fmt)
@@ -185,7 +188,7 @@ class QueryPool:
                 log.warning("query stopped after %s s: %.200s", self.timeout, request.query)
                 self._replace(worker)
                 raise QueryTimeout()
-            response = worker.connection.recv()
+            response: QueryResponse = worker.connection.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
             self._replace(worker)
             log.error("query worker died on: %.200s", request.query)
