@@ -23,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, mappings
+from . import __version__, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
 from .errors import CblodError
 from .ingest import SourceReport, expand, ingest
 from .progress import Progress
@@ -253,14 +253,15 @@ def _push(args: argparse.Namespace) -> int:
     server = SparqlServer(urls["query"], update_url=urls["update"], store_url=urls["graph store"])
     store = CblodStore(_store_dir(args), read_only=True)
     sent = push(store, server)
-    print(f"{sent} quads of {store.snapshot.name} published on {urls['query']}")
+    published = store.snapshot.name if store.snapshot else store.version
+    print(f"{sent} quads of {published} published on {urls['query']}")
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     from .web import serve
 
-    target = _store_dir(args)
+    target: str | CblodStore = _store_dir(args)
     if args.sparql_server:
         from .remote import RemoteStore, SparqlServer
 

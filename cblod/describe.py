@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from .ontology_terms import term_labels
+from .rdfterms import Term, lexical
 from .store import INTERNAL, CblodStore
 from .vocab import CBO, DCTERMS, RDF, RDFS, SKOS
 
@@ -24,8 +26,8 @@ INBOUND_PAGE = 100
 @dataclass
 class Description:
     iri: NamedNode
-    statements: list[tuple[NamedNode, object]] = field(default_factory=list)
-    by_source: dict[str, list[tuple[NamedNode, object]]] = field(default_factory=dict)
+    statements: list[tuple[NamedNode, Term]] = field(default_factory=list)
+    by_source: dict[str, list[tuple[NamedNode, Term]]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     types: dict[str, list[str]] = field(default_factory=dict)
     inbound: list[tuple[NamedNode, NamedNode]] = field(default_factory=list)
@@ -36,19 +38,20 @@ class Description:
     def exists(self) -> bool:
         return bool(self.statements) or bool(self.inbound_total)
 
-    def values(self, predicate: NamedNode) -> list:
+    def values(self, predicate: NamedNode) -> list[Term]:
         return [o for p, o in self.statements if p == predicate]
 
-    def value(self, predicate: NamedNode):
+    def value(self, predicate: NamedNode) -> Term | None:
         found = self.values(predicate)
         return found[0] if found else None
 
-    def label(self, term=None) -> str:
+    def label(self, term: Term | None = None) -> str:
         """The display name of ``term`` (the resource itself by default)."""
         term = self.iri if term is None else term
         if isinstance(term, Literal):
             return term.value
-        return self.labels.get(term.value) or re.split(r"[/#]", term.value.rstrip("/#"))[-1]
+        text = lexical(term)
+        return self.labels.get(text) or re.split(r"[/#]", text.rstrip("/#"))[-1]
 
     def triples(self) -> list[Triple]:
         """The RDF of the description: statements, linked labels and types, inbound links."""
@@ -63,21 +66,23 @@ class Description:
         return out
 
 
-def _published(store: CblodStore, subject, predicate):
+def _published(
+    store: CblodStore, subject: NamedNode | None, predicate: NamedNode | None
+) -> Iterator[Quad]:
     return store.store.quads_for_pattern(subject, predicate, None, DefaultGraph())
 
 
 def _first_label(store: CblodStore, iri: NamedNode) -> str | None:
     for predicate in LABELS:
         for quad in _published(store, iri, predicate):
-            return quad.object.value
+            return lexical(quad.object)
     return term_labels().get(iri.value)
 
 
 def describe(store: CblodStore, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
     d = Description(iri, inbound_offset=inbound_offset)
     d.statements = [(q.predicate, q.object) for q in _published(store, iri, None)]
-    sources: dict[str, list] = defaultdict(list)
+    sources: dict[str, list[tuple[NamedNode, Term]]] = defaultdict(list)
     for q in store.store.quads_for_pattern(iri, None, None, None):
         graph = q.graph_name
         if isinstance(graph, NamedNode) and not graph.value.startswith(INTERNAL):
@@ -103,7 +108,7 @@ def describe(store: CblodStore, iri: NamedNode, *, inbound_offset: int = 0) -> D
         node = NamedNode(value)
         if label := _first_label(store, node):
             d.labels[value] = label
-        types = [q.object.value for q in _published(store, node, RDF.type)]
+        types = [lexical(q.object) for q in _published(store, node, RDF.type)]
         if types:
             d.types[value] = types
     return d

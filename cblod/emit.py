@@ -198,7 +198,8 @@ class Emitter:
         self.add(iri, CBO.programme, programme)
         self.add(iri, PROV.wasDerivedFrom, self.graph)
         if project.reference_only:
-            self.add(iri, CBO.acronym, Literal(project.acronym))
+            if project.acronym:
+                self.add(iri, CBO.acronym, Literal(project.acronym))
             for participation in project.participations:
                 self.participation(iri, project, participation)
             return iri
@@ -273,7 +274,9 @@ class Emitter:
             )
             self.add(objective, RDF.type, CBO.SpecificObjective)
             self.add(objective, CBO.programme, programme)
-            self.label(objective, Text(so.label if so else project.specific_objective_label, lang))
+            self.label(
+                objective, Text(so.label if so else project.specific_objective_label or "", lang)
+            )
             if so:
                 self.add(objective, SKOS.notation, Literal(so.code))
                 if project.priority and so.code.split(".")[0] == project.priority.code:

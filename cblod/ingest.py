@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from . import mappings
+from . import mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
 from .consolidate import Conflict
 from .emit import emit
 from .errors import CblodError, InputError, StoreError
@@ -183,7 +184,7 @@ def _stream_one(
     identity: Identity,
     graph,
     strict: bool,
-    record: dict,
+    record: dict[str, Any],
     on_chunk: Callable[[str, int, float | None], None] | None = None,
 ) -> SourceReport:
     """A bulk file, chunk by chunk: records are read, emitted and written as they stream."""

@@ -65,7 +65,7 @@ class JsonRecord:
             raise self.error(
                 field, f"expected {_KIND_NAMES.get(kind, kind.__name__)}, found {_describe(value)}"
             )
-        if kind is str and not value.strip():
+        if isinstance(value, str) and not value.strip():
             if required:
                 raise self.error(field, "field is empty")
             return None

@@ -12,6 +12,7 @@ from importlib.resources import files
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
+from .rdfterms import lexical
 from .vocab import ADMS, CBO, DCTERMS, ORG, OWL, RDF, RDFS, ROV, SCHEMA, SKOS
 
 ONTOLOGY_IRI = "https://w3id.org/cblod/ontology"
@@ -33,7 +34,7 @@ def functional_properties() -> frozenset[str]:
     """Properties declared functional: one value per subject in the default graph."""
     store = ontology_store()
     return frozenset(
-        q.subject.value for q in store.quads_for_pattern(None, RDF.type, OWL.FunctionalProperty)
+        lexical(q.subject) for q in store.quads_for_pattern(None, RDF.type, OWL.FunctionalProperty)
     )
 
 
@@ -89,7 +90,7 @@ def published_parents() -> dict[str, tuple[NamedNode, ...]]:
     direct: dict[str, set[str]] = {}
     for predicate in (RDFS.subClassOf, RDFS.subPropertyOf):
         for quad in store.quads_for_pattern(None, predicate, None):
-            direct.setdefault(quad.subject.value, set()).add(quad.object.value)
+            direct.setdefault(lexical(quad.subject), set()).add(lexical(quad.object))
 
     def ancestors(term: str, seen: frozenset[str] = frozenset()) -> set[str]:
         found: set[str] = set()
@@ -121,10 +122,10 @@ def terms() -> tuple[Term, ...]:
     store = ontology_store()
     found = []
     for quad in store.quads_for_pattern(None, RDFS.label, None):
-        iri = quad.subject.value
+        iri = lexical(quad.subject)
         if not iri.startswith(str(CBO)):
             continue
-        kinds = [q.object.value for q in store.quads_for_pattern(quad.subject, RDF.type, None)]
+        kinds = [lexical(q.object) for q in store.quads_for_pattern(quad.subject, RDF.type, None)]
         kind = next((k.rsplit("#", 1)[-1] for k in kinds if k.startswith(str(OWL))), None)
         kind = kind if kind != "FunctionalProperty" else None
         kind = kind or next((k.rsplit("#", 1)[-1] for k in kinds), "Term")
@@ -134,7 +135,7 @@ def terms() -> tuple[Term, ...]:
             kind = "DatatypeProperty"
         comment = next(iter(store.quads_for_pattern(quad.subject, RDFS.comment, None)), None)
         parents = tuple(
-            q.object.value
+            lexical(q.object)
             for p in (RDFS.subClassOf, RDFS.subPropertyOf)
             for q in store.quads_for_pattern(quad.subject, p, None)
         )
@@ -143,8 +144,8 @@ def terms() -> tuple[Term, ...]:
                 iri,
                 iri.rsplit("#", 1)[-1],
                 kind,
-                quad.object.value,
-                comment.object.value if comment else "",
+                lexical(quad.object),
+                lexical(comment.object) if comment else "",
                 parents,
             )
         )

@@ -10,9 +10,13 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .places import Country, Region
 from .values import Coded, Money
+
+if TYPE_CHECKING:
+    from .linking.identifiers import Identifier
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class Organisation:
     websites: list[str] = field(default_factory=list)
     is_cluster: bool = False
     #: validated registry identifiers (cblod.linking.identifiers.Identifier)
-    identifiers: list = field(default_factory=list)
+    identifiers: list[Identifier] = field(default_factory=list)
     organisation_type: str | None = None
     #: Programmes (e.g. a national cluster programme) the organisation was selected for.
     selected_for: list[Programme] = field(default_factory=list)
@@ -86,7 +90,7 @@ class Result:
     text: Text
     kind: ResultKind
     #: (low, high or None) as Decimals: "3-4 sales agreements" -> (3, 4)
-    quantity: tuple | None = None
+    quantity: tuple[Decimal, Decimal | None] | None = None
     #: the same statement in other languages
     translations: list[Text] = field(default_factory=list)
     #: code of the programme indicator the result is measured by ("RCO84")

@@ -68,7 +68,7 @@ def build_index(store: CblodStore) -> int:
                 r["names"].value if r["names"] else "",
                 r["description"].value if r["description"] else "",
             )
-            for r in store.query(query)
+            for r in store.select(query)
         ]
         db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", rows)
     db.close()

@@ -27,26 +27,26 @@ def stats(store: CblodStore) -> dict[str, int | str]:
         "base URI": store.base_uri or "(none)",
         "source graphs": len(store.source_graphs()),
     }
-    (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    (row,) = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     counts["triples (default graph)"] = int(row["n"].value)
     by_class = {
         row["class"].value: int(row["n"].value)
-        for row in store.query(
+        for row in store.select(
             sparql_prefixes()
             + "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
         )
     }
     for name in COUNTED_CLASSES:
         counts[name] = by_class.get(CBO[name].value, 0)
-    (linked,) = store.query(
+    (linked,) = store.select(
         sparql_prefixes()
         + "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cbo:Organisation ; cbo:identifier ?i }"
     )
-    organisations = counts["Organisation"] or 1
+    organisations = by_class.get(CBO.Organisation.value, 0) or 1
     counts["organisations with a registry identifier"] = (
         f"{linked['n'].value} ({int(linked['n'].value) / organisations:.0%})"
     )
-    (external,) = store.query(
+    (external,) = store.select(
         sparql_prefixes()
         + f"""SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?o a cbo:Organisation ; owl:sameAs ?x
                FILTER(!STRSTARTS(STR(?x), "{store.base_uri or ""}")) }}"""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, Store
 
 from .consolidate import Conflict, Consolidator
 from .errors import StoreError
@@ -430,6 +430,13 @@ class CblodStore:
 
     def query(self, sparql: str, **options: Any) -> QueryResult:
         return self.store.query(sparql, **options)
+
+    def select(self, sparql: str, **options: Any) -> QuerySolutions:
+        """A SELECT's solutions (a TypeError for another query form: a caller's mistake)."""
+        found = self.query(sparql, **options)
+        if not isinstance(found, QuerySolutions):
+            raise TypeError(f"not a SELECT query: {sparql[:200]}")
+        return found
 
     def mentions(self, iri: NamedNode) -> bool:
         """True when the published graph says anything about ``iri`` or links to it."""

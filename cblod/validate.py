@@ -7,6 +7,7 @@ is a ``cbo:Organisation``) counts as SHACL expects.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from importlib.resources import files
 
@@ -55,9 +56,10 @@ def _ttl(name: str) -> rdflib.Graph:
 
 def default_graph(store: CblodStore) -> rdflib.Graph:
     """The published default graph as an rdflib Graph (for SHACL and independent checks)."""
-    data = store.store.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+    buffer = io.BytesIO()
+    store.store.dump(buffer, format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     graph = rdflib.Graph()
-    graph.parse(data=data.decode("utf-8"), format="nt")
+    graph.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
     return graph
 
 

@@ -34,7 +34,8 @@ class Money:
     @property
     def decimals(self) -> int:
         """Digits written after the decimal mark (2 for "199 187.25", 0 for "199.187")."""
-        return max(0, -self.amount.as_tuple().exponent)
+        exponent = self.amount.as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def parse_rate(value) -> Decimal | None:

@@ -179,7 +179,7 @@ def _partners(page: PageText, file: str, record: str | None, money) -> list[Part
     country_lines = [i for i, line in enumerate(page.lines) if line.text.startswith("Country:")]
     for n, i in enumerate(country_lines):
         j = i - 1
-        websites = []
+        websites: list[str] = []
         while j >= 0 and page.lines[j].links and not page.lines[j].text.startswith("Country:"):
             websites.extend(url for _, url in page.lines[j].links)
             j -= 1

@@ -80,11 +80,11 @@ CHUNK_ROWS = 5000
 def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
     """The whole file as one document (``read_chunks`` merged)."""
     doc = _document(source)
-    merged: dict[tuple, Project] = {}
+    merged: dict[tuple[str | None, str], Project] = {}
     for chunk in read_chunks(source, strict=strict):
         doc.warnings += chunk.warnings
         for project in chunk.projects:
-            key = (project.programme.full_name, project.acronym.casefold())
+            key = (project.programme.full_name, (project.acronym or "").casefold())
             if key in merged:
                 merged[key].participations += project.participations
             else:
@@ -104,7 +104,7 @@ def read_chunks(
     spread over chunks is described in each (the same statements: one graph holds them once).
     """
     project_rows, partner_rows, total = _rows(source)
-    projects: dict[tuple, Project] = {}
+    projects: dict[tuple[str | None, str], Project] = {}
     doc = _document(source)
     for row in project_rows:
         _guarded(row, doc, strict, lambda r: _project_row(r, projects))
@@ -119,8 +119,8 @@ def read_chunks(
         if not projects:
             raise InputError("no project or partner rows could be read", file=source.name)
         return
-    touched: dict[tuple, Project] = {}
-    sent: set[tuple] = set()
+    touched: dict[tuple[str | None, str], Project] = {}
+    sent: set[tuple[str | None, str]] = set()
     for rows, row in enumerate(partner_rows, start=1):
         _guarded(row, doc, strict, lambda r: _partner_row(r, projects, touched, doc))
         if touched and rows % size == 0:
@@ -142,7 +142,9 @@ def _document(source: SourceFile) -> SourceDocument:
     )
 
 
-def _flush(source: SourceFile, doc: SourceDocument, touched: dict) -> SourceDocument:
+def _flush(
+    source: SourceFile, doc: SourceDocument, touched: dict[tuple[str | None, str], Project]
+) -> SourceDocument:
     """The projects partner rows touched since the last chunk, with those partners only."""
     chunk = _document(source)
     chunk.projects = [
@@ -234,7 +236,7 @@ def _numbered(row: Row, template: str, limit: int = 20) -> list[str]:
     return values
 
 
-def _project_row(row: Row, projects: dict) -> None:
+def _project_row(row: Row, projects: dict[tuple[str | None, str], Project]) -> None:
     programme, acronym = _key(row)
     start, end = row.date("Project start"), row.date("Project end")
     if start and end and end < start:
@@ -282,11 +284,13 @@ def _project_row(row: Row, projects: dict) -> None:
     ):
         if output.strip():
             project.results.append(Result(Text(output.strip(), "en"), ResultKind.EXPECTED))
-    for kind in ("output", "result"):
+    for indicator in ("output", "result"):
         for n in range(1, 21):
-            text = row.text(f"Programme {kind} indicator {n} code and name (2021-2027 only)")
+            text = row.text(f"Programme {indicator} indicator {n} code and name (2021-2027 only)")
             if text and (coded := _coded(text, r"^([A-Z]+\d+)\s*[-–]\s*(.+)$")):
-                unit = row.text(f"Programme {kind} indicator {n} measurement unit (2021-2027 only)")
+                unit = row.text(
+                    f"Programme {indicator} indicator {n} measurement unit (2021-2027 only)"
+                )
                 project.indicators.append(dataclasses.replace(coded, unit=unit))
     key = (programme.full_name, acronym.casefold())
     if key in projects:
@@ -294,7 +298,12 @@ def _project_row(row: Row, projects: dict) -> None:
     projects[key] = project
 
 
-def _partner_row(row: Row, projects: dict, touched: dict, doc: SourceDocument) -> None:
+def _partner_row(
+    row: Row,
+    projects: dict[tuple[str | None, str], Project],
+    touched: dict[tuple[str | None, str], Project],
+    doc: SourceDocument,
+) -> None:
     programme, acronym = _key(row)
     key = (programme.full_name, acronym.casefold())
     project = projects.get(key)

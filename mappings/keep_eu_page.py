@@ -166,7 +166,9 @@ def _partners(page: PageText, file: str, record: str, money) -> list[Participati
     start = page.index(lambda t: bool(_PARTNERS.match(t)))
     if start is None:
         raise InputError("no 'Partners (n)' section", file=file, record=record, field="Partners")
-    expected = int(_PARTNERS.match(page.lines[start].text).group(1))
+    heading = _PARTNERS.match(page.lines[start].text)
+    assert heading is not None  # the line was found by this match
+    expected = int(heading.group(1))
     end = page.index_of("Partners map", start) or len(page.lines)
     lines = page.texts(start + 1, end)
     partners: list[Participation] = []

@@ -32,6 +32,10 @@ def detect(source: SourceFile) -> bool:
 def read(source: SourceFile) -> SourceDocument:
     page = PageText(source.require_text())
     m = _COUNT.search(" ".join(page.texts()))
+    if m is None:
+        raise InputError(
+            "no cluster count ('... kluster ...') in the page", file=source.name, field="count"
+        )
     announced = int(m.group(1))
     programme_name = (m.group(2) or "Klusterprogram").rstrip(".")
     agency = Organisation(names=[Text("Tillväxtverket", "sv")], country=country("SE"))

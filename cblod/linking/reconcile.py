@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -41,8 +42,8 @@ class Query:
     #: property conditions, e.g. [("P17", "Q34")] for "country: Sweden" on Wikidata
     properties: tuple[tuple[str, str], ...] = ()
 
-    def payload(self) -> dict:
-        body: dict = {"query": self.text, "limit": self.limit}
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"query": self.text, "limit": self.limit}
         if self.type:
             body["type"] = self.type
         if self.properties:
@@ -66,9 +67,9 @@ class ReconciliationClient:
     timeout: float = 30.0
     batch: int = 10
     session: requests.Session = field(default_factory=requests.Session)
-    _manifest: dict | None = None
+    _manifest: dict[str, Any] | None = None
 
-    def manifest(self) -> dict:
+    def manifest(self) -> dict[str, Any]:
         if self._manifest is None:
             manifest = self._call("get")
             if not isinstance(manifest, dict) or not isinstance(manifest.get("name"), str):
@@ -151,7 +152,7 @@ def unlinked_organisations(store: CblodStore) -> list[tuple[str, str, str | None
     )
     return [
         (row["o"].value, row["label"].value, row["country"].value if row["country"] else None)
-        for row in store.query(query)
+        for row in store.select(query)
     ]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..identity import NAME_ELSEWHERE, ORGANISATION_MATCH
 from ..names import fold, similarity
+from ..rdfterms import lexical
 from ..store import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, CblodStore
 from ..vocab import CBO, SKOS
 
@@ -52,7 +53,7 @@ def _label(store: CblodStore, iri: str) -> str:
     from pyoxigraph import DefaultGraph, NamedNode
 
     for quad in store.store.quads_for_pattern(NamedNode(iri), SKOS.prefLabel, None, DefaultGraph()):
-        return quad.object.value
+        return lexical(quad.object)
     return iri
 
 
@@ -75,7 +76,7 @@ def _sharing_a_rare_word(entries: list[tuple[str, tuple[str, ...]]]):
 
 def link_report(store: CblodStore) -> LinkReport:
     registered = [
-        (q.subject.value, q.object.value)
+        (lexical(q.subject), lexical(q.object))
         for q in store.store.quads_for_pattern(None, IDENTITY_KEY, None, IDENTITY)
     ]
     aliases = {key[len("alias|") :]: iri for iri, key in registered if key.startswith("alias|")}
@@ -91,10 +92,10 @@ def link_report(store: CblodStore) -> LinkReport:
     for iri, key in registered:
         if key.startswith("organisation"):
             keys[survivor(iri)].append(key)
-    evidence: dict[str, list] = defaultdict(list)
+    evidence: dict[str, list[tuple[str, str, float, str]]] = defaultdict(list)
     for quad in store.store.quads_for_pattern(None, IDENTITY_EVIDENCE, None, IDENTITY):
-        rule, value, score, name = quad.object.value.split("|", 3)
-        evidence[quad.subject.value].append((rule, value, float(score), name))
+        rule, value, score, name = lexical(quad.object).split("|", 3)
+        evidence[lexical(quad.subject)].append((rule, value, float(score), name))
     shared_names = sorted(
         {
             (survivor(iri), value, name)
@@ -124,10 +125,10 @@ def link_report(store: CblodStore) -> LinkReport:
     for entries in names.values():
         for (a, tokens_a), (b, tokens_b) in _sharing_a_rare_word(entries):
             if a != b and tokens_a[:1] and tokens_b[:1]:
-                score = similarity(tokens_a, tokens_b)
-                if NEAR_MISS <= score < ORGANISATION_MATCH:
-                    pair = tuple(sorted((a, b)))
-                    near[pair] = max(score, near.get(pair, 0.0))
+                closeness = similarity(tokens_a, tokens_b)
+                if NEAR_MISS <= closeness < ORGANISATION_MATCH:
+                    pair = (a, b) if a < b else (b, a)
+                    near[pair] = max(closeness, near.get(pair, 0.0))
     conflicts = []
     for iri, found in sorted(keys.items()):
         by_scheme: dict[str, set[str]] = defaultdict(set)
@@ -148,7 +149,7 @@ def link_report(store: CblodStore) -> LinkReport:
         ((score, a, _label(store, a), b, _label(store, b)) for (a, b), score in near.items()),
         reverse=True,
     )
-    (counts,) = store.query(
+    (counts,) = store.select(
         f"""SELECT (COUNT(DISTINCT ?o) AS ?orgs) (COUNT(DISTINCT ?linked) AS ?with) (COUNT(DISTINCT ?i) AS ?ids)
             WHERE {{ ?o a <{CBO.Organisation.value}> .
                      OPTIONAL {{ ?o <{CBO.identifier.value}> ?i . BIND(?o AS ?linked) }} }}"""

@@ -18,7 +18,7 @@ import queue
 import threading
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
@@ -53,6 +53,14 @@ class QueryResponse:
     mime: str
     body: bytes
     kind: str | None = None
+
+
+class QueryRunner(Protocol):
+    """What the endpoint sends queries to: worker processes, or a SPARQL server."""
+
+    def run(self, request: QueryRequest) -> QueryResponse: ...
+
+    def close(self) -> None: ...
 
 
 class QueryTimeout(Exception):

@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import Flask
 
 from ..query.cache import AnswerCache
-from ..query.workers import QueryPool
+from ..query.workers import QueryPool, QueryRunner
 from ..remote import RemoteQueries, RemoteStore
 from ..store import CblodStore
 from .store_access import PublishedStore
@@ -68,6 +68,7 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["SPARQL_MAX_QUERY_BYTES"] * 4
     opened = store if isinstance(store, CblodStore) else CblodStore(store, read_only=True)
     app.extensions["cblod_store"] = PublishedStore(opened)
+    pool: QueryRunner
     if isinstance(opened, RemoteStore):  # the server runs the queries
         pool = RemoteQueries(opened, timeout=app.config["SPARQL_TIMEOUT"])
     else:
@@ -82,7 +83,10 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
     for module in (home, sparql, resources, lists, search, dumps, dataset, ontology):
         app.register_blueprint(module.blueprint)
     if app.config["TRUST_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1, x_prefix=1)
+        # Flask's documented way to add WSGI middleware
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_proto=1, x_host=1, x_prefix=1
+        )
     return app
 
 

@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
             return response
         response.set_data(gzip.compress(body, compresslevel=5))
         response.headers["Content-Encoding"] = "gzip"
-        if response.headers.get("ETag"):
-            etag, weak = response.get_etag()
-            response.set_etag(etag + "-gz", weak=weak)
+        etag, weak = response.get_etag()
+        if etag:
+            response.set_etag(etag + "-gz", weak=bool(weak))
         return response

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import zlib
 from datetime import UTC, datetime
+from typing import Any
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, request, url_for
-from pyoxigraph import Literal, NamedNode, Triple, serialize
+from pyoxigraph import Literal, NamedNode, QuerySolution, Triple, serialize
 
 from ..dumps import dump_files
 from ..vocab import (
@@ -68,24 +69,24 @@ def _int(value: int) -> Literal:
     return Literal(str(value), datatype=XSD.integer)
 
 
-def _statistics() -> dict:
+def _statistics() -> dict[str, Any]:
     store = current_store()
 
-    def one(query: str):
-        (row,) = store.query(sparql_prefixes() + query)
+    def one(query: str) -> QuerySolution:
+        (row,) = store.select(sparql_prefixes() + query)
         return row
 
     classes = {
         r["c"].value: int(r["n"].value)
-        for r in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
+        for r in store.select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
     }
     properties = {
         r["p"].value: int(r["n"].value)
-        for r in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
+        for r in store.select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
     }
     links = {}
     for name, namespace, _ in LINK_TARGETS:
-        rows = store.query(
+        rows = store.select(
             f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && "
             f'STRSTARTS(STR(?o), "{namespace}") && ?p != <{RDF.type.value}>) }} GROUP BY ?p'
         )
@@ -96,7 +97,7 @@ def _statistics() -> dict:
     examples = {
         name: next(
             iter(
-                store.query(
+                store.select(
                     f"SELECT ?s WHERE {{ ?s a cbo:{name} }} LIMIT 1", prefixes={"cbo": str(CBO)}
                 )
             ),
@@ -106,7 +107,7 @@ def _statistics() -> dict:
     }
     countries = [
         r["c"].value
-        for r in store.query(
+        for r in store.select(
             sparql_prefixes() + "SELECT DISTINCT ?c WHERE { ?o cbo:country ?c } ORDER BY ?c"
         )
     ]
@@ -129,7 +130,7 @@ def _statistics() -> dict:
     }
 
 
-def statistics() -> dict:
+def statistics() -> dict[str, Any]:
     return memoized(("dataset-statistics",), _statistics)
 
 
@@ -143,7 +144,8 @@ def _respond(triples: list[Triple]) -> Response:
     response.vary.add("Accept")
     response.set_etag(f"{current_store().version}-{ext}")
     response.headers["Cache-Control"] = "public, max-age=300"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def _part(doc: NamedNode, kind: str, term: str) -> NamedNode:
@@ -342,7 +344,7 @@ def robots() -> Response:
 def sitemap() -> Response:
     store = current_store()
     classes = " ".join(f"cbo:{c}" for c in ("Project", "Organisation", "Programme"))
-    rows = store.query(
+    rows = store.select(
         sparql_prefixes()
         + f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c }} LIMIT 50000"
     )

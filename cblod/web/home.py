@@ -9,7 +9,7 @@ from ..vocab import DCTERMS, PROV
 from .labels import reader_languages, vary_on_language
 from .links import href
 from .lists import LISTINGS
-from .pages import rows, value
+from .pages import bound, rows, value
 from .store_access import current_store, memoized
 
 blueprint = Blueprint("home", __name__)
@@ -31,7 +31,7 @@ def index() -> Response:
     ]
     listing = LISTINGS["programmes"]
     programmes = [
-        {"href": href(value(r["item"])), "name": value(r["name"]), "projects": value(r["projects"])}
+        {"href": href(bound(r["item"])), "name": value(r["name"]), "projects": value(r["projects"])}
         for r in rows(listing.page_query(reader_languages(), "projects", limit=HOME_PROGRAMMES))
     ]
     page = render_template("home.html", counts=counts, sources=sources, programmes=programmes)

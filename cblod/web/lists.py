@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 
 from .labels import chosen_name, name_key, reader_languages, vary_on_language
 from .links import href
-from .pages import decimal, rows, value
+from .pages import bound, decimal, rows, value
 
 blueprint = Blueprint("lists", __name__)
 PAGE_SIZE = 50
@@ -150,10 +150,10 @@ def _render(name: str) -> Response:
         abort(400, description="page must be between 1 and 1000000")
     (total,) = rows(listing.count_query())
     found = rows(listing.page_query(reader_languages(), sort, (page - 1) * PAGE_SIZE))
-    count = int(total["n"].value)
+    count = int(bound(total["n"]))
     items = [
         {
-            "href": href(value(r["item"])),
+            "href": href(bound(r["item"])),
             "name": value(r["name"]),
             "cells": [
                 decimal(r[c.variable]) if c.variable == "eu" else value(r[c.variable])

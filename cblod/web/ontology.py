@@ -7,6 +7,8 @@ the anchor of each term, and the w3id.org redirect for the namespace points here
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, render_template, request
 from pyoxigraph import serialize
 
@@ -24,7 +26,7 @@ def documentation(ext: str | None = None) -> Response:
     if ext not in VARIANTS:
         return Response("formats: html, ttl, jsonld, nt, rdf\n", 404, mimetype="text/plain")
     if ext == "html":
-        groups: dict[str, list] = {}
+        groups: dict[str, list[dict[str, Any]]] = {}
         for term in terms():
             groups.setdefault(term.kind, []).append(
                 {

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from typing import Any
 
 from flask import render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
 from ..describe import Description, kind_of
 from ..ontology_terms import published_parents, term_labels
+from ..rdfterms import Term, lexical
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SCHEMA, SKOS, sparql_prefixes
 from .charts import bar_chart
 from .links import href
@@ -28,21 +30,28 @@ HIDDEN = {RDFS.label.value, SKOS.prefLabel.value} | {
 }
 
 
-def rows(query: str) -> list[dict]:
-    results = current_store().query(sparql_prefixes() + query)
+def rows(query: str) -> list[dict[str, Term | None]]:
+    results = current_store().select(sparql_prefixes() + query)
     names = [v.value for v in results.variables]
     return [{n: row[n] for n in names} for row in results]
 
 
-def value(term) -> str | None:
-    return None if term is None else term.value
+def value(term: Term | None) -> str | None:
+    return None if term is None else lexical(term)
 
 
-def decimal(term) -> Decimal | None:
-    return None if term is None else Decimal(term.value)
+def bound(term: Term | None) -> str:
+    """The text of a term the query always binds (a ValueError means the query is wrong)."""
+    if term is None:
+        raise ValueError("a variable the page needs is unbound")
+    return lexical(term)
 
 
-def link(d: Description, term) -> dict:
+def decimal(term: Term | None) -> Decimal | None:
+    return None if term is None else Decimal(lexical(term))
+
+
+def link(d: Description, term: Term) -> dict[str, Any]:
     """A value as the templates show it: text, optional href, language or datatype note."""
     if isinstance(term, NamedNode):
         return {"text": d.label(term), "href": href(term.value), "iri": term.value}
@@ -52,7 +61,7 @@ def link(d: Description, term) -> dict:
     return {"text": str(term)}
 
 
-def names(d: Description) -> list[dict]:
+def names(d: Description) -> list[dict[str, Any]]:
     """Every name with its language: preferred first, then alternatives."""
     seen, out = set(), []
     for predicate, kind in (
@@ -61,16 +70,16 @@ def names(d: Description) -> list[dict]:
         (CBO.formerName, "former name"),
     ):
         for term in d.values(predicate):
-            if term.value not in seen:
+            if isinstance(term, Literal) and term.value not in seen:
                 seen.add(term.value)
                 out.append({"text": term.value, "lang": term.language, "kind": kind})
     return out
 
 
-def properties(d: Description) -> list[dict]:
+def properties(d: Description) -> list[dict[str, Any]]:
     """All published statements, grouped by property, for the generic table."""
     labels = term_labels()
-    grouped: dict[str, dict] = {}
+    grouped: dict[str, dict[str, Any]] = {}
     for predicate, obj in d.statements:
         if predicate.value in HIDDEN:
             continue
@@ -88,7 +97,7 @@ def properties(d: Description) -> list[dict]:
     return sorted(grouped.values(), key=lambda e: e["label"].casefold())
 
 
-def sources(d: Description) -> list[dict]:
+def sources(d: Description) -> list[dict[str, Any]]:
     """Which source said what: one entry per source graph, with a link to the original page."""
     store = current_store()
     out = []
@@ -109,7 +118,7 @@ def sources(d: Description) -> list[dict]:
     return out
 
 
-def inbound(d: Description) -> list[dict]:
+def inbound(d: Description) -> list[dict[str, Any]]:
     labels = term_labels()
     return [
         {"subject": link(d, s), "property": labels.get(p.value) or d.label(p)} for s, p in d.inbound
@@ -131,7 +140,7 @@ def json_ld(d: Description, schema_type: str, **extra) -> str:
 # -- kinds ----------------------------------------------------------------------------------
 
 
-def project_view(d: Description) -> dict:
+def project_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
     partners = rows(f"""
         SELECT ?participation ?org ?name ?role ?country ?countryName ?total ?eu WHERE {{
@@ -148,8 +157,8 @@ def project_view(d: Description) -> dict:
         }} ORDER BY ?text""")
     partner_rows = [
         {
-            "participation": href(value(r["participation"])),
-            "href": href(value(r["org"])),
+            "participation": href(bound(r["participation"])),
+            "href": href(bound(r["org"])),
             "name": value(r["name"]),
             "lead": r["role"] == CBO.LeadPartner,
             "country": value(r["countryName"]),
@@ -165,7 +174,7 @@ def project_view(d: Description) -> dict:
     return {
         "acronym": value(d.value(CBO.acronym)),
         "titles": names(d),
-        "description": [t.value for t in d.values(DCTERMS.description)],
+        "description": [lexical(t) for t in d.values(DCTERMS.description)],
         "breadcrumbs": breadcrumbs,
         "thematic": [
             link(d, t)
@@ -185,7 +194,7 @@ def project_view(d: Description) -> dict:
         "expected": [_result(r) for r in results if r["kind"] == CBO.Expected],
         "achieved": [_result(r) for r in results if r["kind"] == CBO.Achieved],
         "themes": [link(d, t) for t in d.values(DCTERMS.subject)],
-        "pages": [t.value for t in d.values(FOAF.page) + d.values(FOAF.homepage)],
+        "pages": [lexical(t) for t in d.values(FOAF.page) + d.values(FOAF.homepage)],
         "json_ld": json_ld(
             d,
             "Project",
@@ -199,11 +208,11 @@ def project_view(d: Description) -> dict:
     }
 
 
-def _result(row: dict) -> dict:
-    return {"href": href(value(row["result"])), "text": value(row["text"])}
+def _result(row: dict[str, Term | None]) -> dict[str, Any]:
+    return {"href": href(bound(row["result"])), "text": value(row["text"])}
 
 
-def organisation_view(d: Description) -> dict:
+def organisation_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
     projects = rows(f"""
         SELECT ?participation ?project ?acronym ?title ?role ?total ?eu ?start WHERE {{
@@ -217,7 +226,7 @@ def organisation_view(d: Description) -> dict:
     address_text = None
     if address is not None:
         found = rows(
-            f"SELECT ?full WHERE {{ <{address.value}> <http://www.w3.org/ns/locn#fullAddress> ?full }}"
+            f"SELECT ?full WHERE {{ <{lexical(address)}> <http://www.w3.org/ns/locn#fullAddress> ?full }}"
         )
         address_text = value(found[0]["full"]) if found else None
     identifiers = rows(f"""
@@ -226,7 +235,7 @@ def organisation_view(d: Description) -> dict:
           OPTIONAL {{ ?id foaf:page ?page }} }} ORDER BY ?label""")
     project_rows = [
         {
-            "href": href(value(r["project"])),
+            "href": href(bound(r["project"])),
             "acronym": value(r["acronym"]),
             "title": value(r["title"]),
             "lead": r["role"] == CBO.LeadPartner,
@@ -245,15 +254,15 @@ def organisation_view(d: Description) -> dict:
         "country": link(d, country) if country else None,
         "region": {
             "text": d.label(region),
-            "href": region.value,
-            "code": region.value.rsplit("/", 1)[-1],
+            "href": lexical(region),
+            "code": lexical(region).rsplit("/", 1)[-1],
         }
         if region
         else None,
-        "legal_status": link(d, d.value(CBO.legalStatus)) if d.value(CBO.legalStatus) else None,
-        "websites": [t.value for t in d.values(FOAF.homepage)],
+        "legal_status": link(d, status) if (status := d.value(CBO.legalStatus)) else None,
+        "websites": [lexical(t) for t in d.values(FOAF.homepage)],
         "identifiers": [
-            {"label": value(r["label"]), "page": value(r["page"]), "href": href(value(r["id"]))}
+            {"label": value(r["label"]), "page": value(r["page"]), "href": href(bound(r["id"]))}
             for r in identifiers
         ],
         "selected_for": [link(d, t) for t in d.values(CBO.selectedFor)],
@@ -263,12 +272,12 @@ def organisation_view(d: Description) -> dict:
             "Organization",
             alternateName=[n["text"] for n in names(d)[1:]],
             address=address_text,
-            url=(d.values(FOAF.homepage) or [d.iri])[0].value,
+            url=lexical((d.values(FOAF.homepage) or [d.iri])[0]),
         ),
     }
 
 
-def programme_view(d: Description) -> dict:
+def programme_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
     structure = rows(f"""
         SELECT ?thing ?type ?code ?label ?parent WHERE {{
@@ -287,14 +296,14 @@ def programme_view(d: Description) -> dict:
              cbo:partner/cbo:country/skos:prefLabel ?country .
         }} GROUP BY ?country ORDER BY DESC(?erdf)""")
 
-    def item(r):
+    def item(r: dict[str, Term | None]) -> dict[str, str | None]:
         return {
-            "href": href(value(r["thing"])),
+            "href": href(bound(r["thing"])),
             "code": value(r["code"]),
             "label": value(r["label"]),
         }
 
-    bars = [(value(r["country"]), Decimal(value(r["erdf"]))) for r in by_country]
+    bars = [(bound(r["country"]), Decimal(bound(r["erdf"]))) for r in by_country]
     return {
         "names": names(d),
         "period": (value(d.value(CBO.periodStart)), value(d.value(CBO.periodEnd))),
@@ -303,7 +312,7 @@ def programme_view(d: Description) -> dict:
         "indicators": [item(r) for r in structure if r["type"] == CBO.Indicator],
         "projects": [
             {
-                "href": href(value(r["project"])),
+                "href": href(bound(r["project"])),
                 "acronym": value(r["acronym"]),
                 "title": value(r["title"]),
                 "eu": decimal(r["eu"]),
@@ -323,9 +332,13 @@ VIEWS = {
 }
 
 
+def _generic_view(d: Description) -> dict[str, Any]:
+    return {"json_ld": json_ld(d, "Thing")}
+
+
 def render_page(kind: str, key: str, d: Description) -> str:
     cls = kind_of(d)
-    template, view = VIEWS.get(cls, ("resource.html", lambda _: {"json_ld": json_ld(d, "Thing")}))
+    template, view = VIEWS.get(cls or "", ("resource.html", _generic_view))
     formats = [
         (
             ext.upper() if ext != "jsonld" else "JSON-LD",

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, redirect, request, url_for
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..describe import Description, describe
 from ..vocab import PREFIXES
@@ -72,7 +73,7 @@ def _offset() -> int:
         return 0
 
 
-def _moved(kind: str, key: str, endpoint: str, ext: str | None = None) -> Response | None:
+def _moved(kind: str, key: str, endpoint: str, ext: str | None = None) -> BaseResponse | None:
     """A 301 to the survivor when a curated same-as merged this IRI into another."""
     survivor = current_store().survivor(_node(kind, key))
     if survivor is None:
@@ -87,7 +88,7 @@ def _moved(kind: str, key: str, endpoint: str, ext: str | None = None) -> Respon
 
 
 @blueprint.route("/id/<kind>/<path:key>", methods=["GET", "HEAD"])
-def thing(kind: str, key: str) -> Response:
+def thing(kind: str, key: str) -> BaseResponse:
     """The thing itself has no document: 303 to its description in the best format."""
     if moved := _moved(kind, key, "resources.thing"):
         return moved
@@ -103,12 +104,12 @@ def thing(kind: str, key: str) -> Response:
 
 
 @blueprint.route("/doc/<kind>/<path:key>", methods=["GET", "HEAD"])
-def document(kind: str, key: str) -> Response:
+def document(kind: str, key: str) -> BaseResponse:
     key, ext = _split(key)
     if moved := _moved(kind, key, "resources.document", ext):
         return moved
     negotiated = ext is None
-    if negotiated:
+    if ext is None:
         ext = negotiate(request.headers.get("Accept"))
         if ext is None:
             abort(406, description="available: " + ", ".join(m for m, _ in VARIANTS.values()))
@@ -133,4 +134,5 @@ def document(kind: str, key: str) -> Response:
         for e, (m, _) in VARIANTS.items()
     )
     response.set_etag(f"{current_store().version}-{ext}")
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response

@@ -29,7 +29,7 @@ def compact(iri: str) -> str:
     return iri
 
 
-def cell(term: dict | None) -> dict:
+def cell(term: dict[str, str] | None) -> dict[str, str]:
     """A result term as the template shows it: text, optional link, and a small note."""
     if term is None:
         return {"text": ""}
@@ -45,12 +45,11 @@ def cell(term: dict | None) -> dict:
     return {"text": term["value"], "note": note}
 
 
-def _table(answer: QueryResponse) -> tuple[list[str], list[list[dict]]] | None:
-    if answer.kind == "solutions":
-        doc = json.loads(answer.body)
-        head = doc["head"]["vars"]
-        return head, [[cell(b.get(v)) for v in head] for b in doc["results"]["bindings"]]
-    return None
+def _table(answer: QueryResponse) -> tuple[list[str], list[list[dict[str, str]]]]:
+    """The header and rows of a SELECT answer (SPARQL JSON)."""
+    doc = json.loads(answer.body)
+    head: list[str] = doc["head"]["vars"]
+    return head, [[cell(b.get(v)) for v in head] for b in doc["results"]["bindings"]]
 
 
 def render_results(query_text: str, answer: QueryResponse) -> Response:

@@ -21,10 +21,10 @@ RESULT_FORMATS = (
 
 def _counts(store: CblodStore) -> tuple[int, dict[str, int]]:
     """Triples in the default graph, and in each named graph (one pass each)."""
-    (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    (row,) = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     per_graph = {
         r["g"].value: int(r["n"].value)
-        for r in store.query(
+        for r in store.select(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
     }
@@ -72,8 +72,12 @@ def service_description(endpoint: str, store: CblodStore, fmt: Format) -> bytes:
             ),
         ]
     prefixes = {"sd": str(SD), "formats": str(FORMATS), "void": str(VOID), "dcterms": str(DCTERMS)}
+    statements: list[Triple] | list[Quad] = triples
     if fmt.name in {"trig", "nq"}:
-        triples = [Quad(t.subject, t.predicate, t.object) for t in triples]
-    return serialize(
-        triples, format=fmt.rdf, prefixes=prefixes if fmt.name in {"ttl", "trig"} else None
+        statements = [Quad(t.subject, t.predicate, t.object) for t in triples]
+    return (
+        serialize(
+            statements, format=fmt.rdf, prefixes=prefixes if fmt.name in {"ttl", "trig"} else None
+        )
+        or b""
     )

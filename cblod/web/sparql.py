@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from ..query.formats import FORMAT_PARAMETERS, GRAPH, negotiate, prefers_html
 from ..query.scan import scan
@@ -59,7 +60,7 @@ def preflight() -> Response:
     return Response(status=204)
 
 
-def _read_request() -> tuple[str | None, list[str], list[str]]:
+def _read_request() -> tuple[str | None, tuple[list[str], list[str]]]:
     """(query, default graphs, named graphs) from any of the three query operations."""
     params = request.args
     if request.method == "POST":
@@ -94,7 +95,7 @@ def _read_request() -> tuple[str | None, list[str], list[str]]:
     return (queries[0] if queries else None), _graphs(params)
 
 
-def _graphs(params) -> tuple[list[str], list[str]]:
+def _graphs(params: MultiDict[str, str]) -> tuple[list[str], list[str]]:
     return params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
 
 
@@ -196,7 +197,7 @@ def _without_query() -> Response:
     )
 
 
-def _etag(query_text: str, default_graphs, named_graphs, html: bool) -> str:
+def _etag(query_text: str, default_graphs: list[str], named_graphs: list[str], html: bool) -> str:
     """Changes with the dataset version and with everything that shapes the answer."""
     parts = [
         current_store().version,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from flask import current_app, g
 
-from ..query.workers import QueryPool
+from ..query.workers import QueryRunner
 from ..snapshots import published_snapshot
 from ..store import CblodStore
 
@@ -47,19 +47,19 @@ def current_store() -> CblodStore:
     return g.cblod_store
 
 
-def current_pool() -> QueryPool:
+def current_pool() -> QueryRunner:
     return current_app.extensions["cblod_pool"]
 
 
 T = TypeVar("T")
 
 
-def memoized(key: tuple, compute: Callable[[], T]) -> T:
+def memoized(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     """``compute()`` once per key and dataset version: summaries the store can answer once.
 
     Keyed on the dataset version, so a newly published snapshot gets fresh summaries.
     """
-    cache: dict = current_app.extensions.setdefault("cblod_memo", {})
+    cache: dict[tuple[Hashable, ...], Any] = current_app.extensions.setdefault("cblod_memo", {})
     full_key = (current_store().version, *key)
     if full_key not in cache:
         cache[full_key] = compute()
