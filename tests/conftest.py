@@ -182,3 +182,12 @@ def demo_server(request, demo_store, tmp_path_factory) -> Iterator[str]:
         remote = remote_copy(demo_store, base, tmp_path_factory.mktemp("remote-demo-cache"))
         with running(remote) as url:
             yield url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The second backend (pushed to ``oxigraph serve``) is part of the full run only: the
+    quick run (``-m "not slow"``) checks every contract once, on the embedded store."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "sparql-server" in callspec.params.values():
+            item.add_marker(pytest.mark.slow)

@@ -9,6 +9,9 @@ from pyoxigraph import RdfFormat
 
 from cblod.store import CblodStore
 
+#: the command line as subprocesses: the full run only
+pytestmark = pytest.mark.slow
+
 
 def cblod(*args: str, store=None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "cblod.cli", *args]

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLES, select
 from test_store import full_consolidation
 
@@ -25,6 +26,9 @@ from cblod.store import CblodStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_pages  # noqa: E402
+
+#: real processes, killed or raced: run with the full suite, not the quick one
+pytestmark = pytest.mark.slow
 
 
 def expected_partners(text: str) -> int:

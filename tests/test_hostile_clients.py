@@ -59,6 +59,7 @@ def guarded(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", sorted(EXPLOSIVE))
+@pytest.mark.slow
 def test_explosive_queries_are_stopped_while_others_are_served(guarded, name):
     outcome = {}
     thread = threading.Thread(target=lambda: outcome.update(r=sparql(guarded, EXPLOSIVE[name])))

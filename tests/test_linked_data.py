@@ -250,6 +250,7 @@ def test_search_is_case_and_diacritic_insensitive(server, query, expected):
     assert expected in page
 
 
+@pytest.mark.slow
 def test_crawl_from_home_finds_no_broken_link(server):
     seen, broken = crawl(server)
     assert broken == []
@@ -393,6 +394,7 @@ def test_uris_under_a_public_base_dereference_locally_and_behind_a_proxy(tmp_pat
         assert "<https://data.example.eu/sparql>" in void.text
 
 
+@pytest.mark.slow
 def test_crawl_of_pages_and_bulk_sources_finds_no_broken_link(tmp_path):
     """The demo store's content (pages and every bulk format) served and crawled whole."""
     from conftest import SAMPLES

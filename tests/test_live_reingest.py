@@ -18,11 +18,15 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 from conftest import SAMPLES, free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_pages  # noqa: E402
+
+#: real processes, killed or raced: run with the full suite, not the quick one
+pytestmark = pytest.mark.slow
 
 STATUSES = (
     "PREFIX cbo: <https://w3id.org/cblod/ontology#> SELECT DISTINCT ?s WHERE { ?p cbo:status ?s }"

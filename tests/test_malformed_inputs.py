@@ -20,6 +20,9 @@ from cblod.ingest import ingest
 from cblod.store import CblodStore
 from cblod.vocab import CBO
 
+#: hundreds of ingests of broken files: the full run only
+pytestmark = pytest.mark.slow
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SAMPLE_OF = SAMPLE_BY_FORMAT
 JSON = {"jems-keep-export", "keep-eu-api"}

@@ -162,13 +162,20 @@ def test_each_organisation_is_one_resource_whatever_name_a_source_uses(sample_st
         assert projects["n"] == ("1" if "Tredea" in one else "2"), one
 
 
-def test_one_name_per_language_in_the_default_graph(sample_store):
+def test_one_name_per_language_in_the_default_graph(demo_store):
     rows = select(
-        sample_store,
+        demo_store,
         """SELECT ?s (COUNT(?label) AS ?n) WHERE { ?s rdfs:label ?label }
            GROUP BY ?s (LANG(?label)) HAVING (COUNT(?label) > 1)""",
     )
     assert rows == []
+    # and the rule had something to choose from: names in several languages, several sources
+    multilingual = select(
+        demo_store,
+        """SELECT ?s WHERE { ?s rdfs:label ?label } GROUP BY ?s
+           HAVING (COUNT(DISTINCT LANG(?label)) > 2)""",
+    )
+    assert multilingual
 
 
 def test_the_22_clusters_with_their_regions(sample_store):
@@ -259,6 +266,12 @@ def test_preferred_and_alternative_labels_are_disjoint(sample_store):
         "SELECT ?s ?l WHERE { ?s skos:prefLabel ?l ; skos:altLabel ?a FILTER(STR(?a) = STR(?l)) }",
     )
     assert rows == []
+    # not vacuous: many resources have both kinds of label
+    (both,) = select(
+        sample_store,
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s skos:prefLabel ?l ; skos:altLabel ?a }",
+    )
+    assert int(both["n"]) > 5
 
 
 def test_the_fullest_name_is_preferred_and_the_others_kept(sample_store):

@@ -17,6 +17,9 @@ from reconciliation_server import serving
 from cblod.ingest import ingest
 from cblod.linking.reconcile import Query, ReconciliationClient, ReconciliationError
 
+#: a reconciliation service over HTTP, timeouts included: the full run only
+pytestmark = pytest.mark.slow
+
 TURKU = "http://127.0.0.1:5000/id/organisation/fi/turku-science-park"
 
 

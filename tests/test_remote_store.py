@@ -95,6 +95,7 @@ def test_push_and_serve_on_the_command_line(tmp_path, fresh_oxigraph_server):
         serving.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_the_timeout_holds_when_the_server_runs_the_queries(
     tmp_path, sample_store, oxigraph_server
 ):

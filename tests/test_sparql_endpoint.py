@@ -264,6 +264,7 @@ def test_a_query_over_the_size_limit_is_413(server):
     assert get(server, huge).status_code in (413, 414)
 
 
+@pytest.mark.slow
 def test_service_is_refused_and_makes_no_outbound_connection(server):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -344,6 +345,7 @@ def test_the_row_cap_answers_with_a_clear_message(sample_store):
         assert get(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 10").status_code == 200
 
 
+@pytest.mark.slow
 def test_an_explosive_query_is_stopped_while_others_are_served(sample_store):
     with running(sample_store, SPARQL_TIMEOUT=3, SPARQL_WORKERS=2) as url:
         outcome = {}

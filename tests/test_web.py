@@ -1,11 +1,14 @@
 """The server over HTTP: a real Werkzeug server in a thread, and ``python serve.py`` itself."""
 
+import gzip
+import re
 import subprocess
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import rdflib
 import requests
 from conftest import free_port
@@ -82,6 +85,7 @@ def start(command: list[str], store: Path) -> tuple[subprocess.Popen, int]:
     return process, port
 
 
+@pytest.mark.slow
 def test_cblod_serve_serves_an_ingested_store(tmp_path):
     store = tmp_path / "store"
     ingest = [sys.executable, "-m", "cblod.cli", "ingest", str(REPO / "samples" / "pages")]
@@ -112,12 +116,54 @@ def wait_for(process: subprocess.Popen, url: str, params: dict) -> requests.Resp
     raise AssertionError("server did not start")
 
 
+@pytest.mark.slow
 def test_serve_py_builds_the_demo_store_and_serves_it(tmp_path):
     process, port = start([sys.executable, str(REPO / "serve.py")], tmp_path / "demo")
     try:
         response = wait_for(process, f"http://127.0.0.1:{port}/sparql", {"query": SUM_QUERY})
         sums = response.json()["results"]["bindings"]
         assert Decimal(sums[0]["sum"]["value"]) == Decimal("817789.75")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def links_on(base: str, path: str) -> set[str]:
+    page = requests.get(base + path, timeout=60)
+    assert page.status_code == 200, path
+    return {href for href in re.findall(r'href="([^"#]+)', page.text) if href.startswith("/")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [["serve.py"], ["-m", "cblod", "demo"]],
+    ids=["python-serve.py", "cblod-demo"],
+)
+def test_the_demo_with_a_relative_store_answers_every_link_on_home_and_dumps(tmp_path, command):
+    """As the README runs it: a relative --store, from the folder the user is in (the dumps
+    were a 500 when send_file resolved the relative path inside the package)."""
+    port = free_port()
+    script = [str(REPO / command[0])] if command[0].endswith(".py") else command
+    process = subprocess.Popen(
+        [sys.executable, *script, "--store", "./cblod-data", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(process, base + "/", {})
+        links = links_on(base, "/") | links_on(base, "/dumps/")
+        dumps = {link for link in links if link.startswith("/dumps/") and link.endswith(".gz")}
+        assert {"/dumps/dataset.ttl.gz", "/dumps/dataset.nt.gz", "/dumps/dataset.nq.gz"} <= dumps
+        for link in sorted(links):
+            assert requests.get(base + link, timeout=60).status_code == 200, link
+        turtle = gzip.decompress(requests.get(base + "/dumps/dataset.ttl.gz", timeout=60).content)
+        graph = rdflib.Graph().parse(data=turtle.decode(), format="turtle")
+        assert len(graph) > 1000
+        assert (tmp_path / "cblod-data" / "published").exists()  # relative to where it ran
     finally:
         process.terminate()
         process.wait(timeout=30)
