@@ -1,12 +1,19 @@
 """Real SPARQL clients against a real running server, compared with the store's own answer."""
 
 import csv
+import html
 import io
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 import rdflib
-from conftest import select
+import requests
+from conftest import free_port, select
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import (
     CSV,
@@ -142,6 +149,62 @@ def test_sparqlwrapper_ask_in_every_format_it_offers(server, return_format, acro
         assert node.firstChild.data == str(answer).lower()
     else:
         assert converted.decode().split()[-1] == str(answer).lower()
+
+
+@pytest.fixture(scope="module")
+def cblod_serve(sample_store) -> Iterator[str]:
+    """``cblod serve`` itself (waitress, the production server) over the sample store."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cblod", "serve", "--store", str(sample_store.path)]
+        + ["--port", str(port), "--workers", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                requests.get(base + "/", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None, "cblod serve exited"
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("query", "return_format"),
+    [(q, f) for q in (CONSTRUCT, DESCRIBE) for f in GRAPH_PARSERS]
+    + [(PARTNERS, f) for f in (JSON, XML, CSV, TSV)]
+    + [
+        ('ASK { ?p <https://w3id.org/cblod/ontology#acronym> "SME2GO" }', f)
+        for f in (JSON, XML, CSV, TSV)
+    ],
+)
+def test_sparqlwrapper_every_format_against_the_cblod_serve_command(
+    cblod_serve, sample_store, query, return_format
+):
+    client = SPARQLWrapper(f"{cblod_serve}/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(return_format)
+    converted = client.query().convert()
+    if query.startswith("ASK") or query is PARTNERS:
+        if return_format == XML:
+            text = html.unescape(converted.toxml())
+        elif return_format == JSON:
+            text = json.dumps(converted, ensure_ascii=False)
+        else:
+            text = converted.decode()
+        wanted = ["true"] if query.startswith("ASK") else [n for n, _ in expected(sample_store)]
+        assert wanted and all(word in text for word in wanted)
+    else:
+        graph = GRAPH_PARSERS[return_format](converted)
+        assert len(graph) == graph_size(sample_store, query)
 
 
 def test_sparqlwrapper_post(server, sample_store):
