@@ -4,6 +4,7 @@ finds. Run on the demo store, whose bulk samples name projects in several langua
 
 import html
 import re
+from decimal import Decimal
 from urllib.parse import unquote
 
 import pytest
@@ -134,3 +135,75 @@ def test_home_page_counts_are_distinct_resources(demo_server, demo_store):
     assert len(listed) == len(expected) > 1
     assert {unquote(href).replace("/doc/", "/id/"): int(n) for href, n in listed} == expected
     assert sum(expected.values()) == count(demo_store, "cbo:Project")
+
+
+def amount(text: str) -> Decimal:
+    return Decimal(text.replace("EUR", "").replace(" ", "").replace("\u202f", "").strip())
+
+
+def subjects(store, cls: str) -> list[str]:
+    return [r["s"] for r in select(store, f"SELECT ?s WHERE {{ ?s a {cls} }} ORDER BY ?s")]
+
+
+def test_project_pages_show_each_partner_once_and_sum_them_right(demo_server, demo_store):
+    """Partners named in several languages were a row per name, and the totals doubled."""
+    checked = 0
+    for project in subjects(demo_store, "cbo:Project"):
+        participations = select(
+            demo_store,
+            f"""SELECT ?p ?total ?eu WHERE {{ ?p cbo:project <{project}> .
+                  OPTIONAL {{ ?p cbo:totalBudget ?total }} OPTIONAL {{ ?p cbo:euContribution ?eu }}
+                }}""",
+        )
+        if not participations:
+            continue
+        assert len({r["p"] for r in participations}) == len(participations)  # one amount each
+        text = page(demo_server, path_of(project).replace("/id/", "/doc/"))
+        assert f"<h2>Partners ({len(participations)})</h2>" in text, project
+        body = text.split('<table class="partners">', 1)[1].split("</tbody>", 1)[0]
+        assert body.count("<tr><td>") == len(participations), project
+        for cell, column in (("partner-total", "total"), ("partner-eu", "eu")):
+            expected = sum((Decimal(r[column]) for r in participations if column in r), Decimal(0))
+            shown = re.search(rf'id="{cell}">([^<]+)<', text)
+            if expected:
+                assert shown is not None and amount(shown.group(1)) == expected, project
+        checked += 1
+    assert checked >= 5
+
+
+def test_organisation_and_programme_pages_count_distinct_projects(demo_server, demo_store):
+    checked = 0
+    for cls, pattern in (
+        ("cbo:Organisation", "?p cbo:partner <{s}> ; cbo:project ?project"),
+        ("cbo:Programme", "?project a cbo:Project ; cbo:programme <{s}>"),
+    ):
+        for subject in subjects(demo_store, cls):
+            (row,) = select(
+                demo_store,
+                "SELECT (COUNT(DISTINCT ?project) AS ?n) WHERE { "
+                + pattern.format(s=subject)
+                + " }",
+            )
+            if row["n"] == "0":
+                continue
+            text = page(demo_server, path_of(subject).replace("/id/", "/doc/"))
+            assert f"Projects ({row['n']})</h2>" in text, subject
+            checked += 1
+    assert checked > 10
+
+
+def test_the_programme_chart_sums_each_participation_once_per_country(demo_server, demo_store):
+    programme = next(p for p in subjects(demo_store, "cbo:Programme") if "northern-shores" in p)
+    expected = {
+        r["c"]: Decimal(r["sum"])
+        for r in select(
+            demo_store,
+            f"""SELECT ?c (SUM(?eu) AS ?sum) WHERE {{
+                  ?project cbo:programme <{programme}> . ?p cbo:project ?project ;
+                  cbo:euContribution ?eu ; cbo:partner/cbo:country ?c }} GROUP BY ?c""",
+        )
+    }
+    assert len(expected) > 2
+    chart = page(demo_server, path_of(programme).replace("/id/", "/doc/")).split("<svg", 1)[1]
+    shown = re.findall(r'<text x="\d+" y="\d+">([^<]+)</text>', chart)
+    assert sorted(amount(s) for s in shown) == sorted(expected.values())

@@ -20,6 +20,7 @@ from ..ontology_terms import published_parents, term_labels
 from ..rdfterms import Term, lexical
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SCHEMA, SKOS, sparql_prefixes
 from .charts import bar_chart
+from .labels import chosen_name, name_key, reader_languages
 from .links import href
 from .store_access import current_store
 
@@ -142,19 +143,28 @@ def json_ld(d: Description, schema_type: str, **extra) -> str:
 
 def project_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
+    languages = reader_languages()
+    # one row per participation, whatever the number of names: every name would be a row and
+    # every amount counted once per name
     partners = rows(f"""
-        SELECT ?participation ?org ?name ?role ?country ?countryName ?total ?eu WHERE {{
+        SELECT ?participation ?org ?role ({chosen_name("?name_key")} AS ?name)
+               ({chosen_name("?country_key")} AS ?countryName)
+               (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu) WHERE {{
           ?participation cbo:project <{iri}> ; cbo:partner ?org ; cbo:role ?role .
-          ?org skos:prefLabel ?name .
-          OPTIONAL {{ ?org cbo:country ?country . ?country skos:prefLabel ?countryName }}
-          OPTIONAL {{ ?participation cbo:totalBudget ?total }}
-          OPTIONAL {{ ?participation cbo:euContribution ?eu }}
-        }} ORDER BY DESC(?role = cbo:LeadPartner) DESC(?eu) ?name""")
+          ?org skos:prefLabel ?label . BIND({name_key("?label", languages)} AS ?name_key)
+          OPTIONAL {{ ?org cbo:country/skos:prefLabel ?country
+                     BIND({name_key("?country", languages)} AS ?country_key) }}
+          OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
+          OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
+        }} GROUP BY ?participation ?org ?role
+           ORDER BY DESC(?role = cbo:LeadPartner) DESC(?eu) ?name""")
     results = rows(f"""
-        SELECT ?result ?text ?kind ?n ?max WHERE {{
-          <{iri}> cbo:result ?result . ?result rdfs:label ?text ; cbo:resultKind ?kind .
-          OPTIONAL {{ ?result cbo:quantity ?n }} OPTIONAL {{ ?result cbo:quantityMax ?max }}
-        }} ORDER BY ?text""")
+        SELECT ?result ?kind ({chosen_name("?text_key")} AS ?text) (MIN(?n_) AS ?n)
+               (MIN(?max_) AS ?max) WHERE {{
+          <{iri}> cbo:result ?result . ?result rdfs:label ?label ; cbo:resultKind ?kind .
+          BIND({name_key("?label", languages)} AS ?text_key)
+          OPTIONAL {{ ?result cbo:quantity ?n_ }} OPTIONAL {{ ?result cbo:quantityMax ?max_ }}
+        }} GROUP BY ?result ?kind ORDER BY ?text""")
     partner_rows = [
         {
             "participation": href(bound(r["participation"])),
@@ -215,13 +225,16 @@ def _result(row: dict[str, Term | None]) -> dict[str, Any]:
 def organisation_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
     projects = rows(f"""
-        SELECT ?participation ?project ?acronym ?title ?role ?total ?eu ?start WHERE {{
+        SELECT ?participation ?project ?role ({chosen_name("?title_key")} AS ?title)
+               (MIN(?acronym_) AS ?acronym) (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu)
+               (MIN(?start_) AS ?start) WHERE {{
           ?participation cbo:partner <{iri}> ; cbo:project ?project ; cbo:role ?role .
-          ?project rdfs:label ?title . OPTIONAL {{ ?project cbo:acronym ?acronym }}
-          OPTIONAL {{ ?project cbo:startDate ?start }}
-          OPTIONAL {{ ?participation cbo:totalBudget ?total }}
-          OPTIONAL {{ ?participation cbo:euContribution ?eu }}
-        }} ORDER BY DESC(?start) ?acronym""")
+          ?project rdfs:label ?label . BIND({name_key("?label", reader_languages())} AS ?title_key)
+          OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
+          OPTIONAL {{ ?project cbo:startDate ?start_ }}
+          OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
+          OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
+        }} GROUP BY ?participation ?project ?role ORDER BY DESC(?start) ?acronym""")
     address = d.value(SCHEMA.address)
     address_text = None
     if address is not None:
@@ -279,22 +292,33 @@ def organisation_view(d: Description) -> dict[str, Any]:
 
 def programme_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
+    languages = reader_languages()
     structure = rows(f"""
-        SELECT ?thing ?type ?code ?label ?parent WHERE {{
-          ?thing cbo:programme <{iri}> ; a ?type ; rdfs:label ?label .
+        SELECT ?thing ?type (MIN(?code_) AS ?code) ({chosen_name("?label_key")} AS ?label)
+               (MIN(?parent_) AS ?parent) WHERE {{
+          ?thing cbo:programme <{iri}> ; a ?type ; rdfs:label ?name .
+          BIND({name_key("?name", languages)} AS ?label_key)
           FILTER(?type IN (cbo:Priority, cbo:SpecificObjective, cbo:Indicator))
-          OPTIONAL {{ ?thing skos:notation ?code }} OPTIONAL {{ ?thing cbo:priority ?parent }}
-        }} ORDER BY ?code""")
+          OPTIONAL {{ ?thing skos:notation ?code_ }} OPTIONAL {{ ?thing cbo:priority ?parent_ }}
+        }} GROUP BY ?thing ?type ORDER BY ?code ?label""")
     projects = rows(f"""
-        SELECT ?project ?acronym ?title ?eu WHERE {{
-          ?project cbo:programme <{iri}> ; a cbo:Project ; rdfs:label ?title .
-          OPTIONAL {{ ?project cbo:acronym ?acronym }} OPTIONAL {{ ?project cbo:euContribution ?eu }}
-        }} ORDER BY ?acronym LIMIT 500""")
+        SELECT ?project (MIN(?acronym_) AS ?acronym) ({chosen_name("?title_key")} AS ?title)
+               (MIN(?eu_) AS ?eu) WHERE {{
+          ?project cbo:programme <{iri}> ; a cbo:Project ; rdfs:label ?name .
+          BIND({name_key("?name", languages)} AS ?title_key)
+          OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
+          OPTIONAL {{ ?project cbo:euContribution ?eu_ }}
+        }} GROUP BY ?project ORDER BY ?acronym ?project LIMIT 500""")
+    # each participation's ERDF once, under its partner's country (one name per country)
     by_country = rows(f"""
-        SELECT ?country (SUM(?eu) AS ?erdf) WHERE {{
-          ?project cbo:programme <{iri}> . ?p cbo:project ?project ; cbo:euContribution ?eu ;
-             cbo:partner/cbo:country/skos:prefLabel ?country .
-        }} GROUP BY ?country ORDER BY DESC(?erdf)""")
+        SELECT ({chosen_name("?country_key")} AS ?country) (SUM(?eu) AS ?erdf) WHERE {{
+          {{ SELECT ?p ?eu ?where WHERE {{
+              ?project cbo:programme <{iri}> . ?p cbo:project ?project ; cbo:euContribution ?eu ;
+                 cbo:partner/cbo:country ?where }} }}
+          {{ SELECT ?where (MIN(?key) AS ?country_key) WHERE {{
+              ?where skos:prefLabel ?name . BIND({name_key("?name", languages)} AS ?key)
+            }} GROUP BY ?where }}
+        }} GROUP BY ?where ORDER BY DESC(?erdf)""")
 
     def item(r: dict[str, Term | None]) -> dict[str, str | None]:
         return {
