@@ -106,29 +106,34 @@ def running(store: CblodStore, **config) -> Iterator[str]:
 
 
 @contextmanager
+def process_serving(command: list[str], probe: str) -> Iterator[subprocess.Popen]:
+    """A server process started from ``command``, once ``probe`` (a URL) answers; stopped after."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            try:
+                requests.get(probe, timeout=5)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None, f"{command[0]} exited with {process.returncode}"
+                time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
 def oxigraph_serving(folder: Path) -> Iterator[str]:
     """``oxigraph serve`` (PyPI ``oxigraph``) on 127.0.0.1 over ``folder``: a SPARQL server for
     the external store backend; yields its base URL (``/query``, ``/update``, ``/store``)."""
     beside = Path(sys.executable).parent / "oxigraph"
     binary = shutil.which("oxigraph") or str(beside)
     port = free_port()
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                requests.get(f"{base}/query", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+    command = [binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+    with process_serving(command, f"{base}/query"):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,13 @@ import csv
 import html
 import io
 import json
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 import rdflib
-import requests
-from conftest import free_port, select
+from conftest import free_port, process_serving, select
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import (
     CSV,
@@ -155,25 +152,10 @@ def test_sparqlwrapper_ask_in_every_format_it_offers(server, return_format, acro
 def cblod_serve(sample_store) -> Iterator[str]:
     """``cblod serve`` itself (waitress, the production server) over the sample store."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cblod", "serve", "--store", str(sample_store.path)]
-        + ["--port", str(port), "--workers", "1"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-m", "cblod", "serve", "--store", str(sample_store.path)]
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                requests.get(base + "/", timeout=5)
-                break
-            except requests.ConnectionError:
-                assert process.poll() is None, "cblod serve exited"
-                time.sleep(0.1)
+    with process_serving([*command, "--port", str(port), "--workers", "1"], base + "/"):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.mark.slow
