@@ -21,7 +21,8 @@ SAMPLE_FOLDERS = ("pages", "bulk")
 
 @contextmanager
 def sample_folders() -> Iterator[list[Path]]:
-    """The bundled sample folders as file-system paths (extracted if cblod runs from a zip)."""
+    """The bundled sample folders as file-system paths (extracted if cblod runs from a zip,
+    and then only while the context lasts; an installed wheel is plain folders)."""
     samples = files("cblod.samples")
     with ExitStack() as stack:
         yield [stack.enter_context(as_file(samples.joinpath(name))) for name in SAMPLE_FOLDERS]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from flask import request
+from flask import Response, request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -80,7 +80,7 @@ def chosen_name(aggregate_key: str, *, shortest: bool = False) -> str:
     return f"SUBSTR(MIN({aggregate_key}), {6 if shortest else 2})"
 
 
-def vary_on_language(response):
+def vary_on_language(response: Response) -> Response:
     """Pages whose names follow the reader's language say so to caches."""
     response.vary.add("Accept-Language")
     return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from flask import Blueprint, Response, abort, make_response, render_template, request
 
@@ -25,10 +26,10 @@ class Column:
     variable: str
     heading: str
     pattern: str
-    kind: str = "value"
+    kind: Literal["value", "name", "count"] = "value"
     shortest: bool = False  # for names: the shortest in the chosen language
 
-    def aggregate(self, languages: tuple[str, ...]) -> str:
+    def aggregate(self) -> str:
         v = f"?{self.variable}"
         if self.kind == "name":
             return f"({chosen_name(v + '_key', shortest=self.shortest)} AS {v})"
@@ -58,11 +59,12 @@ class Listing:
         self, languages: tuple[str, ...], sort: str, offset: int = 0, limit: int = PAGE_SIZE
     ) -> str:
         """One row per item: its chosen name and one value per column."""
-        cells = " ".join(c.aggregate(languages) for c in self.columns)
+        cells = " ".join(c.aggregate() for c in self.columns)
         optional = "\n".join(c.where(languages) for c in self.columns)
         return (
             f"SELECT ?item ({chosen_name('?name_key')} AS ?name) {cells} WHERE {{ {self.items} "
             f"OPTIONAL {{ ?item {self.name} ?name_label }} "
+            # an item without any name is listed under its IRI, after the named ones
             f'BIND(COALESCE({name_key("?name_label", languages)}, CONCAT("z", STR(?item))) AS ?name_key)\n'
             f"{optional} }} GROUP BY ?item "
             f"ORDER BY {self.sorts[sort]} ?item LIMIT {limit} OFFSET {offset}"
