@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 from pyoxigraph import DefaultGraph, RdfFormat, serialize
 
@@ -29,8 +30,9 @@ from .vocab import PREFIXES
 GZIP_LEVEL = 3
 
 
-def _gzip(path: Path):
-    return gzip.open(path, "wb", compresslevel=GZIP_LEVEL)
+def _gzip(path: Path) -> IO[bytes]:
+    # a GzipFile is a binary file; typeshed types it as a BufferedIOBase, not an IO[bytes]
+    return cast(IO[bytes], gzip.open(path, "wb", compresslevel=GZIP_LEVEL))
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from .errors import InputError, ValueParseError
 from .identity import Identity
-from .linking.identifiers import SCHEMES
+from .linking.identifiers import SCHEMES, Identifier
 from .places import Country, Region
+from .rdfterms import Term
 from .records import (
     Address,
     Call,
@@ -77,7 +79,7 @@ class Emitter:
         self.warnings: list[str] = []
         self._seen_orgs: dict[int, NamedNode] = {}
 
-    def add(self, s: NamedNode, p: NamedNode, o) -> None:
+    def add(self, s: NamedNode, p: NamedNode, o: Term) -> None:
         self.quads.append(Quad(s, p, o, self.graph))
 
     def check_budgets(self, project: Project) -> None:
@@ -370,7 +372,7 @@ class Emitter:
             self.add(iri, CBO.selectedFor, self.programme(programme))
         return iri
 
-    def identifier(self, organisation: NamedNode, identifier) -> None:
+    def identifier(self, organisation: NamedNode, identifier: Identifier) -> None:
         """A registry identifier as its own resource (ADMS), linked from the organisation."""
         scheme = SCHEMES[identifier.scheme]
         iri = self.identity.identifier(identifier.scheme, identifier.value)
@@ -480,7 +482,12 @@ class Emitter:
 
 
 def emit(
-    doc: SourceDocument, identity: Identity, graph: NamedNode, *, with_record: bool = True, **record
+    doc: SourceDocument,
+    identity: Identity,
+    graph: NamedNode,
+    *,
+    with_record: bool = True,
+    **record: Any,
 ) -> Emitter:
     """All quads for ``doc`` in ``graph`` (plus its source record); warnings on the emitter.
 

@@ -29,7 +29,9 @@ class InputError(CblodError):
         self.field = field
         super().__init__(str(self))
 
-    def located(self, *, file=None, record=None, field=None) -> InputError:
+    def located(
+        self, *, file: str | None = None, record: str | None = None, field: str | None = None
+    ) -> InputError:
         """Return this error with missing location parts filled in (inner code knows less)."""
         return InputError(
             self.message,

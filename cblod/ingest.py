@@ -20,6 +20,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from pyoxigraph import NamedNode
+
 from . import mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
 from .consolidate import Conflict
 from .emit import emit
@@ -182,7 +184,7 @@ def _stream_one(
     mapping: ModuleType,
     store: CblodStore,
     identity: Identity,
-    graph,
+    graph: NamedNode,
     strict: bool,
     record: dict[str, Any],
     on_chunk: Callable[[str, int, float | None], None] | None = None,

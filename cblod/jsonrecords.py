@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from .errors import InputError, ValueParseError
 from .values import Money, is_placeholder, parse_date, parse_rate
@@ -19,14 +20,14 @@ from .values import Money, is_placeholder, parse_date, parse_rate
 _KIND_NAMES = {str: "text", Decimal: "a number", dict: "an object", list: "a list", bool: "yes/no"}
 
 
-def _describe(value) -> str:
+def _describe(value: object) -> str:
     return f"{type(value).__name__} {value!r:.60}"
 
 
 class JsonRecord:
     """One JSON object of a source file, read field by field."""
 
-    def __init__(self, data, file: str, record: str, *, path: str = "") -> None:
+    def __init__(self, data: Any, file: str, record: str, *, path: str = "") -> None:
         if not isinstance(data, dict):
             raise InputError(
                 f"expected an object, found {_describe(data)}",
@@ -42,7 +43,7 @@ class JsonRecord:
     def error(self, field: str, message: str) -> InputError:
         return InputError(message, file=self.file, record=self.record, field=self._field(field))
 
-    def get(self, field: str, kind: type = str, *, required: bool = False):
+    def get(self, field: str, kind: type = str, *, required: bool = False) -> Any:
         """The value of ``field`` if it has type ``kind``; None when absent or a placeholder.
 
         Numbers are accepted where text is expected (an id written as 12345), and integers

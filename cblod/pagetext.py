@@ -8,6 +8,7 @@ reads both renderings, and keeps the link targets for websites and origin URLs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .values import clean_text
@@ -46,7 +47,7 @@ class PageText:
     def texts(self, start: int = 0, end: int | None = None) -> list[str]:
         return [line.text for line in self.lines[start:end]]
 
-    def index(self, predicate, start: int = 0) -> int | None:
+    def index(self, predicate: Callable[[str], object], start: int = 0) -> int | None:
         """Index of the first line at or after ``start`` whose text satisfies ``predicate``."""
         for i in range(start, len(self.lines)):
             if predicate(self.lines[i].text):

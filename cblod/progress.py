@@ -7,18 +7,22 @@ the CLI prints carry a "[n/N]" count either way.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .ingest import SourceReport
 import sys
 import time
 
 
 class Progress:
-    def __init__(self, total: int, *, enabled: bool, stream=None) -> None:
+    def __init__(self, total: int, *, enabled: bool, stream: TextIO | None = None) -> None:
         self.total, self.enabled = total, enabled
         self.stream = stream or sys.stderr
         self.done = self.records = 0
         self.started = self.file_started = time.monotonic()
 
-    def advance(self, report) -> str:
+    def advance(self, report: SourceReport) -> str:
         """Count one finished source; returns the "[n/N] " prefix for its line."""
         self.done += 1
         self.records += getattr(report, "records", 0) or 0

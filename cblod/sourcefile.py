@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 
@@ -59,7 +60,7 @@ class SourceFile:
         except UnicodeDecodeError:
             return None
 
-    def json(self):
+    def json(self) -> Any:
         """The file parsed as JSON, numbers with a point as Decimal (amounts keep their cents)."""
         import json
         from decimal import Decimal

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from .errors import InputError, ValueParseError
 from .values import clean_text, is_placeholder, parse_date
@@ -41,7 +42,7 @@ class Row:
     def error(self, column: str, message: str) -> InputError:
         return InputError(message, file=self.file, record=self.where, field=column)
 
-    def raw(self, *columns: str):
+    def raw(self, *columns: str) -> Any:
         for column in columns:
             value = self.cells.get(normalise(column))
             if value is not None and not (isinstance(value, str) and is_placeholder(value)):

@@ -38,7 +38,7 @@ class Money:
         return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def parse_rate(value) -> Decimal | None:
+def parse_rate(value: object) -> Decimal | None:
     """A co-financing rate in percent: "80%", "80.00 %", "80,5%", 80 or Decimal("80.00").
 
     Sources write percentages (never shares of one), with or without the sign; a value

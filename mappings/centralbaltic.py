@@ -11,6 +11,8 @@ The database holds only this programme's projects, and is in English.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from cblod.errors import InputError, ValueParseError
 from cblod.names import split_name
@@ -29,6 +31,7 @@ from cblod.records import (
 )
 from cblod.sourcefile import SourceFile
 from cblod.values import (
+    Money,
     leading_quantity,
     parse_date_range,
     parse_dotted_code,
@@ -36,6 +39,8 @@ from cblod.values import (
     parse_priority,
     period_of,
 )
+
+T = TypeVar("T")
 
 NAME = "centralbaltic-db"
 TITLE = "Central Baltic project database page or print view"
@@ -72,7 +77,7 @@ def read(source: SourceFile) -> SourceDocument:
     acronym, title = _title(page)
     record = acronym or title
 
-    def parse(label: str, parser, text: str):
+    def parse(label: str, parser: Callable[[str], T], text: str) -> T:
         try:
             return parser(text)
         except ValueParseError as exc:
@@ -128,7 +133,7 @@ def read(source: SourceFile) -> SourceDocument:
     )
 
 
-def _first(page: PageText, predicate) -> str | None:
+def _first(page: PageText, predicate: Callable[[str], object]) -> str | None:
     i = page.index(predicate)
     return page.lines[i].text if i is not None else None
 
@@ -171,7 +176,9 @@ def _section(page: PageText, heading: str) -> list[str]:
     return out
 
 
-def _partners(page: PageText, file: str, record: str | None, money) -> list[Participation]:
+def _partners(
+    page: PageText, file: str, record: str | None, money: Callable[[str], Money]
+) -> list[Participation]:
     """Each "Country:" line closes a partner's name; budgets follow it."""
     lead_at = page.index_of("Lead Partner")
     partners_at = page.index_of("Project Partners")

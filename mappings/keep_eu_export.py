@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from cblod.errors import InputError, ValueParseError
@@ -182,7 +182,7 @@ def _rows(source: SourceFile) -> tuple[Iterable[Row], Iterable[Row] | None, int 
     return (), csv_rows(text, source.name, PARTNERS_SHEET), text.count("\n")
 
 
-def _guarded(row: Row, doc: SourceDocument, strict: bool, read_row) -> None:
+def _guarded(row: Row, doc: SourceDocument, strict: bool, read_row: Callable[[Row], None]) -> None:
     """Read one row; a bad one fails the source (strict) or is rejected with a warning."""
     try:
         read_row(row)

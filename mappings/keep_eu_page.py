@@ -9,6 +9,8 @@ which lets a truncated page be refused instead of published with partners missin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from cblod.addresses import parse_address
 from cblod.errors import InputError, ValueParseError
@@ -28,6 +30,7 @@ from cblod.records import (
 from cblod.sourcefile import SourceFile
 from cblod.values import (
     Coded,
+    Money,
     leading_quantity,
     parse_date,
     parse_money,
@@ -35,6 +38,8 @@ from cblod.values import (
     parse_programme_title,
     period_of,
 )
+
+T = TypeVar("T")
 
 NAME = "keep-eu-page"
 TITLE = "keep.eu project page"
@@ -71,14 +76,14 @@ def read(source: SourceFile) -> SourceDocument:
             raise InputError("field is missing", file=source.name, record=record, field=label)
         return value
 
-    def parsed(label: str, parse, value: str | None = None):
+    def parsed(label: str, parse: Callable[[str], T], value: str | None = None) -> T:
         text = value if value is not None else required(label)
         try:
             return parse(text)
         except ValueParseError as exc:
             raise exc.located(file=source.name, record=record, field=label) from exc
 
-    def money(text: str):
+    def money(text: str) -> Money:
         return parse_money(text, decimal_mark=".")
 
     acronym = required("Project acronym")
@@ -162,7 +167,9 @@ def _results(page: PageText, project: Project) -> None:
         )
 
 
-def _partners(page: PageText, file: str, record: str, money) -> list[Participation]:
+def _partners(
+    page: PageText, file: str, record: str, money: Callable[[str], Money]
+) -> list[Participation]:
     start = page.index(lambda t: bool(_PARTNERS.match(t)))
     if start is None:
         raise InputError("no 'Partners (n)' section", file=file, record=record, field="Partners")
@@ -199,7 +206,7 @@ def _partners(page: PageText, file: str, record: str, money) -> list[Participati
     for block in blocks:
         where = f"{record} / partner {block['name']!r}"
 
-        def amount(label: str, block=block, where=where):
+        def amount(label: str, block: dict[str, str] = block, where: str = where) -> Money | None:
             if label not in block:
                 return None
             try:

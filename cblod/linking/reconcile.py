@@ -79,7 +79,7 @@ class ReconciliationClient:
             self._manifest = manifest
         return self._manifest
 
-    def _call(self, method: str, **form):
+    def _call(self, method: str, **form: str) -> Any:
         try:
             if method == "get":
                 response = self.session.get(self.endpoint, timeout=self.timeout)
@@ -108,7 +108,7 @@ class ReconciliationClient:
                 found.append(self._candidates(answer.get(key), key, space))
         return found
 
-    def _candidates(self, entry, key: str, space: str) -> list[Candidate]:
+    def _candidates(self, entry: object, key: str, space: str) -> list[Candidate]:
         if not isinstance(entry, dict) or not isinstance(entry.get("result"), list):
             raise ReconciliationError(f"{self.endpoint}: no result list for query {key}")
         candidates = []

@@ -57,7 +57,9 @@ def _label(store: CblodStore, iri: str) -> str:
     return iri
 
 
-def _sharing_a_rare_word(entries: list[tuple[str, tuple[str, ...]]]):
+def _sharing_a_rare_word(
+    entries: list[tuple[str, tuple[str, ...]]],
+) -> list[tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]]:
     """Pairs of names sharing a word that few names have (comparing all pairs is quadratic).
 
     A word in more than ``COMMON_WORD`` names ("science", "university") says little about

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -43,7 +44,7 @@ DEFAULTS = {
 }
 
 
-def create_app(store: CblodStore | str | Path, **config) -> Flask:
+def create_app(store: CblodStore | str | Path, **config: Any) -> Flask:
     """A Flask app serving ``store`` (opened read-only when given as a path)."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -91,7 +92,11 @@ def create_app(store: CblodStore | str | Path, **config) -> Flask:
 
 
 def serve(
-    store_dir: str | Path | CblodStore, *, host: str = "127.0.0.1", port: int = 5000, **config
+    store_dir: str | Path | CblodStore,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    **config: Any,
 ) -> None:
     """Serve with waitress: HTTP/1.1 keep-alive and a fixed thread pool.
 

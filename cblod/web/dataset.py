@@ -156,7 +156,7 @@ def _part(doc: NamedNode, kind: str, term: str) -> NamedNode:
     return NamedNode(f"{doc.value}#{kind}-{zlib.crc32(term.encode()):08x}-{name}")
 
 
-def _absolute(endpoint: str, **values) -> NamedNode:
+def _absolute(endpoint: str, **values: str) -> NamedNode:
     return NamedNode(url_for(endpoint, _external=True, **values))
 
 

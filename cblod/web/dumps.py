@@ -11,7 +11,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
 from ..dumps import dump_files, write_dumps
 from .store_access import current_store
@@ -51,7 +51,7 @@ def index() -> str:
 
 
 @blueprint.route("/dumps/<path:name>", methods=["GET", "HEAD"])
-def download(name: str):
+def download(name: str) -> Response:
     known = {f.name: f for f in dump_files(current_store())}
     if name not in known:
         abort(404, description=f"no dump file {name!r}; see /dumps/")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask import Flask
+
 
 def money(amount: Decimal | str | None, currency: str = "EUR") -> str:
     """``817789.75`` -> ``817 789.75 EUR``: thin groups, cents only when there are any."""
@@ -26,6 +28,6 @@ def long_date(text: str | None) -> str:
     return f"{day.day} {day:%B} {day.year}"
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["long_date"] = long_date

@@ -126,7 +126,7 @@ def inbound(d: Description) -> list[dict[str, Any]]:
     ]
 
 
-def json_ld(d: Description, schema_type: str, **extra) -> str:
+def json_ld(d: Description, schema_type: str, **extra: Any) -> str:
     doc = {
         "@context": "https://schema.org",
         "@type": schema_type,

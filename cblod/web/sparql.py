@@ -44,7 +44,7 @@ class ClientError(Exception):
         self.status = status
 
 
-def text(message: str, status: int, **headers) -> Response:
+def text(message: str, status: int, **headers: str) -> Response:
     return Response(message.rstrip("\n") + "\n", status, headers, mimetype="text/plain")
 
 
