@@ -8,7 +8,7 @@
     cblod dump [--store DIR] [--out DIR]
     cblod serve [--store DIR] [--host HOST] [--port PORT] [--timeout S] [--workers N]
                 [--max-rows N] [--allow-service IRI]... [--sparql-server QUERY_URL]
-    cblod push [--store DIR] --to URL | --query URL --update URL --graph-store URL
+    cblod push [--store DIR] (--to URL | --query URL --update URL) [--user NAME] [--full]
     cblod demo [--store DIR] [--host HOST] [--port PORT] [--no-serve]
     cblod samples
 
@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
 from .errors import CblodError
@@ -30,6 +31,9 @@ from .progress import Progress
 from .stats import stats
 from .store import CblodStore
 from .validate import validate
+
+if TYPE_CHECKING:
+    from requests.auth import AuthBase
 
 
 def _store_dir(args: argparse.Namespace) -> str:
@@ -98,13 +102,26 @@ def _parser() -> argparse.ArgumentParser:
         metavar="QUERY_URL",
         help="serve the dataset published on this SPARQL server (see push) instead of --store",
     )
-    p = verb("push", "publish the store's published snapshot on a SPARQL 1.1 server, atomically")
+    p = verb("push", "publish the store's published snapshot on a SPARQL 1.1 server, safely")
     p.add_argument(
-        "--to", metavar="URL", help="an Oxigraph server (its /query, /update and /store)"
+        "--to", metavar="URL", help="an Oxigraph server (its /query and /update endpoints)"
     )
     p.add_argument("--query", metavar="URL", help="the server's SPARQL query endpoint")
     p.add_argument("--update", metavar="URL", help="the server's SPARQL update endpoint")
-    p.add_argument("--graph-store", metavar="URL", help="the server's Graph Store endpoint")
+    p.add_argument("--user", help="user name for an update endpoint that asks for one")
+    p.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="read the password from FILE (default: the CBLOD_PASSWORD environment variable)",
+    )
+    p.add_argument(
+        "--auth",
+        choices=["digest", "basic"],
+        default="digest",
+        help="HTTP authentication scheme with --user (digest: Virtuoso's /sparql-auth)",
+    )
+    p.add_argument("--full", action="store_true", help="send every graph, changed or not")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
     p = verb("demo", "build a store from the bundled samples (if it has no sources) and serve it")
     _address_options(p)
     p.add_argument("--no-serve", action="store_true", help="build the store, do not serve it")
@@ -239,23 +256,48 @@ def _dump(args: argparse.Namespace) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from .remote import SparqlServer, push
+    from .push import push
+    from .remote import SparqlServer
 
     base = (args.to or "").rstrip("/")
     urls = {
         "query": args.query or (base and f"{base}/query"),
         "update": args.update or (base and f"{base}/update"),
-        "graph store": args.graph_store or (base and f"{base}/store"),
     }
     missing = [name for name, url in urls.items() if not url]
     if missing:
-        raise CblodError(f"push needs --to, or the {', '.join(missing)} endpoint(s)")
-    server = SparqlServer(urls["query"], update_url=urls["update"], store_url=urls["graph store"])
+        raise CblodError(f"push needs --to, or the {' and '.join(missing)} endpoint")
+    server = SparqlServer(urls["query"], update_url=urls["update"], auth=_auth(args))
     store = CblodStore(_store_dir(args), read_only=True)
-    sent = push(store, server)
-    published = store.snapshot.name if store.snapshot else store.version
-    print(f"{sent} quads of {published} published on {urls['query']}")
+    report = push(store, server, full=args.full, on_step=None if args.quiet else print)
+    if not report.published:
+        print(f"{urls['query']} already serves this snapshot ({report.unchanged} graphs)")
+        return 0
+    print(
+        f"version {report.version} published on {urls['query']}: {report.triples_sent} triples "
+        f"sent, {len(report.changed)} graphs changed, {report.unchanged} unchanged, "
+        f"{len(report.dropped)} old graphs of cblod's dropped"
+    )
     return 0
+
+
+def _auth(args: argparse.Namespace) -> AuthBase | None:
+    """Credentials for engines that protect updates; the password never on the command line."""
+    if not args.user:
+        return None
+    if args.password_file:
+        try:
+            password = Path(args.password_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CblodError(f"cannot read the password file: {exc}") from exc
+    else:
+        password = os.environ.get("CBLOD_PASSWORD", "")
+        if not password:
+            raise CblodError("--user needs a password: set CBLOD_PASSWORD or --password-file")
+    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+    scheme = HTTPDigestAuth if args.auth == "digest" else HTTPBasicAuth
+    return scheme(args.user, password)
 
 
 def _serve(args: argparse.Namespace) -> int:

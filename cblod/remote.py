@@ -1,31 +1,34 @@
-"""An external SPARQL 1.1 server as cblod's published store (Oxigraph server, Fuseki, QLever, …).
+"""An external SPARQL 1.1 server as cblod's published store (Oxigraph server, Virtuoso, …).
 
 For users who outgrow one machine: ingest keeps its local snapshot folder (consolidation needs
-fast lookups), ``cblod push`` publishes each snapshot to the server, and any number of web
-hosts serve it with ``cblod serve --sparql-server URL``, with no local store at all.
+fast lookups), ``cblod push`` publishes each snapshot to the server (``cblod.push``), and any
+number of web hosts serve it with ``cblod serve --sparql-server URL``, with no local store.
 
-``SparqlServer`` speaks the SPARQL 1.1 Protocol (query), Update and the Graph Store HTTP
-Protocol, and offers the few pyoxigraph ``Store`` verbs cblod reads with (``query``,
-``quads_for_pattern``, ``named_graphs``, ``dump``), answering with pyoxigraph terms, so the
-pages, the endpoint and the dumps run unchanged over it. ``RemoteStore`` is the read-only
-``CblodStore`` over such a server.
+``SparqlServer`` speaks the SPARQL 1.1 Protocol (query) and Update, and offers the few
+pyoxigraph ``Store`` verbs cblod reads with (``query``, ``quads_for_pattern``,
+``named_graphs``, ``dump``), answering with pyoxigraph terms, so the pages, the endpoint and
+the dumps run unchanged over it.
 
-Publishing is atomic: every graph is uploaded to a staging graph first (Graph Store PUT), then
-one SPARQL Update request moves them all into place, which the servers named above run as one
-transaction. Readers see the old dataset or the new one in each query.
+The server may hold other data, and its default graph may be the union of every graph
+(Virtuoso's is, system graphs included). So cblod never relies on the server's own dataset:
+``RemoteStore`` reads cblod's registry graph (``cblod.push.REGISTRY``) for the published
+version and sends that version's dataset with every query (``default-graph-uri`` the version's
+published graph, ``named-graph-uri`` its source and internal graphs), unless the query names
+its own. A short answer is an error, never a short table: Virtuoso's row cap
+(``X-SPARQL-MaxRows``) and partial answers (206) are refused like cblod's own limits.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
-from urllib.parse import quote
 
 import requests
 from pyoxigraph import (
@@ -41,14 +44,32 @@ from pyoxigraph import (
     parse_query_results,
     serialize,
 )
+from requests.auth import AuthBase
 
 from .errors import StoreError
+from .query.results import TooManyResults
 from .query.scan import scan
 from .rdfterms import GraphName, QueryResult, Subject, Term
+from .registry import read_registry
 from .store import CblodStore
 
 if TYPE_CHECKING:
     from .query.workers import QueryRequest, QueryResponse
+
+
+#: at most this many triples, or bytes of N-Triples, in one INSERT DATA request
+INSERT_TRIPLES = 5000
+INSERT_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class PublishedDataset:
+    """What one published version is on the server: the graph standing for cblod's default
+    graph, and the named graphs (sources and cblod's internal ones) queries may see."""
+
+    version: str
+    published: NamedNode
+    graphs: tuple[NamedNode, ...]
 
 
 class RemoteTimeout(Exception):
@@ -63,12 +84,24 @@ class SparqlServer:
         query_url: str,
         *,
         update_url: str | None = None,
-        store_url: str | None = None,
         timeout: float = 60.0,
+        auth: AuthBase | None = None,
+        dataset: PublishedDataset | None = None,
     ) -> None:
-        self.query_url, self.update_url, self.store_url = query_url, update_url, store_url
+        self.query_url, self.update_url = query_url, update_url
         self.timeout = timeout
+        self.dataset = dataset
         self.http = requests.Session()
+        self.http.auth = auth
+
+    def with_dataset(
+        self, dataset: PublishedDataset, *, timeout: float | None = None
+    ) -> SparqlServer:
+        """The same server (and connection pool), answering over ``dataset`` by default."""
+        view = copy.copy(self)
+        view.dataset = dataset
+        view.timeout = timeout or self.timeout
+        return view
 
     # -- the pyoxigraph verbs cblod reads with ------------------------------------------
 
@@ -93,6 +126,13 @@ class SparqlServer:
             if form in ("CONSTRUCT", "DESCRIBE")
             else "application/sparql-results+json"
         )
+        own_dataset = self.dataset is not None and not scan(query).names_dataset
+        if default_graph is None and own_dataset:
+            assert self.dataset is not None
+            default_graph = self.dataset.published
+        if named_graphs is None and own_dataset:
+            assert self.dataset is not None
+            named_graphs = list(self.dataset.graphs)
         params: list[tuple[str, str]] = []
         if default_graph is not None:
             graphs = default_graph if isinstance(default_graph, list) else [default_graph]
@@ -150,6 +190,9 @@ class SparqlServer:
             )
 
     def named_graphs(self) -> Iterator[NamedNode | BlankNode]:
+        if self.dataset is not None:
+            yield from self.dataset.graphs
+            return
         rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert isinstance(rows, QuerySolutions)
         for row in rows:
@@ -182,13 +225,26 @@ class SparqlServer:
             raise StoreError("no update endpoint given for the SPARQL server")
         self._post(self.update_url, data={"update": text}, accept="*/*")
 
-    def put_graph(self, graph: NamedNode, ntriples: Path) -> None:
-        """Graph Store Protocol PUT: ``graph`` becomes the N-Triples file's content."""
-        if not self.store_url:
-            raise StoreError("no graph store endpoint given for the SPARQL server")
-        url = f"{self.store_url}?graph={quote(graph.value, safe='')}"
-        with ntriples.open("rb") as body:
-            self._send("PUT", url, data=body, headers={"Content-Type": "application/n-triples"})
+    def insert(self, graph: NamedNode, ntriples: Iterable[bytes]) -> int:
+        """Add N-Triples lines to ``graph`` with ``INSERT DATA``, in requests small enough for
+        every engine (Virtuoso refuses an update over 10 MB). Returns the triples sent.
+
+        Plain SPARQL Update rather than the Graph Store Protocol: every engine that accepts
+        updates takes it, with the same credentials.
+        """
+        sent, chunk, size = 0, [], 0
+        for line in ntriples:
+            if not line.strip():
+                continue
+            chunk.append(line.decode("utf-8"))
+            size += len(line)
+            if len(chunk) >= INSERT_TRIPLES or size >= INSERT_BYTES:
+                self.update(f"INSERT DATA {{ GRAPH {graph} {{\n{''.join(chunk)}}} }}")
+                sent, chunk, size = sent + len(chunk), [], 0
+        if chunk:
+            self.update(f"INSERT DATA {{ GRAPH {graph} {{\n{''.join(chunk)}}} }}")
+            sent += len(chunk)
+        return sent
 
     # -- HTTP ----------------------------------------------------------------------------
 
@@ -216,6 +272,10 @@ class SparqlServer:
             raise StoreError(f"cannot reach the SPARQL server {url}: {exc}") from exc
         if response.status_code == 400:
             raise SyntaxError(response.text.strip()[:2000])
+        if response.status_code == 206:  # Virtuoso's "anytime" answer: a partial result
+            raise RemoteTimeout("the SPARQL server stopped the query and sent a partial answer")
+        if "X-SPARQL-MaxRows" in response.headers:
+            raise TooManyResults(int(response.headers["X-SPARQL-MaxRows"]))
         if response.status_code >= 300:
             raise StoreError(
                 f"the SPARQL server answered {response.status_code} to {method} {url}: "
@@ -233,18 +293,19 @@ class RemoteQueries:
 
     def __init__(self, store: RemoteStore, *, timeout: float) -> None:
         self.store = store
-        self.server = SparqlServer(store.server.query_url, timeout=timeout)
+        self.timeout = timeout
 
     def run(self, request: QueryRequest) -> QueryResponse:
         from .query.workers import QueryTimeout, execute
 
+        engine = self.store.server.with_dataset(self.store.dataset(), timeout=self.timeout)
         try:
-            return execute(self.server, self.store.source_graphs(), request)
+            return execute(engine, self.store.source_graphs(), request)
         except RemoteTimeout:
             raise QueryTimeout() from None
 
     def close(self) -> None:
-        self.server.http.close()
+        self.store.server.http.close()
 
 
 class RemoteStore(CblodStore):
@@ -261,28 +322,46 @@ class RemoteStore(CblodStore):
         self.read_only = True
         self._forget()
         self.snapshot = None
-        self._version: tuple[float, str] | None = None
+        self._dataset: tuple[float, PublishedDataset, SparqlServer] | None = None
         self._sources: tuple[str, list[NamedNode]] | None = None
         self._index_lock = threading.Lock()
         self._indexing = False
 
+    def _current(self) -> tuple[PublishedDataset, SparqlServer]:
+        """The published version, read from cblod's registry on the server at most once a
+        second, and the server answering over it."""
+        now = time.monotonic()
+        if self._dataset is None or now - self._dataset[0] > 1.0:
+            registry = read_registry(self.server)
+            if registry.version is None or registry.published is None:
+                raise StoreError(
+                    f"no cblod dataset is published on {self.server.query_url} "
+                    "(publish one with `cblod push`)"
+                )
+            graphs = tuple(NamedNode(g) for g in sorted(registry.graphs))
+            dataset = PublishedDataset(registry.version, registry.published, graphs)
+            if self._dataset is not None and self._dataset[1] == dataset:
+                self._dataset = (now, dataset, self._dataset[2])
+            else:
+                self._dataset = (now, dataset, self.server.with_dataset(dataset))
+        return self._dataset[1], self._dataset[2]
+
+    def dataset(self) -> PublishedDataset:
+        return self._current()[0]
+
     @property
     def store(self) -> SparqlServer:
-        return self.server
+        return self._current()[1]
 
     def __str__(self) -> str:
         return self.server.query_url
 
     @property
     def version(self) -> str:
-        """The dataset version, asked of the server at most once a second."""
-        now = time.monotonic()
-        if self._version is None or now - self._version[0] > 1.0:
-            self._version = (now, super().version)
-        return self._version[1]
+        return self.dataset().version
 
     def source_graphs(self) -> list[NamedNode]:
-        """Asked of the server once per version (listing graphs scans the whole dataset)."""
+        """The source graphs of the published version (from the registry, not a scan)."""
         version = self.version
         if self._sources is None or self._sources[0] != version:
             self._sources = (version, super().source_graphs())
@@ -311,37 +390,3 @@ class RemoteStore(CblodStore):
 
     def begin(self) -> NoReturn:
         raise StoreError("a store on a SPARQL server is written with `cblod push`, not directly")
-
-
-def push(store: CblodStore, server: SparqlServer) -> int:
-    """Publish ``store``'s published snapshot on ``server``, whole, in one final update.
-
-    Returns the number of quads sent. Graphs the server has and the snapshot has not are
-    dropped in the same update, so the server holds exactly the snapshot.
-    """
-    if store.snapshot is None:
-        raise StoreError(f"{store.path} has nothing published to push")
-    run = uuid.uuid4().hex
-    database = store.store
-    graphs = [DefaultGraph(), *sorted(database.named_graphs(), key=lambda g: g.value)]
-    moves, sent = [], 0
-    with tempfile.TemporaryDirectory(prefix="cblod-push-") as folder:
-        for n, graph in enumerate(graphs):
-            staging = NamedNode(f"urn:cblod:push:{run}:{n}")
-            path = Path(folder) / f"{n}.nt"
-            with path.open("wb") as out:
-                database.dump(out, format=RdfFormat.N_TRIPLES, from_graph=graph)
-            with path.open("rb") as dumped:
-                sent += sum(1 for _ in dumped)
-            server.put_graph(staging, path)
-            path.unlink()
-            target = "DEFAULT" if isinstance(graph, DefaultGraph) else f"GRAPH {graph}"
-            moves.append(f"MOVE SILENT GRAPH {staging} TO {target}")
-    keep = {g.value for g in graphs if isinstance(g, NamedNode)}
-    stale = [
-        f"DROP SILENT GRAPH {g}"
-        for g in server.named_graphs()
-        if g.value not in keep and not g.value.startswith(f"urn:cblod:push:{run}:")
-    ]
-    server.update(" ;\n".join([*stale, *moves]))
-    return sent

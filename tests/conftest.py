@@ -18,7 +18,8 @@ from werkzeug.serving import make_server
 
 from cblod.demo import build_demo_store
 from cblod.ingest import ingest
-from cblod.remote import RemoteStore, SparqlServer, push
+from cblod.push import push
+from cblod.remote import RemoteStore, SparqlServer
 from cblod.store import CblodStore
 from cblod.vocab import sparql_prefixes
 from cblod.web import create_app
@@ -152,9 +153,7 @@ def fresh_oxigraph_server(tmp_path) -> Iterator[str]:
 
 def remote_copy(store: CblodStore, base: str, cache: Path) -> RemoteStore:
     """``store`` pushed to the SPARQL server at ``base``, and read back from there."""
-    push(
-        store, SparqlServer(f"{base}/query", update_url=f"{base}/update", store_url=f"{base}/store")
-    )
+    push(store, SparqlServer(f"{base}/query", update_url=f"{base}/update"))
     return RemoteStore(SparqlServer(f"{base}/query"), cache=cache)
 
 

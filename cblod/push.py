@@ -1,0 +1,233 @@
+"""``cblod push``: publish the store's published snapshot on a SPARQL server, safely.
+
+The server is shared (other datasets, the engine's own graphs), its default graph may be the
+union of all graphs, and engines differ in what one update may do. So a push:
+
+1. reads cblod's registry on the server (``cblod.registry``) and refuses to write any graph
+   that exists there without being cblod's;
+2. registers every graph it is about to create, then uploads, in ``INSERT DATA`` requests
+   small enough for any engine: the new version's published graph under a name of its own
+   (``urn:cblod:published:<run>``) and each *changed* named graph (SHA-256 of its N-Triples
+   against the registry's) to a staging graph;
+3. switches in one small update: the changed graphs moved into place and the published-version
+   record rewritten. Readers (``RemoteStore``) take the version from that record and query its
+   published graph by name, so no engine has to move the whole dataset and a reader sees the
+   old version or the new one;
+4. after the switch, drops what only older versions used (keeping the previous version's
+   published graph for readers still on it), and only graphs the registry says are cblod's.
+
+A push that fails before the switch removes what it created and leaves the served version as
+it was. One push at a time: a push removes the staging graphs an interrupted one left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, serialize
+
+from .errors import StoreError
+from .rdfterms import GraphName
+from .registry import REGISTRY, Registry, ownership_quads, read_registry, version_quads
+from .remote import RemoteTimeout, SparqlServer
+from .store import CblodStore
+
+PUBLISHED_PREFIX = "urn:cblod:published:"
+STAGING_PREFIX = "urn:cblod:staging:"
+
+
+@dataclass
+class PushReport:
+    version: str
+    triples_sent: int = 0
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    dropped: list[str] = field(default_factory=list)
+    #: False when the server already served exactly this snapshot
+    published: bool = True
+
+
+@dataclass(frozen=True)
+class _Dumped:
+    """One local graph written out as N-Triples, with the digest of its content."""
+
+    graph: GraphName
+    path: Path
+    sha256: str
+
+    def lines(self) -> Iterator[bytes]:
+        with self.path.open("rb") as lines:
+            yield from lines
+
+
+def push(
+    store: CblodStore,
+    server: SparqlServer,
+    *,
+    full: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> PushReport:
+    """Publish ``store``'s published snapshot on ``server``; see the module docstring.
+
+    ``full`` sends every graph even when the server's copy has the same content.
+    """
+    say = on_step or (lambda _: None)
+    if store.snapshot is None:
+        raise StoreError(f"{store.path} has nothing published to push")
+    try:
+        registry = read_registry(server)
+    except (SyntaxError, RemoteTimeout) as exc:
+        raise StoreError(f"cannot read cblod's registry on {server.query_url}: {exc}") from exc
+    report = PushReport(store.version)
+    with tempfile.TemporaryDirectory(prefix="cblod-push-") as folder:
+        dumped = _dump(store, Path(folder))
+        default, named = dumped[0], dumped[1:]
+        current = registry.published.value if registry.published else None
+        if (
+            not full
+            and current is not None
+            and registry.published_sha == default.sha256
+            and registry.graphs == {_name(d): d.sha256 for d in named}
+        ):
+            report.published, report.unchanged = False, len(named)
+            return report
+        _refuse_foreign(server, registry, [_name(d) for d in named])
+        changed = [d for d in named if full or registry.graphs.get(_name(d)) != d.sha256]
+        report.changed = [_name(d) for d in changed]
+        report.unchanged = len(named) - len(changed)
+        run = uuid.uuid4().hex
+        published = NamedNode(PUBLISHED_PREFIX + run)
+        staging = {_name(d): NamedNode(f"{STAGING_PREFIX}{run}:{n}") for n, d in enumerate(changed)}
+        created = [published, *staging.values()]
+        try:
+            say(f"registering {len(created)} graphs")
+            _insert_registry(
+                server,
+                ownership_quads(published, "published")
+                + [q for g in staging.values() for q in ownership_quads(g, "staging", run)]
+                + [
+                    q
+                    for d in named
+                    if not registry.owns(_name(d))
+                    for q in ownership_quads(NamedNode(_name(d)), "named")
+                ],
+            )
+            say(f"uploading the published graph ({default.path.stat().st_size} bytes)")
+            report.triples_sent += server.insert(published, default.lines())
+            for d in changed:
+                say(f"uploading {_name(d)}")
+                report.triples_sent += server.insert(staging[_name(d)], d.lines())
+            shas = {_name(d): d.sha256 for d in named}
+            say("switching to the new version")
+            record = version_quads(store.version, published, default.sha256, shas)
+            server.update(_switch(staging, run, record))
+        except (StoreError, SyntaxError, RemoteTimeout) as exc:
+            _remove(server, created)
+            raise StoreError(
+                f"push to {server.query_url} failed, the served version is unchanged: {exc}"
+            ) from exc
+    report.dropped = _clean_up(server, read_registry(server), previous=current)
+    return report
+
+
+def _dump(store: CblodStore, folder: Path) -> list[_Dumped]:
+    """The default graph, then every named graph, as N-Triples files with their SHA-256."""
+    graphs: list[GraphName] = [
+        DefaultGraph(),
+        *sorted(
+            (g for g in store.store.named_graphs() if isinstance(g, NamedNode)),
+            key=lambda g: g.value,
+        ),
+    ]
+    out = []
+    for n, graph in enumerate(graphs):
+        path = folder / f"{n}.nt"
+        with path.open("wb") as file:
+            store.store.dump(file, format=RdfFormat.N_TRIPLES, from_graph=graph)
+        digest = hashlib.sha256()
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+        out.append(_Dumped(graph, path, digest.hexdigest()))
+    return out
+
+
+def _name(dumped: _Dumped) -> str:
+    assert isinstance(dumped.graph, NamedNode)
+    return dumped.graph.value
+
+
+def _refuse_foreign(server: SparqlServer, registry: Registry, targets: list[str]) -> None:
+    """A graph cblod would write that the server holds and cblod did not create: stop."""
+    for graph in targets:
+        if registry.owns(graph):
+            continue
+        if bool(server.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")):
+            raise StoreError(
+                f"the server already holds the graph <{graph}>, which cblod did not create; "
+                "cblod will not overwrite it (remove it, or publish with another --base-uri)"
+            )
+
+
+def _ntriples(quads: list[Quad]) -> str:
+    return (serialize([q.triple for q in quads], format=RdfFormat.N_TRIPLES) or b"").decode()
+
+
+def _insert_registry(server: SparqlServer, quads: list[Quad]) -> None:
+    if quads:
+        server.update(f"INSERT DATA {{ GRAPH {REGISTRY} {{ {_ntriples(quads)} }} }}")
+
+
+def _switch(staging: dict[str, NamedNode], run: str, record: list[Quad]) -> str:
+    """The one update that makes the new version the served one."""
+    ns = "urn:cblod:registry#"
+    steps = [
+        # the old version record, and the staging graphs' registrations (they become the graphs)
+        f"DELETE {{ GRAPH {REGISTRY} {{ <{ns}dataset> ?p ?o }} }} "
+        f"WHERE {{ GRAPH {REGISTRY} {{ <{ns}dataset> ?p ?o }} }}",
+        f"DELETE {{ GRAPH {REGISTRY} {{ ?g <{ns}sha256> ?sha }} }} "
+        f"WHERE {{ GRAPH {REGISTRY} {{ ?g <{ns}sha256> ?sha }} }}",
+        f'DELETE {{ GRAPH {REGISTRY} {{ ?g ?p ?o }} }} WHERE {{ GRAPH {REGISTRY} {{ ?g ?p ?o ; <{ns}run> "{run}" }} }}',
+    ]
+    for target, graph in sorted(staging.items()):
+        steps.append(f"MOVE SILENT GRAPH {graph} TO GRAPH <{target}>")
+    steps.append(f"INSERT DATA {{ GRAPH {REGISTRY} {{ {_ntriples(record)} }} }}")
+    return " ;\n".join(steps)
+
+
+def _remove(server: SparqlServer, graphs: list[NamedNode]) -> None:
+    """Best effort: drop graphs this push created and their registrations."""
+    # if this fails too, the next push removes them: they are registered
+    with contextlib.suppress(StoreError, SyntaxError, RemoteTimeout):
+        _drop_owned(server, [g.value for g in graphs])
+
+
+def _clean_up(server: SparqlServer, registry: Registry, *, previous: str | None) -> list[str]:
+    """Drop cblod's graphs no reader needs: staging left by interrupted pushes, published
+    graphs older than the previous version's, named graphs the new version does not have."""
+    keep = set(registry.graphs) | {previous or ""}
+    if registry.published is not None:
+        keep.add(registry.published.value)
+    stale = sorted(g for g in registry.owned if g not in keep)
+    _drop_owned(server, stale)
+    return stale
+
+
+def _drop_owned(server: SparqlServer, graphs: list[str]) -> None:
+    """Drop graphs cblod registered, and their registrations; nothing else, ever."""
+    registry = read_registry(server)
+    mine = [g for g in graphs if registry.owns(g) and g != REGISTRY.value]
+    if not mine:
+        return
+    steps = [f"DROP SILENT GRAPH <{g}>" for g in mine]
+    steps += [
+        f"DELETE {{ GRAPH {REGISTRY} {{ <{g}> ?p ?o }} }} WHERE {{ GRAPH {REGISTRY} {{ <{g}> ?p ?o }} }}"
+        for g in mine
+    ]
+    server.update(" ;\n".join(steps))
