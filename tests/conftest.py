@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -137,61 +138,134 @@ def oxigraph_serving(folder: Path) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory) -> Iterator[str]:
-    """The SPARQL server the shared ``server`` fixture publishes the sample store on."""
-    with oxigraph_serving(tmp_path_factory.mktemp("oxigraph")) as base:
-        yield base
+VIRTUOSO = shutil.which("virtuoso-t")
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CaseMode = 2
+CheckpointInterval = 60
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {folder}
+ServerThreads = 10
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 10000
+MaxQueryExecutionTime = 60
+"""
 
 
-@pytest.fixture
-def fresh_oxigraph_server(tmp_path) -> Iterator[str]:
-    """An empty SPARQL server of a test's own (for tests that publish other data)."""
-    with oxigraph_serving(tmp_path / "oxigraph") as base:
-        yield base
+@contextmanager
+def virtuoso_serving(folder: Path) -> Iterator[str]:
+    """A throw-away Virtuoso (Debian's ``virtuoso-opensource``) on 127.0.0.1, with its own
+    database folder and ports, updates granted to the SPARQL user; yields its ``/sparql``."""
+    if VIRTUOSO is None:
+        pytest.skip("needs Debian's virtuoso-opensource (.ci/run installs it)")
+    folder.mkdir(parents=True, exist_ok=True)
+    sql_port, http_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port))
+    endpoint = f"http://127.0.0.1:{http_port}/sparql"
+    command = [VIRTUOSO, "+foreground", "+configfile", str(ini)]
+    with process_serving(command, endpoint):
+        grant = 'GRANT SPARQL_UPDATE TO "SPARQL";'
+        subprocess.run(
+            ["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={grant}"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield endpoint
 
 
-def remote_copy(store: CblodStore, base: str, cache: Path) -> RemoteStore:
-    """``store`` pushed to the SPARQL server at ``base``, and read back from there."""
-    push(store, SparqlServer(f"{base}/query", update_url=f"{base}/update"))
-    return RemoteStore(SparqlServer(f"{base}/query"), cache=cache)
+@dataclass(frozen=True)
+class Endpoints:
+    """A SPARQL server's query and update endpoints."""
+
+    query: str
+    update: str
+
+    def server(self) -> SparqlServer:
+        return SparqlServer(self.query, update_url=self.update)
 
 
-@pytest.fixture(scope="session", params=["embedded", "sparql-server"])
+#: the SPARQL servers cblod is tested on, beside its embedded store
+ENGINES = ("oxigraph", "virtuoso")
+
+
+@contextmanager
+def engine_serving(engine: str, folder: Path) -> Iterator[Endpoints]:
+    """An empty server of ``engine`` on 127.0.0.1 for as long as the context lasts."""
+    if engine == "oxigraph":
+        with oxigraph_serving(folder) as base:
+            yield Endpoints(f"{base}/query", f"{base}/update")
+    else:
+        with virtuoso_serving(folder) as endpoint:
+            yield Endpoints(endpoint, endpoint)
+
+
+@pytest.fixture(params=ENGINES)
+def fresh_engine(request, tmp_path) -> Iterator[Endpoints]:
+    """An empty server of each engine, a test's own (for tests that publish other data)."""
+    with engine_serving(request.param, tmp_path / request.param) as endpoints:
+        yield endpoints
+
+
+def remote_copy(store: CblodStore, endpoints: Endpoints, cache: Path) -> RemoteStore:
+    """``store`` pushed to the SPARQL server at ``endpoints``, and read back from there."""
+    push(store, endpoints.server())
+    return RemoteStore(SparqlServer(endpoints.query), cache=cache)
+
+
+@pytest.fixture(scope="session", params=["embedded", *ENGINES])
 def server(request, sample_store, tmp_path_factory) -> Iterator[str]:
     """The sample store served with default settings, shared by read-only HTTP tests.
 
-    Twice: from the embedded store, and pushed to ``oxigraph serve`` and served from there
-    (the external store backend passes the same endpoint and dereference tests).
+    On every backend: the embedded store, and pushed to each SPARQL server and served from
+    there (the external store backends pass the same endpoint and dereference tests).
     """
     if request.param == "embedded":
         with running(sample_store) as url:
             yield url
         return
-    base = request.getfixturevalue("oxigraph_server")
-    remote = remote_copy(sample_store, base, tmp_path_factory.mktemp("remote-cache"))
-    with running(remote) as url:
-        yield url
+    folder = tmp_path_factory.mktemp(f"{request.param}-samples")
+    with engine_serving(request.param, folder / "engine") as endpoints:
+        remote = remote_copy(sample_store, endpoints, folder / "cache")
+        with running(remote) as url:
+            yield url
 
 
-@pytest.fixture(scope="session", params=["embedded", "sparql-server"])
+@pytest.fixture(scope="session", params=["embedded", *ENGINES])
 def demo_server(request, demo_store, tmp_path_factory) -> Iterator[str]:
-    """The README's demo store served, on both backends (its own SPARQL server: a push
-    replaces a server's whole dataset, so it cannot share the sample store's)."""
+    """The README's demo store served, on every backend (each SPARQL server holds one
+    published dataset, so the demo has servers of its own)."""
     if request.param == "embedded":
         with running(demo_store) as url:
             yield url
         return
-    with oxigraph_serving(tmp_path_factory.mktemp("oxigraph-demo")) as base:
-        remote = remote_copy(demo_store, base, tmp_path_factory.mktemp("remote-demo-cache"))
+    folder = tmp_path_factory.mktemp(f"{request.param}-demo")
+    with engine_serving(request.param, folder / "engine") as endpoints:
+        remote = remote_copy(demo_store, endpoints, folder / "cache")
         with running(remote) as url:
             yield url
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The second backend (pushed to ``oxigraph serve``) is part of the full run only: the
-    quick run (``-m "not slow"``) checks every contract once, on the embedded store."""
+    """The SPARQL server backends are part of the full run only: the quick run
+    (``-m "not slow"``) checks every contract once, on the embedded store."""
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and "sparql-server" in callspec.params.values():
+        if callspec is not None and any(v in ENGINES for v in callspec.params.values()):
             item.add_marker(pytest.mark.slow)

@@ -86,12 +86,6 @@ GRAPH_PARSERS = {
 }
 
 
-def graph_size(sample_store, query: str) -> int:
-    size = sum(1 for _ in sample_store.query(query))
-    assert size > 0  # the comparison below means nothing on an empty answer
-    return size
-
-
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE], ids=["construct", "describe"])
 @pytest.mark.parametrize("return_format", list(GRAPH_PARSERS))
@@ -105,7 +99,27 @@ def test_sparqlwrapper_graph_answers_in_every_format_it_offers(
     client.setQuery(query)
     client.setReturnFormat(return_format)
     graph = GRAPH_PARSERS[return_format](client.query().convert())
-    assert len(graph) == graph_size(sample_store, query)
+    assert_same_graph(graph, sample_store, query)
+
+
+def _key(text: str) -> str:
+    """A term's text, numbers by value (an engine may write 1.50 as 1.5)."""
+    try:
+        return str(Decimal(text).normalize())
+    except ArithmeticError:
+        return text
+
+
+def assert_same_graph(graph: rdflib.Graph, sample_store, query: str) -> None:
+    """The answer of the embedded store, triple for triple. DESCRIBE's shape is left to the
+    engine by SPARQL: Virtuoso adds the resource's inbound links, so there it is a superset."""
+    expected = {tuple(_key(term.value) for term in t) for t in sample_store.query(query)}
+    assert expected  # the comparison means nothing on an empty answer
+    got = {tuple(_key(str(term)) for term in t) for t in graph}
+    if query.startswith("DESCRIBE"):
+        assert expected <= got
+    else:
+        assert got == expected
 
 
 def test_sparqlwrapper_graph_as_n_triples_by_accept(server, sample_store):
@@ -116,7 +130,7 @@ def test_sparqlwrapper_graph_as_n_triples_by_accept(server, sample_store):
     response = client.query()
     assert response.info()["content-type"].startswith("application/n-triples")
     graph = rdflib.Graph().parse(data=response.response.read(), format="nt")
-    assert len(graph) == graph_size(sample_store, CONSTRUCT)
+    assert_same_graph(graph, sample_store, CONSTRUCT)
 
 
 @pytest.mark.parametrize("return_format", [CSV, TSV])
@@ -185,8 +199,7 @@ def test_sparqlwrapper_every_format_against_the_cblod_serve_command(
         wanted = ["true"] if query.startswith("ASK") else [n for n, _ in expected(sample_store)]
         assert wanted and all(word in text for word in wanted)
     else:
-        graph = GRAPH_PARSERS[return_format](converted)
-        assert len(graph) == graph_size(sample_store, query)
+        assert_same_graph(GRAPH_PARSERS[return_format](converted), sample_store, query)
 
 
 def test_sparqlwrapper_post(server, sample_store):

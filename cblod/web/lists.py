@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 
 from .labels import chosen_name, name_key, reader_languages, vary_on_language
 from .links import href
-from .pages import bound, decimal, rows, value
+from .pages import bound, decimal, ordered, rows, value
 
 blueprint = Blueprint("lists", __name__)
 PAGE_SIZE = 50
@@ -61,14 +61,14 @@ class Listing:
         """One row per item: its chosen name and one value per column."""
         cells = " ".join(c.aggregate() for c in self.columns)
         optional = "\n".join(c.where(languages) for c in self.columns)
-        return (
+        grouped = (
             f"SELECT ?item ({chosen_name('?name_key')} AS ?name) {cells} WHERE {{ {self.items} "
             f"OPTIONAL {{ ?item {self.name} ?name_label }} "
             # an item without any name is listed under its IRI, after the named ones
             f'BIND(COALESCE({name_key("?name_label", languages)}, CONCAT("z", STR(?item))) AS ?name_key)\n'
-            f"{optional} }} GROUP BY ?item "
-            f"ORDER BY {self.sorts[sort]} ?item LIMIT {limit} OFFSET {offset}"
+            f"{optional} }} GROUP BY ?item"
         )
+        return ordered(grouped, f"{self.sorts[sort]} ?item", limit=limit, offset=offset)
 
 
 #: every name of an item's programme: the column shows the shortest ("Central Baltic")

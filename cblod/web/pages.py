@@ -37,6 +37,18 @@ def rows(query: str) -> list[dict[str, Term | None]]:
     return [{n: row[n] for n in names} for row in results]
 
 
+def ordered(grouped: str, order_by: str, *, limit: int | None = None, offset: int = 0) -> str:
+    """``grouped`` (a SELECT with aggregates) sorted by the names it selects.
+
+    Ordering by an aggregate's name in the same query is standard, but Virtuoso refuses it
+    ("used in the result set outside aggregate"); sorting the grouped answer from outside is
+    the same query for every engine.
+    """
+    page = f" LIMIT {limit}" if limit is not None else ""
+    page += f" OFFSET {offset}" if offset else ""
+    return f"SELECT * WHERE {{ {{ {grouped} }} }} ORDER BY {order_by}{page}"
+
+
 def value(term: Term | None) -> str | None:
     return None if term is None else lexical(term)
 
@@ -146,7 +158,9 @@ def project_view(d: Description) -> dict[str, Any]:
     languages = reader_languages()
     # one row per participation, whatever the number of names: every name would be a row and
     # every amount counted once per name
-    partners = rows(f"""
+    partners = rows(
+        ordered(
+            f"""
         SELECT ?participation ?org ?role ({chosen_name("?name_key")} AS ?name)
                ({chosen_name("?country_key")} AS ?countryName)
                (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu) WHERE {{
@@ -156,15 +170,22 @@ def project_view(d: Description) -> dict[str, Any]:
                      BIND({name_key("?country", languages)} AS ?country_key) }}
           OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
           OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
-        }} GROUP BY ?participation ?org ?role
-           ORDER BY DESC(?role = cbo:LeadPartner) DESC(?eu) ?name""")
-    results = rows(f"""
+        }} GROUP BY ?participation ?org ?role""",
+            "DESC(?role = cbo:LeadPartner) DESC(?eu) ?name",
+        )
+    )
+    results = rows(
+        ordered(
+            f"""
         SELECT ?result ?kind ({chosen_name("?text_key")} AS ?text) (MIN(?n_) AS ?n)
                (MIN(?max_) AS ?max) WHERE {{
           <{iri}> cbo:result ?result . ?result rdfs:label ?label ; cbo:resultKind ?kind .
           BIND({name_key("?label", languages)} AS ?text_key)
           OPTIONAL {{ ?result cbo:quantity ?n_ }} OPTIONAL {{ ?result cbo:quantityMax ?max_ }}
-        }} GROUP BY ?result ?kind ORDER BY ?text""")
+        }} GROUP BY ?result ?kind""",
+            "?text",
+        )
+    )
     partner_rows = [
         {
             "participation": href(bound(r["participation"])),
@@ -224,7 +245,9 @@ def _result(row: dict[str, Term | None]) -> dict[str, Any]:
 
 def organisation_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
-    projects = rows(f"""
+    projects = rows(
+        ordered(
+            f"""
         SELECT ?participation ?project ?role ({chosen_name("?title_key")} AS ?title)
                (MIN(?acronym_) AS ?acronym) (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu)
                (MIN(?start_) AS ?start) WHERE {{
@@ -234,7 +257,10 @@ def organisation_view(d: Description) -> dict[str, Any]:
           OPTIONAL {{ ?project cbo:startDate ?start_ }}
           OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
           OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
-        }} GROUP BY ?participation ?project ?role ORDER BY DESC(?start) ?acronym""")
+        }} GROUP BY ?participation ?project ?role""",
+            "DESC(?start) ?acronym",
+        )
+    )
     address = d.value(SCHEMA.address)
     address_text = None
     if address is not None:
@@ -293,24 +319,37 @@ def organisation_view(d: Description) -> dict[str, Any]:
 def programme_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
     languages = reader_languages()
-    structure = rows(f"""
+    structure = rows(
+        ordered(
+            f"""
         SELECT ?thing ?type (MIN(?code_) AS ?code) ({chosen_name("?label_key")} AS ?label)
                (MIN(?parent_) AS ?parent) WHERE {{
           ?thing cbo:programme <{iri}> ; a ?type ; rdfs:label ?name .
           BIND({name_key("?name", languages)} AS ?label_key)
           FILTER(?type IN (cbo:Priority, cbo:SpecificObjective, cbo:Indicator))
           OPTIONAL {{ ?thing skos:notation ?code_ }} OPTIONAL {{ ?thing cbo:priority ?parent_ }}
-        }} GROUP BY ?thing ?type ORDER BY ?code ?label""")
-    projects = rows(f"""
+        }} GROUP BY ?thing ?type""",
+            "?code ?label",
+        )
+    )
+    projects = rows(
+        ordered(
+            f"""
         SELECT ?project (MIN(?acronym_) AS ?acronym) ({chosen_name("?title_key")} AS ?title)
                (MIN(?eu_) AS ?eu) WHERE {{
           ?project cbo:programme <{iri}> ; a cbo:Project ; rdfs:label ?name .
           BIND({name_key("?name", languages)} AS ?title_key)
           OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
           OPTIONAL {{ ?project cbo:euContribution ?eu_ }}
-        }} GROUP BY ?project ORDER BY ?acronym ?project LIMIT 500""")
+        }} GROUP BY ?project""",
+            "?acronym ?project",
+            limit=500,
+        )
+    )
     # each participation's ERDF once, under its partner's country (one name per country)
-    by_country = rows(f"""
+    by_country = rows(
+        ordered(
+            f"""
         SELECT ({chosen_name("?country_key")} AS ?country) (SUM(?eu) AS ?erdf) WHERE {{
           {{ SELECT ?p ?eu ?where WHERE {{
               ?project cbo:programme <{iri}> . ?p cbo:project ?project ; cbo:euContribution ?eu ;
@@ -318,7 +357,10 @@ def programme_view(d: Description) -> dict[str, Any]:
           {{ SELECT ?where (MIN(?key) AS ?country_key) WHERE {{
               ?where skos:prefLabel ?name . BIND({name_key("?name", languages)} AS ?key)
             }} GROUP BY ?where }}
-        }} GROUP BY ?where ORDER BY DESC(?erdf)""")
+        }} GROUP BY ?where""",
+            "DESC(?erdf)",
+        )
+    )
 
     def item(r: dict[str, Term | None]) -> dict[str, str | None]:
         return {
