@@ -11,6 +11,7 @@ to end, an engine's short answer is an error, and the endpoint's timeout holds.
 from __future__ import annotations
 
 import http.server
+import os
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from conftest import (
     ALL_PAGES,
     KEEP_EU_PAGE,
     Endpoints,
+    engine_serving,
     free_port,
     ingest_all,
     process_serving,
@@ -252,6 +254,31 @@ def test_push_and_serve_on_the_command_line(tmp_path, fresh_engine):
         )
         assert answer.status_code == 200 and "Turku Science Park" in answer.text
         assert answer.url.endswith("/doc/organisation/fi/turku-science-park.ttl")
+
+
+def test_push_with_credentials_to_virtuosos_authenticated_endpoint(tmp_path):
+    """Virtuoso protects updates behind digest authentication (``/sparql-auth``): the
+    password comes from the environment, never the command line."""
+    store_dir = tmp_path / "store"
+    ingest_all(store_dir, [KEEP_EU_PAGE])
+    with engine_serving("virtuoso", tmp_path / "virtuoso") as endpoints:
+        command = [sys.executable, "-m", "cblod.cli", "push", "--store", str(store_dir), "-q",
+                   "--query", endpoints.query, "--update", endpoints.query + "-auth",
+                   "--user", "dba"]  # fmt: skip
+        refused = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 2 and "CBLOD_PASSWORD" in refused.stderr
+        wrong = subprocess.run(
+            command, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "CBLOD_PASSWORD": "not-the-password"},
+        )  # fmt: skip
+        assert wrong.returncode == 2 and "401" in wrong.stderr and "Traceback" not in wrong.stderr
+        pushed = subprocess.run(
+            command, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "CBLOD_PASSWORD": "dba"},
+        )  # fmt: skip
+        assert pushed.returncode == 0, pushed.stderr
+        remote = RemoteStore(SparqlServer(endpoints.query), cache=tmp_path / "cache")
+        assert statuses(remote) == ["closed"]
 
 
 def test_a_failed_push_on_the_command_line_is_one_clear_line(tmp_path, fresh_engine):
