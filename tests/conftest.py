@@ -230,6 +230,18 @@ def remote_copy(store: CblodStore, endpoints: Endpoints, cache: Path) -> RemoteS
 
 
 @pytest.fixture(scope="session", params=["embedded", *ENGINES])
+def published_samples(request, sample_store, tmp_path_factory) -> Iterator[CblodStore]:
+    """The sample store as cblod reads it on every backend: embedded, and pushed to each
+    SPARQL server and read back (the seed facts must come out the same through each)."""
+    if request.param == "embedded":
+        yield sample_store
+        return
+    folder = tmp_path_factory.mktemp(f"{request.param}-facts")
+    with engine_serving(request.param, folder / "engine") as endpoints:
+        yield remote_copy(sample_store, endpoints, folder / "cache")
+
+
+@pytest.fixture(scope="session", params=["embedded", *ENGINES])
 def server(request, sample_store, tmp_path_factory) -> Iterator[str]:
     """The sample store served with default settings, shared by read-only HTTP tests.
 

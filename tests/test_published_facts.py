@@ -1,4 +1,6 @@
-"""What the published default graph says, checked with SPARQL against the seed pages."""
+"""What the published default graph says, checked with SPARQL against the seed pages, on every
+backend: the embedded store, and the same data pushed to Oxigraph server and Virtuoso and read
+back through cblod."""
 
 from decimal import Decimal
 
@@ -22,9 +24,9 @@ def partners(store, acronym: str) -> dict[str, dict[str, str]]:
     return {row["name"]: row for row in rows}
 
 
-def test_4smart_growth_partner_erdf_adds_up_to_the_exact_project_total(sample_store):
+def test_4smart_growth_partner_erdf_adds_up_to_the_exact_project_total(published_samples):
     (row,) = select(
-        sample_store,
+        published_samples,
         """SELECT (SUM(?eu) AS ?sum) (COUNT(?p) AS ?n) WHERE {
              ?project cbo:acronym "4Smart Growth" .
              ?p cbo:project ?project ; cbo:euContribution ?eu . }""",
@@ -33,9 +35,9 @@ def test_4smart_growth_partner_erdf_adds_up_to_the_exact_project_total(sample_st
     assert row["n"] == "5"
 
 
-def test_4smart_growth_project_facts(sample_store):
+def test_4smart_growth_project_facts(published_samples):
     (row,) = select(
-        sample_store,
+        published_samples,
         """SELECT * WHERE {
              ?project cbo:acronym "4Smart Growth" ; rdfs:label ?title ; cbo:startDate ?start ;
                cbo:endDate ?end ; cbo:status ?status ; cbo:totalBudget ?total ;
@@ -55,8 +57,8 @@ def test_4smart_growth_project_facts(sample_store):
     assert row["soLabel"] == "More exports by the Central Baltic companies to new markets"
 
 
-def test_4smart_growth_partners_roles_and_budgets(sample_store):
-    found = partners(sample_store, "4Smart Growth")
+def test_4smart_growth_partners_roles_and_budgets(published_samples):
+    found = partners(published_samples, "4Smart Growth")
     assert len(found) == 5
     by_total = {
         row["name"]: (row["role"].rsplit("#")[1], row["total"], row["eu"]) for row in found.values()
@@ -79,9 +81,9 @@ def test_4smart_growth_partners_roles_and_budgets(sample_store):
     assert countries == ["EST", "FIN", "FIN", "SWE", "SWE"]
 
 
-def test_sme2go_from_the_print_view(sample_store):
+def test_sme2go_from_the_print_view(published_samples):
     (row,) = select(
-        sample_store,
+        published_samples,
         """SELECT * WHERE {
              ?project cbo:acronym "SME2GO" ; cbo:startDate ?start ; cbo:endDate ?end ;
                cbo:totalBudget ?total ; cbo:euContribution ?eu ; foaf:page ?page ;
@@ -90,7 +92,7 @@ def test_sme2go_from_the_print_view(sample_store):
     assert (row["start"], row["end"]) == ("2015-10-01", "2018-09-30")
     assert (Decimal(row["total"]), Decimal(row["eu"])) == (Decimal(1839996), Decimal(1419997))
     assert row["page"] == "https://database.centralbaltic.eu/project/23"
-    found = partners(sample_store, "SME2GO")
+    found = partners(published_samples, "SME2GO")
     assert len(found) == 5
     assert sum(Decimal(r["eu"]) for r in found.values()) == Decimal(1419997)
     assert sum(Decimal(r["total"]) for r in found.values()) == Decimal(1839996)
@@ -98,9 +100,9 @@ def test_sme2go_from_the_print_view(sample_store):
     assert lead["name"].startswith("SISP")
 
 
-def test_sme2go_results_have_their_numbers(sample_store):
+def test_sme2go_results_have_their_numbers(published_samples):
     rows = select(
-        sample_store,
+        published_samples,
         """SELECT ?text ?n ?kind WHERE {
              ?project cbo:acronym "SME2GO" ; cbo:result ?r .
              ?r rdfs:label ?text ; cbo:resultKind ?kind ; cbo:quantity ?n . }""",
@@ -110,9 +112,9 @@ def test_sme2go_results_have_their_numbers(sample_store):
     assert achieved["10 consortias was formed"] == 10
 
 
-def test_expected_results_with_ranges(sample_store):
+def test_expected_results_with_ranges(published_samples):
     rows = select(
-        sample_store,
+        published_samples,
         """SELECT ?text ?low ?high WHERE {
              ?project cbo:acronym "4Smart Growth" ; cbo:result ?r .
              ?r rdfs:label ?text ; cbo:resultKind cbo:Expected ; cbo:quantity ?low .
@@ -126,9 +128,9 @@ def test_expected_results_with_ranges(sample_store):
     assert len(rows) == 2
 
 
-def test_sisp_is_one_organisation_leading_both_projects(sample_store):
+def test_sisp_is_one_organisation_leading_both_projects(published_samples):
     rows = select(
-        sample_store,
+        published_samples,
         """SELECT DISTINCT ?org ?acronym WHERE {
              ?p cbo:partner ?org ; cbo:role cbo:LeadPartner ; cbo:project/cbo:acronym ?acronym .
              ?org skos:prefLabel "SISP Swedish Incubators & Science Parks" . }""",
@@ -137,7 +139,7 @@ def test_sisp_is_one_organisation_leading_both_projects(sample_store):
     assert len({r["org"] for r in rows}) == 1
 
 
-def test_each_organisation_is_one_resource_whatever_name_a_source_uses(sample_store):
+def test_each_organisation_is_one_resource_whatever_name_a_source_uses(published_samples):
     names = {
         "Turku Science Park Oy Ab": "Turku Science Park Ltd",
         "Sihtasutus Tallinna Teaduspark Tehnopol": "Tallinn Science Park Tehnopol",
@@ -148,14 +150,14 @@ def test_each_organisation_is_one_resource_whatever_name_a_source_uses(sample_st
     }
     for one, other in names.items():
         rows = select(
-            sample_store,
+            published_samples,
             f"""SELECT DISTINCT ?org WHERE {{
                   ?org a cbo:Organisation ; skos:prefLabel|skos:altLabel ?a, ?b .
                   FILTER(STR(?a) = {one!r} && STR(?b) = {other!r}) }}""".replace("'", '"'),
         )
         assert len(rows) == 1, (one, other, rows)
         (projects,) = select(
-            sample_store,
+            published_samples,
             "SELECT (COUNT(DISTINCT ?project) AS ?n) WHERE "
             f"{{ ?p cbo:partner <{rows[0]['org']}> ; cbo:project ?project }}",
         )
@@ -178,9 +180,9 @@ def test_one_name_per_language_in_the_default_graph(demo_store):
     assert multilingual
 
 
-def test_the_22_clusters_with_their_regions(sample_store):
+def test_the_22_clusters_with_their_regions(published_samples):
     rows = select(
-        sample_store,
+        published_samples,
         """SELECT ?name ?nuts ?country WHERE {
              ?c a cbo:Cluster ; skos:prefLabel ?name ; cbo:region ?nuts ; cbo:country ?country ;
                 cbo:selectedFor/skos:prefLabel "S3-piloten" . }""",
@@ -196,13 +198,13 @@ def test_the_22_clusters_with_their_regions(sample_store):
     assert {r["country"] for r in rows} == {
         "http://publications.europa.eu/resource/authority/country/SWE"
     }
-    (label,) = select(sample_store, "SELECT ?l WHERE { nuts:SE125 skos:prefLabel ?l }")
+    (label,) = select(published_samples, "SELECT ?l WHERE { nuts:SE125 skos:prefLabel ?l }")
     assert label["l"] == "Västmanlands län"
 
 
-def test_interreg_europe_projects_with_lead_partners(sample_store):
+def test_interreg_europe_projects_with_lead_partners(published_samples):
     rows = select(
-        sample_store,
+        published_samples,
         """SELECT ?acronym ?lead ?acr WHERE {
              ?project cbo:programme/skos:prefLabel "Interreg Europe" ; cbo:acronym ?acronym .
              ?p cbo:project ?project ; cbo:role cbo:LeadPartner ; cbo:partner ?org .
@@ -214,13 +216,13 @@ def test_interreg_europe_projects_with_lead_partners(sample_store):
         "ClusteriX 2.0": ("ecoplus. The Business Agency of Lower Austria", None),
         "CLUSTERS3": ("SPRI - Basque Business Development Agency", "SPRI"),
     }
-    (former,) = select(sample_store, "SELECT ?f WHERE { ?o cbo:formerName ?f }")
+    (former,) = select(published_samples, "SELECT ?f WHERE { ?o cbo:formerName ?f }")
     assert former["f"] == "SPRI - Society for Competitive Transformation S.A"
 
 
-def test_every_source_is_a_named_graph_with_provenance(sample_store):
+def test_every_source_is_a_named_graph_with_provenance(published_samples):
     rows = select(
-        sample_store,
+        published_samples,
         """SELECT ?g ?file ?sha ?at ?format WHERE { GRAPH ?g {
              ?g a cbo:SourceRecord ; cbo:fileName ?file ; cbo:sha256 ?sha ;
                 prov:generatedAtTime ?at ; cbo:format ?format } }""",
@@ -232,13 +234,13 @@ def test_every_source_is_a_named_graph_with_provenance(sample_store):
         "interreg-europe-search",
         "tillvaxtverket-clusters",
     }
-    (origin,) = select(sample_store, "SELECT ?url WHERE { ?g prov:hadPrimarySource ?url }")
+    (origin,) = select(published_samples, "SELECT ?url WHERE { ?g prov:hadPrimarySource ?url }")
     assert origin["url"] == "https://database.centralbaltic.eu/printview/23"
 
 
-def test_what_each_source_said_stays_in_its_graph(sample_store):
+def test_what_each_source_said_stays_in_its_graph(published_samples):
     rows = select(
-        sample_store,
+        published_samples,
         """SELECT ?format ?eu WHERE {
              GRAPH ?g { ?p cbo:partner ?org ; cbo:euContribution ?eu ;
                            cbo:project/cbo:acronym "4Smart Growth" .
@@ -251,32 +253,32 @@ def test_what_each_source_said_stays_in_its_graph(sample_store):
     }
 
 
-def test_no_blank_nodes(sample_store):
+def test_no_blank_nodes(published_samples):
     rows = select(
-        sample_store,
+        published_samples,
         "SELECT (COUNT(*) AS ?n) WHERE "
         "{ GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }",
     )
     assert rows[0]["n"] == "0"
 
 
-def test_preferred_and_alternative_labels_are_disjoint(sample_store):
+def test_preferred_and_alternative_labels_are_disjoint(published_samples):
     rows = select(
-        sample_store,
+        published_samples,
         "SELECT ?s ?l WHERE { ?s skos:prefLabel ?l ; skos:altLabel ?a FILTER(STR(?a) = STR(?l)) }",
     )
     assert rows == []
     # not vacuous: many resources have both kinds of label
     (both,) = select(
-        sample_store,
+        published_samples,
         "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s skos:prefLabel ?l ; skos:altLabel ?a }",
     )
     assert int(both["n"]) > 5
 
 
-def test_the_fullest_name_is_preferred_and_the_others_kept(sample_store):
+def test_the_fullest_name_is_preferred_and_the_others_kept(published_samples):
     (programme,) = select(
-        sample_store,
+        published_samples,
         """SELECT ?pref (GROUP_CONCAT(?alt; separator="|") AS ?alts) WHERE {
              ?p a cbo:Programme ; skos:prefLabel ?pref ; skos:altLabel ?alt ;
                 cbo:periodStart "2014"^^xsd:gYear } GROUP BY ?pref""",
@@ -286,7 +288,7 @@ def test_the_fullest_name_is_preferred_and_the_others_kept(sample_store):
     )
     assert programme["alts"] == "Central Baltic"
     (tehnopol,) = select(
-        sample_store,
+        published_samples,
         """SELECT ?pref ?alt WHERE { ?o cbo:country country:EST ; skos:prefLabel ?pref ;
                                        skos:altLabel ?alt }""",
     )
