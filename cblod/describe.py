@@ -21,6 +21,8 @@ from .vocab import CBO, DCTERMS, RDF, RDFS, SKOS
 
 LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation)
 INBOUND_PAGE = 100
+#: nodes whose names and types one query asks for
+LOOKUP_BATCH = 500
 
 
 @dataclass
@@ -72,13 +74,6 @@ def _published(
     return store.store.quads_for_pattern(subject, predicate, None, DefaultGraph())
 
 
-def _first_label(store: CblodStore, iri: NamedNode) -> str | None:
-    for predicate in LABELS:
-        for quad in _published(store, iri, predicate):
-            return lexical(quad.object)
-    return term_labels().get(iri.value)
-
-
 def describe(store: CblodStore, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
     d = Description(iri, inbound_offset=inbound_offset)
     d.statements = [(q.predicate, q.object) for q in _published(store, iri, None)]
@@ -104,14 +99,41 @@ def describe(store: CblodStore, iri: NamedNode, *, inbound_offset: int = 0) -> D
     linked.update(s.value for s, _ in d.inbound)
     linked.update(p.value for _, p in d.inbound)
     linked.update(d.by_source)
-    for value in linked:
-        node = NamedNode(value)
-        if label := _first_label(store, node):
-            d.labels[value] = label
-        types = [lexical(q.object) for q in _published(store, node, RDF.type)]
-        if types:
-            d.types[value] = types
+    d.labels, d.types = _labels_and_types(store, sorted(linked))
     return d
+
+
+def _labels_and_types(
+    store: CblodStore, nodes: list[str]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """One name and the types of each node, in one query whatever the number of nodes (over a
+    SPARQL server, one request instead of several per node).
+
+    The name: the first of ``LABELS`` that the node has, in English, else untagged, else the
+    alphabetically first; then the ontology's label for its own terms; else none.
+    """
+    labels: dict[str, tuple[int, int, str]] = {}
+    types: dict[str, list[str]] = defaultdict(list)
+    rank = {p.value: n for n, p in enumerate(LABELS)}
+    for start in range(0, len(nodes), LOOKUP_BATCH):
+        batch = " ".join(f"<{n}>" for n in nodes[start : start + LOOKUP_BATCH])
+        predicates = " ".join(str(p) for p in (*LABELS, RDF.type))
+        rows = store.select(
+            f"SELECT ?node ?p ?o WHERE {{ VALUES ?node {{ {batch} }} "
+            f"VALUES ?p {{ {predicates} }} ?node ?p ?o }}"
+        )
+        for row in rows:
+            node, predicate, obj = lexical(row["node"]), lexical(row["p"]), row["o"]
+            if predicate == RDF.type.value:
+                types[node].append(lexical(obj))
+                continue
+            language = obj.language if isinstance(obj, Literal) else None
+            key = (rank[predicate], {"en": 0, None: 1}.get(language, 2), lexical(obj))
+            if node not in labels or key < labels[node]:
+                labels[node] = key
+    own = term_labels()
+    names = {n: labels[n][2] if n in labels else own.get(n) for n in nodes}
+    return {n: name for n, name in names.items() if name}, {n: sorted(t) for n, t in types.items()}
 
 
 def kind_of(d: Description) -> str | None:

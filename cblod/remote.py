@@ -58,8 +58,8 @@ if TYPE_CHECKING:
 
 
 #: at most this many triples, or bytes of N-Triples, in one INSERT DATA request
-INSERT_TRIPLES = 5000
-INSERT_BYTES = 2_000_000
+INSERT_TRIPLES = 1000
+INSERT_BYTES = 500_000
 
 
 @dataclass(frozen=True)
