@@ -35,6 +35,8 @@ from .validate import validate
 if TYPE_CHECKING:
     from requests.auth import AuthBase
 
+    from .published import Dataset
+
 
 def _store_dir(args: argparse.Namespace) -> str:
     return args.store or os.environ.get("CBLOD_STORE") or "cblod-data"
@@ -303,7 +305,7 @@ def _auth(args: argparse.Namespace) -> AuthBase | None:
 def _serve(args: argparse.Namespace) -> int:
     from .web import serve
 
-    target: str | CblodStore = _store_dir(args)
+    target: str | Dataset = _store_dir(args)
     if args.sparql_server:
         from .remote import RemoteStore, SparqlServer
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from .ontology_terms import term_labels
+from .published import INTERNAL, Dataset
 from .rdfterms import Term, lexical
-from .store import INTERNAL, CblodStore
 from .vocab import CBO, DCTERMS, RDF, RDFS, SKOS
 
 LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation)
@@ -69,16 +69,16 @@ class Description:
 
 
 def _published(
-    store: CblodStore, subject: NamedNode | None, predicate: NamedNode | None
+    store: Dataset, subject: NamedNode | None, predicate: NamedNode | None
 ) -> Iterator[Quad]:
-    return store.store.quads_for_pattern(subject, predicate, None, DefaultGraph())
+    return store.quads(subject, predicate, None, DefaultGraph())
 
 
-def describe(store: CblodStore, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
+def describe(store: Dataset, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
     d = Description(iri, inbound_offset=inbound_offset)
     d.statements = [(q.predicate, q.object) for q in _published(store, iri, None)]
     sources: dict[str, list[tuple[NamedNode, Term]]] = defaultdict(list)
-    for q in store.store.quads_for_pattern(iri, None, None, None):
+    for q in store.quads(iri, None, None, None):
         graph = q.graph_name
         if isinstance(graph, NamedNode) and not graph.value.startswith(INTERNAL):
             sources[graph.value].append((q.predicate, q.object))
@@ -86,7 +86,7 @@ def describe(store: CblodStore, iri: NamedNode, *, inbound_offset: int = 0) -> D
 
     inbound = [
         (q.subject, q.predicate)
-        for q in store.store.quads_for_pattern(None, None, iri, DefaultGraph())
+        for q in store.quads(None, None, iri, DefaultGraph())
         if isinstance(q.subject, NamedNode)
     ]
     inbound.sort(key=lambda sp: (sp[1].value, sp[0].value))
@@ -104,7 +104,7 @@ def describe(store: CblodStore, iri: NamedNode, *, inbound_offset: int = 0) -> D
 
 
 def _labels_and_types(
-    store: CblodStore, nodes: list[str]
+    store: Dataset, nodes: list[str]
 ) -> tuple[dict[str, str], dict[str, list[str]]]:
     """One name and the types of each node, in one query whatever the number of nodes (over a
     SPARQL server, one request instead of several per node).

@@ -21,7 +21,7 @@ from typing import IO, cast
 
 from pyoxigraph import DefaultGraph, RdfFormat, serialize
 
-from .store import CblodStore
+from .published import Dataset
 from .values import slugify
 from .vocab import PREFIXES
 
@@ -46,7 +46,7 @@ def _source_name(graph_iri: str) -> str:
     return f"sources/{slugify(graph_iri.rstrip('/').rsplit('/', 1)[-1])}.nt.gz"
 
 
-def dump_files(store: CblodStore) -> list[DumpFile]:
+def dump_files(store: Dataset) -> list[DumpFile]:
     files = [
         DumpFile("dataset.ttl.gz", "text/turtle", "The published dataset (consolidated), Turtle"),
         DumpFile("dataset.nt.gz", "application/n-triples", "The published dataset, N-Triples"),
@@ -60,7 +60,7 @@ def dump_files(store: CblodStore) -> list[DumpFile]:
     return files
 
 
-def write_dumps(store: CblodStore, out_dir: Path) -> list[Path]:
+def write_dumps(store: Dataset, out_dir: Path) -> list[Path]:
     """Write every dump file into ``out_dir`` (replacing what is there); returns their paths."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -69,17 +69,17 @@ def write_dumps(store: CblodStore, out_dir: Path) -> list[Path]:
         (building / "sources").mkdir()
         default = DefaultGraph()
         with _gzip(building / "dataset.ttl.gz") as out:
-            store.store.dump(out, format=RdfFormat.TURTLE, from_graph=default, prefixes=PREFIXES)
+            store.dump(out, format=RdfFormat.TURTLE, from_graph=default, prefixes=PREFIXES)
         with _gzip(building / "dataset.nt.gz") as out:
-            store.store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=default)
+            store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=default)
         with _gzip(building / "dataset.nq.gz") as out:
-            store.store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=default)
+            store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=default)
             for graph in store.source_graphs():
-                quads = store.store.quads_for_pattern(None, None, None, graph)
+                quads = store.quads(None, None, None, graph)
                 serialize(quads, out, format=RdfFormat.N_QUADS)
         for graph in store.source_graphs():
             with _gzip(building / _source_name(graph.value)) as out:
-                store.store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=graph)
+                store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=graph)
         if out_dir.exists():
             old = out_dir.with_name(out_dir.name + ".old")
             shutil.rmtree(old, ignore_errors=True)

@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any
 
 import requests
 from pyoxigraph import (
@@ -47,11 +47,11 @@ from pyoxigraph import (
 from requests.auth import AuthBase
 
 from .errors import StoreError
+from .published import PublishedReads
 from .query.results import TooManyResults
 from .query.scan import scan
 from .rdfterms import GraphName, QueryResult, Subject, Term
 from .registry import read_registry
-from .store import CblodStore
 
 if TYPE_CHECKING:
     from .query.workers import QueryRequest, QueryResponse
@@ -308,20 +308,21 @@ class RemoteQueries:
         self.store.server.http.close()
 
 
-class RemoteStore(CblodStore):
-    """A read-only cblod dataset published on a SPARQL server (see ``cblod push``).
+class RemoteStore(PublishedReads):
+    """A cblod dataset published on a SPARQL server (see ``cblod push``), read-only: the
+    ``Dataset`` protocol over the server, with the published version's dataset on every query.
 
     ``cache`` is a local folder for what the web tier derives from the data (the search index,
     dump files), kept per dataset version.
     """
 
+    writing = False
+    database_path = None  # no local database: the endpoint's queries go to the server
+
     def __init__(self, server: SparqlServer, *, cache: str | Path | None = None) -> None:
         self.server = server
         self.path = Path(cache or tempfile.mkdtemp(prefix="cblod-remote-")).absolute()
         self.path.mkdir(parents=True, exist_ok=True)
-        self.read_only = True
-        self._forget()
-        self.snapshot = None
         self._dataset: tuple[float, PublishedDataset, SparqlServer] | None = None
         self._sources: tuple[str, list[NamedNode]] | None = None
         self._index_lock = threading.Lock()
@@ -384,9 +385,10 @@ class RemoteStore(CblodStore):
                         self._indexing = False
         return folder
 
-    @property
-    def database_path(self) -> None:
-        return None
+    def latest(self) -> RemoteStore:
+        """Itself: it follows the server's published version on its own (``dataset()``)."""
+        return self
 
-    def begin(self) -> NoReturn:
-        raise StoreError("a store on a SPARQL server is written with `cblod push`, not directly")
+    def query_runner(self, *, workers: int, timeout: float) -> RemoteQueries:
+        """The server runs the endpoint's queries; cblod waits ``timeout`` for each."""
+        return RemoteQueries(self, timeout=timeout)

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .store import CblodStore
+from .published import Dataset
 from .vocab import sparql_prefixes
 
 INDEX_FILE = "search.sqlite3"
@@ -31,13 +31,13 @@ class Hit:
     snippet: str
 
 
-def index_path(store: CblodStore) -> Path:
+def index_path(store: Dataset) -> Path:
     """The index of the snapshot ``store`` reads (built into a snapshot before it is published)."""
     folder = store.data_dir
     return (folder if folder is not None else store.path) / INDEX_FILE
 
 
-def build_index(store: CblodStore) -> int:
+def build_index(store: Dataset) -> int:
     """(Re)build the index for ``store``; returns the number of entries."""
     classes = " ".join(f"cbo:{c}" for c in INDEXED_CLASSES)
     query = (
@@ -82,7 +82,7 @@ def _match_expression(text: str) -> str | None:
     return " AND ".join(f'"{w}"*' for w in words[:12]) or None
 
 
-def search(store: CblodStore, text: str, *, limit: int = 50) -> list[Hit]:
+def search(store: Dataset, text: str, *, limit: int = 50) -> list[Hit]:
     """Best matches first (titles weigh most, then other names, then descriptions)."""
     expression = _match_expression(text)
     path = index_path(store)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .store import CblodStore
+from .published import Dataset
 from .vocab import CBO, sparql_prefixes
 
 COUNTED_CLASSES = (
@@ -21,7 +21,7 @@ COUNTED_CLASSES = (
 )
 
 
-def stats(store: CblodStore) -> dict[str, int | str]:
+def stats(store: Dataset) -> dict[str, int | str]:
     """Counts of triples, sources and instances of each cbo: class, in a stable order."""
     counts: dict[str, int | str] = {
         "base URI": store.base_uri or "(none)",

@@ -19,26 +19,32 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, Store
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
 from .consolidate import Conflict, Consolidator
 from .errors import StoreError
 from .identity import Identity
 from .ontology_terms import functional_properties, published_parents
-from .rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
+from .published import (
+    DATASET,
+    IDENTITY,
+    IDENTITY_EVIDENCE,
+    IDENTITY_KEY,
+    INTERNAL,
+    META,
+    PublishedReads,
+)
+from .rdfterms import Engine, GraphName, Subject, Term, lexical
 from .snapshots import POINTER, SnapshotFolder, published_snapshot
 from .vocab import CBO
 
+if TYPE_CHECKING:
+    from .query.workers import QueryRunner
+
 T = TypeVar("T")
 
-INTERNAL = "urn:cblod:internal:"
-META = NamedNode(INTERNAL + "meta")
-IDENTITY = NamedNode(INTERNAL + "identity")
-DATASET = NamedNode(INTERNAL + "dataset")
-IDENTITY_KEY = CBO.identityKey
-IDENTITY_EVIDENCE = CBO.identityEvidence
 #: sources with more quads than this are written with bulk_extend (benchmarks/README.md)
 BULK_THRESHOLD = 20_000
 DATABASE = "oxigraph"
@@ -53,7 +59,7 @@ class Replacement:
     conflicts: list[Conflict]
 
 
-class CblodStore:
+class CblodStore(PublishedReads):
     """A cblod dataset: its published snapshot, and (when writing) the next one being built.
 
     ``CblodStore(path, read_only=True)`` reads the published snapshot. A writable handle reads
@@ -167,21 +173,6 @@ class CblodStore:
 
     # -- metadata ------------------------------------------------------------------------
 
-    def _meta(self, predicate: NamedNode) -> str | None:
-        for quad in self.store.quads_for_pattern(DATASET, predicate, None, META):
-            return lexical(quad.object)
-        return None
-
-    @property
-    def base_uri(self) -> str | None:
-        """The public base URI the data was minted under (kept in the store, never changed).
-
-        Pages ask for it for every link they draw, so it is read from the store once.
-        """
-        if self._base_uri is None:
-            self._base_uri = self._meta(CBO.baseURI)
-        return self._base_uri
-
     def set_base_uri(self, base_uri: str) -> None:
         current = self.base_uri
         if current and current != base_uri:
@@ -192,28 +183,6 @@ class CblodStore:
         if not current:
             self.begin().add(Quad(DATASET, CBO.baseURI, Literal(base_uri), META))
             self._base_uri = base_uri
-
-    @property
-    def version(self) -> str:
-        """Changes whenever any source graph is replaced (for ETags)."""
-        return self._meta(CBO.version) or "empty"
-
-    # -- sources -------------------------------------------------------------------------
-
-    def source_graphs(self) -> list[NamedNode]:
-        return sorted(
-            (
-                g
-                for g in self.store.named_graphs()
-                if isinstance(g, NamedNode) and not g.value.startswith(INTERNAL)
-            ),
-            key=lambda g: g.value,
-        )
-
-    def source_property(self, graph: NamedNode, predicate: NamedNode) -> str | None:
-        for quad in self.store.quads_for_pattern(graph, predicate, None, graph):
-            return lexical(quad.object)
-        return None
 
     def _ranks(self) -> dict[str, int]:
         """Source rank of every source graph, read once per store and kept up to date."""
@@ -413,40 +382,23 @@ class CblodStore:
             self.replace_source(graph, list(dict.fromkeys(quads)), identity)
         return changed
 
-    def survivor(self, iri: NamedNode) -> NamedNode | None:
-        """The IRI a curated merge moved ``iri`` to (following chains), or None."""
-        found, seen = None, {iri.value}
-        while True:
-            key = Literal(f"alias|{(found or iri).value}")
-            nxt = next(self.store.quads_for_pattern(None, IDENTITY_KEY, key, IDENTITY), None)
-            if nxt is None or not isinstance(nxt.subject, NamedNode):
-                return found
-            if nxt.subject.value in seen:
-                return found
-            found = nxt.subject
-            seen.add(found.value)
+    # -- following the published snapshot, answering the endpoint -------------------------
 
-    # -- reading -------------------------------------------------------------------------
+    def latest(self) -> CblodStore:
+        """This handle while it writes or reads the published snapshot, else a new read-only
+        handle on the snapshot published since (a server follows ingests this way)."""
+        if self.writing:
+            return self
+        published = published_snapshot(self.path)
+        if published is None or published == self.snapshot:
+            return self
+        return CblodStore(self.path, read_only=True)
 
-    def query(self, sparql: str, **options: Any) -> QueryResult:
-        return self.store.query(sparql, **options)
+    def query_runner(self, *, workers: int, timeout: float) -> QueryRunner:
+        """Killable worker processes, each reading the published snapshot."""
+        from .query.workers import QueryPool
 
-    def select(self, sparql: str, **options: Any) -> QuerySolutions:
-        """A SELECT's solutions (a TypeError for another query form: a caller's mistake)."""
-        found = self.query(sparql, **options)
-        if not isinstance(found, QuerySolutions):
-            raise TypeError(f"not a SELECT query: {sparql[:200]}")
-        return found
-
-    def mentions(self, iri: NamedNode) -> bool:
-        """True when the published graph says anything about ``iri`` or links to it."""
-        graph = DefaultGraph()
-        return any(True for _ in self.store.quads_for_pattern(iri, None, None, graph)) or any(
-            True for _ in self.store.quads_for_pattern(None, None, iri, graph)
-        )
-
-    def default_graph_quads(self) -> Iterable[Quad]:
-        return self.store.quads_for_pattern(None, None, None, DefaultGraph())
+        return QueryPool(size=workers, timeout=timeout)
 
 
 class SourceWriter:

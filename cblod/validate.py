@@ -16,7 +16,7 @@ import rdflib
 from pyoxigraph import DefaultGraph, RdfFormat
 from rdflib.namespace import SH
 
-from .store import CblodStore
+from .published import Dataset
 
 
 @dataclass
@@ -54,10 +54,10 @@ def _ttl(name: str) -> rdflib.Graph:
     return graph
 
 
-def default_graph(store: CblodStore) -> rdflib.Graph:
+def default_graph(store: Dataset) -> rdflib.Graph:
     """The published default graph as an rdflib Graph (for SHACL and independent checks)."""
     buffer = io.BytesIO()
-    store.store.dump(buffer, format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+    store.dump(buffer, format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     graph = rdflib.Graph()
     graph.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
     return graph
@@ -87,5 +87,5 @@ def validate_graph(data: rdflib.Graph) -> ValidationReport:
     return report
 
 
-def validate(store: CblodStore) -> ValidationReport:
+def validate(store: Dataset) -> ValidationReport:
     return validate_graph(default_graph(store))

@@ -327,7 +327,8 @@ def test_the_timeout_holds_when_the_server_runs_the_queries(tmp_path, sample_sto
         assert outcome["r"].status_code == 503 and "stopped" in outcome["r"].text
 
 
-def test_a_store_on_a_server_is_not_written_directly(tmp_path, fresh_engine):
+def test_a_store_on_a_server_is_read_only_and_says_what_to_publish_with(tmp_path, fresh_engine):
     remote = RemoteStore(SparqlServer(fresh_engine.query), cache=tmp_path)
+    assert not any(hasattr(remote, verb) for verb in ("begin", "replace_source", "publish"))
     with pytest.raises(StoreError, match="cblod push"):
-        remote.begin()
+        remote.dataset()  # nothing published on this server yet

@@ -24,7 +24,7 @@ from typing import Any
 import requests
 
 from ..errors import CblodError
-from ..store import CblodStore
+from ..published import Dataset
 from ..vocab import sparql_prefixes
 
 PROPOSED = "proposed-exact-match"
@@ -137,7 +137,7 @@ class Proposal:
     candidate: Candidate
 
 
-def unlinked_organisations(store: CblodStore) -> list[tuple[str, str, str | None]]:
+def unlinked_organisations(store: Dataset) -> list[tuple[str, str, str | None]]:
     """(IRI, name, country's Wikidata IRI or None) of organisations with no external link."""
     query = (
         sparql_prefixes()
@@ -157,7 +157,7 @@ def unlinked_organisations(store: CblodStore) -> list[tuple[str, str, str | None
 
 
 def propose(
-    store: CblodStore,
+    store: Dataset,
     client: ReconciliationClient,
     *,
     type_id: str | None = None,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from ..identity import NAME_ELSEWHERE, ORGANISATION_MATCH
 from ..names import fold, similarity
+from ..published import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, Dataset
 from ..rdfterms import lexical
-from ..store import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, CblodStore
 from ..vocab import CBO, SKOS
 
 NEAR_MISS = 0.6
@@ -49,10 +49,10 @@ class LinkReport:
     identifiers: int
 
 
-def _label(store: CblodStore, iri: str) -> str:
+def _label(store: Dataset, iri: str) -> str:
     from pyoxigraph import DefaultGraph, NamedNode
 
-    for quad in store.store.quads_for_pattern(NamedNode(iri), SKOS.prefLabel, None, DefaultGraph()):
+    for quad in store.quads(NamedNode(iri), SKOS.prefLabel, None, DefaultGraph()):
         return lexical(quad.object)
     return iri
 
@@ -76,10 +76,10 @@ def _sharing_a_rare_word(
     return [(entries[a], entries[b]) for a, b in sorted(pairs)]
 
 
-def link_report(store: CblodStore) -> LinkReport:
+def link_report(store: Dataset) -> LinkReport:
     registered = [
         (lexical(q.subject), lexical(q.object))
-        for q in store.store.quads_for_pattern(None, IDENTITY_KEY, None, IDENTITY)
+        for q in store.quads(None, IDENTITY_KEY, None, IDENTITY)
     ]
     aliases = {key[len("alias|") :]: iri for iri, key in registered if key.startswith("alias|")}
 
@@ -95,7 +95,7 @@ def link_report(store: CblodStore) -> LinkReport:
         if key.startswith("organisation"):
             keys[survivor(iri)].append(key)
     evidence: dict[str, list[tuple[str, str, float, str]]] = defaultdict(list)
-    for quad in store.store.quads_for_pattern(None, IDENTITY_EVIDENCE, None, IDENTITY):
+    for quad in store.quads(None, IDENTITY_EVIDENCE, None, IDENTITY):
         rule, value, score, name = lexical(quad.object).split("|", 3)
         evidence[lexical(quad.subject)].append((rule, value, float(score), name))
     shared_names = sorted(

@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
+from ..published import INTERNAL
 from ..rdfterms import Engine, QueryResult
-from ..store import INTERNAL
 from ..vocab import PREFIXES
 from .formats import KIND_FORMATS, negotiate
 from .results import TooManyResults, take, write_boolean, write_graph, write_solutions

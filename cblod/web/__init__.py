@@ -23,9 +23,8 @@ from typing import Any
 
 from flask import Flask
 
+from ..published import Dataset
 from ..query.cache import AnswerCache
-from ..query.workers import QueryPool, QueryRunner
-from ..remote import RemoteQueries, RemoteStore
 from ..store import CblodStore
 from .store_access import PublishedStore
 
@@ -44,7 +43,7 @@ DEFAULTS = {
 }
 
 
-def create_app(store: CblodStore | str | Path, **config: Any) -> Flask:
+def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     """A Flask app serving ``store`` (opened read-only when given as a path)."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -67,13 +66,11 @@ def create_app(store: CblodStore | str | Path, **config: Any) -> Flask:
     app.config.update(DEFAULTS)
     app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["SPARQL_MAX_QUERY_BYTES"] * 4
-    opened = store if isinstance(store, CblodStore) else CblodStore(store, read_only=True)
+    opened = CblodStore(store, read_only=True) if isinstance(store, str | Path) else store
     app.extensions["cblod_store"] = PublishedStore(opened)
-    pool: QueryRunner
-    if isinstance(opened, RemoteStore):  # the server runs the queries
-        pool = RemoteQueries(opened, timeout=app.config["SPARQL_TIMEOUT"])
-    else:
-        pool = QueryPool(size=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"])
+    pool = opened.query_runner(
+        workers=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"]
+    )
     app.extensions["cblod_pool"] = pool
     app.extensions["cblod_answers"] = AnswerCache(app.config["SPARQL_CACHE_BYTES"])
     atexit.register(pool.close)
@@ -92,7 +89,7 @@ def create_app(store: CblodStore | str | Path, **config: Any) -> Flask:
 
 
 def serve(
-    store_dir: str | Path | CblodStore,
+    store_dir: str | Path | Dataset,
     *,
     host: str = "127.0.0.1",
     port: int = 5000,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
 
+from ..published import Dataset
 from ..query.formats import Format
-from ..store import CblodStore
 from ..vocab import DCTERMS, RDF, Namespace
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -19,7 +19,7 @@ RESULT_FORMATS = (
 )  # fmt: skip
 
 
-def _counts(store: CblodStore) -> tuple[int, dict[str, int]]:
+def _counts(store: Dataset) -> tuple[int, dict[str, int]]:
     """Triples in the default graph, and in each named graph (one pass each)."""
     (row,) = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     per_graph = {
@@ -31,7 +31,7 @@ def _counts(store: CblodStore) -> tuple[int, dict[str, int]]:
     return int(row["n"].value), per_graph
 
 
-def service_description(endpoint: str, store: CblodStore, fmt: Format) -> bytes:
+def service_description(endpoint: str, store: Dataset, fmt: Format) -> bytes:
     service = NamedNode(endpoint)
     dataset, default = BlankNode(), BlankNode()
     default_count, graph_counts = _counts(store)

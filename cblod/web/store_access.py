@@ -8,9 +8,8 @@ from typing import Any, TypeVar
 
 from flask import current_app, g
 
+from ..published import Dataset
 from ..query.workers import QueryRunner
-from ..snapshots import published_snapshot
-from ..store import CblodStore
 
 
 class PublishedStore:
@@ -22,25 +21,22 @@ class PublishedStore:
     answer mixes two versions. A handle that is itself writing (tests) is served as it is.
     """
 
-    def __init__(self, store: CblodStore) -> None:
-        self.path = store.path
+    def __init__(self, store: Dataset) -> None:
         self._store = store
         self._lock = threading.Lock()
 
-    def current(self) -> CblodStore:
+    def current(self) -> Dataset:
         store = self._store
-        if store.writing:
-            return store
-        published = published_snapshot(self.path)
-        if published is not None and published != store.snapshot:
+        latest = store.latest()
+        if latest is not store:
             with self._lock:
-                if self._store.snapshot != published:
-                    self._store = CblodStore(self.path, read_only=True)
+                if self._store is store:
+                    self._store = latest
                 store = self._store
         return store
 
 
-def current_store() -> CblodStore:
+def current_store() -> Dataset:
     """The snapshot this request reads: chosen at its first use, kept to its end."""
     if "cblod_store" not in g:
         g.cblod_store = current_app.extensions["cblod_store"].current()

@@ -1,0 +1,191 @@
+"""A published dataset as everything outside the backends reads it: the ``Dataset`` protocol.
+
+Two backends hold one: the embedded store (``cblod.store.CblodStore``, a folder of Oxigraph
+snapshots) and a SPARQL server (``cblod.remote.RemoteStore``). The web tier, dumps, validation
+and the link report ask a ``Dataset`` for what they need and never which backend it is.
+``PublishedReads`` implements the verbs both backends answer the same way, over the
+``Engine`` a backend queries (pyoxigraph's ``Store``, or ``SparqlServer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, RdfFormat
+
+from .rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
+from .vocab import CBO
+
+if TYPE_CHECKING:
+    from .query.workers import QueryRunner
+
+#: cblod's own graphs: never a source, never shown as one
+INTERNAL = "urn:cblod:internal:"
+META = NamedNode(INTERNAL + "meta")
+IDENTITY = NamedNode(INTERNAL + "identity")
+DATASET = NamedNode(INTERNAL + "dataset")
+IDENTITY_KEY = CBO.identityKey
+IDENTITY_EVIDENCE = CBO.identityEvidence
+
+
+class Dataset(Protocol):
+    """The read interface of a published dataset, whichever backend holds it."""
+
+    #: a local folder of the backend's own (snapshots, or a cache of derived files)
+    path: Path
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def base_uri(self) -> str | None: ...
+
+    @property
+    def data_dir(self) -> Path | None: ...
+
+    @property
+    def database_path(self) -> Path | None: ...
+
+    @property
+    def writing(self) -> bool: ...
+
+    def source_graphs(self) -> list[NamedNode]: ...
+
+    def source_property(self, graph: NamedNode, predicate: NamedNode) -> str | None: ...
+
+    def query(self, sparql: str, **options: Any) -> QueryResult: ...
+
+    def select(self, sparql: str, **options: Any) -> QuerySolutions: ...
+
+    def quads(
+        self,
+        subject: Subject | None,
+        predicate: NamedNode | None,
+        object: Term | None,
+        graph: GraphName | None = None,
+    ) -> Iterator[Quad]: ...
+
+    def dump(
+        self,
+        output: IO[bytes],
+        *,
+        format: RdfFormat,
+        from_graph: GraphName,
+        prefixes: dict[str, str] | None = None,
+    ) -> None: ...
+
+    def survivor(self, iri: NamedNode) -> NamedNode | None: ...
+
+    def mentions(self, iri: NamedNode) -> bool: ...
+
+    def default_graph_quads(self) -> Iterable[Quad]: ...
+
+    def latest(self) -> Dataset:
+        """The dataset now published (itself, or a newer version to read from now on)."""
+        ...
+
+    def query_runner(self, *, workers: int, timeout: float) -> QueryRunner:
+        """What runs the endpoint's queries with this timeout: worker processes, or the
+        server itself."""
+        ...
+
+
+class PublishedReads:
+    """The read verbs both backends answer alike, over ``self.store`` (their ``Engine``)."""
+
+    _base_uri: str | None = None
+
+    @property
+    def store(self) -> Engine:
+        raise NotImplementedError
+
+    def _meta(self, predicate: NamedNode) -> str | None:
+        for quad in self.store.quads_for_pattern(DATASET, predicate, None, META):
+            return lexical(quad.object)
+        return None
+
+    @property
+    def base_uri(self) -> str | None:
+        """The public base URI the data was minted under (kept in the store, never changed).
+
+        Pages ask for it for every link they draw, so it is read from the store once.
+        """
+        if self._base_uri is None:
+            self._base_uri = self._meta(CBO.baseURI)
+        return self._base_uri
+
+    @property
+    def version(self) -> str:
+        """Changes whenever any source graph is replaced (for ETags)."""
+        return self._meta(CBO.version) or "empty"
+
+    def source_graphs(self) -> list[NamedNode]:
+        return sorted(
+            (
+                g
+                for g in self.store.named_graphs()
+                if isinstance(g, NamedNode) and not g.value.startswith(INTERNAL)
+            ),
+            key=lambda g: g.value,
+        )
+
+    def source_property(self, graph: NamedNode, predicate: NamedNode) -> str | None:
+        for quad in self.store.quads_for_pattern(graph, predicate, None, graph):
+            return lexical(quad.object)
+        return None
+
+    def survivor(self, iri: NamedNode) -> NamedNode | None:
+        """The IRI a curated merge moved ``iri`` to (following chains), or None."""
+        found, seen = None, {iri.value}
+        while True:
+            key = Literal(f"alias|{(found or iri).value}")
+            nxt = next(self.store.quads_for_pattern(None, IDENTITY_KEY, key, IDENTITY), None)
+            if nxt is None or not isinstance(nxt.subject, NamedNode):
+                return found
+            if nxt.subject.value in seen:
+                return found
+            found = nxt.subject
+            seen.add(found.value)
+
+    def query(self, sparql: str, **options: Any) -> QueryResult:
+        return self.store.query(sparql, **options)
+
+    def select(self, sparql: str, **options: Any) -> QuerySolutions:
+        """A SELECT's solutions (a TypeError for another query form: a caller's mistake)."""
+        found = self.query(sparql, **options)
+        if not isinstance(found, QuerySolutions):
+            raise TypeError(f"not a SELECT query: {sparql[:200]}")
+        return found
+
+    def quads(
+        self,
+        subject: Subject | None,
+        predicate: NamedNode | None,
+        object: Term | None,
+        graph: GraphName | None = None,
+    ) -> Iterator[Quad]:
+        """Statements matching a pattern; ``graph=None`` in every graph, ``DefaultGraph()`` in
+        the published (consolidated) one."""
+        return self.store.quads_for_pattern(subject, predicate, object, graph)
+
+    def dump(
+        self,
+        output: IO[bytes],
+        *,
+        format: RdfFormat,
+        from_graph: GraphName,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
+        self.store.dump(output, format=format, from_graph=from_graph, prefixes=prefixes)
+
+    def mentions(self, iri: NamedNode) -> bool:
+        """True when the published graph says anything about ``iri`` or links to it."""
+        graph = DefaultGraph()
+        return any(True for _ in self.quads(iri, None, None, graph)) or any(
+            True for _ in self.quads(None, None, iri, graph)
+        )
+
+    def default_graph_quads(self) -> Iterable[Quad]:
+        return self.quads(None, None, None, DefaultGraph())
