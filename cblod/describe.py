@@ -117,10 +117,12 @@ def _labels_and_types(
     rank = {p.value: n for n, p in enumerate(LABELS)}
     for start in range(0, len(nodes), LOOKUP_BATCH):
         batch = " ".join(f"<{n}>" for n in nodes[start : start + LOOKUP_BATCH])
-        predicates = " ".join(str(p) for p in (*LABELS, RDF.type))
+        predicates = ", ".join(str(p) for p in (*LABELS, RDF.type))
+        # a FILTER, not a second VALUES: Oxigraph joins two VALUES blocks with a scan of
+        # every statement (120 ms instead of 2.5 ms at 3 000 projects)
         rows = store.select(
             f"SELECT ?node ?p ?o WHERE {{ VALUES ?node {{ {batch} }} "
-            f"VALUES ?p {{ {predicates} }} ?node ?p ?o }}"
+            f"?node ?p ?o FILTER(?p IN ({predicates})) }}"
         )
         for row in rows:
             node, predicate, obj = lexical(row["node"]), lexical(row["p"]), row["o"]
