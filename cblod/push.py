@@ -132,7 +132,9 @@ def push(
             raise StoreError(
                 f"push to {server.query_url} failed, the served version is unchanged: {exc}"
             ) from exc
-    report.dropped = _clean_up(server, read_registry(server), previous=current)
+    # the new version is served: a clean-up that fails now is left to the next push
+    with contextlib.suppress(StoreError, SyntaxError, RemoteTimeout):
+        report.dropped = _clean_up(server, read_registry(server), previous=current)
     return report
 
 
