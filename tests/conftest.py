@@ -241,6 +241,20 @@ def published_samples(request, sample_store, tmp_path_factory) -> Iterator[Cblod
         yield remote_copy(sample_store, endpoints, folder / "cache")
 
 
+@contextmanager
+def served(store: CblodStore, backend: str, folder: Path) -> Iterator[str]:
+    """``store`` served over HTTP from ``backend``: the embedded store itself, or pushed to a
+    fresh server of that engine and read back from there."""
+    if backend == "embedded":
+        with running(store) as url:
+            yield url
+        return
+    with engine_serving(backend, folder / "engine") as endpoints:
+        remote = remote_copy(store, endpoints, folder / "cache")
+        with running(remote) as url:
+            yield url
+
+
 @pytest.fixture(scope="session", params=["embedded", *ENGINES])
 def server(request, sample_store, tmp_path_factory) -> Iterator[str]:
     """The sample store served with default settings, shared by read-only HTTP tests.
@@ -248,30 +262,18 @@ def server(request, sample_store, tmp_path_factory) -> Iterator[str]:
     On every backend: the embedded store, and pushed to each SPARQL server and served from
     there (the external store backends pass the same endpoint and dereference tests).
     """
-    if request.param == "embedded":
-        with running(sample_store) as url:
-            yield url
-        return
     folder = tmp_path_factory.mktemp(f"{request.param}-samples")
-    with engine_serving(request.param, folder / "engine") as endpoints:
-        remote = remote_copy(sample_store, endpoints, folder / "cache")
-        with running(remote) as url:
-            yield url
+    with served(sample_store, request.param, folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=["embedded", *ENGINES])
 def demo_server(request, demo_store, tmp_path_factory) -> Iterator[str]:
     """The README's demo store served, on every backend (each SPARQL server holds one
     published dataset, so the demo has servers of its own)."""
-    if request.param == "embedded":
-        with running(demo_store) as url:
-            yield url
-        return
     folder = tmp_path_factory.mktemp(f"{request.param}-demo")
-    with engine_serving(request.param, folder / "engine") as endpoints:
-        remote = remote_copy(demo_store, endpoints, folder / "cache")
-        with running(remote) as url:
-            yield url
+    with served(demo_store, request.param, folder) as url:
+        yield url
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

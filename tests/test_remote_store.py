@@ -37,6 +37,7 @@ from cblod.errors import StoreError
 from cblod.ingest import ingest
 from cblod.push import push
 from cblod.remote import RemoteStore, SparqlServer
+from cblod.store import CblodStore
 
 pytestmark = pytest.mark.slow
 
@@ -144,12 +145,14 @@ class FailingProxy(http.server.BaseHTTPRequestHandler):
     target = ""
     failing: Callable[[int, bytes], bool] = staticmethod(lambda number, body: False)
     updates = 0
+    failed: list[int] = []
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if b"update=" in body[:7]:
             type(self).updates += 1
             if self.failing(type(self).updates, body):
+                type(self).failed.append(type(self).updates)
                 self.send_response(503)
                 self.end_headers()
                 return
@@ -170,36 +173,54 @@ class FailingProxy(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def failing_proxy(target: str, failing: Callable[[int, bytes], bool]) -> Iterator[str]:
-    handler = type("Proxy", (FailingProxy,), {"target": target, "failing": staticmethod(failing)})
+def failing_proxy(
+    target: str, failing: Callable[[int, bytes], bool]
+) -> Iterator[tuple[str, type[FailingProxy]]]:
+    handler = type(
+        "Proxy",
+        (FailingProxy,),
+        {"target": target, "failing": staticmethod(failing), "failed": [], "updates": 0},
+    )
     proxy = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{proxy.server_port}/"
+        yield f"http://127.0.0.1:{proxy.server_port}/", handler
     finally:
         proxy.shutdown()
 
 
+def pushed_then_changed(tmp_path, pages, endpoints: Endpoints) -> tuple[CblodStore, set[str]]:
+    """The sample pages pushed (4Smart Growth "closed"), then the page changed ("ongoing")
+    and ingested locally; returns the local store and the graphs the server now holds."""
+    page = pages / KEEP_EU_PAGE.name
+    local = ingest_all(tmp_path / "local", [pages / p.name for p in ALL_PAGES])
+    push(local, endpoints.server())
+    served = server_graphs(endpoints)
+    page.write_text(page.read_text().replace("Project status: closed", "Project status: ongoing"))
+    ingest([page], store=local)
+    return local, served
+
+
 @pytest.mark.parametrize(
     "failing",
-    [range(1, 2), range(3, 4), range(9, 10)],
+    [
+        lambda number, body: number == 1,
+        lambda number, body: number == 3,
+        lambda number, body: b"MOVE" in body,
+    ],
     ids=["registering", "uploading", "switching"],
 )
 def test_an_interrupted_push_leaves_the_served_version_and_nothing_behind(
     tmp_path, pages, fresh_engine, failing
 ):
-    page = pages / KEEP_EU_PAGE.name
-    local = ingest_all(tmp_path / "local", [pages / p.name for p in ALL_PAGES])
-    push(local, fresh_engine.server())
-    served = server_graphs(fresh_engine)
-    page.write_text(page.read_text().replace("Project status: closed", "Project status: ongoing"))
-    ingest([page], store=local)
+    local, served = pushed_then_changed(tmp_path, pages, fresh_engine)
     with (
-        failing_proxy(fresh_engine.update, failing) as proxy,
+        failing_proxy(fresh_engine.update, failing) as (proxy, handler),
         pytest.raises(StoreError, match="served version is unchanged"),
     ):
         push(local, SparqlServer(fresh_engine.query, update_url=proxy))
+    assert len(handler.failed) == 1  # the one request meant to fail, and the clean-up went through
     remote = RemoteStore(SparqlServer(fresh_engine.query), cache=tmp_path / "cache")
     assert statuses(remote) == ["closed"]  # the old version, whole
     assert server_graphs(fresh_engine) == served  # nothing this push made is left
@@ -212,14 +233,9 @@ def test_an_interrupted_push_leaves_the_served_version_and_nothing_behind(
 def test_a_push_cut_off_for_good_is_cleaned_up_by_the_next(tmp_path, pages, fresh_engine):
     """When the server stops answering mid-push, nothing can be removed then: what was made
     is registered, unseen by cblod's readers, and removed by the next push."""
-    page = pages / KEEP_EU_PAGE.name
-    local = ingest_all(tmp_path / "local", [pages / p.name for p in ALL_PAGES])
-    push(local, fresh_engine.server())
-    served = server_graphs(fresh_engine)
-    page.write_text(page.read_text().replace("Project status: closed", "Project status: ongoing"))
-    ingest([page], store=local)
+    local, served = pushed_then_changed(tmp_path, pages, fresh_engine)
     with (
-        failing_proxy(fresh_engine.update, lambda number, body: number >= 3) as proxy,
+        failing_proxy(fresh_engine.update, lambda number, body: number >= 3) as (proxy, _),
         pytest.raises(StoreError, match="served version is unchanged"),
     ):
         push(local, SparqlServer(fresh_engine.query, update_url=proxy))
