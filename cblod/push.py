@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
 
 from .errors import StoreError
 from .rdfterms import GraphName
@@ -39,6 +39,9 @@ from .remote import RemoteTimeout, SparqlServer
 from .store import CblodStore
 
 PUBLISHED_PREFIX = "urn:cblod:published:"
+#: above this many bytes of N-Triples, a published graph is sent whole, not as a difference
+#: (the difference is computed in memory)
+DIFF_MAX_BYTES = 200_000_000
 STAGING_PREFIX = "urn:cblod:staging:"
 
 
@@ -118,11 +121,17 @@ def push(
                     for q in ownership_quads(NamedNode(_name(d)), "named")
                 ],
             )
-            say(f"uploading the published graph ({default.path.stat().st_size} bytes)")
-            report.triples_sent += server.insert(published, default.lines())
+            earlier = (
+                store.earlier_snapshot(registry.version)
+                if registry.version and registry.published
+                else None
+            )
+            report.triples_sent += _upload(
+                server, earlier, default, registry.published, published, say
+            )
             for d in changed:
-                say(f"uploading {_name(d)}")
-                report.triples_sent += server.insert(staging[_name(d)], d.lines())
+                served = NamedNode(_name(d)) if _name(d) in registry.graphs else None
+                report.triples_sent += _upload(server, earlier, d, served, staging[_name(d)], say)
             shas = {_name(d): d.sha256 for d in named}
             say("switching to the new version")
             record = version_quads(store.version, published, default.sha256, shas)
@@ -136,6 +145,40 @@ def push(
     with contextlib.suppress(StoreError, SyntaxError, RemoteTimeout):
         report.dropped = _clean_up(server, read_registry(server), previous=current)
     return report
+
+
+def _upload(
+    server: SparqlServer,
+    earlier: Store | None,
+    dumped: _Dumped,
+    served: NamedNode | None,
+    target: NamedNode,
+    say: Callable[[str], None],
+) -> int:
+    """Fill ``target`` (not yet read by anyone) with ``dumped``; returns the triples sent.
+
+    When the snapshot the server serves is still on disk here (``earlier``) and the server
+    has the graph (``served``), the server copies its own graph and cblod sends only the
+    difference: changing one source changes a few consolidated statements, not the dataset.
+    Otherwise, or for a graph too large to compare in memory, the whole graph.
+    """
+    name = "the published graph" if isinstance(dumped.graph, DefaultGraph) else dumped.graph
+    if earlier is not None and served is not None:
+        before_path = dumped.path.with_suffix(".before")
+        with before_path.open("wb") as file:
+            earlier.dump(file, format=RdfFormat.N_TRIPLES, from_graph=dumped.graph)
+        try:
+            if before_path.stat().st_size <= DIFF_MAX_BYTES:
+                before = set(_Dumped(dumped.graph, before_path, "").lines())
+                after = set(dumped.lines())
+                gone, new = sorted(before - after), sorted(after - before)
+                say(f"patching a copy of {name} (-{len(gone)} +{len(new)} triples)")
+                server.update(f"COPY SILENT GRAPH {served} TO GRAPH {target}")
+                return server.delete(target, gone) + server.insert(target, new)
+        finally:
+            before_path.unlink()
+    say(f"uploading {name} ({dumped.path.stat().st_size} bytes)")
+    return server.insert(target, dumped.lines())
 
 
 def _dump(store: CblodStore, folder: Path) -> list[_Dumped]:

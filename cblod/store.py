@@ -394,6 +394,25 @@ class CblodStore(PublishedReads):
             return self
         return CblodStore(self.path, read_only=True)
 
+    def earlier_snapshot(self, version: str) -> Store | None:
+        """A snapshot published before this one and still on disk whose dataset version is
+        ``version``, opened read-only (a push sends only what changed since); None once pruned.
+        """
+        if self.snapshot is None:
+            return None
+        current = int(self.snapshot.name[1:])
+        for folder in reversed(self.folder.snapshots()):
+            if int(folder.name[1:]) >= current:
+                continue  # this one, or one an ingest is writing now
+            try:
+                store = self._open_read_only(folder)
+            except StoreError:
+                continue
+            for quad in store.quads_for_pattern(DATASET, CBO.version, None, META):
+                if lexical(quad.object) == version:
+                    return store
+        return None
+
     def query_runner(self, *, workers: int, timeout: float) -> QueryRunner:
         """Killable worker processes, each reading the published snapshot."""
         from .query.workers import QueryPool
