@@ -112,15 +112,13 @@ def properties(d: Description) -> list[dict[str, Any]]:
 
 def sources(d: Description) -> list[dict[str, Any]]:
     """Which source said what: one entry per source graph, with a link to the original page."""
-    store = current_store()
     out = []
     for graph, said in d.by_source.items():
-        node = NamedNode(graph)
         out.append(
             {
-                "title": store.source_property(node, DCTERMS.title) or d.label(node),
+                "title": d.label(NamedNode(graph)),  # its dcterms:title
                 "href": href(graph),
-                "origin": store.source_property(node, PROV.hadPrimarySource),
+                "origin": d.origins.get(graph),
                 "statements": [
                     {"property": term_labels().get(p.value) or d.label(p), "value": link(d, o)}
                     for p, o in sorted(said, key=lambda po: po[0].value)
