@@ -34,7 +34,14 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serializ
 
 from .errors import StoreError
 from .rdfterms import GraphName
-from .registry import REGISTRY, Registry, ownership_quads, read_registry, version_quads
+from .registry import (
+    HOLDS,
+    REGISTRY,
+    Registry,
+    ownership_quads,
+    read_registry,
+    version_quads,
+)
 from .remote import RemoteTimeout, SparqlServer
 from .store import CblodStore
 
@@ -105,14 +112,16 @@ def push(
         report.changed = [_name(d) for d in changed]
         report.unchanged = len(named) - len(changed)
         run = uuid.uuid4().hex
-        published = NamedNode(PUBLISHED_PREFIX + run)
+        earlier = store.earlier_snapshot(registry.version) if registry.version else None
+        reused = _reusable(store, registry)
+        published = reused[0] if reused else NamedNode(PUBLISHED_PREFIX + run)
         staging = {_name(d): NamedNode(f"{STAGING_PREFIX}{run}:{n}") for n, d in enumerate(changed)}
-        created = [published, *staging.values()]
+        created = [*([] if reused else [published]), *staging.values()]
         try:
             say(f"registering {len(created)} graphs")
             _insert_registry(
                 server,
-                ownership_quads(published, "published")
+                ([] if reused else ownership_quads(published, "published"))
                 + [q for g in staging.values() for q in ownership_quads(g, "staging", run)]
                 + [
                     q
@@ -120,18 +129,30 @@ def push(
                     if not registry.owns(_name(d))
                     for q in ownership_quads(NamedNode(_name(d)), "named")
                 ],
+                unheld=published if reused else None,
             )
-            earlier = (
-                store.earlier_snapshot(registry.version)
-                if registry.version and registry.published
-                else None
-            )
-            report.triples_sent += _upload(
-                server, earlier, default, registry.published, published, say
-            )
+            if reused:  # an older version's published graph, patched in place: no copy
+                say(f"patching {published} in place (it held {registry.holds[published.value]})")
+                report.triples_sent += _upload(server, default, published, before=reused[1])
+            else:
+                say(f"filling {published}")
+                report.triples_sent += _upload(
+                    server,
+                    default,
+                    published,
+                    before=earlier if registry.published else None,
+                    copy_from=registry.published,
+                )
             for d in changed:
+                say(f"staging {_name(d)}")
                 served = NamedNode(_name(d)) if _name(d) in registry.graphs else None
-                report.triples_sent += _upload(server, earlier, d, served, staging[_name(d)], say)
+                report.triples_sent += _upload(
+                    server,
+                    d,
+                    staging[_name(d)],
+                    before=earlier if served else None,
+                    copy_from=served,
+                )
             shas = {_name(d): d.sha256 for d in named}
             say("switching to the new version")
             record = version_quads(store.version, published, default.sha256, shas)
@@ -147,37 +168,53 @@ def push(
     return report
 
 
+def _reusable(store: CblodStore, registry: Registry) -> tuple[NamedNode, Store] | None:
+    """A published graph of cblod's that no reader uses any more (neither the served version's
+    nor the previous one's) and whose version's snapshot is still on disk here: patched in
+    place, it becomes the new version's without the server copying anything."""
+    keep = {registry.published.value if registry.published else ""}
+    for graph, version in sorted(registry.holds.items()):
+        if graph in keep or registry.owned.get(graph) != "published":
+            continue
+        if registry.published and version == registry.version:
+            continue
+        snapshot = store.earlier_snapshot(version)
+        if snapshot is not None:
+            return NamedNode(graph), snapshot
+    return None
+
+
 def _upload(
     server: SparqlServer,
-    earlier: Store | None,
     dumped: _Dumped,
-    served: NamedNode | None,
     target: NamedNode,
-    say: Callable[[str], None],
+    *,
+    before: Store | None = None,
+    copy_from: NamedNode | None = None,
 ) -> int:
-    """Fill ``target`` (not yet read by anyone) with ``dumped``; returns the triples sent.
+    """Make ``target`` (which no reader uses) hold ``dumped``; returns the triples sent.
 
-    When the snapshot the server serves is still on disk here (``earlier``) and the server
-    has the graph (``served``), the server copies its own graph and cblod sends only the
-    difference: changing one source changes a few consolidated statements, not the dataset.
-    Otherwise, or for a graph too large to compare in memory, the whole graph.
+    With ``before`` (a local snapshot of what ``target`` holds, or of what ``copy_from`` holds,
+    copied into it first by the server), only the difference is sent: re-ingesting one source
+    changes a few consolidated statements, not the dataset. Otherwise, or for a graph too
+    large to compare in memory, the whole graph.
     """
-    name = "the published graph" if isinstance(dumped.graph, DefaultGraph) else dumped.graph
-    if earlier is not None and served is not None:
+    if before is not None:
         before_path = dumped.path.with_suffix(".before")
         with before_path.open("wb") as file:
-            earlier.dump(file, format=RdfFormat.N_TRIPLES, from_graph=dumped.graph)
+            before.dump(file, format=RdfFormat.N_TRIPLES, from_graph=dumped.graph)
         try:
             if before_path.stat().st_size <= DIFF_MAX_BYTES:
-                before = set(_Dumped(dumped.graph, before_path, "").lines())
-                after = set(dumped.lines())
-                gone, new = sorted(before - after), sorted(after - before)
-                say(f"patching a copy of {name} (-{len(gone)} +{len(new)} triples)")
-                server.update(f"COPY SILENT GRAPH {served} TO GRAPH {target}")
-                return server.delete(target, gone) + server.insert(target, new)
+                old = set(_Dumped(dumped.graph, before_path, "").lines())
+                new = set(dumped.lines())
+                if copy_from is not None:
+                    server.update(f"COPY SILENT GRAPH {copy_from} TO GRAPH {target}")
+                return server.delete(target, sorted(old - new)) + server.insert(
+                    target, sorted(new - old)
+                )
         finally:
             before_path.unlink()
-    say(f"uploading {name} ({dumped.path.stat().st_size} bytes)")
+    server.update(f"CLEAR SILENT GRAPH {target}")
     return server.insert(target, dumped.lines())
 
 
@@ -224,9 +261,21 @@ def _ntriples(quads: list[Quad]) -> str:
     return (serialize([q.triple for q in quads], format=RdfFormat.N_TRIPLES) or b"").decode()
 
 
-def _insert_registry(server: SparqlServer, quads: list[Quad]) -> None:
+def _insert_registry(
+    server: SparqlServer, quads: list[Quad], *, unheld: NamedNode | None = None
+) -> None:
+    """Register graphs; ``unheld``: a published graph about to be patched, which holds no
+    version from now until the switch (a push dying half-way never leaves it reusable)."""
+    steps = []
+    if unheld is not None:
+        steps.append(
+            f"DELETE {{ GRAPH {REGISTRY} {{ {unheld} <{HOLDS.value}> ?v }} }} "
+            f"WHERE {{ GRAPH {REGISTRY} {{ {unheld} <{HOLDS.value}> ?v }} }}"
+        )
     if quads:
-        server.update(f"INSERT DATA {{ GRAPH {REGISTRY} {{ {_ntriples(quads)} }} }}")
+        steps.append(f"INSERT DATA {{ GRAPH {REGISTRY} {{ {_ntriples(quads)} }} }}")
+    if steps:
+        server.update(" ;\n".join(steps))
 
 
 def _switch(staging: dict[str, NamedNode], run: str, record: list[Quad]) -> str:

@@ -10,7 +10,7 @@ The registry graph (``REGISTRY``) says::
     reg:dataset reg:version "…" ; reg:published <urn:cblod:published:…> ;
                 reg:graph <…/id/source/a>, <urn:cblod:internal:meta>, … .
     <…/id/source/a> reg:sha256 "…" .            # the content of each graph of that version
-    <urn:cblod:published:…> reg:sha256 "…" .
+    <urn:cblod:published:…> reg:sha256 "…" ; reg:holds "…" .   # the version it contains
     <every graph cblod created> reg:kind "published" | "named" | "staging" .
     <a staging graph> reg:run "…" .              # the push that made it
 
@@ -35,6 +35,7 @@ GRAPH = NamedNode(_NS + "graph")
 SHA256 = NamedNode(_NS + "sha256")
 KIND = NamedNode(_NS + "kind")
 RUN = NamedNode(_NS + "run")
+HOLDS = NamedNode(_NS + "holds")
 
 
 @dataclass
@@ -51,6 +52,8 @@ class Registry:
     owned: dict[str, str] = field(default_factory=dict)
     #: staging graphs -> the push run that made them
     runs: dict[str, str] = field(default_factory=dict)
+    #: published graphs -> the dataset version their content is (none while being patched)
+    holds: dict[str, str] = field(default_factory=dict)
 
     def owns(self, graph: str) -> bool:
         return graph in self.owned or graph == REGISTRY.value
@@ -80,6 +83,8 @@ def read_registry(server: Engine) -> Registry:
             registry.owned[s] = lexical(o)
         elif p == RUN:
             registry.runs[s] = lexical(o)
+        elif p == HOLDS:
+            registry.holds[s] = lexical(o)
     registry.graphs = {g: shas.get(g, "") for g in graphs}
     if registry.published is not None:
         registry.published_sha = shas.get(registry.published.value, "")
@@ -103,6 +108,7 @@ def version_quads(
         Quad(DATASET, VERSION, Literal(version), REGISTRY),
         Quad(DATASET, PUBLISHED, published, REGISTRY),
         Quad(published, SHA256, Literal(published_sha), REGISTRY),
+        Quad(published, HOLDS, Literal(version), REGISTRY),
     ]
     for graph, sha in sorted(graphs.items()):
         quads.append(Quad(DATASET, GRAPH, NamedNode(graph), REGISTRY))

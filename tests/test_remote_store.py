@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -117,6 +118,28 @@ def test_an_incremental_push_sends_only_the_graphs_that_changed(tmp_path, pages,
     remote = RemoteStore(SparqlServer(fresh_engine.query), cache=tmp_path / "cache")
     assert statuses(remote) == ["ongoing"] and quads(remote) == quads(local)
     assert statements(remote) == statements(local)  # the patched published graph, exactly
+
+
+def test_two_published_graphs_take_turns_patched_in_place(tmp_path, pages, fresh_engine):
+    """After the second push, a push patches the published graph the version before last
+    used (no reader left on it) instead of having the server copy the served one."""
+    page = pages / KEEP_EU_PAGE.name
+    local = ingest_all(tmp_path / "local", [pages / p.name for p in ALL_PAGES])
+    push(local, fresh_engine.server())
+    for n, status in enumerate(["ongoing", "closed", "ongoing", "closed"]):
+        page.write_text(
+            re.sub(r"Project status: \w+", f"Project status: {status}", page.read_text())
+        )
+        ingest([page], store=local)
+        push(local, fresh_engine.server())
+        remote = RemoteStore(SparqlServer(fresh_engine.query), cache=tmp_path / f"cache{n}")
+        assert statuses(remote) == [status]
+        assert statements(remote) == statements(local)  # patched exactly
+        published = {g for g in server_graphs(fresh_engine) if g.startswith("urn:cblod:published:")}
+        assert len(published) == 2  # the served one and the previous one, nothing more
+        if n == 0:
+            pair = published
+        assert published == pair  # the same two graphs, taking turns
 
 
 def test_a_graph_cblod_does_not_own_survives_every_push(tmp_path, pages, fresh_engine):
