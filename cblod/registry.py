@@ -50,8 +50,6 @@ class Registry:
     graphs: dict[str, str] = field(default_factory=dict)
     #: every graph cblod created on the server -> its kind
     owned: dict[str, str] = field(default_factory=dict)
-    #: staging graphs -> the push run that made them
-    runs: dict[str, str] = field(default_factory=dict)
     #: published graphs -> the dataset version their content is (none while being patched)
     holds: dict[str, str] = field(default_factory=dict)
 
@@ -81,8 +79,6 @@ def read_registry(server: Engine) -> Registry:
             shas[s] = lexical(o)
         elif p == KIND:
             registry.owned[s] = lexical(o)
-        elif p == RUN:
-            registry.runs[s] = lexical(o)
         elif p == HOLDS:
             registry.holds[s] = lexical(o)
     registry.graphs = {g: shas.get(g, "") for g in graphs}

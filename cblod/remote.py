@@ -57,9 +57,9 @@ if TYPE_CHECKING:
     from .query.workers import QueryRequest, QueryResponse
 
 
-#: at most this many triples, or bytes of N-Triples, in one INSERT DATA request
-INSERT_TRIPLES = 1000
-INSERT_BYTES = 500_000
+#: at most this many triples, or bytes of N-Triples, in one INSERT DATA / DELETE DATA request
+DATA_TRIPLES = 1000
+DATA_BYTES = 500_000
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ class SparqlServer:
                 continue
             chunk.append(line.decode("utf-8"))
             size += len(line)
-            if len(chunk) >= INSERT_TRIPLES or size >= INSERT_BYTES:
+            if len(chunk) >= DATA_TRIPLES or size >= DATA_BYTES:
                 self.update(f"{operation} DATA {{ GRAPH {graph} {{\n{''.join(chunk)}}} }}")
                 sent, chunk, size = sent + len(chunk), [], 0
         if chunk:

@@ -207,3 +207,19 @@ def test_the_programme_chart_sums_each_participation_once_per_country(demo_serve
     chart = page(demo_server, path_of(programme).replace("/id/", "/doc/")).split("<svg", 1)[1]
     shown = re.findall(r'<text x="\d+" y="\d+">([^<]+)</text>', chart)
     assert sorted(amount(s) for s in shown) == sorted(expected.values())
+
+
+def test_resource_pages_vary_by_language_and_tag_each_language_apart(demo_server, demo_store):
+    (project,) = select(demo_store, 'SELECT ?p WHERE { ?p cbo:acronym "BlueSkills" }')
+    url = demo_server + path_of(project["p"]).replace("/id/", "/doc/")
+    english = requests.get(url, headers={"Accept": "text/html"}, timeout=60)
+    finnish = requests.get(
+        url, headers={"Accept": "text/html", "Accept-Language": "fi"}, timeout=60
+    )
+    assert "Accept-Language" in english.headers["Vary"]
+    assert english.headers["ETag"] != finnish.headers["ETag"]
+    assert "Sinisen talouden osaamisallianssi" in finnish.text  # a Finnish name on the page
+    stale = requests.get(
+        url, headers={"Accept-Language": "fi", "If-None-Match": english.headers["ETag"]}, timeout=60
+    )
+    assert stale.status_code == 200  # the English page's tag does not stand for the Finnish one

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..describe import Description, describe
 from ..vocab import PREFIXES
+from .labels import reader_languages, vary_on_language
 from .links import iri_for_path, local_kind_key
 from .pages import render_page
 from .store_access import current_store
@@ -115,8 +116,12 @@ def document(kind: str, key: str) -> BaseResponse:
             abort(406, description="available: " + ", ".join(m for m, _ in VARIANTS.values()))
     description = _found(kind, key)
     mime, rdf_format = VARIANTS[ext]
+    variant = ext
     if rdf_format is None:
         response = Response(render_page(kind, key, description), mimetype="text/html")
+        # names on a page follow the reader's language: caches and ETags must tell them apart
+        vary_on_language(response)
+        variant = f"{ext}-{'.'.join(reader_languages())}"
     else:
         body = serialize(
             description.triples(),
@@ -133,6 +138,6 @@ def document(kind: str, key: str) -> BaseResponse:
         f'<{url_for("resources.document", kind=kind, key=f"{key}.{e}")}>; rel="alternate"; type="{m}"'
         for e, (m, _) in VARIANTS.items()
     )
-    response.set_etag(f"{current_store().version}-{ext}")
+    response.set_etag(f"{current_store().version}-{variant}")
     response.make_conditional(request)
     return response
