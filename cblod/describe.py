@@ -10,13 +10,17 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
 from .ontology_terms import term_labels
-from .published import INTERNAL, Dataset
+from .published import IDENTITY, IDENTITY_KEY, INTERNAL
 from .rdfterms import Term, lexical
 from .vocab import CBO, DCTERMS, PROV, RDF, RDFS, SKOS
+
+if TYPE_CHECKING:
+    from .published import PublishedReads
 
 LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation)
 INBOUND_PAGE = 100
@@ -36,6 +40,8 @@ class Description:
     inbound: list[tuple[NamedNode, NamedNode]] = field(default_factory=list)
     inbound_total: int = 0
     inbound_offset: int = 0
+    #: a curated merge moved this IRI to another (``Dataset.survivor`` says which)
+    moved: bool = False
 
     @property
     def exists(self) -> bool:
@@ -69,17 +75,78 @@ class Description:
         return out
 
 
-def describe(store: Dataset, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
-    d = Description(iri, inbound_offset=inbound_offset)
-    sources: dict[str, list[tuple[NamedNode, Term]]] = defaultdict(list)
-    for q in store.quads(iri, None, None, None):  # one pass: published and per source
-        graph = q.graph_name
-        if isinstance(graph, DefaultGraph):
-            d.statements.append((q.predicate, q.object))
-        elif isinstance(graph, NamedNode) and not graph.value.startswith(INTERNAL):
-            sources[graph.value].append((q.predicate, q.object))
-    d.by_source = dict(sorted(sources.items()))
+class _Pieces:
+    """What either way of describing gathers, made into one ``Description`` by ``finish``:
+    both ways give the same description, whatever order the engine answers in."""
 
+    def __init__(self, iri: NamedNode, inbound_offset: int) -> None:
+        self.d = Description(iri, inbound_offset=inbound_offset)
+        self.said: dict[str, list[tuple[NamedNode, Term]]] = defaultdict(list)
+        self.names: dict[str, tuple[int, int, str]] = {}
+        self.types: dict[str, set[str]] = defaultdict(set)
+        self.rank = {p.value: n for n, p in enumerate(LABELS)}
+
+    def source_said(self, graph: Term | None, predicate: NamedNode, obj: Term) -> None:
+        if isinstance(graph, NamedNode) and not graph.value.startswith(INTERNAL):
+            self.said[graph.value].append((predicate, obj))
+
+    def about(self, node: str, predicate: str, obj: Term) -> None:
+        """One of ``_ABOUT``'s statements of a node: a name, a type or an original page.
+
+        The name kept: the first of ``LABELS`` that the node has, in English, else untagged,
+        else the alphabetically first.
+        """
+        if predicate == RDF.type.value:
+            self.types[node].add(lexical(obj))
+        elif predicate == PROV.hadPrimarySource.value:
+            self.d.origins[node] = lexical(obj)
+        elif predicate in self.rank:
+            language = obj.language if isinstance(obj, Literal) else None
+            key = (self.rank[predicate], {"en": 0, None: 1}.get(language, 2), lexical(obj))
+            if node not in self.names or key < self.names[node]:
+                self.names[node] = key
+
+    def finish(self) -> Description:
+        d = self.d
+        d.statements.sort(key=lambda po: (po[0].value, str(po[1])))
+        d.inbound.sort(key=lambda sp: (sp[1].value, sp[0].value))
+        d.by_source = {
+            graph: sorted(said, key=lambda po: (po[0].value, str(po[1])))
+            for graph, said in sorted(self.said.items())
+        }
+        own = term_labels()
+        for node in sorted(linked_nodes(d)):
+            name = self.names[node][2] if node in self.names else own.get(node)
+            if name:
+                d.labels[node] = name
+            if node in self.types:
+                d.types[node] = sorted(self.types[node])
+        return d
+
+
+def linked_nodes(d: Description) -> set[str]:
+    """Every node a page of ``d`` names: itself, its properties and values, its sources, and
+    the page of inbound links."""
+    nodes = {d.iri.value, *d.by_source}
+    nodes.update(p.value for p, _ in d.statements)
+    nodes.update(o.value for _, o in d.statements if isinstance(o, NamedNode))
+    nodes.update(s.value for s, _ in d.inbound)
+    nodes.update(p.value for _, p in d.inbound)
+    return nodes
+
+
+def describe_by_lookups(
+    store: PublishedReads, iri: NamedNode, *, inbound_offset: int = 0
+) -> Description:
+    """The description from pattern lookups and one query for the names: for a store in this
+    process, where a lookup costs microseconds and a SPARQL query's planning more."""
+    pieces = _Pieces(iri, inbound_offset)
+    d = pieces.d
+    for q in store.quads(iri, None, None, None):  # one pass: published and per source
+        if isinstance(q.graph_name, DefaultGraph):
+            d.statements.append((q.predicate, q.object))
+        else:
+            pieces.source_said(q.graph_name, q.predicate, q.object)
     inbound = [
         (q.subject, q.predicate)
         for q in store.quads(None, None, iri, DefaultGraph())
@@ -88,59 +155,100 @@ def describe(store: Dataset, iri: NamedNode, *, inbound_offset: int = 0) -> Desc
     inbound.sort(key=lambda sp: (sp[1].value, sp[0].value))
     d.inbound_total = len(inbound)
     d.inbound = inbound[inbound_offset : inbound_offset + INBOUND_PAGE]
-
-    linked = {iri.value}
-    linked.update(o.value for _, o in d.statements if isinstance(o, NamedNode))
-    linked.update(p.value for p, _ in d.statements)
-    linked.update(s.value for s, _ in d.inbound)
-    linked.update(p.value for _, p in d.inbound)
-    linked.update(d.by_source)
-    d.labels, d.types, d.origins = _linked(store, sorted(linked))
-    return d
-
-
-def _linked(
-    store: Dataset, nodes: list[str]
-) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
-    """One name, the types and (for sources) the original page of each node, in one query
-    whatever the number of nodes (over a SPARQL server, one request instead of several per
-    node).
-
-    The name: the first of ``LABELS`` that the node has, in English, else untagged, else the
-    alphabetically first; then the ontology's label for its own terms; else none.
-    """
-    labels: dict[str, tuple[int, int, str]] = {}
-    types: dict[str, list[str]] = defaultdict(list)
-    origins: dict[str, str] = {}
-    rank = {p.value: n for n, p in enumerate(LABELS)}
+    d.by_source = dict(pieces.said)  # for linked_nodes; finish() sorts it
+    d.moved = any(True for _ in store.quads(None, IDENTITY_KEY, _alias(iri), IDENTITY))
+    nodes = sorted(linked_nodes(d))
     for start in range(0, len(nodes), LOOKUP_BATCH):
         batch = " ".join(f"<{n}>" for n in nodes[start : start + LOOKUP_BATCH])
-        predicates = ", ".join(str(p) for p in (*LABELS, RDF.type, PROV.hadPrimarySource))
         # a FILTER, not a second VALUES: Oxigraph joins two VALUES blocks with a scan of
         # every statement (120 ms instead of 2.5 ms at 3 000 projects)
-        rows = store.select(
-            f"SELECT ?node ?p ?o WHERE {{ VALUES ?node {{ {batch} }} "
-            f"?node ?p ?o FILTER(?p IN ({predicates})) }}"
-        )
-        for row in rows:
-            node, predicate, obj = lexical(row["node"]), lexical(row["p"]), row["o"]
-            if predicate == RDF.type.value:
-                types[node].append(lexical(obj))
-                continue
-            if predicate == PROV.hadPrimarySource.value:
-                origins[node] = lexical(obj)
-                continue
-            language = obj.language if isinstance(obj, Literal) else None
-            key = (rank[predicate], {"en": 0, None: 1}.get(language, 2), lexical(obj))
-            if node not in labels or key < labels[node]:
-                labels[node] = key
-    own = term_labels()
-    names = {n: labels[n][2] if n in labels else own.get(n) for n in nodes}
-    return (
-        {n: name for n, name in names.items() if name},
-        {n: sorted(t) for n, t in types.items()},
-        origins,
+        for row in store.select(
+            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {batch} }} ?s ?p ?o FILTER(?p IN ({_ABOUT})) }}"
+        ):
+            pieces.about(lexical(row["s"]), lexical(row["p"]), row["o"])
+    return pieces.finish()
+
+
+def describe_in_one_query(
+    store: PublishedReads, iri: NamedNode, *, inbound_offset: int = 0
+) -> Description:
+    """The description in a single query: for a SPARQL server, where every lookup is an HTTP
+    request (a page drew eight) and one larger query costs about as much as a small one.
+    Each solution's ``?part`` says which piece of the description it is (``_DESCRIPTION``).
+    """
+    pieces = _Pieces(iri, inbound_offset)
+    d = pieces.d
+    query = _DESCRIPTION.format(
+        iri=iri,
+        about=_ABOUT,
+        page=INBOUND_PAGE,
+        offset=inbound_offset,
+        identity=IDENTITY,
+        key=IDENTITY_KEY,
+        alias=_alias(iri),
     )
+    for row in store.select(query):
+        part, s, p, o = (row[v] for v in ("part", "s", "p", "o"))
+        match lexical(part) if part is not None else None:
+            case "statement" if isinstance(p, NamedNode) and o is not None:
+                d.statements.append((p, o))
+            case "said" if isinstance(p, NamedNode) and o is not None:
+                pieces.source_said(row["g"], p, o)
+            case "inbound" if isinstance(s, NamedNode) and isinstance(p, NamedNode):
+                d.inbound.append((s, p))
+            case "count" if (total := row["total"]) is not None:
+                d.inbound_total = int(lexical(total))
+            case "moved":
+                d.moved = True
+            case "about" if s is not None and p is not None and o is not None:
+                pieces.about(lexical(s), lexical(p), o)
+    return pieces.finish()
+
+
+def _alias(iri: NamedNode) -> Literal:
+    """The identity key a curated merge leaves for a merged IRI (``Dataset.survivor``)."""
+    return Literal(f"alias|{iri.value}")
+
+
+#: the statements of a node a page needs: its names, types and original page
+_ABOUT = ", ".join(str(p) for p in (*LABELS, RDF.type, PROV.hadPrimarySource))
+
+#: The description of {iri} as one SELECT; ``?part`` says what each solution is:
+#:
+#: * ``statement``: ``?p ?o`` in the published (consolidated) graph;
+#: * ``said``: ``?p ?o`` in graph ``?g`` (a source, or one of cblod's own, left out after);
+#: * ``count``: ``?total`` IRIs' statements linking to it; ``inbound``: one page of them
+#:   (``?s ?p``), by property then subject;
+#: * ``moved``: a curated merge moved this IRI to another (the caller redirects);
+#: * ``about``: a name, type or original page (``?p ?o``) of a node ``?s`` the page may
+#:   show: itself, what it links to, its properties, the graphs that mention it, the
+#:   properties linking to it, the page of inbound links (``finish`` keeps those shown).
+#:
+#: Each ``about`` branch joins a pattern that binds ``?s`` to the lookup of its statements,
+#: never a set of nodes to every statement (Oxigraph evaluates that by scanning the store).
+#: Constants are bound after a pattern: Virtuoso refuses a group that opens with BIND.
+_DESCRIPTION = """SELECT ?part ?g ?s ?p ?o ?total WHERE {{
+  {{ {iri} ?p ?o BIND("statement" AS ?part) }}
+  UNION {{ GRAPH ?g {{ {iri} ?p ?o }} BIND("said" AS ?part) }}
+  UNION {{ {{ SELECT (COUNT(*) AS ?total) WHERE {{ ?s ?p {iri} FILTER(isIRI(?s)) }} }}
+           BIND("count" AS ?part) }}
+  UNION {{ {{ SELECT ?s ?p WHERE {{ ?s ?p {iri} FILTER(isIRI(?s)) }}
+             ORDER BY ?p ?s LIMIT {page} OFFSET {offset} }}
+           BIND("inbound" AS ?part) }}
+  UNION {{ GRAPH {identity} {{ ?moved {key} {alias} }} BIND("moved" AS ?part) }}
+  UNION {{ VALUES ?s {{ {iri} }} ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {iri} ?link ?s FILTER(isIRI(?s)) }} }}
+           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {iri} ?s ?value }} }}
+           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ GRAPH ?s {{ {iri} ?said ?value }} }} }}
+           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?from ?s {iri} }} }}
+           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+  UNION {{ {{ SELECT ?s WHERE {{ ?s ?link {iri} FILTER(isIRI(?s)) }}
+             ORDER BY ?link ?s LIMIT {page} OFFSET {offset} }}
+           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+}}"""
 
 
 def kind_of(d: Description) -> str | None:

@@ -19,6 +19,7 @@ from .rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
 from .vocab import CBO
 
 if TYPE_CHECKING:
+    from .describe import Description
     from .query.workers import QueryRunner
 
 #: cblod's own graphs: never a source, never shown as one
@@ -77,6 +78,11 @@ class Dataset(Protocol):
     ) -> None: ...
 
     def survivor(self, iri: NamedNode) -> NamedNode | None: ...
+
+    def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
+        """What a page or a data format shows about ``iri`` (``cblod.describe``), with one
+        page of its inbound links from ``inbound_offset``."""
+        ...
 
     def mentions(self, iri: NamedNode) -> bool: ...
 
@@ -179,6 +185,12 @@ class PublishedReads:
         prefixes: dict[str, str] | None = None,
     ) -> None:
         self.store.dump(output, format=format, from_graph=from_graph, prefixes=prefixes)
+
+    def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
+        """By pattern lookups: cheap when the engine runs in this process."""
+        from .describe import describe_by_lookups  # describe reads this module's names
+
+        return describe_by_lookups(self, iri, inbound_offset=inbound_offset)
 
     def mentions(self, iri: NamedNode) -> bool:
         """True when the published graph says anything about ``iri`` or links to it."""

@@ -46,6 +46,7 @@ from pyoxigraph import (
 )
 from requests.auth import AuthBase
 
+from .describe import Description, describe_in_one_query
 from .errors import StoreError
 from .published import PublishedReads
 from .query.results import TooManyResults
@@ -392,6 +393,10 @@ class RemoteStore(PublishedReads):
                     finally:
                         self._indexing = False
         return folder
+
+    def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
+        """In one query: one request to the server instead of one per lookup."""
+        return describe_in_one_query(self, iri, inbound_offset=inbound_offset)
 
     def latest(self) -> RemoteStore:
         """Itself: it follows the server's published version on its own (``dataset()``)."""

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from urllib.parse import unquote_plus
 
 import pytest
 import requests
@@ -179,15 +180,18 @@ def test_a_push_never_overwrites_a_graph_it_did_not_create(tmp_path, fresh_engin
 class FailingProxy(http.server.BaseHTTPRequestHandler):
     """Forwards to the real server, and answers 503 to the updates ``failing`` picks (by
     number and body): the server or the network giving out in the middle of a push, for one
-    request or for good."""
+    request or for good. Keeps the queries it forwarded (``queries``)."""
 
     target = ""
     failing: Callable[[int, bytes], bool] = staticmethod(lambda number, body: False)
     updates = 0
     failed: list[int] = []
+    queries: list[str] = []
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if body.startswith(b"query="):
+            type(self).queries.append(unquote_plus(body[6:].decode()))
         if b"update=" in body[:7]:
             type(self).updates += 1
             if self.failing(type(self).updates, body):
@@ -195,8 +199,9 @@ class FailingProxy(http.server.BaseHTTPRequestHandler):
                 self.send_response(503)
                 self.end_headers()
                 return
+        _, query, parameters = self.path.partition("?")  # the dataset, when the client names one
         answer = requests.post(
-            self.target,
+            self.target + query + parameters,
             data=body,
             headers={k: v for k, v in self.headers.items() if k.lower() != "host"},
             timeout=60,
@@ -218,7 +223,13 @@ def failing_proxy(
     handler = type(
         "Proxy",
         (FailingProxy,),
-        {"target": target, "failing": staticmethod(failing), "failed": [], "updates": 0},
+        {
+            "target": target,
+            "failing": staticmethod(failing),
+            "failed": [],
+            "updates": 0,
+            "queries": [],
+        },
     )
     proxy = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
@@ -387,3 +398,30 @@ def test_a_store_on_a_server_is_read_only_and_says_what_to_publish_with(tmp_path
     assert not any(hasattr(remote, verb) for verb in ("begin", "replace_source", "publish"))
     with pytest.raises(StoreError, match="cblod push"):
         remote.dataset()  # nothing published on this server yet
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/doc/project/central-baltic-2014-2020/4smart-growth",
+        "/doc/organisation/se/sisp-swedish-incubators-science-parks",
+        "/doc/programme/central-baltic-2014-2020",
+        "/doc/project/central-baltic-2014-2020/4smart-growth.ttl",
+    ],
+)
+def test_a_page_from_a_server_costs_two_queries_at_most(tmp_path, sample_store, fresh_engine, path):
+    """The description in one query, the page's tables in one more: not one request per
+    lookup (a page was eight)."""
+    push(sample_store, fresh_engine.server())
+    with running(sample_store) as url:
+        embedded = requests.get(url + path, timeout=60)
+    with failing_proxy(fresh_engine.query, lambda number, body: False) as (proxy, handler):
+        remote = RemoteStore(SparqlServer(proxy), cache=tmp_path / "cache")
+        with running(remote) as url:
+            assert requests.get(url + path, timeout=60).status_code == 200  # warm
+            handler.queries.clear()
+            page = requests.get(url + path, timeout=60)
+            assert page.status_code == 200 and page.text == embedded.text
+            # besides, at most once a second, the registry's published version
+            asked = [q for q in handler.queries if "urn:cblod:registry" not in q]
+            assert 1 <= len(asked) <= (1 if path.endswith(".ttl") else 2), asked

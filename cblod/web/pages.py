@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode
 from ..describe import Description, kind_of
 from ..ontology_terms import published_parents, term_labels
 from ..rdfterms import Term, lexical
-from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SCHEMA, SKOS, sparql_prefixes
+from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from .charts import bar_chart
 from .labels import chosen_name, name_key, reader_languages
 from .links import href
@@ -26,6 +26,9 @@ from .store_access import current_store
 
 #: not in the generic property table: names have their own section, and a standard term
 #: published beside ours (adms:identifier beside cbo:identifier) says the same thing again
+#: projects a programme's page lists (the list pages have them all)
+PROGRAMME_PROJECTS = 500
+
 HIDDEN = {RDFS.label.value, SKOS.prefLabel.value} | {
     parent.value for parents in published_parents().values() for parent in parents
 }
@@ -35,6 +38,24 @@ def rows(query: str) -> list[dict[str, Term | None]]:
     results = current_store().select(sparql_prefixes() + query)
     names = [v.value for v in results.variables]
     return [{n: row[n] for n in names} for row in results]
+
+
+def sections(**queries: str) -> dict[str, list[dict[str, Term | None]]]:
+    """The rows of several SELECTs a page needs, asked in one query: each is a branch of a
+    UNION whose rows ``?section`` tells apart (over a SPARQL server, one request a page
+    instead of one per table).
+
+    The union's rows come in no particular order: each view sorts its tables itself.
+    """
+    branches = " UNION ".join(
+        f'{{ {{ {query} }} BIND("{name}" AS ?section) }}' for name, query in queries.items()
+    )
+    found: dict[str, list[dict[str, Term | None]]] = {name: [] for name in queries}
+    for row in rows(f"SELECT * WHERE {{ {branches} }}"):
+        section = row.pop("section")
+        if section is not None:
+            found[lexical(section)].append(row)
+    return found
 
 
 def ordered(grouped: str, order_by: str, *, limit: int | None = None, offset: int = 0) -> str:
@@ -154,11 +175,10 @@ def json_ld(d: Description, schema_type: str, **extra: Any) -> str:
 def project_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
     languages = reader_languages()
-    # one row per participation, whatever the number of names: every name would be a row and
-    # every amount counted once per name
-    partners = rows(
-        ordered(
-            f"""
+    found = sections(
+        # one row per participation, whatever the number of names: every name would be a row
+        # and every amount counted once per name
+        partners=f"""
         SELECT ?participation ?org ?role ({chosen_name("?name_key")} AS ?name)
                ({chosen_name("?country_key")} AS ?countryName)
                (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu) WHERE {{
@@ -169,22 +189,14 @@ def project_view(d: Description) -> dict[str, Any]:
           OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
           OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
         }} GROUP BY ?participation ?org ?role""",
-            "DESC(?role = cbo:LeadPartner) DESC(?eu) ?name",
-        )
-    )
-    results = rows(
-        ordered(
-            f"""
-        SELECT ?result ?kind ({chosen_name("?text_key")} AS ?text) (MIN(?n_) AS ?n)
-               (MIN(?max_) AS ?max) WHERE {{
+        results=f"""
+        SELECT ?result ?kind ({chosen_name("?text_key")} AS ?text) WHERE {{
           <{iri}> cbo:result ?result . ?result rdfs:label ?label ; cbo:resultKind ?kind .
           BIND({name_key("?label", languages)} AS ?text_key)
-          OPTIONAL {{ ?result cbo:quantity ?n_ }} OPTIONAL {{ ?result cbo:quantityMax ?max_ }}
         }} GROUP BY ?result ?kind""",
-            "?text",
-        )
     )
-    partner_rows = [
+    results = sorted(found["results"], key=lambda r: (value(r["text"]) or "", bound(r["result"])))
+    partner_rows: list[dict[str, Any]] = [
         {
             "participation": href(bound(r["participation"])),
             "href": href(bound(r["org"])),
@@ -194,8 +206,12 @@ def project_view(d: Description) -> dict[str, Any]:
             "total": decimal(r["total"]),
             "eu": decimal(r["eu"]),
         }
-        for r in partners
+        for r in found["partners"]
     ]
+    # the lead partner first, then by ERDF (largest first, none last), then by name
+    partner_rows.sort(
+        key=lambda p: (not p["lead"], p["eu"] is None, -(p["eu"] or 0), p["name"] or "", p["href"])
+    )
     programme = d.value(CBO.programme)
     breadcrumbs = [
         link(d, t) for t in (programme, d.value(CBO.priority), d.value(CBO.specificObjective)) if t
@@ -243,9 +259,8 @@ def _result(row: dict[str, Term | None]) -> dict[str, Any]:
 
 def organisation_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
-    projects = rows(
-        ordered(
-            f"""
+    found = sections(
+        projects=f"""
         SELECT ?participation ?project ?role ({chosen_name("?title_key")} AS ?title)
                (MIN(?acronym_) AS ?acronym) (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu)
                (MIN(?start_) AS ?start) WHERE {{
@@ -256,20 +271,19 @@ def organisation_view(d: Description) -> dict[str, Any]:
           OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
           OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
         }} GROUP BY ?participation ?project ?role""",
-            "DESC(?start) ?acronym",
-        )
+        address=f"""
+        SELECT ?full WHERE {{
+          <{iri}> schema:address/<http://www.w3.org/ns/locn#fullAddress> ?full }}""",
+        identifiers=f"""
+        SELECT ?id ?notation ?identifier ?page WHERE {{ <{iri}> cbo:identifier ?id .
+          ?id skos:notation ?notation ; rdfs:label ?identifier .
+          OPTIONAL {{ ?id foaf:page ?page }} }}""",
     )
-    address = d.value(SCHEMA.address)
-    address_text = None
-    if address is not None:
-        found = rows(
-            f"SELECT ?full WHERE {{ <{lexical(address)}> <http://www.w3.org/ns/locn#fullAddress> ?full }}"
-        )
-        address_text = value(found[0]["full"]) if found else None
-    identifiers = rows(f"""
-        SELECT ?id ?notation ?label ?page WHERE {{ <{iri}> cbo:identifier ?id .
-          ?id skos:notation ?notation ; rdfs:label ?label .
-          OPTIONAL {{ ?id foaf:page ?page }} }} ORDER BY ?label""")
+    addresses = sorted(bound(r["full"]) for r in found["address"])
+    address_text = addresses[0] if addresses else None
+    identifiers = sorted(
+        found["identifiers"], key=lambda r: (bound(r["identifier"]), bound(r["id"]))
+    )
     project_rows = [
         {
             "href": href(bound(r["project"])),
@@ -280,8 +294,11 @@ def organisation_view(d: Description) -> dict[str, Any]:
             "eu": decimal(r["eu"]),
             "start": value(r["start"]),
         }
-        for r in projects
+        for r in found["projects"]
     ]
+    # the latest first (no start date last), then by acronym
+    project_rows.sort(key=lambda p: (p["acronym"] or "", p["href"]))
+    project_rows.sort(key=lambda p: p["start"] or "", reverse=True)
     country, region = d.value(CBO.country), d.value(CBO.region)
     return {
         "names": names(d),
@@ -299,7 +316,11 @@ def organisation_view(d: Description) -> dict[str, Any]:
         "legal_status": link(d, status) if (status := d.value(CBO.legalStatus)) else None,
         "websites": [lexical(t) for t in d.values(FOAF.homepage)],
         "identifiers": [
-            {"label": value(r["label"]), "page": value(r["page"]), "href": href(bound(r["id"]))}
+            {
+                "label": value(r["identifier"]),
+                "page": value(r["page"]),
+                "href": href(bound(r["id"])),
+            }
             for r in identifiers
         ],
         "selected_for": [link(d, t) for t in d.values(CBO.selectedFor)],
@@ -317,9 +338,8 @@ def organisation_view(d: Description) -> dict[str, Any]:
 def programme_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
     languages = reader_languages()
-    structure = rows(
-        ordered(
-            f"""
+    found = sections(
+        structure=f"""
         SELECT ?thing ?type (MIN(?code_) AS ?code) ({chosen_name("?label_key")} AS ?label)
                (MIN(?parent_) AS ?parent) WHERE {{
           ?thing cbo:programme <{iri}> ; a ?type ; rdfs:label ?name .
@@ -327,27 +347,21 @@ def programme_view(d: Description) -> dict[str, Any]:
           FILTER(?type IN (cbo:Priority, cbo:SpecificObjective, cbo:Indicator))
           OPTIONAL {{ ?thing skos:notation ?code_ }} OPTIONAL {{ ?thing cbo:priority ?parent_ }}
         }} GROUP BY ?thing ?type""",
-            "?code ?label",
-        )
-    )
-    projects = rows(
-        ordered(
+        # the first PROGRAMME_PROJECTS by acronym (the list pages have them all)
+        projects=ordered(
             f"""
         SELECT ?project (MIN(?acronym_) AS ?acronym) ({chosen_name("?title_key")} AS ?title)
-               (MIN(?eu_) AS ?eu) WHERE {{
+               (MIN(?eu_) AS ?projectEU) WHERE {{
           ?project cbo:programme <{iri}> ; a cbo:Project ; rdfs:label ?name .
           BIND({name_key("?name", languages)} AS ?title_key)
           OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
           OPTIONAL {{ ?project cbo:euContribution ?eu_ }}
         }} GROUP BY ?project""",
             "?acronym ?project",
-            limit=500,
-        )
-    )
-    # each participation's ERDF once, under its partner's country (one name per country)
-    by_country = rows(
-        ordered(
-            f"""
+            limit=PROGRAMME_PROJECTS,
+        ),
+        # each participation's ERDF once, under its partner's country (one name per country)
+        by_country=f"""
         SELECT ({chosen_name("?country_key")} AS ?country) (SUM(?eu) AS ?erdf) WHERE {{
           {{ SELECT ?p ?eu ?where WHERE {{
               ?project cbo:programme <{iri}> . ?p cbo:project ?project ; cbo:euContribution ?eu ;
@@ -356,8 +370,16 @@ def programme_view(d: Description) -> dict[str, Any]:
               ?where skos:prefLabel ?name . BIND({name_key("?name", languages)} AS ?key)
             }} GROUP BY ?where }}
         }} GROUP BY ?where""",
-            "DESC(?erdf)",
-        )
+    )
+    structure = sorted(
+        found["structure"],
+        key=lambda r: (value(r["code"]) or "", value(r["label"]) or "", bound(r["thing"])),
+    )
+    projects = sorted(
+        found["projects"], key=lambda r: (value(r["acronym"]) or "", bound(r["project"]))
+    )
+    by_country = sorted(
+        found["by_country"], key=lambda r: (-Decimal(bound(r["erdf"])), bound(r["country"]))
     )
 
     def item(r: dict[str, Term | None]) -> dict[str, str | None]:
@@ -379,7 +401,7 @@ def programme_view(d: Description) -> dict[str, Any]:
                 "href": href(bound(r["project"])),
                 "acronym": value(r["acronym"]),
                 "title": value(r["title"]),
-                "eu": decimal(r["eu"]),
+                "eu": decimal(r["projectEU"]),
             }
             for r in projects
         ],

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..describe import Description, describe
+from ..describe import Description
 from ..vocab import PREFIXES
 from .labels import reader_languages, vary_on_language
 from .links import iri_for_path, local_kind_key
@@ -60,11 +60,9 @@ def _node(kind: str, key: str) -> NamedNode:
         abort(404, description=f"cblod has no {kind} {key!r}")
 
 
-def _found(kind: str, key: str) -> Description:
-    description = describe(current_store(), _node(kind, key), inbound_offset=_offset())
-    if not description.exists:
-        abort(404, description=f"cblod has no {kind} {key!r}")
-    return description
+def _described(kind: str, key: str) -> Description:
+    """The description of the thing at ``kind/key`` (one query on a SPARQL server)."""
+    return current_store().describe(_node(kind, key), inbound_offset=_offset())
 
 
 def _offset() -> int:
@@ -76,7 +74,11 @@ def _offset() -> int:
 
 def _moved(kind: str, key: str, endpoint: str, ext: str | None = None) -> BaseResponse | None:
     """A 301 to the survivor when a curated same-as merged this IRI into another."""
-    survivor = current_store().survivor(_node(kind, key))
+    return _moved_to(current_store().survivor(_node(kind, key)), endpoint, ext)
+
+
+def _moved_to(survivor: NamedNode | None, endpoint: str, ext: str | None) -> BaseResponse | None:
+    """A 301 to the page of ``survivor`` at ``endpoint``, when it is one of ours."""
     if survivor is None:
         return None
     found = local_kind_key(survivor.value)
@@ -107,14 +109,18 @@ def thing(kind: str, key: str) -> BaseResponse:
 @blueprint.route("/doc/<kind>/<path:key>", methods=["GET", "HEAD"])
 def document(kind: str, key: str) -> BaseResponse:
     key, ext = _split(key)
-    if moved := _moved(kind, key, "resources.document", ext):
-        return moved
     negotiated = ext is None
     if ext is None:
         ext = negotiate(request.headers.get("Accept"))
         if ext is None:
             abort(406, description="available: " + ", ".join(m for m, _ in VARIANTS.values()))
-    description = _found(kind, key)
+    description = _described(kind, key)
+    if description.moved:
+        survivor = current_store().survivor(description.iri)
+        if moved := _moved_to(survivor, "resources.document", ext if not negotiated else None):
+            return moved
+    if not description.exists:
+        abort(404, description=f"cblod has no {kind} {key!r}")
     mime, rdf_format = VARIANTS[ext]
     variant = ext
     if rdf_format is None:

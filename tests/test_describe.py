@@ -1,0 +1,85 @@
+"""A resource's description is the same whichever way it is read and whichever backend holds it.
+
+The embedded store describes by pattern lookups (cheap in process); a SPARQL server in one
+query (one request a page). Both ways run on the same embedded store here and must agree on
+every resource, inbound links paged; and every backend must describe as the embedded store does.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import pytest
+from pyoxigraph import DefaultGraph, Literal, NamedNode
+
+from cblod.describe import Description, describe_by_lookups, describe_in_one_query
+from cblod.store import CblodStore
+
+
+def published_iris(store: CblodStore) -> list[NamedNode]:
+    """Every IRI the published graph states something about or links to."""
+    found: set[str] = set()
+    for quad in store.quads(None, None, None, DefaultGraph()):
+        for term in (quad.subject, quad.object):
+            if isinstance(term, NamedNode):
+                found.add(term.value)
+    return [NamedNode(iri) for iri in sorted(found)]
+
+
+def test_both_ways_describe_every_resource_alike(sample_store):
+    iris = published_iris(sample_store)
+    assert len(iris) > 100
+    described = 0
+    for iri in iris:
+        by_lookups = describe_by_lookups(sample_store, iri)
+        assert by_lookups == describe_in_one_query(sample_store, iri), iri
+        described += by_lookups.exists
+        if by_lookups.inbound_total > 1:  # the second page of inbound links, from one on
+            assert describe_by_lookups(sample_store, iri, inbound_offset=1) == (
+                describe_in_one_query(sample_store, iri, inbound_offset=1)
+            )
+    assert described == len(iris)
+
+
+def test_inbound_links_are_paged_in_a_stable_order(sample_store, monkeypatch):
+    import cblod.describe
+
+    monkeypatch.setattr(cblod.describe, "INBOUND_PAGE", 3)
+    busiest = max(published_iris(sample_store), key=lambda i: len(list(
+        sample_store.quads(None, None, i, DefaultGraph())
+    )))  # fmt: skip
+    whole = describe_by_lookups(sample_store, busiest)
+    assert whole.inbound_total > 6
+    for describe in (describe_by_lookups, describe_in_one_query):
+        pages = [describe(sample_store, busiest, inbound_offset=o) for o in (0, 3, 6)]
+        links = [link for page in pages for link in page.inbound]
+        assert len(links) == 9 and len(set(links)) == 9
+        assert links == sorted(links, key=lambda sp: (sp[1].value, sp[0].value))
+        assert {page.inbound_total for page in pages} == {whole.inbound_total}
+
+
+def comparable(d: Description) -> Description:
+    """``d`` with numbers by value: an engine may write 1.50 as 1.5."""
+
+    def term(t):
+        if isinstance(t, Literal) and t.datatype.value.endswith("#decimal"):
+            try:
+                return Literal(str(Decimal(t.value).normalize()), datatype=t.datatype)
+            except InvalidOperation:
+                return t
+        return t
+
+    def pairs(found):
+        return sorted(((p, term(o)) for p, o in found), key=lambda po: (po[0].value, str(po[1])))
+
+    d.statements = pairs(d.statements)
+    d.by_source = {g: pairs(said) for g, said in d.by_source.items()}
+    return d
+
+
+@pytest.mark.slow
+def test_every_backend_describes_as_the_embedded_store(published_samples, sample_store):
+    for iri in published_iris(sample_store):
+        assert comparable(published_samples.describe(iri)) == comparable(
+            sample_store.describe(iri)
+        ), iri
