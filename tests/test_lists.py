@@ -223,3 +223,6 @@ def test_resource_pages_vary_by_language_and_tag_each_language_apart(demo_server
         url, headers={"Accept-Language": "fi", "If-None-Match": english.headers["ETag"]}, timeout=60
     )
     assert stale.status_code == 200  # the English page's tag does not stand for the Finnish one
+    # asked again, each comes from the page cache, still in its own language
+    assert stale.text == finnish.text
+    assert requests.get(url, headers={"Accept": "text/html"}, timeout=60).text == english.text

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from conftest import free_port
+from conftest import ALL_PAGES, KEEP_EU_PAGE, free_port, ingest_all, running
+
+from cblod.ingest import ingest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -189,3 +191,24 @@ def test_hostile_requests_get_4xx_never_500_and_source_text_stays_inert(server):
     assert "<script>x</script>" not in page.text and "&lt;script&gt;" in page.text
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     assert requests.request("PATCH", server + "/", timeout=30).status_code == 405
+
+
+def test_a_page_asked_again_is_the_new_versions_once_one_is_published(tmp_path, pages):
+    """Pages are kept per dataset version: a re-ingest reaches the next request, without a
+    restart, in every format."""
+    store = ingest_all(tmp_path / "store", [pages / p.name for p in ALL_PAGES])
+    path = "/doc/project/central-baltic-2014-2020/4smart-growth"
+    with running(store) as url:
+        before = [requests.get(url + path + ext, timeout=30) for ext in ("", ".ttl")]
+        assert all("closed" in r.text for r in before)
+        assert [requests.get(url + path + ext, timeout=30).text for ext in ("", ".ttl")] == [
+            r.text for r in before
+        ]
+        page = pages / KEEP_EU_PAGE.name
+        page.write_text(
+            page.read_text().replace("Project status: closed", "Project status: ongoing")
+        )
+        ingest([page], store=store)
+        after = [requests.get(url + path + ext, timeout=30) for ext in ("", ".ttl")]
+        assert all("ongoing" in r.text and "closed" not in r.text for r in after)
+        assert [r.headers["ETag"] for r in after] != [r.headers["ETag"] for r in before]

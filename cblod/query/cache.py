@@ -8,37 +8,17 @@ the total size of the answers kept (least recently used first out).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 
+from ..lru import SizedCache
 from .workers import QueryResponse
 
 
-class AnswerCache:
+class AnswerCache(SizedCache[QueryResponse]):
     def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
-        self.max_bytes = max_bytes
-        self._answers: OrderedDict[Hashable, QueryResponse] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> QueryResponse | None:
-        with self._lock:
-            answer = self._answers.get(key)
-            if answer is not None:
-                self._answers.move_to_end(key)
-            return answer
+        super().__init__(max_bytes, lambda answer: len(answer.body))
 
     def put(self, key: Hashable, answer: QueryResponse) -> None:
         """Keep a successful answer (errors and timeouts are asked again)."""
-        size = len(answer.body)
-        if answer.status != 200 or size > self.max_bytes // 8:
-            return
-        with self._lock:
-            if key in self._answers:
-                return
-            self._answers[key] = answer
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, dropped = self._answers.popitem(last=False)
-                self._bytes -= len(dropped.body)
+        if answer.status == 200:
+            super().put(key, answer)

@@ -9,6 +9,7 @@ never read from globals deep inside. Settings (``create_app(store, SPARQL_TIMEOU
 * ``SPARQL_MAX_QUERY_BYTES`` size of a query (default 65536; larger is 413);
 * ``SPARQL_SERVICE_ALLOW`` endpoint IRIs a ``SERVICE`` clause may call (default none);
 * ``SPARQL_CACHE_BYTES`` answers kept for repeated queries, per dataset version (64 MiB);
+* ``PAGE_CACHE_BYTES`` resource documents kept for repeated requests, per version (32 MiB);
 * ``SPARQL_MAX_AGE`` seconds clients may cache an answer (default 300; ETags revalidate);
 * ``TRUST_PROXY`` honour ``X-Forwarded-Proto/Host/Prefix`` from one reverse proxy (default off);
 * ``PUBLISHER_NAME`` and ``DATA_LICENSE`` for the DCAT-AP catalogue;
@@ -23,6 +24,7 @@ from typing import Any
 
 from flask import Flask
 
+from ..lru import SizedCache
 from ..published import Dataset
 from ..query.cache import AnswerCache
 from ..store import CblodStore
@@ -36,6 +38,7 @@ DEFAULTS = {
     "SPARQL_SERVICE_ALLOW": (),
     "SPARQL_MAX_AGE": 300,
     "SPARQL_CACHE_BYTES": 64 * 1024 * 1024,
+    "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
     "TRUST_PROXY": False,
     "PUBLISHER_NAME": "cblod",
     "DATA_LICENSE": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
@@ -73,6 +76,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     )
     app.extensions["cblod_pool"] = pool
     app.extensions["cblod_answers"] = AnswerCache(app.config["SPARQL_CACHE_BYTES"])
+    app.extensions["cblod_pages"] = SizedCache[bytes](app.config["PAGE_CACHE_BYTES"], len)
     atexit.register(pool.close)
     errors.register(app)
     security.register(app)

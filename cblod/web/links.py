@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import request, url_for
+from flask import g, request, url_for
 
 from ..vocab import CBO
 from .store_access import current_store
 
 
 def base_uri() -> str:
-    return current_store().base_uri or "http://127.0.0.1:5000/"
+    """The base the data was minted under, read once a request (a page draws many links)."""
+    if "cblod_base_uri" not in g:
+        g.cblod_base_uri = current_store().base_uri or "http://127.0.0.1:5000/"
+    base: str = g.cblod_base_uri
+    return base
 
 
 def iri_for_path(kind: str, key: str) -> str:
@@ -36,9 +40,14 @@ def href(iri: str) -> str:
     """The link to show for ``iri``: its page here when it is ours, else the IRI itself."""
     found = local_kind_key(iri)
     if found:
-        # what url_for("resources.document", …) builds, without its cost: a page draws
-        # hundreds of links, and url_for was a fifth of a project page's time
-        return f"{request.script_root}/doc/{quote(found[0], safe='')}/{quote(found[1], safe='/')}"
+        return document_path(*found)
     if iri.startswith(str(CBO)):
         return url_for("ontology.documentation") + "#" + iri.rsplit("#", 1)[-1]
     return iri
+
+
+def document_path(kind: str, key: str) -> str:
+    """The path of the document describing ``kind/key`` (``key`` may end in a format's
+    extension): what ``url_for("resources.document", …)`` builds, without its cost (a page
+    draws hundreds of links, and url_for was a fifth of a project page's time)."""
+    return f"{request.script_root}/doc/{quote(kind, safe='')}/{quote(key, safe='/')}"

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template, url_for
+from flask import render_template
 from pyoxigraph import Literal, NamedNode
 
 from ..describe import Description, kind_of
@@ -21,7 +21,7 @@ from ..rdfterms import Term, lexical
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from .charts import bar_chart
 from .labels import chosen_name, name_key, reader_languages
-from .links import href
+from .links import document_path, href
 from .store_access import current_store
 
 #: not in the generic property table: names have their own section, and a standard term
@@ -428,7 +428,7 @@ def render_page(kind: str, key: str, d: Description) -> str:
     formats = [
         (
             ext.upper() if ext != "jsonld" else "JSON-LD",
-            url_for("resources.document", kind=kind, key=f"{key}.{ext}"),
+            document_path(kind, f"{key}.{ext}"),
         )
         for ext in ("ttl", "jsonld", "nt", "rdf")
     ]

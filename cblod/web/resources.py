@@ -3,21 +3,23 @@
 ``/doc/`` negotiates HTML, Turtle, JSON-LD, N-Triples and RDF/XML (``Vary: Accept``,
 ``Content-Location`` of the chosen variant, ``Link`` to every alternate); ``/doc/….ttl``,
 ``.jsonld``, ``.nt``, ``.rdf``, ``.html`` pick one. An unknown resource is a 404 page (HTML or
-text by Accept), never a 500.
+text by Accept), never a 500. Documents are kept per dataset version (``PAGE_CACHE_BYTES``):
+a page asked for again is not described and rendered again.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..describe import Description
+from ..lru import SizedCache
 from ..vocab import PREFIXES
 from .labels import reader_languages, vary_on_language
-from .links import iri_for_path, local_kind_key
+from .links import document_path, iri_for_path, local_kind_key
 from .pages import render_page
 from .store_access import current_store
 
@@ -106,6 +108,14 @@ def thing(kind: str, key: str) -> BaseResponse:
     return response
 
 
+def _rendered(kind: str, key: str, d: Description, rdf_format: RdfFormat | None) -> bytes:
+    """The document's body: the HTML page, or the description in ``rdf_format``."""
+    if rdf_format is None:
+        return render_page(kind, key, d).encode("utf-8")
+    prefixes = PREFIXES if rdf_format == RdfFormat.TURTLE else None
+    return serialize(d.triples(), format=rdf_format, prefixes=prefixes) or b""
+
+
 @blueprint.route("/doc/<kind>/<path:key>", methods=["GET", "HEAD"])
 def document(kind: str, key: str) -> BaseResponse:
     key, ext = _split(key)
@@ -114,36 +124,33 @@ def document(kind: str, key: str) -> BaseResponse:
         ext = negotiate(request.headers.get("Accept"))
         if ext is None:
             abort(406, description="available: " + ", ".join(m for m, _ in VARIANTS.values()))
-    description = _described(kind, key)
-    if description.moved:
-        survivor = current_store().survivor(description.iri)
-        if moved := _moved_to(survivor, "resources.document", ext if not negotiated else None):
-            return moved
-    if not description.exists:
-        abort(404, description=f"cblod has no {kind} {key!r}")
     mime, rdf_format = VARIANTS[ext]
-    variant = ext
+    # names on a page follow the reader's language: caches and ETags must tell them apart
+    variant = ext if rdf_format else f"{ext}-{'.'.join(reader_languages())}"
+    version = current_store().version
+    pages: SizedCache[bytes] = current_app.extensions["cblod_pages"]
+    cache_key = (version, kind, key, variant, _offset())
+    body = pages.get(cache_key)
+    if body is None:
+        description = _described(kind, key)
+        if description.moved:
+            survivor = current_store().survivor(description.iri)
+            if moved := _moved_to(survivor, "resources.document", None if negotiated else ext):
+                return moved
+        if not description.exists:
+            abort(404, description=f"cblod has no {kind} {key!r}")
+        body = _rendered(kind, key, description, rdf_format)
+        pages.put(cache_key, body)
+    response = Response(body, content_type=f"{mime}; charset=utf-8")
     if rdf_format is None:
-        response = Response(render_page(kind, key, description), mimetype="text/html")
-        # names on a page follow the reader's language: caches and ETags must tell them apart
         vary_on_language(response)
-        variant = f"{ext}-{'.'.join(reader_languages())}"
-    else:
-        body = serialize(
-            description.triples(),
-            format=rdf_format,
-            prefixes=PREFIXES if rdf_format == RdfFormat.TURTLE else None,
-        )
-        response = Response(body, content_type=f"{mime}; charset=utf-8")
     if negotiated:
         response.vary.add("Accept")
-    response.headers["Content-Location"] = url_for(
-        "resources.document", kind=kind, key=f"{key}.{ext}"
-    )
+    response.headers["Content-Location"] = document_path(kind, f"{key}.{ext}")
     response.headers["Link"] = ", ".join(
-        f'<{url_for("resources.document", kind=kind, key=f"{key}.{e}")}>; rel="alternate"; type="{m}"'
+        f'<{document_path(kind, f"{key}.{e}")}>; rel="alternate"; type="{m}"'
         for e, (m, _) in VARIANTS.items()
     )
-    response.set_etag(f"{current_store().version}-{variant}")
+    response.set_etag(f"{version}-{variant}")
     response.make_conditional(request)
     return response
