@@ -170,11 +170,20 @@ def describe_by_lookups(
 
 
 def describe_in_one_query(
-    store: PublishedReads, iri: NamedNode, *, inbound_offset: int = 0
+    store: PublishedReads,
+    iri: NamedNode,
+    *,
+    inbound_offset: int = 0,
+    published: NamedNode | None = None,
+    graphs: set[str] | None = None,
 ) -> Description:
     """The description in a single query: for a SPARQL server, where every lookup is an HTTP
     request (a page drew eight) and one larger query costs about as much as a small one.
     Each solution's ``?part`` says which piece of the description it is (``_DESCRIPTION``).
+
+    ``published``: the graph standing for the published (default) graph, named in the query,
+    which then runs over the engine's own dataset; ``graphs``: the named graphs that count
+    (the engine may hold others: other datasets, other versions, a push's staging graphs).
     """
     pieces = _Pieces(iri, inbound_offset)
     d = pieces.d
@@ -186,14 +195,21 @@ def describe_in_one_query(
         identity=IDENTITY,
         key=IDENTITY_KEY,
         alias=_alias(iri),
+        published=f"GRAPH {published} " if published is not None else "",
     )
-    for row in store.select(query):
+    # a query naming its graphs itself runs over the engine's own dataset
+    options: dict[str, list[NamedNode]] = (
+        {} if published is None else {"default_graph": [], "named_graphs": []}
+    )
+    for row in store.select(query, **options):
         part, s, p, o = (row[v] for v in ("part", "s", "p", "o"))
         match lexical(part) if part is not None else None:
             case "statement" if isinstance(p, NamedNode) and o is not None:
                 d.statements.append((p, o))
             case "said" if isinstance(p, NamedNode) and o is not None:
-                pieces.source_said(row["g"], p, o)
+                graph = row["g"]
+                if graphs is None or (graph is not None and lexical(graph) in graphs):
+                    pieces.source_said(graph, p, o)
             case "inbound" if isinstance(s, NamedNode) and isinstance(p, NamedNode):
                 d.inbound.append((s, p))
             case "count" if (total := row["total"]) is not None:
@@ -227,27 +243,30 @@ _ABOUT = ", ".join(str(p) for p in (*LABELS, RDF.type, PROV.hadPrimarySource))
 #: Each ``about`` branch joins a pattern that binds ``?s`` to the lookup of its statements,
 #: never a set of nodes to every statement (Oxigraph evaluates that by scanning the store).
 #: Constants are bound after a pattern: Virtuoso refuses a group that opens with BIND.
+#: ``{published}`` is empty (the default graph is the published one) or ``GRAPH <…>``.
 _DESCRIPTION = """SELECT ?part ?g ?s ?p ?o ?total WHERE {{
-  {{ {iri} ?p ?o BIND("statement" AS ?part) }}
+  {{ {published}{{ {iri} ?p ?o }} BIND("statement" AS ?part) }}
   UNION {{ GRAPH ?g {{ {iri} ?p ?o }} BIND("said" AS ?part) }}
-  UNION {{ {{ SELECT (COUNT(*) AS ?total) WHERE {{ ?s ?p {iri} FILTER(isIRI(?s)) }} }}
+  UNION {{ {{ SELECT (COUNT(*) AS ?total) WHERE {{
+             {published}{{ ?s ?p {iri} }} FILTER(isIRI(?s)) }} }}
            BIND("count" AS ?part) }}
-  UNION {{ {{ SELECT ?s ?p WHERE {{ ?s ?p {iri} FILTER(isIRI(?s)) }}
+  UNION {{ {{ SELECT ?s ?p WHERE {{ {published}{{ ?s ?p {iri} }} FILTER(isIRI(?s)) }}
              ORDER BY ?p ?s LIMIT {page} OFFSET {offset} }}
            BIND("inbound" AS ?part) }}
   UNION {{ GRAPH {identity} {{ ?moved {key} {alias} }} BIND("moved" AS ?part) }}
-  UNION {{ VALUES ?s {{ {iri} }} ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
-  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {iri} ?link ?s FILTER(isIRI(?s)) }} }}
-           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
-  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {iri} ?s ?value }} }}
-           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+  UNION {{ VALUES ?s {{ {iri} }} {published}{{ ?s ?p ?o }} FILTER(?p IN ({about}))
+           BIND("about" AS ?part) }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {published}{{ {iri} ?link ?s }} FILTER(isIRI(?s)) }} }}
+           {published}{{ ?s ?p ?o }} FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {published}{{ {iri} ?s ?value }} }} }}
+           {published}{{ ?s ?p ?o }} FILTER(?p IN ({about})) BIND("about" AS ?part) }}
   UNION {{ {{ SELECT DISTINCT ?s WHERE {{ GRAPH ?s {{ {iri} ?said ?value }} }} }}
-           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
-  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?from ?s {iri} }} }}
-           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
-  UNION {{ {{ SELECT ?s WHERE {{ ?s ?link {iri} FILTER(isIRI(?s)) }}
+           {published}{{ ?s ?p ?o }} FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {published}{{ ?from ?s {iri} }} }} }}
+           {published}{{ ?s ?p ?o }} FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+  UNION {{ {{ SELECT ?s WHERE {{ {published}{{ ?s ?link {iri} }} FILTER(isIRI(?s)) }}
              ORDER BY ?link ?s LIMIT {page} OFFSET {offset} }}
-           ?s ?p ?o FILTER(?p IN ({about})) BIND("about" AS ?part) }}
+           {published}{{ ?s ?p ?o }} FILTER(?p IN ({about})) BIND("about" AS ?part) }}
 }}"""
 
 

@@ -12,7 +12,11 @@ union of all graphs, and engines differ in what one update may do. So a push:
 3. switches in one small update: the changed graphs moved into place and the published-version
    record rewritten. Readers (``RemoteStore``) take the version from that record and query its
    published graph by name, so no engine has to move the whole dataset and a reader sees the
-   old version or the new one;
+   old version or the new one. A push that changes more than ``GRAPHS_PER_UPDATE`` source
+   graphs (a first push, a re-ingest of everything) moves them in batches of that many before
+   the switch, so no update is too large for an engine: while it does, readers may see new
+   source graphs beside the old published graph (the published graph and the version still
+   change at once);
 4. after the switch, drops what only older versions used (keeping the previous version's
    published graph for readers still on it), and only graphs the registry says are cblod's.
 
@@ -30,14 +34,27 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import (
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    serialize,
+)
 
 from .errors import StoreError
 from .rdfterms import GraphName
 from .registry import (
+    DATASET,
     HOLDS,
     REGISTRY,
+    SHA256,
     Registry,
+    contents_node,
+    contents_quads,
     ownership_quads,
     read_registry,
     version_quads,
@@ -50,6 +67,11 @@ PUBLISHED_PREFIX = "urn:cblod:published:"
 #: (the difference is computed in memory)
 DIFF_MAX_BYTES = 200_000_000
 STAGING_PREFIX = "urn:cblod:staging:"
+#: graphs moved into place (or dropped) by one update; a push changing more graphs than this
+#: moves them in batches before the switch (see the module docstring)
+GRAPHS_PER_UPDATE = 100
+#: graphs asked about in one query
+GRAPHS_PER_QUERY = 200
 
 
 @dataclass
@@ -153,10 +175,13 @@ def push(
                     before=earlier if served else None,
                     copy_from=served,
                 )
-            shas = {_name(d): d.sha256 for d in named}
+            contents = contents_node(store.version)
+            server.insert(REGISTRY, _lines(contents_quads(contents, [_name(d) for d in named])))
             say("switching to the new version")
-            record = version_quads(store.version, published, default.sha256, shas)
-            server.update(_switch(staging, run, record))
+            record = version_quads(store.version, published, default.sha256, contents)
+            moves = [(staging[_name(d)], NamedNode(_name(d)), d.sha256) for d in changed]
+            for update in _switch(moves, record, published):
+                server.update(update)
         except (StoreError, SyntaxError, RemoteTimeout) as exc:
             _remove(server, created)
             raise StoreError(
@@ -247,12 +272,18 @@ def _name(dumped: _Dumped) -> str:
 
 def _refuse_foreign(server: SparqlServer, registry: Registry, targets: list[str]) -> None:
     """A graph cblod would write that the server holds and cblod did not create: stop."""
-    for graph in targets:
-        if registry.owns(graph):
-            continue
-        if bool(server.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")):
+    unknown = [g for g in targets if not registry.owns(g)]
+    for start in range(0, len(unknown), GRAPHS_PER_QUERY):
+        batch = " ".join(f"<{g}>" for g in unknown[start : start + GRAPHS_PER_QUERY])
+        found = server.query(
+            f"SELECT ?g WHERE {{ VALUES ?g {{ {batch} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}",
+            default_graph=[],
+            named_graphs=[],
+        )
+        assert isinstance(found, QuerySolutions)
+        for row in found:
             raise StoreError(
-                f"the server already holds the graph <{graph}>, which cblod did not create; "
+                f"the server already holds the graph {row['g']}, which cblod did not create; "
                 "cblod will not overwrite it (remove it, or publish with another --base-uri)"
             )
 
@@ -266,33 +297,48 @@ def _insert_registry(
 ) -> None:
     """Register graphs; ``unheld``: a published graph about to be patched, which holds no
     version from now until the switch (a push dying half-way never leaves it reusable)."""
-    steps = []
     if unheld is not None:
-        steps.append(
-            f"DELETE {{ GRAPH {REGISTRY} {{ {unheld} <{HOLDS.value}> ?v }} }} "
-            f"WHERE {{ GRAPH {REGISTRY} {{ {unheld} <{HOLDS.value}> ?v }} }}"
+        server.update(
+            f"DELETE {{ GRAPH {REGISTRY} {{ {unheld} {HOLDS} ?v }} }} "
+            f"WHERE {{ GRAPH {REGISTRY} {{ {unheld} {HOLDS} ?v }} }}"
         )
-    if quads:
-        steps.append(f"INSERT DATA {{ GRAPH {REGISTRY} {{ {_ntriples(quads)} }} }}")
-    if steps:
-        server.update(" ;\n".join(steps))
+    server.insert(REGISTRY, _lines(quads))
 
 
-def _switch(staging: dict[str, NamedNode], run: str, record: list[Quad]) -> str:
-    """The one update that makes the new version the served one."""
-    ns = "urn:cblod:registry#"
-    steps = [
-        # the old version record, and the staging graphs' registrations (they become the graphs)
-        f"DELETE {{ GRAPH {REGISTRY} {{ <{ns}dataset> ?p ?o }} }} "
-        f"WHERE {{ GRAPH {REGISTRY} {{ <{ns}dataset> ?p ?o }} }}",
-        f"DELETE {{ GRAPH {REGISTRY} {{ ?g <{ns}sha256> ?sha }} }} "
-        f"WHERE {{ GRAPH {REGISTRY} {{ ?g <{ns}sha256> ?sha }} }}",
-        f'DELETE {{ GRAPH {REGISTRY} {{ ?g ?p ?o }} }} WHERE {{ GRAPH {REGISTRY} {{ ?g ?p ?o ; <{ns}run> "{run}" }} }}',
-    ]
-    for target, graph in sorted(staging.items()):
-        steps.append(f"MOVE SILENT GRAPH {graph} TO GRAPH <{target}>")
-    steps.append(f"INSERT DATA {{ GRAPH {REGISTRY} {{ {_ntriples(record)} }} }}")
-    return " ;\n".join(steps)
+def _switch(
+    moves: list[tuple[NamedNode, NamedNode, str]], record: list[Quad], published: NamedNode
+) -> list[str]:
+    """The updates that make the new version the served one: each changed graph moved from
+    its staging graph into place with the SHA-256 of what it now holds, ``GRAPHS_PER_UPDATE``
+    at a time; the last update also rewrites the version record."""
+    batches = [
+        moves[start : start + GRAPHS_PER_UPDATE]
+        for start in range(0, len(moves), GRAPHS_PER_UPDATE)
+    ] or [[]]
+    updates = []
+    for n, batch in enumerate(batches):
+        steps, shas = [], []
+        for staging, target, sha in batch:
+            steps.append(f"MOVE SILENT GRAPH {staging} TO GRAPH {target}")
+            steps.append(_forget(staging))
+            steps.append(_forget(target, SHA256))
+            shas.append(Quad(target, SHA256, Literal(sha), REGISTRY))
+        if n == len(batches) - 1:
+            steps.append(_forget(DATASET))
+            steps.append(_forget(published, SHA256))
+            shas += record
+        steps.append(f"INSERT DATA {{ GRAPH {REGISTRY} {{ {_ntriples(shas)} }} }}")
+        updates.append(" ;\n".join(steps))
+    return updates
+
+
+def _forget(node: NamedNode, predicate: NamedNode | None = None) -> str:
+    """The update removing what the registry says of ``node`` (with ``predicate`` only)."""
+    p = str(predicate) if predicate is not None else "?p"
+    return (
+        f"DELETE {{ GRAPH {REGISTRY} {{ {node} {p} ?o }} }} "
+        f"WHERE {{ GRAPH {REGISTRY} {{ {node} {p} ?o }} }}"
+    )
 
 
 def _remove(server: SparqlServer, graphs: list[NamedNode]) -> None:
@@ -304,12 +350,18 @@ def _remove(server: SparqlServer, graphs: list[NamedNode]) -> None:
 
 def _clean_up(server: SparqlServer, registry: Registry, *, previous: str | None) -> list[str]:
     """Drop cblod's graphs no reader needs: staging left by interrupted pushes, published
-    graphs older than the previous version's, named graphs the new version does not have."""
+    graphs older than the previous version's, named graphs the new version does not have;
+    and the graph lists of versions no longer served."""
+    if registry.contents is not None and not registry.graphs:
+        return []  # a served version lists no graph: never a reason to drop them all
     keep = set(registry.graphs) | {previous or ""}
     if registry.published is not None:
         keep.add(registry.published.value)
     stale = sorted(g for g in registry.owned if g not in keep)
     _drop_owned(server, stale)
+    for start in range(0, len(registry.stale_contents), GRAPHS_PER_UPDATE):
+        batch = registry.stale_contents[start : start + GRAPHS_PER_UPDATE]
+        server.update(" ;\n".join(_forget(NamedNode(c)) for c in batch))
     return stale
 
 
@@ -317,11 +369,12 @@ def _drop_owned(server: SparqlServer, graphs: list[str]) -> None:
     """Drop graphs cblod registered, and their registrations; nothing else, ever."""
     registry = read_registry(server)
     mine = [g for g in graphs if registry.owns(g) and g != REGISTRY.value]
-    if not mine:
-        return
-    steps = [f"DROP SILENT GRAPH <{g}>" for g in mine]
-    steps += [
-        f"DELETE {{ GRAPH {REGISTRY} {{ <{g}> ?p ?o }} }} WHERE {{ GRAPH {REGISTRY} {{ <{g}> ?p ?o }} }}"
-        for g in mine
-    ]
-    server.update(" ;\n".join(steps))
+    for start in range(0, len(mine), GRAPHS_PER_UPDATE):
+        batch = [NamedNode(g) for g in mine[start : start + GRAPHS_PER_UPDATE]]
+        steps = [f"DROP SILENT GRAPH {g}" for g in batch] + [_forget(g) for g in batch]
+        server.update(" ;\n".join(steps))
+
+
+def _lines(quads: list[Quad]) -> list[bytes]:
+    """N-Triples lines of ``quads``' triples, for ``SparqlServer.insert``."""
+    return _ntriples(quads).encode().splitlines(keepends=True)

@@ -52,7 +52,7 @@ from .published import PublishedReads
 from .query.results import TooManyResults
 from .query.scan import scan
 from .rdfterms import GraphName, QueryResult, Subject, Term
-from .registry import read_registry
+from .registry import read_contents, read_version
 
 if TYPE_CHECKING:
     from .query.workers import QueryRequest, QueryResponse
@@ -131,22 +131,19 @@ class SparqlServer:
         if default_graph is None and own_dataset:
             assert self.dataset is not None
             default_graph = self.dataset.published
-        if named_graphs is None and own_dataset:
+        if named_graphs is None and own_dataset and scan(query).uses_graph:
+            # only a GRAPH pattern sees named graphs: thousands of them cost every query
             assert self.dataset is not None
             named_graphs = list(self.dataset.graphs)
-        params: list[tuple[str, str]] = []
+        # the dataset goes in the form body with the query (SPARQL 1.1 Protocol 2.1.2), not in
+        # the URL: a version with thousands of source graphs would not fit a request line
+        fields: list[tuple[str, str]] = [("query", head + query)]
         if default_graph is not None:
             graphs = default_graph if isinstance(default_graph, list) else [default_graph]
-            params += [("default-graph-uri", g.value) for g in graphs if isinstance(g, NamedNode)]
-        params += [("named-graph-uri", g.value) for g in named_graphs or []]
+            fields += [("default-graph-uri", g.value) for g in graphs if isinstance(g, NamedNode)]
+        fields += [("named-graph-uri", g.value) for g in named_graphs or []]
         try:
-            body = self._post(
-                self.query_url,
-                data={"query": head + query},
-                params=params,
-                accept=accept,
-                timeout=timeout,
-            )
+            body = self._post(self.query_url, data=fields, accept=accept, timeout=timeout)
         except SyntaxError as exc:  # positions as in the text the client sent, not ours
             shift = head.count("\n")
             raise SyntaxError(
@@ -261,14 +258,11 @@ class SparqlServer:
         self,
         url: str,
         *,
-        data: dict[str, str],
+        data: dict[str, str] | list[tuple[str, str]],
         accept: str,
-        params: Iterable[tuple[str, str]] = (),
         timeout: float | None = None,
     ) -> bytes:
-        return self._send(
-            "POST", url, data=data, params=list(params), headers={"Accept": accept}, timeout=timeout
-        )
+        return self._send("POST", url, data=data, headers={"Accept": accept}, timeout=timeout)
 
     def _send(
         self, method: str, url: str, *, timeout: float | None = None, **options: Any
@@ -338,21 +332,23 @@ class RemoteStore(PublishedReads):
         self._indexing = False
 
     def _current(self) -> tuple[PublishedDataset, SparqlServer]:
-        """The published version, read from cblod's registry on the server at most once a
-        second, and the server answering over it."""
+        """The published version, checked in cblod's registry on the server at most once a
+        second (its list of graphs read only when it changed), and the server answering over
+        it."""
         now = time.monotonic()
         if self._dataset is None or now - self._dataset[0] > 1.0:
-            registry = read_registry(self.server)
-            if registry.version is None or registry.published is None:
+            served = read_version(self.server)
+            if served is None:
                 raise StoreError(
                     f"no cblod dataset is published on {self.server.query_url} "
                     "(publish one with `cblod push`)"
                 )
-            graphs = tuple(NamedNode(g) for g in sorted(registry.graphs))
-            dataset = PublishedDataset(registry.version, registry.published, graphs)
-            if self._dataset is not None and self._dataset[1] == dataset:
-                self._dataset = (now, dataset, self._dataset[2])
+            known = self._dataset[1] if self._dataset is not None else None
+            if known is not None and known.version == served.version:
+                self._dataset = (now, known, self._dataset[2])  # type: ignore[index]
             else:
+                graphs = tuple(map(NamedNode, read_contents(self.server, served.contents)))
+                dataset = PublishedDataset(served.version, served.published, graphs)
                 self._dataset = (now, dataset, self.server.with_dataset(dataset))
         return self._dataset[1], self._dataset[2]
 
@@ -395,8 +391,17 @@ class RemoteStore(PublishedReads):
         return folder
 
     def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
-        """In one query: one request to the server instead of one per lookup."""
-        return describe_in_one_query(self, iri, inbound_offset=inbound_offset)
+        """In one query: one request to the server instead of one per lookup. The query
+        names the published graph itself and takes only the version's named graphs from the
+        answer: listing thousands of source graphs with the query would cost more than it."""
+        dataset = self.dataset()
+        return describe_in_one_query(
+            self,
+            iri,
+            inbound_offset=inbound_offset,
+            published=dataset.published,
+            graphs={g.value for g in dataset.graphs},
+        )
 
     def latest(self) -> RemoteStore:
         """Itself: it follows the server's published version on its own (``dataset()``)."""
