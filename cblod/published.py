@@ -22,8 +22,11 @@ if TYPE_CHECKING:
     from .describe import Description
     from .query.workers import QueryRunner
 
-#: cblod's own graphs: never a source, never shown as one
-INTERNAL = "urn:cblod:internal:"
+#: every graph cblod names for itself, here or on a SPARQL server (``cblod.push``): never a
+#: source
+OWN_GRAPHS = "urn:cblod:"
+#: cblod's own graphs in a store: never a source, never shown as one
+INTERNAL = OWN_GRAPHS + "internal:"
 META = NamedNode(INTERNAL + "meta")
 IDENTITY = NamedNode(INTERNAL + "identity")
 DATASET = NamedNode(INTERNAL + "dataset")

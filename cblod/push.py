@@ -46,6 +46,7 @@ from pyoxigraph import (
 )
 
 from .errors import StoreError
+from .published import OWN_GRAPHS
 from .rdfterms import GraphName
 from .registry import (
     DATASET,
@@ -62,11 +63,11 @@ from .registry import (
 from .remote import RemoteTimeout, SparqlServer
 from .store import CblodStore
 
-PUBLISHED_PREFIX = "urn:cblod:published:"
+PUBLISHED_PREFIX = OWN_GRAPHS + "published:"
 #: above this many bytes of N-Triples, a published graph is sent whole, not as a difference
 #: (the difference is computed in memory)
 DIFF_MAX_BYTES = 200_000_000
-STAGING_PREFIX = "urn:cblod:staging:"
+STAGING_PREFIX = OWN_GRAPHS + "staging:"
 #: graphs moved into place (or dropped) by one update; a push changing more graphs than this
 #: moves them in batches before the switch (see the module docstring)
 GRAPHS_PER_UPDATE = 100

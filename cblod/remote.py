@@ -73,6 +73,15 @@ class PublishedDataset:
     graphs: tuple[NamedNode, ...]
 
 
+def _as_sent(message: str, shift: int) -> str:
+    """The engine's parse error about the text the client sent, not ours: line numbers less
+    the prefixes cblod added (Oxigraph says ``20:7``, Virtuoso ``line 20``), and without the
+    echo of the whole query (Virtuoso's, which shows those prefixes)."""
+    message = message.split("\n\nSPARQL query:", 1)[0]
+    message = re.sub(r"\b(\d+):(\d+)", lambda m: f"{int(m[1]) - shift}:{m[2]}", message, count=1)
+    return re.sub(r"\bline (\d+)", lambda m: f"line {int(m[1]) - shift}", message, count=1)
+
+
 class RemoteTimeout(Exception):
     """The server did not answer in time."""
 
@@ -144,11 +153,8 @@ class SparqlServer:
         fields += [("named-graph-uri", g.value) for g in named_graphs or []]
         try:
             body = self._post(self.query_url, data=fields, accept=accept, timeout=timeout)
-        except SyntaxError as exc:  # positions as in the text the client sent, not ours
-            shift = head.count("\n")
-            raise SyntaxError(
-                re.sub(r"(\d+):(\d+)", lambda m: f"{int(m[1]) - shift}:{m[2]}", str(exc), count=1)
-            ) from None
+        except SyntaxError as exc:
+            raise SyntaxError(_as_sent(str(exc), head.count("\n"))) from None
         if accept == "application/n-triples":
             return iter(list(parse(body, format=RdfFormat.N_TRIPLES)))
         return parse_query_results(body, format=QueryResultsFormat.JSON)
