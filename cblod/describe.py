@@ -168,19 +168,29 @@ def describe_by_lookups(
     d.sources_total = len(pieces.said)
     pieces.first_sources()  # for linked_nodes
     d.moved = any(True for _ in store.quads(None, IDENTITY_KEY, _alias(iri), IDENTITY))
-    nodes = sorted(linked_nodes(d))
+    _name_all(store, pieces, "", {})
+    return pieces.finish()
+
+
+def _name_all(
+    store: PublishedReads, pieces: _Pieces, published: str, options: dict[str, list[NamedNode]]
+) -> None:
+    """The names, types and original pages of every node the description shows, in one
+    query per ``LOOKUP_BATCH`` nodes."""
+    nodes = sorted(linked_nodes(pieces.d))
     for start in range(0, len(nodes), LOOKUP_BATCH):
         batch = " ".join(f"<{n}>" for n in nodes[start : start + LOOKUP_BATCH])
         # a FILTER, not a second VALUES: Oxigraph joins two VALUES blocks with a scan of
         # every statement (120 ms instead of 2.5 ms at 3 000 projects)
-        for row in store.select(
-            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {batch} }} ?s ?p ?o FILTER(?p IN ({_ABOUT})) }}"
-        ):
+        query = (
+            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {batch} }} "
+            f"{published}{{ ?s ?p ?o }} FILTER(?p IN ({_ABOUT})) }}"
+        )
+        for row in store.select(query, **options):
             pieces.about(lexical(row["s"]), lexical(row["p"]), row["o"])
-    return pieces.finish()
 
 
-def describe_in_one_query(
+def describe_in_few_queries(
     store: PublishedReads,
     iri: NamedNode,
     *,
@@ -188,35 +198,34 @@ def describe_in_one_query(
     published: NamedNode | None = None,
     graphs: set[str] | None = None,
 ) -> Description:
-    """The description in a single query: for a SPARQL server, where every lookup is an HTTP
-    request (a page drew eight) and one larger query costs about as much as a small one.
-    Each solution's ``?part`` says which piece of the description it is (``_DESCRIPTION``).
+    """The description in three simple queries (four when the inbound links fill a page):
+    for a SPARQL server, where each lookup is an HTTP request (a page drew eight).
 
-    ``published``: the graph standing for the published (default) graph, named in the query,
-    which then runs over the engine's own dataset; ``graphs``: the named graphs that count
-    (the engine may hold others: other datasets, other versions, a push's staging graphs).
+    Not one query: a UNION of the description's parts took Virtuoso 500 ms where its parts
+    took 20, and Oxigraph server no less than the parts (benchmarks/README.md).
+
+    ``published``: the graph standing for the published (default) graph, named in the
+    queries, which then run over the engine's own dataset; ``graphs``: the named graphs that
+    count (the engine may hold others: other datasets, other versions, staging graphs).
     """
     pieces = _Pieces(iri, inbound_offset)
     d = pieces.d
-    query = _DESCRIPTION.format(
-        iri=iri,
-        about=_ABOUT,
-        page=INBOUND_PAGE,
-        offset=inbound_offset,
-        identity=IDENTITY,
-        key=IDENTITY_KEY,
-        alias=_alias(iri),
-        published=f"GRAPH {published} " if published is not None else "",
-        sources=SOURCES_SHOWN,
-        sources_only=f'FILTER(!STRSTARTS(STR(?g), "{OWN_GRAPHS}"))',
-        sources_of_s=f'FILTER(!STRSTARTS(STR(?s), "{OWN_GRAPHS}"))',
-    )
+    within = f"GRAPH {published} " if published is not None else ""
     # a query naming its graphs itself runs over the engine's own dataset
     options: dict[str, list[NamedNode]] = (
         {} if published is None else {"default_graph": [], "named_graphs": []}
     )
-    for row in store.select(query, **options):
-        part, s, p, o = (row[v] for v in ("part", "s", "p", "o"))
+    outbound = _OUTBOUND.format(
+        iri=iri,
+        published=within,
+        sources=SOURCES_SHOWN,
+        own=OWN_GRAPHS,
+        identity=IDENTITY,
+        key=IDENTITY_KEY,
+        alias=_alias(iri),
+    )
+    for row in store.select(outbound, **options):
+        part, p, o = (row[v] for v in ("part", "p", "o"))
         match lexical(part) if part is not None else None:
             case "statement" if isinstance(p, NamedNode) and o is not None:
                 d.statements.append((p, o))
@@ -224,16 +233,30 @@ def describe_in_one_query(
                 graph = row["g"]
                 if graphs is None or (graph is not None and lexical(graph) in graphs):
                     pieces.source_said(graph, p, o)
-            case "inbound" if isinstance(s, NamedNode) and isinstance(p, NamedNode):
-                d.inbound.append((s, p))
-            case "count" if (total := row["total"]) is not None:
-                d.inbound_total = int(lexical(total))
             case "sources" if (total := row["total"]) is not None:
                 d.sources_total = int(lexical(total))
             case "moved":
                 d.moved = True
-            case "about" if s is not None and p is not None and o is not None:
-                pieces.about(lexical(s), lexical(p), o)
+    inbound = [
+        (row["s"], row["p"])
+        for row in store.select(
+            f"SELECT ?s ?p WHERE {{ {within}{{ ?s ?p {iri} }} }} "
+            f"ORDER BY ?p ?s LIMIT {INBOUND_PAGE} OFFSET {inbound_offset}",
+            **options,
+        )
+    ]
+    d.inbound = [
+        (s, p) for s, p in inbound if isinstance(s, NamedNode) and isinstance(p, NamedNode)
+    ]
+    if inbound_offset == 0 and len(inbound) < INBOUND_PAGE:
+        d.inbound_total = len(inbound)  # the page holds them all
+    else:
+        (row,) = store.select(
+            f"SELECT (COUNT(*) AS ?total) WHERE {{ {within}{{ ?s ?p {iri} }} }}", **options
+        )
+        d.inbound_total = int(lexical(row["total"]) if row["total"] is not None else 0)
+    pieces.first_sources()  # for linked_nodes
+    _name_all(store, pieces, within, options)
     return pieces.finish()
 
 
@@ -245,53 +268,26 @@ def _alias(iri: NamedNode) -> Literal:
 #: the statements of a node a page needs: its names, types and original page
 _ABOUT = ", ".join(str(p) for p in (*LABELS, RDF.type, PROV.hadPrimarySource))
 
-#: The description of {iri} as one SELECT; ``?part`` says what each solution is:
+#: What {iri} says and who said it, as one SELECT; ``?part`` says what each solution is:
 #:
 #: * ``statement``: ``?p ?o`` in the published (consolidated) graph;
 #: * ``said``: ``?p ?o`` in source graph ``?g``, for the first ``SOURCES_SHOWN`` sources;
-#:   ``sources``: how many sources say something about it (``?total``);
-#: * ``count``: ``?total`` IRIs' statements linking to it; ``inbound``: one page of them
-#:   (``?s ?p``), by property then subject;
-#: * ``moved``: a curated merge moved this IRI to another (the caller redirects);
-#: * ``about``: a name, type or original page (``?p ?o``) of a node ``?s`` the page may
-#:   show: itself, what it links to, its properties, the graphs that mention it, the
-#:   properties linking to it, the page of inbound links (``finish`` keeps those shown).
+#: * ``sources``: how many sources say something about it (``?total``);
+#: * ``moved``: a curated merge moved this IRI to another (the caller redirects).
 #:
-#: The nodes of ``about`` are gathered first and looked up once: each branch of its own made
-#: Virtuoso's compiler twice as slow (47 ms a description instead of 24 at 3 000 projects).
-#: The resource itself is bound after a pattern, not with VALUES: Virtuoso 7.2 answers
-#: nothing at all for a UNION with a VALUES branch inside a subquery.
 #: Constants are bound after a pattern: Virtuoso refuses a group that opens with BIND. No
-#: ``isIRI`` filters: Virtuoso took 9.6 s for this query with them and 20 ms without (at
-#: 3 000 projects); what is not an IRI is left out in Python.
+#: ``isIRI`` filters anywhere: Virtuoso took seconds for a description with them.
 #: ``{published}`` is empty (the default graph is the published one) or ``GRAPH <…>``.
-_DESCRIPTION = """SELECT ?part ?g ?s ?p ?o ?total WHERE {{
+_OUTBOUND = """SELECT ?part ?g ?p ?o ?total WHERE {{
   {{ {published}{{ {iri} ?p ?o }} BIND("statement" AS ?part) }}
-  UNION {{ {{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {iri} ?said ?value }} {sources_only} }}
+  UNION {{ {{ SELECT DISTINCT ?g WHERE {{
+               GRAPH ?g {{ {iri} ?said ?value }} FILTER(!STRSTARTS(STR(?g), "{own}")) }}
              ORDER BY ?g LIMIT {sources} }}
            GRAPH ?g {{ {iri} ?p ?o }} BIND("said" AS ?part) }}
   UNION {{ {{ SELECT (COUNT(DISTINCT ?g) AS ?total) WHERE {{
-               GRAPH ?g {{ {iri} ?said ?value }} {sources_only} }} }}
+               GRAPH ?g {{ {iri} ?said ?value }} FILTER(!STRSTARTS(STR(?g), "{own}")) }} }}
            BIND("sources" AS ?part) }}
-  UNION {{ {{ SELECT (COUNT(*) AS ?total) WHERE {{ {published}{{ ?s ?p {iri} }} }} }}
-           BIND("count" AS ?part) }}
-  UNION {{ {{ SELECT ?s ?p WHERE {{ {published}{{ ?s ?p {iri} }} }}
-             ORDER BY ?p ?s LIMIT {page} OFFSET {offset} }}
-           BIND("inbound" AS ?part) }}
   UNION {{ GRAPH {identity} {{ ?moved {key} {alias} }} BIND("moved" AS ?part) }}
-  UNION {{
-    {{ SELECT DISTINCT ?s WHERE {{
-        {{ {published}{{ {iri} ?link ?value }} BIND({iri} AS ?s) }}
-        UNION {{ {published}{{ {iri} ?link ?s }} }}
-        UNION {{ {published}{{ {iri} ?s ?value }} }}
-        UNION {{ {{ SELECT DISTINCT ?s WHERE {{ GRAPH ?s {{ {iri} ?said ?value }} {sources_of_s} }}
-                   ORDER BY ?s LIMIT {sources} }} }}
-        UNION {{ {published}{{ ?from ?s {iri} }} }}
-        UNION {{ SELECT ?s WHERE {{ {published}{{ ?s ?link {iri} }} }}
-                 ORDER BY ?link ?s LIMIT {page} OFFSET {offset} }}
-    }} }}
-    {published}{{ ?s ?p ?o }} FILTER(?p IN ({about})) BIND("about" AS ?part)
-  }}
 }}"""
 
 

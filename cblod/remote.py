@@ -46,7 +46,7 @@ from pyoxigraph import (
 )
 from requests.auth import AuthBase
 
-from .describe import Description, describe_in_one_query
+from .describe import Description, describe_in_few_queries
 from .errors import StoreError
 from .published import PublishedReads
 from .query.results import TooManyResults
@@ -397,11 +397,11 @@ class RemoteStore(PublishedReads):
         return folder
 
     def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
-        """In one query: one request to the server instead of one per lookup. The query
-        names the published graph itself and takes only the version's named graphs from the
-        answer: listing thousands of source graphs with the query would cost more than it."""
+        """In three queries, not one request per lookup. They name the published graph
+        themselves and take only the version's named graphs from the answers: listing
+        thousands of source graphs with each query would cost more than the query."""
         dataset = self.dataset()
-        return describe_in_one_query(
+        return describe_in_few_queries(
             self,
             iri,
             inbound_offset=inbound_offset,

@@ -10,7 +10,7 @@ import requests
 from conftest import ALL_PAGES, SAMPLES, ingest_all, running, select
 from pyoxigraph import NamedNode
 
-from cblod.describe import describe_by_lookups, describe_in_one_query
+from cblod.describe import describe_by_lookups, describe_in_few_queries
 from cblod.ingest import ingest
 from cblod.store import CblodStore
 
@@ -50,7 +50,7 @@ def test_same_as_merges_existing_organisations_and_the_old_iri_keeps_resolving(t
     assert projects_of(store, VASTERAS) == []
     same = select(store, f"SELECT ?s WHERE {{ <{VASTERAS}> owl:sameAs ?s }}")
     assert [r["s"] for r in same] == [survivor]
-    for describe in (describe_by_lookups, describe_in_one_query):  # the page redirects
+    for describe in (describe_by_lookups, describe_in_few_queries):  # the page redirects
         assert describe(store, NamedNode(VASTERAS)).moved
         assert not describe(store, NamedNode(survivor)).moved
     # no source graph but the curation table still names the merged IRI

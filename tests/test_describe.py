@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 import pytest
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
-from cblod.describe import Description, describe_by_lookups, describe_in_one_query
+from cblod.describe import Description, describe_by_lookups, describe_in_few_queries
 from cblod.store import CblodStore
 
 
@@ -32,11 +32,11 @@ def test_both_ways_describe_every_resource_alike(sample_store):
     described = 0
     for iri in iris:
         by_lookups = describe_by_lookups(sample_store, iri)
-        assert by_lookups == describe_in_one_query(sample_store, iri), iri
+        assert by_lookups == describe_in_few_queries(sample_store, iri), iri
         described += by_lookups.exists
         if by_lookups.inbound_total > 1:  # the second page of inbound links, from one on
             assert describe_by_lookups(sample_store, iri, inbound_offset=1) == (
-                describe_in_one_query(sample_store, iri, inbound_offset=1)
+                describe_in_few_queries(sample_store, iri, inbound_offset=1)
             )
     assert described == len(iris)
 
@@ -50,7 +50,7 @@ def test_inbound_links_are_paged_in_a_stable_order(sample_store, monkeypatch):
     )))  # fmt: skip
     whole = describe_by_lookups(sample_store, busiest)
     assert whole.inbound_total > 6
-    for describe in (describe_by_lookups, describe_in_one_query):
+    for describe in (describe_by_lookups, describe_in_few_queries):
         pages = [describe(sample_store, busiest, inbound_offset=o) for o in (0, 3, 6)]
         links = [link for page in pages for link in page.inbound]
         assert len(links) == 9 and len(set(links)) == 9
