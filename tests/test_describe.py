@@ -1,8 +1,9 @@
 """A resource's description is the same whichever way it is read and whichever backend holds it.
 
-The embedded store describes by pattern lookups (cheap in process); a SPARQL server in one
-query (one request a page). Both ways run on the same embedded store here and must agree on
-every resource, inbound links paged; and every backend must describe as the embedded store does.
+The embedded store describes by pattern lookups (cheap in process); a SPARQL server in three
+simple queries (three requests, not one per lookup). Both ways run on the same embedded store
+here and must agree on every resource, inbound links paged; and every backend must describe as
+the embedded store does.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def _node(kind: str, key: str) -> NamedNode:
 
 
 def _described(kind: str, key: str) -> Description:
-    """The description of the thing at ``kind/key`` (one query on a SPARQL server)."""
+    """The description of the thing at ``kind/key`` (three queries on a SPARQL server)."""
     return current_store().describe(_node(kind, key), inbound_offset=_offset())
 
 
