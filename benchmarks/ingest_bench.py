@@ -6,7 +6,10 @@ Generates the two keep.eu result sheets as CSV (``--projects`` projects, four pa
 each on average, organisations drawn from a pool of a third as many, with check-digit-valid
 business IDs so partners merge by identifier), times ``cblod ingest`` in a fresh process, then
 dumps what it stored as N-Quads and times ``Store.bulk_load`` of exactly those quads in
-another. Peak memory is each process's own (VmHWM). Prints ratios.
+another. Peak memory is each process's own (VmHWM). Then, as a secretariat fixing one
+record: one keep.eu project page ingested into that store, changed, and ingested again (the
+time of that update, and its share of the full ingest), and the export ingested again
+unchanged (a no-op). Prints ratios.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import keep_eu_export  # noqa: E402
 
+KEEP_EU_PAGE = (
+    Path(__file__).resolve().parent.parent / "samples" / "pages" / "keep-eu-4smart-growth.txt"
+)
+
 from cblod.snapshots import published_snapshot  # noqa: E402
 from cblod.store import DATABASE  # noqa: E402
 
@@ -34,8 +41,8 @@ INGEST = """
 import sys
 from cblod.ingest import ingest
 from cblod.store import CblodStore
-reports = ingest(sys.argv[2:], store=CblodStore(sys.argv[1]))
-assert all(r.status == "ingested" for r in reports), [str(r.error) for r in reports]
+reports = ingest(sys.argv[3:], store=CblodStore(sys.argv[1]))
+assert all(r.status == sys.argv[2] for r in reports), [(r.status, str(r.error)) for r in reports]
 """
 BULK_LOAD = """
 import sys, pyoxigraph
@@ -64,13 +71,21 @@ def measure(projects: int, work: Path) -> dict:
     paths = keep_eu_export(projects, folder)
     rows = sum(1 for _ in paths[1].open(encoding="utf-8")) - 1
     store = work / f"store-{projects}"
-    ingest_s, ingest_mb = child(INGEST, str(store), *map(str, paths))
+    ingest_s, ingest_mb = child(INGEST, str(store), "ingested", *map(str, paths))
+    # a secretariat fixes one record: one project page changed and ingested into the store
+    page = folder / KEEP_EU_PAGE.name
+    shutil.copy(KEEP_EU_PAGE, page)
+    child(INGEST, str(store), "ingested", str(page))
+    page.write_text(page.read_text().replace("Project status: closed", "Project status: open"))
+    page_s, page_mb = child(INGEST, str(store), "ingested", str(page))
+    unchanged_s, _ = child(INGEST, str(store), "unchanged", *map(str, paths))
     nquads = work / f"dump-{projects}.nq"
     child(DUMP, str(published_snapshot(store) / DATABASE), str(nquads))
     quads = sum(1 for _ in nquads.open(encoding="utf-8"))
     load_s, load_mb = child(BULK_LOAD, str(work / f"bulk-{projects}"), str(nquads))
     return {"projects": projects, "partner_rows": rows, "quads": quads, "ingest_s": ingest_s, "ingest_peak_mb": ingest_mb,
-            "bulk_load_s": load_s, "bulk_load_peak_mb": load_mb}  # fmt: skip
+            "bulk_load_s": load_s, "bulk_load_peak_mb": load_mb, "one_page_s": page_s,
+            "one_page_peak_mb": page_mb, "unchanged_s": unchanged_s}  # fmt: skip
 
 
 def main() -> None:
@@ -88,6 +103,12 @@ def main() -> None:
         print(f"{r['projects']:>9}{r['partner_rows']:>8}{r['quads']:>10}{r['ingest_s']:>10.1f}{r['quads'] / r['ingest_s']:>10.0f}"
               f"{r['bulk_load_s']:>13.1f}{r['quads'] / r['bulk_load_s']:>10.0f}{r['ingest_s'] / r['bulk_load_s']:>7.1f}"
               f"{r['ingest_peak_mb']:>11.0f}{r['bulk_load_peak_mb']:>9.0f}")  # fmt: skip
+    print(
+        f"\n{'projects':>9}{'one page s':>12}{'of full ingest':>16}{'peak MB':>9}{'unchanged s':>13}"
+    )
+    for r in results:
+        print(f"{r['projects']:>9}{r['one_page_s']:>12.1f}{r['one_page_s'] / r['ingest_s']:>15.1%}"
+              f"{r['one_page_peak_mb']:>9.0f}{r['unchanged_s']:>13.1f}")  # fmt: skip
     out = Path(__file__).parent / "results" / "ingest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

@@ -101,7 +101,7 @@ def ingest(
         if on_source:
             on_source(report)
     if store.writing:
-        build_index(store)
+        build_index(store, since=store.snapshot, changed=store.changed_subjects)
         store.publish()
     return reports
 

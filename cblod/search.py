@@ -1,7 +1,9 @@
 """Full-text search over names, acronyms and descriptions: an SQLite FTS5 index.
 
 Built from the default graph at the end of every ingest, into the new snapshot of the store
-(``cblod.store``), so a reader's index always matches the data it queries.
+(``cblod.store``), so a reader's index always matches the data it queries: the previous
+snapshot's index updated for the subjects whose published statements changed, or (a first
+ingest, a large one) built whole.
 The ``unicode61 remove_diacritics 2`` tokenizer makes "vasteras" find "Västerås".
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,43 +40,90 @@ def index_path(store: Dataset) -> Path:
     return (folder if folder is not None else store.path) / INDEX_FILE
 
 
-def build_index(store: Dataset) -> int:
-    """(Re)build the index for ``store``; returns the number of entries."""
+#: above this many changed subjects, the index is built anew rather than updated
+UPDATE_LIMIT = 5000
+
+
+def build_index(
+    store: Dataset, *, since: Path | None = None, changed: set[str] | None = None
+) -> int:
+    """(Re)build the index for ``store``; returns the number of entries written.
+
+    With ``since`` (the folder of the snapshot ``store`` started from) and ``changed`` (the
+    subjects whose published statements changed since), the index is that snapshot's,
+    updated for those subjects only: re-ingesting one page must not cost an index of the
+    whole dataset.
+    """
+    target = index_path(store)
+    partial = target.with_suffix(".building")
+    partial.unlink(missing_ok=True)
+    previous = since / INDEX_FILE if since is not None else None
+    update = (
+        previous is not None
+        and previous.exists()
+        and changed is not None
+        and len(changed) <= UPDATE_LIMIT
+    )
+    if update:
+        assert previous is not None and changed is not None
+        shutil.copyfile(previous, partial)
+    with sqlite3.connect(partial) as db:
+        if not update:
+            db.execute(
+                "CREATE VIRTUAL TABLE entries USING fts5(iri UNINDEXED, kind UNINDEXED, title, "
+                "names, description, tokenize = 'unicode61 remove_diacritics 2')"
+            )
+            rows = _entries(store, "")
+        else:
+            assert changed is not None
+            rows = []
+            items = sorted(changed)
+            for start in range(0, len(items), BATCH):
+                batch = items[start : start + BATCH]
+                db.execute(
+                    f"DELETE FROM entries WHERE iri IN ({', '.join('?' * len(batch))})", batch
+                )
+                rows += _entries(store, " ".join(f"<{iri}>" for iri in batch))
+        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", rows)
+    db.close()
+    os.replace(partial, target)
+    return len(rows)
+
+
+#: subjects updated by one query
+BATCH = 500
+
+
+def _entries(store: Dataset, items: str) -> list[tuple[str, str, str, str, str]]:
+    """Index rows for every indexed item, or for ``items`` only (IRIs in SPARQL syntax)."""
     classes = " ".join(f"cbo:{c}" for c in INDEXED_CLASSES)
+    if items:
+        # the items first, then their classes: one VALUES block, never two (Oxigraph joins
+        # two by scanning every statement)
+        where = f"VALUES ?item {{ {items} }} ?item a ?class FILTER(?class IN ({', '.join(classes.split())}))"
+    else:
+        where = f"VALUES ?class {{ {classes} }} ?item a ?class"
     query = (
         sparql_prefixes()
         + f"""
         SELECT ?item ?class (SAMPLE(?pref) AS ?title)
                (GROUP_CONCAT(DISTINCT ?name; separator=" | ") AS ?names)
                (GROUP_CONCAT(DISTINCT ?text; separator=" ") AS ?description) WHERE {{
-          VALUES ?class {{ {classes} }}
-          ?item a ?class ; rdfs:label ?pref .
+          {where} . ?item rdfs:label ?pref .
           OPTIONAL {{ ?item skos:prefLabel|skos:altLabel|cbo:acronym|cbo:formerName|skos:notation ?name }}
           OPTIONAL {{ ?item dcterms:description ?text }}
         }} GROUP BY ?item ?class"""
     )
-    target = index_path(store)
-    partial = target.with_suffix(".building")
-    partial.unlink(missing_ok=True)
-    with sqlite3.connect(partial) as db:
-        db.execute(
-            "CREATE VIRTUAL TABLE entries USING fts5(iri UNINDEXED, kind UNINDEXED, title, names, "
-            "description, tokenize = 'unicode61 remove_diacritics 2')"
+    return [
+        (
+            r["item"].value,
+            r["class"].value.rsplit("#", 1)[-1],
+            r["title"].value,
+            r["names"].value if r["names"] else "",
+            r["description"].value if r["description"] else "",
         )
-        rows = [
-            (
-                r["item"].value,
-                r["class"].value.rsplit("#", 1)[-1],
-                r["title"].value,
-                r["names"].value if r["names"] else "",
-                r["description"].value if r["description"] else "",
-            )
-            for r in store.select(query)
-        ]
-        db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", rows)
-    db.close()
-    os.replace(partial, target)
-    return len(rows)
+        for r in store.select(query)
+    ]
 
 
 def _match_expression(text: str) -> str | None:

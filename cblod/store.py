@@ -97,6 +97,9 @@ class CblodStore(PublishedReads):
         self._work_dir: Path | None = None
         self._rank_cache: dict[str, int] | None = None
         self._base_uri: str | None = None
+        #: subjects whose published statements the snapshot being written changed (what a
+        #: search index built from the published one has to update)
+        self.changed_subjects: set[str] = set()
 
     @staticmethod
     def _open_read_only(snapshot: Path) -> Store:
@@ -134,6 +137,7 @@ class CblodStore(PublishedReads):
             raise StoreError("store is open read-only")
         if self._work is not None:
             return self._work
+        self.changed_subjects = set()
         try:
             work_dir = self.folder.start(self.snapshot)
             if self.snapshot is not None:
@@ -252,6 +256,8 @@ class CblodStore(PublishedReads):
             triples, found = consolidator.subject(subject, statements)
             conflicts.extend(found)
             consolidated = {(t.predicate, t.object) for t in triples}
+            if consolidated != published:
+                self.changed_subjects.add(lexical(subject))
             to_add.extend(Quad(subject, p, o) for p, o in consolidated - published)
             to_remove.extend(Quad(subject, p, o) for p, o in published - consolidated)
 
@@ -299,6 +305,7 @@ class CblodStore(PublishedReads):
             consolidated = {(t.predicate, t.object) for t in triples}
             if consolidated != published:
                 changed += 1
+                self.changed_subjects.add(lexical(subject))
             for p, o in published - consolidated:
                 work.remove(Quad(subject, p, o))
             to_add.extend(Quad(subject, p, o) for p, o in consolidated - published)
