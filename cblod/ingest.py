@@ -27,6 +27,7 @@ from .consolidate import Conflict
 from .emit import emit
 from .errors import CblodError, InputError, StoreError
 from .identity import Identity
+from .kept import keep_answers
 from .search import build_index
 from .sourcefile import SourceFile
 from .store import CblodStore
@@ -102,6 +103,7 @@ def ingest(
             on_source(report)
     if store.writing:
         build_index(store, since=store.snapshot, changed=store.changed_subjects)
+        keep_answers(store)
         store.publish()
     return reports
 

@@ -42,9 +42,8 @@ def lexical(term: Term | GraphName) -> str:
 QueryResult: TypeAlias = QuerySolutions | QueryBoolean | Iterator[Triple]
 
 
-class Engine(Protocol):
-    """The read verbs a published dataset is asked with: pyoxigraph's ``Store``, or
-    ``remote.SparqlServer`` offering the same verbs over a SPARQL server."""
+class Queryable(Protocol):
+    """What answers SPARQL queries (all the endpoint's ``execute`` needs)."""
 
     def query(
         self,
@@ -56,6 +55,11 @@ class Engine(Protocol):
         default_graph: GraphName | list[GraphName] | None = None,
         named_graphs: list[NamedNode | BlankNode] | None = None,
     ) -> QueryResult: ...
+
+
+class Engine(Queryable, Protocol):
+    """The read verbs a published dataset is asked with: pyoxigraph's ``Store``, or
+    ``remote.SparqlServer`` offering the same verbs over a SPARQL server."""
 
     def quads_for_pattern(
         self,

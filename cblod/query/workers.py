@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
 from ..published import INTERNAL
-from ..rdfterms import Engine, QueryResult
+from ..rdfterms import Queryable, QueryResult
 from ..vocab import PREFIXES
 from .formats import KIND_FORMATS, negotiate
 from .results import TooManyResults, take, write_boolean, write_graph, write_solutions
@@ -81,7 +81,9 @@ def _kind(results: QueryResult) -> str:
     return "solutions" if isinstance(results, QuerySolutions) else "graph"
 
 
-def execute(store: Engine, source_graphs: list[NamedNode], request: QueryRequest) -> QueryResponse:
+def execute(
+    store: Queryable, source_graphs: list[NamedNode], request: QueryRequest
+) -> QueryResponse:
     """Run one query and write its answer; client mistakes become 4xx responses."""
     options: dict[str, Any] = {"prefixes": PREFIXES, "base_iri": request.base_iri}
     if request.default_graphs or request.named_graphs:

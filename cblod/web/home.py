@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template
 
+from ..kept import kept_summary
 from ..stats import stats
 from ..vocab import DCTERMS, PROV
 from .labels import reader_languages, vary_on_language
@@ -20,7 +21,7 @@ HOME_PROGRAMMES = 20
 @blueprint.route("/")
 def index() -> Response:
     store = current_store()
-    counts = memoized(("stats",), lambda: stats(store))
+    counts = memoized(("stats",), lambda: kept_summary(store, "stats") or stats(store))
     sources = [
         {
             "href": href(graph.value),

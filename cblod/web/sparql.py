@@ -14,10 +14,11 @@ import hashlib
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from ..examples import EXAMPLES, default_query
+from ..kept import kept_answer
 from ..query.formats import FORMAT_PARAMETERS, GRAPH, negotiate, prefers_html
 from ..query.scan import scan
 from ..query.workers import PoolBusy, QueryRequest, QueryResponse, QueryTimeout, WorkerDied
-from .examples import EXAMPLES, default_query
 from .results_page import render_results
 from .service_description import service_description
 from .store_access import current_pool, current_store, memoized
@@ -152,7 +153,7 @@ def query() -> Response:
     cache = current_app.extensions["cblod_answers"]
     key = (current_store().version, repr(job))
     try:
-        answer = cache.get(key) or current_pool().run(job)
+        answer = cache.get(key) or kept_answer(current_store(), job) or current_pool().run(job)
         cache.put(key, answer)
     except QueryTimeout:
         answer = QueryResponse(

@@ -1,0 +1,89 @@
+"""Answers kept with a snapshot: computed once, when it is published, not by its first visitor.
+
+The query page's example queries and the home page's counts are aggregates over the whole
+dataset: seconds each on a large one. Before, the first visitor after every ingest paid for
+them (the load run's p99 was 12 s at 30 000 projects). An ingest now computes them into the
+snapshot it is about to publish (``answers/`` in its folder), and the web tier answers from
+there: the example queries in any result format the endpoint offers (re-written from the
+kept SPARQL JSON, with the endpoint's row limit), the counts as they are.
+
+A backend without a local snapshot (a SPARQL server) keeps nothing and computes as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pyoxigraph import QueryResultsFormat, parse_query_results
+
+from .examples import EXAMPLES
+from .published import Dataset
+from .query.workers import QueryRequest, QueryResponse, execute
+from .rdfterms import QueryResult
+from .stats import stats
+from .store import CblodStore
+
+FOLDER = "answers"
+#: rows kept for one example (the endpoint applies its own, usually lower, limit on reading)
+KEPT_ROWS = 1_000_000
+JSON_RESULTS = "application/sparql-results+json"
+
+
+def keep_answers(store: CblodStore) -> int:
+    """Compute and write the answers of the snapshot ``store`` is writing; returns how many."""
+    if store.data_dir is None:
+        return 0
+    folder = store.data_dir / FOLDER
+    folder.mkdir(exist_ok=True)
+    sources = store.source_graphs()
+    kept = 0
+    for example in EXAMPLES:
+        answer = execute(
+            store.store,
+            sources,
+            QueryRequest(example.query, accept=JSON_RESULTS, max_rows=KEPT_ROWS),
+        )
+        if answer.status == 200 and answer.kind in ("solutions", "boolean"):
+            (folder / _name(example.query)).write_bytes(answer.body)
+            kept += 1
+    (folder / "stats.json").write_text(json.dumps(stats(store)), encoding="utf-8")
+    return kept + 1
+
+
+def kept_answer(store: Dataset, request: QueryRequest) -> QueryResponse | None:
+    """The kept answer to ``request`` in the format it asks for, or None when none is kept
+    (another query, or a dataset named in the request)."""
+    if request.default_graphs or request.named_graphs or store.data_dir is None:
+        return None
+    path = store.data_dir / FOLDER / _name(request.query)
+    try:
+        body = path.read_bytes()
+    except OSError:
+        return None
+    return execute(_KeptResults(body), [], request)
+
+
+def kept_summary(store: Dataset, name: str) -> Any | None:
+    """A kept summary (``"stats"``), or None."""
+    if store.data_dir is None:
+        return None
+    try:
+        return json.loads((store.data_dir / FOLDER / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _name(query: str) -> str:
+    return hashlib.sha256(query.encode("utf-8")).hexdigest() + ".srj"
+
+
+class _KeptResults:
+    """Stands in for the store in ``execute``: every query is answered with the kept one."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def query(self, query: str, /, **options: Any) -> QueryResult:
+        return parse_query_results(self.body, format=QueryResultsFormat.JSON)

@@ -1,0 +1,65 @@
+"""Answers kept with a snapshot: the example queries and the home page's counts are computed
+when a snapshot is published, and the endpoint answers them exactly as it would compute them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import requests
+from conftest import running
+
+from cblod.examples import EXAMPLES
+from cblod.kept import FOLDER, kept_answer, kept_summary
+from cblod.query.workers import QueryRequest, execute
+from cblod.stats import stats
+
+FORMATS = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml"]
+
+
+def computed(store, query: str, accept: str, max_rows: int = 100_000):
+    return execute(
+        store.store, store.source_graphs(), QueryRequest(query, accept=accept, max_rows=max_rows)
+    )
+
+
+def test_every_example_and_the_counts_are_kept_with_the_snapshot(sample_store):
+    folder = sample_store.data_dir / FOLDER
+    assert len(list(folder.glob("*.srj"))) == len(EXAMPLES)
+    assert kept_summary(sample_store, "stats") == json.loads(json.dumps(stats(sample_store)))
+    for example in EXAMPLES:
+        for accept in FORMATS:
+            kept = kept_answer(sample_store, QueryRequest(example.query, accept=accept))
+            assert kept is not None
+            fresh = computed(sample_store, example.query, accept)
+            assert (kept.status, kept.mime, kept.body) == (fresh.status, fresh.mime, fresh.body)
+
+
+def test_the_endpoint_answers_an_example_as_it_would_compute_it(sample_store):
+    example = next(e for e in EXAMPLES if "ERDF" in e.title)
+    with running(sample_store) as url:
+        answer = requests.get(
+            f"{url}/sparql", params={"query": example.query, "format": "csv"}, timeout=30
+        )
+    assert answer.status_code == 200
+    fresh = computed(sample_store, example.query, "text/csv")
+    assert list(csv.reader(io.StringIO(answer.text))) == list(
+        csv.reader(io.StringIO(fresh.body.decode()))
+    )
+
+
+def test_a_kept_answer_keeps_the_endpoints_row_limit(sample_store):
+    example = next(e for e in EXAMPLES if "Clusters by region" in e.title)
+    assert len(computed(sample_store, example.query, "text/csv").body.splitlines()) > 3
+    with running(sample_store, SPARQL_MAX_ROWS=2) as url:
+        answer = requests.get(f"{url}/sparql", params={"query": example.query}, timeout=30)
+    assert answer.status_code == 422 and "2 rows" in answer.text
+
+
+@pytest.mark.parametrize("named", ["default-graph-uri", "named-graph-uri"])
+def test_a_query_naming_a_dataset_is_never_answered_from_what_is_kept(sample_store, named):
+    example = EXAMPLES[0]
+    request = QueryRequest(example.query, **{named.replace("-uri", "s").replace("-", "_"): ["x:y"]})
+    assert kept_answer(sample_store, request) is None
