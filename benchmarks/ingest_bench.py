@@ -9,7 +9,9 @@ dumps what it stored as N-Quads and times ``Store.bulk_load`` of exactly those q
 another. Peak memory is each process's own (VmHWM). Then, as a secretariat fixing one
 record: one keep.eu project page ingested into that store, changed, and ingested again (the
 time of that update, and its share of the full ingest), and the export ingested again
-unchanged (a no-op). Prints ratios.
+unchanged (a no-op); and the first answer of each example query on a server just started on
+the new snapshot, kept with it at publish or computed as the first visitor's was. Prints
+ratios.
 """
 
 from __future__ import annotations
@@ -23,8 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import requests
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import keep_eu_export  # noqa: E402
+from sparql_bench import free_port, launch, wait_until_up  # noqa: E402
+
+from cblod.examples import EXAMPLES  # noqa: E402
 
 KEEP_EU_PAGE = (
     Path(__file__).resolve().parent.parent / "samples" / "pages" / "keep-eu-4smart-growth.txt"
@@ -79,13 +86,38 @@ def measure(projects: int, work: Path) -> dict:
     page.write_text(page.read_text().replace("Project status: closed", "Project status: open"))
     page_s, page_mb = child(INGEST, str(store), "ingested", str(page))
     unchanged_s, _ = child(INGEST, str(store), "unchanged", *map(str, paths))
+    kept_ms, computed_ms = first_answers(store)
     nquads = work / f"dump-{projects}.nq"
     child(DUMP, str(published_snapshot(store) / DATABASE), str(nquads))
     quads = sum(1 for _ in nquads.open(encoding="utf-8"))
     load_s, load_mb = child(BULK_LOAD, str(work / f"bulk-{projects}"), str(nquads))
     return {"projects": projects, "partner_rows": rows, "quads": quads, "ingest_s": ingest_s, "ingest_peak_mb": ingest_mb,
             "bulk_load_s": load_s, "bulk_load_peak_mb": load_mb, "one_page_s": page_s,
-            "one_page_peak_mb": page_mb, "unchanged_s": unchanged_s}  # fmt: skip
+            "one_page_peak_mb": page_mb, "unchanged_s": unchanged_s,
+            "first_answer_kept_ms": kept_ms, "first_answer_computed_ms": computed_ms}  # fmt: skip
+
+
+def first_answers(store: Path) -> tuple[list[float], list[float]]:
+    """Milliseconds to the first answer of each example query on a server just started on
+    the published snapshot: as asked (kept with the snapshot), and with a comment added (new
+    text, so computed as the first visitor's was before answers were kept)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/sparql"
+    server = launch([sys.executable, "-m", "cblod", "serve", "--store", str(store), "--port", str(port),
+                     "--timeout", "600"])  # fmt: skip
+    try:
+        wait_until_up(url, server)
+        timings: tuple[list[float], list[float]] = ([], [])
+        for example in EXAMPLES:
+            for n, text in enumerate((example.query, example.query + "# first visitor\n")):
+                start = time.perf_counter()
+                answer = requests.get(url, params={"query": text, "format": "csv"}, timeout=900)
+                assert answer.status_code == 200, answer.text[:300]
+                timings[n].append((time.perf_counter() - start) * 1000)
+        return timings
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def main() -> None:
@@ -109,6 +141,13 @@ def main() -> None:
     for r in results:
         print(f"{r['projects']:>9}{r['one_page_s']:>12.1f}{r['one_page_s'] / r['ingest_s']:>15.1%}"
               f"{r['one_page_peak_mb']:>9.0f}{r['unchanged_s']:>13.1f}")  # fmt: skip
+    print(
+        f"\n{'projects':>9}{'first answer of an example, kept: max ms':>44}{'computed: max ms':>19}"
+    )
+    for r in results:
+        print(
+            f"{r['projects']:>9}{max(r['first_answer_kept_ms']):>44.0f}{max(r['first_answer_computed_ms']):>19.0f}"
+        )
     out = Path(__file__).parent / "results" / "ingest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
+from .merges import alias_key
 from .ontology_terms import term_labels
 from .published import IDENTITY, IDENTITY_KEY, OWN_GRAPHS
 from .rdfterms import Term, lexical
@@ -262,7 +263,7 @@ def describe_in_few_queries(
 
 def _alias(iri: NamedNode) -> Literal:
     """The identity key a curated merge leaves for a merged IRI (``Dataset.survivor``)."""
-    return Literal(f"alias|{iri.value}")
+    return Literal(alias_key(iri.value))
 
 
 #: the statements of a node a page needs: its names, types and original page

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
+from .merges import alias_key, follow, merges
 from .names import fold, name_key, name_tokens, plain_key, similarity
 from .records import Organisation, Programme, Project
 from .values import Coded, slugify
@@ -221,11 +222,11 @@ class Identity:
 
     def survivor(self, iri: str) -> str:
         """The IRI ``iri`` was merged into by a curated same-as (itself when none)."""
-        seen = {iri}
-        while iri in self._aliases and self._aliases[iri] not in seen:
-            iri = self._aliases[iri]
-            seen.add(iri)
-        return iri
+        return follow(iri, self._aliases.get)
+
+    def new_merges(self) -> dict[str, str]:
+        """Merged IRI -> survivor, for the curated merges this ingest registered."""
+        return merges(self.new_keys.items())
 
     def organisation_reference(self, reference: str) -> tuple[str | None, str]:
         """(IRI, normalised reference) for one of our IRIs or a ``CC:name`` reference.
@@ -246,7 +247,7 @@ class Identity:
     def merge(self, survivor: str, merged: str, evidence: str) -> None:
         """Curated same-as: ``merged`` (an IRI) is ``survivor`` from now on."""
         if survivor != merged:
-            self._register(f"alias|{merged}", survivor)
+            self._register(alias_key(merged), survivor)
             self._evidence(survivor, "curated same-as", merged, 1.0, evidence)
 
     def merge_name(self, survivor: str, reference: str) -> None:

@@ -140,11 +140,7 @@ def _ingest_one(
         takes_strict = "strict" in inspect.signature(mapping.read).parameters
         doc = mapping.read(source, strict=strict) if takes_strict else mapping.read(source)
     emitter = emit(doc, identity, graph, **record)
-    aliases = {
-        key.split("|", 1)[1]: iri
-        for key, iri in identity.new_keys.items()
-        if key.startswith("alias|")
-    }
+    aliases = identity.new_merges()
     replacement = store.replace_source(graph, emitter.quads, identity)
     rewritten = store.apply_aliases(aliases, identity, keep=graph)
     if rewritten:

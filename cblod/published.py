@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, RdfFormat
 
+from .merges import alias_key, follow
 from .rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
 from .vocab import CBO
 
@@ -147,16 +148,14 @@ class PublishedReads:
 
     def survivor(self, iri: NamedNode) -> NamedNode | None:
         """The IRI a curated merge moved ``iri`` to (following chains), or None."""
-        found, seen = None, {iri.value}
-        while True:
-            key = Literal(f"alias|{(found or iri).value}")
-            nxt = next(self.store.quads_for_pattern(None, IDENTITY_KEY, key, IDENTITY), None)
-            if nxt is None or not isinstance(nxt.subject, NamedNode):
-                return found
-            if nxt.subject.value in seen:
-                return found
-            found = nxt.subject
-            seen.add(found.value)
+
+        def merged_into(merged: str) -> str | None:
+            key = Literal(alias_key(merged))
+            found = next(self.store.quads_for_pattern(None, IDENTITY_KEY, key, IDENTITY), None)
+            return found.subject.value if found and isinstance(found.subject, NamedNode) else None
+
+        survivor = follow(iri.value, merged_into)
+        return NamedNode(survivor) if survivor != iri.value else None
 
     def query(self, sparql: str, **options: Any) -> QueryResult:
         return self.store.query(sparql, **options)

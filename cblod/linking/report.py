@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..identity import NAME_ELSEWHERE, ORGANISATION_MATCH
+from ..merges import follow, merged_iri
+from ..merges import merges as curated_merges
 from ..names import fold, similarity
 from ..published import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, Dataset
 from ..rdfterms import lexical
@@ -81,14 +83,10 @@ def link_report(store: Dataset) -> LinkReport:
         (lexical(q.subject), lexical(q.object))
         for q in store.quads(None, IDENTITY_KEY, None, IDENTITY)
     ]
-    aliases = {key[len("alias|") :]: iri for iri, key in registered if key.startswith("alias|")}
+    aliases = curated_merges((key, iri) for iri, key in registered)
 
     def survivor(iri: str) -> str:
-        seen = {iri}
-        while iri in aliases and aliases[iri] not in seen:
-            iri = aliases[iri]
-            seen.add(iri)
-        return iri
+        return follow(iri, aliases.get)
 
     keys: dict[str, list[str]] = defaultdict(list)
     for iri, key in registered:
@@ -145,7 +143,7 @@ def link_report(store: Dataset) -> LinkReport:
     curated = sum(
         1
         for _, key in registered
-        if key.startswith("distinct|") or key.startswith("alias|") and "/id/organisation/" in key
+        if key.startswith("distinct|") or merged_iri(key) is not None and "/id/organisation/" in key
     )
     misses = sorted(
         ((score, a, _label(store, a), b, _label(store, b)) for (a, b), score in near.items()),
