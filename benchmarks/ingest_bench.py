@@ -45,11 +45,17 @@ PEAK = (
     "if l.startswith('VmHWM')), file=sys.stderr)"
 )
 INGEST = """
-import sys
+import sys, time
 from cblod.ingest import ingest
+from cblod.kept import keep_answers
 from cblod.store import CblodStore
-reports = ingest(sys.argv[3:], store=CblodStore(sys.argv[1]))
+start = time.perf_counter()
+store = CblodStore(sys.argv[1])
+reports = ingest(sys.argv[3:], store=store, keep=False)
 assert all(r.status == sys.argv[2] for r in reports), [(r.status, str(r.error)) for r in reports]
+published = time.perf_counter() - start
+keep_answers(store)
+print(published, time.perf_counter() - published - start)
 """
 BULK_LOAD = """
 import sys, pyoxigraph
@@ -63,13 +69,20 @@ pyoxigraph.Store.read_only(sys.argv[1]).dump(sys.argv[2], format=pyoxigraph.RdfF
 
 
 def child(code: str, *argv: str) -> tuple[float, float]:
+    seconds, peak, _ = child_output(code, *argv)
+    return seconds, peak
+
+
+def child_output(code: str, *argv: str) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, what it printed) of ``code`` run in a fresh process."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", f"{code}\n{PEAK}", *argv], capture_output=True, text=True
     )
     if done.returncode:
         raise SystemExit(done.stderr[-2000:])
-    return time.perf_counter() - start, int(done.stderr.strip().splitlines()[-1]) / 1024
+    peak = int(done.stderr.strip().splitlines()[-1]) / 1024
+    return time.perf_counter() - start, peak, done.stdout
 
 
 def measure(projects: int, work: Path) -> dict:
@@ -84,7 +97,8 @@ def measure(projects: int, work: Path) -> dict:
     shutil.copy(KEEP_EU_PAGE, page)
     child(INGEST, str(store), "ingested", str(page))
     page.write_text(page.read_text().replace("Project status: closed", "Project status: open"))
-    page_s, page_mb = child(INGEST, str(store), "ingested", str(page))
+    page_s, page_mb, printed = child_output(INGEST, str(store), "ingested", str(page))
+    page_published_s, page_answers_s = map(float, printed.split())
     unchanged_s, _ = child(INGEST, str(store), "unchanged", *map(str, paths))
     kept_ms, computed_ms = first_answers(store)
     nquads = work / f"dump-{projects}.nq"
@@ -94,6 +108,7 @@ def measure(projects: int, work: Path) -> dict:
     return {"projects": projects, "partner_rows": rows, "quads": quads, "ingest_s": ingest_s, "ingest_peak_mb": ingest_mb,
             "bulk_load_s": load_s, "bulk_load_peak_mb": load_mb, "one_page_s": page_s,
             "one_page_peak_mb": page_mb, "unchanged_s": unchanged_s,
+            "one_page_published_s": page_published_s, "one_page_answers_s": page_answers_s,
             "first_answer_kept_ms": kept_ms, "first_answer_computed_ms": computed_ms}  # fmt: skip
 
 

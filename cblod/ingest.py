@@ -76,11 +76,13 @@ def ingest(
     strict: bool = False,
     on_source: Callable[[SourceReport], None] | None = None,
     on_chunk: Callable[[str, int, float | None], None] | None = None,
+    keep: bool = True,
 ) -> list[SourceReport]:
     """Ingest every file under ``paths`` into ``store``; one report per file.
 
     ``on_source`` hears of each file as it is done; ``on_chunk`` of each chunk of a streamed
-    bulk file (path, records so far, share of the file read if known).
+    bulk file (path, records so far, share of the file read if known). ``keep``: compute the
+    answers kept with the new snapshot (``cblod.kept``) once it is published.
     """
     base = base_uri or store.base_uri or DEFAULT_BASE_URI
     if not base.endswith("/"):
@@ -103,8 +105,12 @@ def ingest(
             on_source(report)
     if store.writing:
         build_index(store, since=store.snapshot, changed=store.changed_subjects)
-        keep_answers(store)
         store.publish()
+        if keep:
+            # after the publish: the update is served at once (a page fixed in a 30 000-project
+            # store in 0.6 s, where the answers take 10 s more); until they are written, the
+            # endpoint computes them as before
+            keep_answers(store)
     return reports
 
 
