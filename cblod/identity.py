@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
-from .merges import alias_key, follow, merges
+from .merges import Evidence, alias_key, follow, merges
 from .names import fold, name_key, name_tokens, plain_key, similarity
 from .records import Organisation, Programme, Project
 from .values import Coded, slugify
@@ -283,8 +283,7 @@ class Identity:
 
     def _evidence(self, iri: str, rule: str, value: str, score: float, name: str) -> None:
         """Remember why a spelling was merged into ``iri`` (only when it adds a new key)."""
-        value, name = value.replace("|", "/"), name.replace("|", "/")
-        self.new_evidence.append((iri, f"{rule}|{value}|{score:.2f}|{name}"))
+        self.new_evidence.append((iri, Evidence(rule, value, score, name).text()))
 
     def identifier(self, scheme: str, value: str) -> NamedNode:
         return self.iri("identifier", f"{scheme}/{slugify(value)}")

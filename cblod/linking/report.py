@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..identity import NAME_ELSEWHERE, ORGANISATION_MATCH
-from ..merges import follow, merged_iri
+from ..merges import Evidence, follow, merged_iri
 from ..merges import merges as curated_merges
 from ..names import fold, similarity
 from ..published import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, Dataset
@@ -28,9 +28,7 @@ COMMON_WORD = 50
 class Merge:
     iri: str
     label: str
-    evidence: list[tuple[str, str, float, str]] = field(
-        default_factory=list
-    )  # rule, value, score, name
+    evidence: list[Evidence] = field(default_factory=list)
     keys: int = 0
 
 
@@ -92,10 +90,9 @@ def link_report(store: Dataset) -> LinkReport:
     for iri, key in registered:
         if key.startswith("organisation"):
             keys[survivor(iri)].append(key)
-    evidence: dict[str, list[tuple[str, str, float, str]]] = defaultdict(list)
+    evidence: dict[str, list[Evidence]] = defaultdict(list)
     for quad in store.quads(None, IDENTITY_EVIDENCE, None, IDENTITY):
-        rule, value, score, name = lexical(quad.object).split("|", 3)
-        evidence[lexical(quad.subject)].append((rule, value, float(score), name))
+        evidence[lexical(quad.subject)].append(Evidence.parse(lexical(quad.object)))
     shared_names = sorted(
         {
             (survivor(iri), value, name)
@@ -111,7 +108,7 @@ def link_report(store: Dataset) -> LinkReport:
         label = _label(store, iri)
         seen = set(evidence[iri])
         # only ever found again under the name it is shown with: nothing for a person to check
-        if all(fold(e[3]) == fold(label) and not e[0].startswith("curated") for e in seen):
+        if all(fold(e.name) == fold(label) and not e.rule.startswith("curated") for e in seen):
             found_again += 1
         else:
             merges.append(Merge(iri, label, sorted(seen), len(found)))
