@@ -57,7 +57,7 @@ def keep_answers(store: CblodStore) -> int:
                 QueryRequest(example.query, accept=JSON_RESULTS, max_rows=KEPT_ROWS),
             )
             if answer.status == 200 and answer.kind in ("solutions", "boolean"):
-                _write(folder / _name(example.query), answer.body)
+                _write(folder / answer_file(example.query), answer.body)
                 kept += 1
         _write(folder / "stats.json", json.dumps(stats(store)).encode("utf-8"))
     except OSError:
@@ -76,7 +76,7 @@ def kept_answer(store: Dataset, request: QueryRequest) -> QueryResponse | None:
     (another query, or a dataset named in the request)."""
     if request.default_graphs or request.named_graphs or store.data_dir is None:
         return None
-    path = store.data_dir / FOLDER / _name(request.query)
+    path = store.data_dir / FOLDER / answer_file(request.query)
     try:
         body = path.read_bytes()
     except OSError:
@@ -94,7 +94,8 @@ def kept_summary(store: Dataset, name: str) -> Any | None:
         return None
 
 
-def _name(query: str) -> str:
+def answer_file(query: str) -> str:
+    """The file name an answer to ``query`` is kept under (in the snapshot's answers/)."""
     return hashlib.sha256(query.encode("utf-8")).hexdigest() + ".srj"
 
 

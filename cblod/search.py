@@ -42,6 +42,8 @@ def index_path(store: Dataset) -> Path:
 
 #: above this many changed subjects, the index is built anew rather than updated
 UPDATE_LIMIT = 5000
+#: subjects updated by one query
+BATCH = 500
 
 
 def build_index(
@@ -88,10 +90,6 @@ def build_index(
     db.close()
     os.replace(partial, target)
     return len(rows)
-
-
-#: subjects updated by one query
-BATCH = 500
 
 
 def _entries(store: Dataset, items: str) -> list[tuple[str, str, str, str, str]]:

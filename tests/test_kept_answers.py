@@ -9,10 +9,11 @@ import json
 
 import pytest
 import requests
-from conftest import running
+from conftest import ALL_PAGES, KEEP_EU_PAGE, ingest_all, running
 
 from cblod.examples import EXAMPLES
-from cblod.kept import FOLDER, kept_answer, kept_summary
+from cblod.ingest import ingest
+from cblod.kept import FOLDER, answer_file, kept_answer, kept_summary
 from cblod.query.workers import QueryRequest, execute
 from cblod.stats import stats
 
@@ -48,6 +49,29 @@ def test_the_endpoint_answers_an_example_as_it_would_compute_it(sample_store):
     assert list(csv.reader(io.StringIO(answer.text))) == list(
         csv.reader(io.StringIO(fresh.body.decode()))
     )
+
+
+def test_the_endpoint_reads_the_kept_answer_and_a_new_version_keeps_its_own(tmp_path, pages):
+    """The answer served is the one kept with the snapshot (a kept file replaced by another
+    answer is what the endpoint sends), and the next ingest keeps answers of its own data."""
+    store = ingest_all(tmp_path / "store", [pages / p.name for p in ALL_PAGES])
+    example = next(e for e in EXAMPLES if "per programme" in e.title)
+    kept = store.data_dir / FOLDER / answer_file(example.query)
+    other = computed(store, "SELECT (42 AS ?projects) WHERE {}", "application/sparql-results+json")
+    kept.write_bytes(other.body)
+    with running(store) as url:
+        answer = requests.get(
+            url + "/sparql", params={"query": example.query, "format": "csv"}, timeout=30
+        )
+        assert answer.text.split() == ["projects", "42"]
+        page = pages / KEEP_EU_PAGE.name
+        page.write_text(page.read_text().replace("Project status: closed", "Project status: open"))
+        ingest([page], store=store)
+        answer = requests.get(
+            url + "/sparql", params={"query": example.query, "format": "csv"}, timeout=30
+        )
+    fresh = computed(store, example.query, "text/csv")
+    assert answer.text.encode() == fresh.body and "42" not in answer.text
 
 
 def test_a_kept_answer_keeps_the_endpoints_row_limit(sample_store):
