@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pyoxigraph import QuerySolution
+
 from .published import Dataset
-from .vocab import CBO, sparql_prefixes
+from .vocab import CBO, COUNTRY, CURRENCY, NUTS, RDF, sparql_prefixes
 
 COUNTED_CLASSES = (
     "Programme",
@@ -55,3 +59,74 @@ def stats(store: Dataset) -> dict[str, int | str]:
         f"{external['n'].value} ({int(external['n'].value) / organisations:.0%})"
     )
     return counts
+
+
+#: external datasets our IRIs point into, for VoID linksets: (name, namespace, dataset IRI)
+LINK_TARGETS = (
+    ("countries", str(COUNTRY), "http://publications.europa.eu/resource/dataset/country"),
+    ("nuts", str(NUTS), "http://data.europa.eu/nuts"),
+    ("currencies", str(CURRENCY), "http://publications.europa.eu/resource/dataset/currency"),
+    ("wikidata", "http://www.wikidata.org/entity/", "http://www.wikidata.org/"),
+)
+
+
+def dataset_statistics(store: Dataset) -> dict[str, Any]:
+    """What VoID and DCAT-AP say of the dataset: sizes, classes and properties, links into
+    other datasets, period, example resources, countries, last change."""
+
+    def one(query: str) -> QuerySolution:
+        (row,) = store.select(sparql_prefixes() + query)
+        return row
+
+    classes = {
+        r["c"].value: int(r["n"].value)
+        for r in store.select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
+    }
+    properties = {
+        r["p"].value: int(r["n"].value)
+        for r in store.select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
+    }
+    links = {}
+    for name, namespace, _ in LINK_TARGETS:
+        rows = store.select(
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && "
+            f'STRSTARTS(STR(?o), "{namespace}") && ?p != <{RDF.type.value}>) }} GROUP BY ?p'
+        )
+        links[name] = {r["p"].value: int(r["n"].value) for r in rows}
+    period = one(
+        "SELECT (MIN(?s) AS ?first) (MAX(?e) AS ?last) WHERE { ?p cbo:startDate ?s ; cbo:endDate ?e }"
+    )
+    examples = {
+        name: next(
+            iter(
+                store.select(
+                    f"SELECT ?s WHERE {{ ?s a cbo:{name} }} LIMIT 1", prefixes={"cbo": str(CBO)}
+                )
+            ),
+            None,
+        )
+        for name in ("Project", "Organisation", "Programme")
+    }
+    countries = [
+        r["c"].value
+        for r in store.select(
+            sparql_prefixes() + "SELECT DISTINCT ?c WHERE { ?o cbo:country ?c } ORDER BY ?c"
+        )
+    ]
+    modified = one(
+        "SELECT (MAX(?t) AS ?t) WHERE { ?g a cbo:SourceRecord ; prov:generatedAtTime ?t }"
+    )
+    return {
+        "triples": sum(properties.values()),
+        "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")[
+            "n"
+        ].value,
+        "classes": classes,
+        "properties": properties,
+        "links": links,
+        "first": period["first"].value if period["first"] else None,
+        "last": period["last"].value if period["last"] else None,
+        "examples": [row["s"].value for row in examples.values() if row is not None],
+        "countries": countries,
+        "modified": modified["t"].value if modified["t"] else None,
+    }

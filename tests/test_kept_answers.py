@@ -15,7 +15,7 @@ from cblod.examples import EXAMPLES
 from cblod.ingest import ingest
 from cblod.kept import FOLDER, answer_file, kept_answer, kept_summary
 from cblod.query.workers import QueryRequest, execute
-from cblod.stats import stats
+from cblod.stats import dataset_statistics, stats
 
 FORMATS = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml"]
 
@@ -30,6 +30,9 @@ def test_every_example_and_the_counts_are_kept_with_the_snapshot(sample_store):
     folder = sample_store.data_dir / FOLDER
     assert len(list(folder.glob("*.srj"))) == len(EXAMPLES)
     assert kept_summary(sample_store, "stats") == json.loads(json.dumps(stats(sample_store)))
+    statistics = dataset_statistics(sample_store)
+    assert kept_summary(sample_store, "dataset-statistics") == json.loads(json.dumps(statistics))
+    assert statistics["triples"] > 500 and statistics["examples"]
     for example in EXAMPLES:
         for accept in FORMATS:
             kept = kept_answer(sample_store, QueryRequest(example.query, accept=accept))

@@ -14,16 +14,15 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, request, url_for
-from pyoxigraph import Literal, NamedNode, QuerySolution, Triple, serialize
+from pyoxigraph import Literal, NamedNode, Triple, serialize
 
 from ..dumps import dump_files
+from ..kept import kept_summary
+from ..stats import LINK_TARGETS, dataset_statistics
 from ..vocab import (
     CBO,
-    COUNTRY,
-    CURRENCY,
     DCTERMS,
     FOAF,
-    NUTS,
     RDF,
     XSD,
     Namespace,
@@ -51,13 +50,6 @@ PREFIXES = {
     "xsd": str(XSD),
     "cbo": str(CBO),
 }
-#: external datasets our IRIs point into, for VoID linksets: (name, namespace, dataset IRI)
-LINK_TARGETS = (
-    ("countries", str(COUNTRY), "http://publications.europa.eu/resource/dataset/country"),
-    ("nuts", str(NUTS), "http://data.europa.eu/nuts"),
-    ("currencies", str(CURRENCY), "http://publications.europa.eu/resource/dataset/currency"),
-    ("wikidata", "http://www.wikidata.org/entity/", "http://www.wikidata.org/"),
-)
 FILE_TYPES = {
     "text/turtle": "RDF_TURTLE",
     "application/n-triples": "RDF_N_TRIPLES",
@@ -69,69 +61,13 @@ def _int(value: int) -> Literal:
     return Literal(str(value), datatype=XSD.integer)
 
 
-def _statistics() -> dict[str, Any]:
-    store = current_store()
-
-    def one(query: str) -> QuerySolution:
-        (row,) = store.select(sparql_prefixes() + query)
-        return row
-
-    classes = {
-        r["c"].value: int(r["n"].value)
-        for r in store.select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
-    }
-    properties = {
-        r["p"].value: int(r["n"].value)
-        for r in store.select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
-    }
-    links = {}
-    for name, namespace, _ in LINK_TARGETS:
-        rows = store.select(
-            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && "
-            f'STRSTARTS(STR(?o), "{namespace}") && ?p != <{RDF.type.value}>) }} GROUP BY ?p'
-        )
-        links[name] = {r["p"].value: int(r["n"].value) for r in rows}
-    period = one(
-        "SELECT (MIN(?s) AS ?first) (MAX(?e) AS ?last) WHERE { ?p cbo:startDate ?s ; cbo:endDate ?e }"
-    )
-    examples = {
-        name: next(
-            iter(
-                store.select(
-                    f"SELECT ?s WHERE {{ ?s a cbo:{name} }} LIMIT 1", prefixes={"cbo": str(CBO)}
-                )
-            ),
-            None,
-        )
-        for name in ("Project", "Organisation", "Programme")
-    }
-    countries = [
-        r["c"].value
-        for r in store.select(
-            sparql_prefixes() + "SELECT DISTINCT ?c WHERE { ?o cbo:country ?c } ORDER BY ?c"
-        )
-    ]
-    modified = one(
-        "SELECT (MAX(?t) AS ?t) WHERE { ?g a cbo:SourceRecord ; prov:generatedAtTime ?t }"
-    )
-    return {
-        "triples": sum(properties.values()),
-        "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")[
-            "n"
-        ].value,
-        "classes": classes,
-        "properties": properties,
-        "links": links,
-        "first": period["first"].value if period["first"] else None,
-        "last": period["last"].value if period["last"] else None,
-        "examples": [row["s"].value for row in examples.values() if row is not None],
-        "countries": countries,
-        "modified": modified["t"].value if modified["t"] else None,
-    }
-
-
 def statistics() -> dict[str, Any]:
-    return memoized(("dataset-statistics",), _statistics)
+    """The dataset's statistics: kept with the snapshot, or computed once per version."""
+    store = current_store()
+    return memoized(
+        ("dataset-statistics",),
+        lambda: kept_summary(store, "dataset-statistics") or dataset_statistics(store),
+    )
 
 
 def _respond(triples: list[Triple]) -> Response:
