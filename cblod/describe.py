@@ -117,10 +117,11 @@ class _Pieces:
                 self.names[node] = key
 
     def finish(self) -> Description:
+        """The description in a stable order, with names for what it shows (``first_sources``
+        has chosen the sources it shows)."""
         d = self.d
         d.statements.sort(key=lambda po: (po[0].value, str(po[1])))
         d.inbound.sort(key=lambda sp: (sp[1].value, sp[0].value))
-        self.first_sources()
         d.by_source = {
             graph: sorted(said, key=lambda po: (po[0].value, str(po[1])))
             for graph, said in d.by_source.items()

@@ -349,9 +349,8 @@ class RemoteStore(PublishedReads):
                     f"no cblod dataset is published on {self.server.query_url} "
                     "(publish one with `cblod push`)"
                 )
-            known = self._dataset[1] if self._dataset is not None else None
-            if known is not None and known.version == served.version:
-                self._dataset = (now, known, self._dataset[2])  # type: ignore[index]
+            if self._dataset is not None and self._dataset[1].version == served.version:
+                self._dataset = (now, *self._dataset[1:])
             else:
                 graphs = tuple(map(NamedNode, read_contents(self.server, served.contents)))
                 dataset = PublishedDataset(served.version, served.published, graphs)

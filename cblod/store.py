@@ -256,8 +256,8 @@ class CblodStore(PublishedReads):
             triples, found = consolidator.subject(subject, statements)
             conflicts.extend(found)
             consolidated = {(t.predicate, t.object) for t in triples}
-            if consolidated != published:
-                self.changed_subjects.add(lexical(subject))
+            if consolidated != published and isinstance(subject, NamedNode):
+                self.changed_subjects.add(subject.value)
             to_add.extend(Quad(subject, p, o) for p, o in consolidated - published)
             to_remove.extend(Quad(subject, p, o) for p, o in published - consolidated)
 
@@ -305,7 +305,8 @@ class CblodStore(PublishedReads):
             consolidated = {(t.predicate, t.object) for t in triples}
             if consolidated != published:
                 changed += 1
-                self.changed_subjects.add(lexical(subject))
+                if isinstance(subject, NamedNode):  # what the search index holds: IRIs
+                    self.changed_subjects.add(subject.value)
             for p, o in published - consolidated:
                 work.remove(Quad(subject, p, o))
             to_add.extend(Quad(subject, p, o) for p, o in consolidated - published)
