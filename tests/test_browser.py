@@ -13,7 +13,6 @@ import pytest
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -30,10 +29,31 @@ pytestmark = [
 
 
 def click_and_wait(browser, element) -> None:
-    """Click something that loads a new page, and wait until the new page is there."""
-    page = browser.find_element(By.TAG_NAME, "html")
+    """Click something that loads a new page, and wait until the new page is there.
+
+    The old page is marked with a window property that a new document does not have.
+    Selenium's ``staleness_of`` polls the old element instead, and chromium can answer
+    that poll with an inspector error rather than "stale" while the page is swapped
+    (seen on CI with chromium 156), which failed a run that had done nothing wrong.
+    """
+    browser.execute_script("window.cblodOldPage = true;")
     element.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+    wait_for_new_page(browser)
+
+
+def submit_and_wait(browser, field) -> None:
+    """Submit the form a field is in, and wait until the answer page is there."""
+    browser.execute_script("window.cblodOldPage = true;")
+    field.submit()
+    wait_for_new_page(browser)
+
+
+def wait_for_new_page(browser) -> None:
+    WebDriverWait(browser, 30).until(
+        lambda driver: driver.execute_script(
+            "return !window.cblodOldPage && document.readyState === 'complete';"
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +142,5 @@ def test_search_box_finds_without_accents(browser, server):
     browser.get(server + "/")
     box = browser.find_element(By.CSS_SELECTOR, "form.search input")
     box.send_keys("vasteras")
-    page = browser.find_element(By.TAG_NAME, "html")
-    box.submit()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+    submit_and_wait(browser, box)
     assert "Västerås Science Park AB" in browser.find_element(By.CSS_SELECTOR, "ol.hits").text
