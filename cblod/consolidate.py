@@ -27,8 +27,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode
 
 from .rdfterms import GraphName, Subject, Term, lexical
 from .vocab import DCTERMS, RDF, RDFS, SKOS, XSD
@@ -36,6 +37,15 @@ from .vocab import DCTERMS, RDF, RDFS, SKOS, XSD
 ONE_PER_LANGUAGE = {RDFS.label.value, SKOS.prefLabel.value, DCTERMS.description.value}
 #: Losing values of these become alternative labels in the default graph.
 DEMOTED_TO_ALT_LABEL = {SKOS.prefLabel.value}
+
+
+class Statement(NamedTuple):
+    """One published statement: a tuple, not a pyoxigraph ``Quad``, because consolidation
+    makes one per published triple and a ``Quad`` costs several times as much to build."""
+
+    subject: Subject
+    predicate: NamedNode
+    object: Term
 
 
 @dataclass(frozen=True)
@@ -111,36 +121,36 @@ class Consolidator:
 
     def subject(
         self, subject: Subject, statements: Iterable[tuple[NamedNode, Term, GraphName]]
-    ) -> tuple[list[Quad], list[Conflict]]:
+    ) -> tuple[list[Statement], list[Conflict]]:
         """Consolidate one subject's (predicate, object, graph) statements from every source."""
         by_predicate: dict[NamedNode, dict[Term, set[str]]] = defaultdict(lambda: defaultdict(set))
         for predicate, obj, graph in statements:
             by_predicate[predicate][obj].add(lexical(graph))
-        out: list[Quad] = []
+        out: list[Statement] = []
         conflicts: list[Conflict] = []
         alt_labels: set[Term] = set()
         for predicate, values in by_predicate.items():
             p = predicate.value
             if p in ONE_PER_LANGUAGE:
                 for winner, losers in self._per_language(values):
-                    out.append(Quad(subject, predicate, winner))
+                    out.append(Statement(subject, predicate, winner))
                     if p in DEMOTED_TO_ALT_LABEL:
                         alt_labels.update(losers)
             elif p in self.functional and len(values) > 1:
                 winner = self._pick(values)
-                out.append(Quad(subject, predicate, winner))
+                out.append(Statement(subject, predicate, winner))
                 disputed = [v for v in values if v != winner and not _within_rounding(winner, v)]
                 if disputed:
                     said = tuple(sorted((str(v), g) for v in values for g in sorted(values[v])))
                     conflicts.append(Conflict(lexical(subject), p, str(winner), said))
             else:
-                out.extend(Quad(subject, predicate, value) for value in values)
+                out.extend(Statement(subject, predicate, value) for value in values)
         out = self._with_parents(subject, out)
         preferred = {lexical(q.object) for q in out if q.predicate == SKOS.prefLabel}
         alt_labels.update(q.object for q in out if q.predicate == SKOS.altLabel)
         out = [q for q in out if q.predicate != SKOS.altLabel]
         out.extend(
-            Quad(subject, SKOS.altLabel, label)
+            Statement(subject, SKOS.altLabel, label)
             for label in sorted(alt_labels, key=_label_order)
             if lexical(label) not in preferred
         )
@@ -148,7 +158,7 @@ class Consolidator:
         out = [q for q in out if q.predicate != SKOS.hiddenLabel or lexical(q.object) not in shown]
         return out, conflicts
 
-    def _with_parents(self, subject: Subject, out: list[Quad]) -> list[Quad]:
+    def _with_parents(self, subject: Subject, out: list[Statement]) -> list[Statement]:
         """``out`` and, for each statement in one of our terms, the same in its parents."""
         if not self.parents:
             return out
@@ -156,11 +166,11 @@ class Consolidator:
         for quad in list(out):
             if quad.predicate == RDF.type and isinstance(quad.object, NamedNode):
                 added = [
-                    Quad(subject, RDF.type, c) for c in self.parents.get(quad.object.value, ())
+                    Statement(subject, RDF.type, c) for c in self.parents.get(quad.object.value, ())
                 ]
             else:
                 added = [
-                    Quad(subject, p, quad.object)
+                    Statement(subject, p, quad.object)
                     for p in self.parents.get(quad.predicate.value, ())
                 ]
             for statement in added:

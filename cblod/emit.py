@@ -16,6 +16,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from .errors import InputError, ValueParseError
 from .identity import Identity
 from .linking.identifiers import SCHEMES, Identifier
+from .ntriples import Triple
 from .places import Country, Region
 from .rdfterms import Term
 from .records import (
@@ -70,17 +71,26 @@ def _decimal(value: Decimal) -> Literal:
 
 
 class Emitter:
-    """Collects the quads of one source graph; ``quads`` is the result."""
+    """Collects the statements of one source graph; ``triples`` is the result.
+
+    Statements are plain tuples until they are written (``cblod.ntriples``): a pyoxigraph
+    ``Quad`` per statement cost more than the rest of emitting them.
+    """
 
     def __init__(self, identity: Identity, graph: NamedNode) -> None:
         self.identity = identity
         self.graph = graph
-        self.quads: list[Quad] = []
+        self.triples: list[Triple] = []
         self.warnings: list[str] = []
         self._seen_orgs: dict[int, NamedNode] = {}
 
     def add(self, s: NamedNode, p: NamedNode, o: Term) -> None:
-        self.quads.append(Quad(s, p, o, self.graph))
+        self.triples.append((s, p, o))
+
+    @property
+    def quads(self) -> list[Quad]:
+        """The statements as quads in the source's graph."""
+        return [Quad(s, p, o, self.graph) for s, p, o in self.triples]
 
     def check_budgets(self, project: Project) -> None:
         """Budgets that cannot all be right are published as written, with a warning.
@@ -502,4 +512,7 @@ def emit(
         emitter.organisation(organisation)
     for rule in doc.curation:
         emitter.curation(rule, doc.path)
+    # a country, programme or organisation is restated by every row that names it: written
+    # once, the batch is a third of the size (3 000 projects: 609 k statements, 218 k distinct)
+    emitter.triples = list(dict.fromkeys(emitter.triples))
     return emitter

@@ -147,7 +147,7 @@ def _ingest_one(
         doc = mapping.read(source, strict=strict) if takes_strict else mapping.read(source)
     emitter = emit(doc, identity, graph, **record)
     aliases = identity.new_merges()
-    replacement = store.replace_source(graph, emitter.quads, identity)
+    replacement = store.replace_source(graph, emitter.triples, identity)
     rewritten = store.apply_aliases(aliases, identity, keep=graph)
     if rewritten:
         emitter.warnings.append(
@@ -200,7 +200,7 @@ def _stream_one(
         with _mapping_errors(mapping, source.path):
             for n, chunk in enumerate(mapping.read_chunks(source, strict=strict)):
                 emitter = emit(chunk, identity, graph, with_record=n == 0, **record)
-                writer.add(emitter.quads)
+                writer.add(emitter.triples)
                 records += len(chunk.projects) + len(chunk.organisations)
                 warnings += chunk.warnings + emitter.warnings
                 if on_chunk:

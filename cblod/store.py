@@ -19,13 +19,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
+from . import ntriples
 from .consolidate import Conflict, Consolidator
 from .errors import StoreError
 from .identity import Identity
+from .ntriples import BULK_THRESHOLD, Triple
 from .ontology_terms import functional_properties, published_parents
 from .published import (
     DATASET,
@@ -45,9 +47,11 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: sources with more quads than this are written with bulk_extend (benchmarks/README.md)
-BULK_THRESHOLD = 20_000
 DATABASE = "oxigraph"
+#: True: write the way cblod did before issue 14 (statements as pyoxigraph quads, every
+#: subject of a streamed source re-derived from the store at its end). Kept only as the
+#: reference that tests/test_write_path.py compares the present path with, quad for quad.
+PREVIOUS_WRITE_PATH = False
 
 
 @dataclass
@@ -206,9 +210,9 @@ class CblodStore(PublishedReads):
         return Identity(base_uri, registered)
 
     def replace_source(
-        self, graph: NamedNode, quads: list[Quad], identity: Identity
+        self, graph: NamedNode, triples: list[Triple], identity: Identity
     ) -> Replacement:
-        """Make ``quads`` the whole content of ``graph`` in the snapshot being written.
+        """Make ``triples`` the whole content of ``graph`` in the snapshot being written.
 
         Readers see the change when the snapshot is published (``publish()``), with the rest
         of the ingest; a failed write discards the snapshot and leaves the published one.
@@ -221,19 +225,17 @@ class CblodStore(PublishedReads):
         """
         work = self.begin()
         new_by_subject: dict[Subject, list[tuple[NamedNode, Term, GraphName]]] = defaultdict(list)
-        for q in quads:
-            new_by_subject[q.subject].append((q.predicate, q.object, graph))
+        for s, p, o in triples:
+            new_by_subject[s].append((p, o, graph))
         old_by_subject: dict[Subject, set[tuple[NamedNode, Term]]] = defaultdict(set)
         for q in self.store.quads_for_pattern(None, None, None, graph):
             old_by_subject[q.subject].add((q.predicate, q.object))
 
         ranks = dict(self._ranks())
-        ranks[graph.value] = next(
-            (int(lexical(q.object)) for q in quads if q.predicate == CBO.sourceRank), 0
-        )
+        ranks[graph.value] = _rank_in(new_by_subject.get(graph, ()))
         consolidator = Consolidator(functional_properties(), ranks, published_parents())
         conflicts: list[Conflict] = []
-        to_add: list[Quad] = []
+        to_add: list[Triple] = []
         to_remove: list[Quad] = []
         changed = 0
         for subject in set(new_by_subject) | set(old_by_subject):
@@ -253,44 +255,40 @@ class CblodStore(PublishedReads):
                 and not q.graph_name.value.startswith(INTERNAL)
             ]
             statements.extend(new_by_subject.get(subject, ()))
-            triples, found = consolidator.subject(subject, statements)
+            consolidated, found = consolidator.subject(subject, statements)
             conflicts.extend(found)
-            consolidated = {(t.predicate, t.object) for t in triples}
-            if consolidated != published and isinstance(subject, NamedNode):
+            pairs = {(t.predicate, t.object) for t in consolidated}
+            if pairs != published and isinstance(subject, NamedNode):
                 self.changed_subjects.add(subject.value)
-            to_add.extend(Quad(subject, p, o) for p, o in consolidated - published)
-            to_remove.extend(Quad(subject, p, o) for p, o in published - consolidated)
+            to_add.extend((subject, p, o) for p, o in pairs - published)
+            to_remove.extend(Quad(subject, p, o) for p, o in published - pairs)
 
         try:
             # nobody reads the snapshot being written, so no transaction is needed: large
-            # graphs go through bulk_extend, which writes files directly
-            write = work.bulk_extend if len(quads) > BULK_THRESHOLD else work.extend
+            # graphs go through the bulk loader, which writes files directly
             if any(True for _ in work.quads_for_pattern(None, None, None, graph)):
                 work.remove_graph(graph)
-            write(quads)
+            _write(work, triples, graph, bulk=False)
             for quad in to_remove:
                 work.remove(quad)
-            write(to_add)
+            _write(work, to_add, DefaultGraph(), bulk=False)
             self._keys_and_version(identity)
         except OSError as exc:
             self.discard()
             raise StoreError(f"could not write {graph.value}: {exc}") from exc
         self._ranks()[graph.value] = ranks[graph.value]
-        return Replacement(len(quads), changed, conflicts)
+        return Replacement(len(triples), changed, conflicts)
 
     def stream_source(self, graph: NamedNode) -> SourceWriter:
         """A writer for a source too large to hold in memory: chunks in, then ``finish``."""
         return SourceWriter(self, graph)
 
-    def _rederive(
-        self, subjects: Iterable[Subject], ranks: dict[str, int]
-    ) -> tuple[int, list[Conflict]]:
+    def _rederive(self, subjects: Iterable[Subject], ranks: dict[str, int]) -> Rederived:
         """Re-consolidate ``subjects`` from every source graph, in bounded batches."""
         work = self.begin()
         consolidator = Consolidator(functional_properties(), ranks, published_parents())
-        conflicts: list[Conflict] = []
-        to_add: list[Quad] = []
-        changed = 0
+        done = Rederived(set(), {})
+        to_add: list[Triple] = []
         for subject in subjects:
             published: set[tuple[NamedNode, Term]] = set()
             statements: list[tuple[NamedNode, Term, GraphName]] = []
@@ -300,21 +298,22 @@ class CblodStore(PublishedReads):
                     published.add((q.predicate, q.object))
                 elif not graph.value.startswith(INTERNAL):
                     statements.append((q.predicate, q.object, graph))
-            triples, found = consolidator.subject(subject, statements)
-            conflicts.extend(found)
-            consolidated = {(t.predicate, t.object) for t in triples}
-            if consolidated != published:
-                changed += 1
+            consolidated, found = consolidator.subject(subject, statements)
+            if found:
+                done.conflicts[subject] = found
+            pairs = {(t.predicate, t.object) for t in consolidated}
+            if pairs != published:
+                done.changed.add(subject)
                 if isinstance(subject, NamedNode):  # what the search index holds: IRIs
                     self.changed_subjects.add(subject.value)
-            for p, o in published - consolidated:
+            for p, o in published - pairs:
                 work.remove(Quad(subject, p, o))
-            to_add.extend(Quad(subject, p, o) for p, o in consolidated - published)
+            to_add.extend((subject, p, o) for p, o in pairs - published)
             if len(to_add) >= BULK_THRESHOLD:
-                work.bulk_extend(to_add)
+                _write(work, to_add, DefaultGraph(), bulk=True)
                 to_add = []
-        work.bulk_extend(to_add)
-        return changed, conflicts
+        _write(work, to_add, DefaultGraph(), bulk=True)
+        return done
 
     def _keys_and_version(self, identity: Identity) -> None:
         """Write the identity keys this source registered, and a new dataset version."""
@@ -383,11 +382,11 @@ class CblodStore(PublishedReads):
             if isinstance(g, NamedNode) and g != keep and not g.value.startswith(INTERNAL)
         )
         for graph in map(NamedNode, changed):
-            quads = [
-                Quad(renamed(q.subject), q.predicate, renamed(q.object), graph)
+            triples = [
+                (renamed(q.subject), q.predicate, renamed(q.object))
                 for q in self.store.quads_for_pattern(None, None, None, graph)
             ]
-            self.replace_source(graph, list(dict.fromkeys(quads)), identity)
+            self.replace_source(graph, list(dict.fromkeys(triples)), identity)
         return changed
 
     # -- following the published snapshot, answering the endpoint -------------------------
@@ -431,42 +430,75 @@ class CblodStore(PublishedReads):
 class SourceWriter:
     """One large source graph, written chunk by chunk into the snapshot being built.
 
-    The old graph goes first; chunks are written with ``bulk_extend`` as they come, keeping
-    only the set of subjects in memory; ``finish`` re-derives the published statements of
-    every subject the old or the new graph spoke about. ``abort`` (a bad record in strict
-    mode, a failed write) puts back the graph of the published snapshot, so the source is
-    replaced whole or not at all, like one written by ``replace_source``.
+    The old graph goes first; each chunk is written through the bulk loader as it comes.
+    A subject the chunk is the first to speak of, which no graph of the store mentions, is
+    consolidated from the chunk's own statements and published with it: at bulk scale that
+    is nearly every project and participation, and it spares reading back from the store
+    what was just written. The rest (subjects of the old graph, of other sources, or spoken
+    of again by a later chunk) are re-derived from the store by ``finish``, which also
+    corrects what a later chunk added to a subject published early. Only the set of subjects
+    is kept in memory. ``abort`` (a bad record in strict mode, a failed write) puts back the
+    graph of the published snapshot, so the source is replaced whole or not at all, like one
+    written by ``replace_source``.
     """
 
     def __init__(self, store: CblodStore, graph: NamedNode) -> None:
         self.store, self.graph = store, graph
         work = store.begin()
         self.subjects = {q.subject for q in work.quads_for_pattern(None, None, None, graph)}
-        self.old_subjects = set(self.subjects)
         if self.subjects:
             work.remove_graph(graph)
+        #: subjects ``finish`` re-derives from the store (every one on the previous path)
+        self.rederive = set(self.subjects)
+        self.early = Rederived(set(), {})  # subjects published from their chunk
         self.triples = 0
         self.rank = 0
 
-    def add(self, quads: list[Quad]) -> None:
+    def add(self, triples: list[Triple]) -> None:
+        work = self.store.begin()
+        by_subject: dict[Subject, list[tuple[NamedNode, Term, GraphName]]] = defaultdict(list)
+        for s, p, o in triples:
+            by_subject[s].append((p, o, self.graph))
+        if self.graph in by_subject:
+            self.rank = _rank_in(by_subject[self.graph]) or self.rank
+        published: list[Triple] = []
+        consolidator = Consolidator(
+            functional_properties(), {self.graph.value: self.rank}, published_parents()
+        )
+        for subject, said in by_subject.items():
+            if subject in self.subjects or PREVIOUS_WRITE_PATH or _mentioned(work, subject):
+                self.rederive.add(subject)
+                self.subjects.add(subject)
+                continue
+            self.subjects.add(subject)
+            consolidated, found = consolidator.subject(subject, said)
+            published.extend(consolidated)
+            self.early.changed.add(subject)
+            if found:
+                self.early.conflicts[subject] = found
+            if isinstance(subject, NamedNode):
+                self.store.changed_subjects.add(subject.value)
         try:
-            self.store.begin().bulk_extend(quads)
+            _write(work, triples, self.graph, bulk=True)
+            _write(work, published, DefaultGraph(), bulk=True)
         except OSError as exc:
             self.store.discard()
             raise StoreError(f"could not write {self.graph.value}: {exc}") from exc
-        self.triples += len(quads)
-        for quad in quads:
-            self.subjects.add(quad.subject)
-            if quad.predicate == CBO.sourceRank and quad.subject == self.graph:
-                self.rank = int(lexical(quad.object))
+        self.triples += len(triples)
 
     def finish(self, identity: Identity) -> Replacement:
         ranks = dict(self.store._ranks())
         ranks[self.graph.value] = self.rank
-        changed, conflicts = self.store._rederive(sorted(self.subjects, key=str), ranks)
+        late = self.store._rederive(sorted(self.rederive, key=str), ranks)
         self.store._keys_and_version(identity)
         self.store._ranks()[self.graph.value] = self.rank
-        return Replacement(self.triples, changed, conflicts)
+        conflicts = {s: c for s, c in self.early.conflicts.items() if s not in self.rederive}
+        conflicts.update(late.conflicts)
+        return Replacement(
+            self.triples,
+            len(self.early.changed | late.changed),
+            [c for s in sorted(conflicts, key=str) for c in conflicts[s]],
+        )
 
     def abort(self) -> None:
         """Back to the published snapshot's version of this graph (or none)."""
@@ -476,3 +508,29 @@ class SourceWriter:
             old = list(self.store._published.quads_for_pattern(None, None, None, self.graph))
             work.bulk_extend(old)
         self.store._rederive(sorted(self.subjects, key=str), self.store._ranks())
+
+
+class Rederived(NamedTuple):
+    """Subjects whose published statements changed, and the conflicts found, by subject."""
+
+    changed: set[Subject]
+    conflicts: dict[Subject, list[Conflict]]
+
+
+def _rank_in(record: Iterable[tuple[NamedNode, Term, GraphName]]) -> int:
+    """The source rank a source record states (0 when it states none)."""
+    return next((int(lexical(o)) for p, o, _ in record if p == CBO.sourceRank), 0)
+
+
+def _mentioned(store: Store, subject: Subject) -> bool:
+    """True when any graph of ``store`` has a statement about ``subject``."""
+    return any(True for _ in store.quads_for_pattern(subject, None, None, None))
+
+
+def _write(store: Store, triples: list[Triple], graph: GraphName, *, bulk: bool) -> None:
+    """Write statements the present way (text, ``cblod.ntriples``) or the previous one."""
+    if not PREVIOUS_WRITE_PATH:
+        ntriples.write(store, triples, graph, bulk=bulk)
+    elif triples:
+        quads = [Quad(s, p, o, graph) for s, p, o in triples]
+        (store.bulk_extend if bulk or len(quads) > BULK_THRESHOLD else store.extend)(quads)

@@ -94,7 +94,7 @@ def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
 
 
 def read_chunks(
-    source: SourceFile, *, strict: bool = False, size: int = CHUNK_ROWS
+    source: SourceFile, *, strict: bool = False, size: int | None = None
 ) -> Iterator[SourceDocument]:
     """The file as documents of about ``size`` rows each, read as they stream.
 
@@ -103,6 +103,7 @@ def read_chunks(
     out in chunks, each with the projects they belong to. A project whose partner rows are
     spread over chunks is described in each (the same statements: one graph holds them once).
     """
+    size = size or CHUNK_ROWS  # read when called, so a test can make chunks small
     project_rows, partner_rows, total = _rows(source)
     projects: dict[tuple[str | None, str], Project] = {}
     doc = _document(source)

@@ -250,10 +250,10 @@ def test_every_uri_is_the_same_whatever_the_ingest_order_of_the_samples(tmp_path
 
 
 def test_the_bulk_write_path_publishes_the_same_dataset(tmp_path, monkeypatch):
-    import cblod.snapshots
+    import cblod.ntriples
 
     normal = ingest_all(tmp_path / "normal")
-    monkeypatch.setattr(cblod.store, "BULK_THRESHOLD", 0)  # write every source with bulk_extend
+    monkeypatch.setattr(cblod.ntriples, "BULK_THRESHOLD", 0)  # every source through bulk_load
     bulk = ingest_all(tmp_path / "bulk")
 
     def without_ingest_times(store):  # the two stores were filled a moment apart
