@@ -83,6 +83,8 @@ class Emitter:
         self.triples: list[Triple] = []
         self.warnings: list[str] = []
         self._seen_orgs: dict[int, NamedNode] = {}
+        #: reference things already described in this document (each row names its country)
+        self._described: set[object] = set()
 
     def add(self, s: NamedNode, p: NamedNode, o: Term) -> None:
         self.triples.append((s, p, o))
@@ -155,6 +157,9 @@ class Emitter:
 
     def country(self, country: Country) -> NamedNode:
         iri = COUNTRY[country.iso3]
+        if iri in self._described:  # from cblod's tables: the same statements every time
+            return iri
+        self._described.add(iri)
         self.add(iri, RDF.type, CBO.Country)
         self.add(iri, SKOS.prefLabel, Literal(country.name, language="en"))
         self.add(iri, SKOS.notation, Literal(country.iso3))
@@ -176,6 +181,9 @@ class Emitter:
 
     def region(self, region: Region) -> NamedNode:
         iri = NUTS[region.code]
+        if (iri, region.name) in self._described:  # a source may name a region its own way
+            return iri
+        self._described.add((iri, region.name))
         self.add(iri, RDF.type, CBO.Region)
         self.add(iri, SKOS.prefLabel, Literal(region.name))
         self.add(iri, SKOS.notation, Literal(region.code))

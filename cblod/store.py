@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -290,30 +291,44 @@ class CblodStore(PublishedReads):
         done = Rederived(set(), {})
         to_add: list[Triple] = []
         for subject in subjects:
-            published: set[tuple[NamedNode, Term]] = set()
-            statements: list[tuple[NamedNode, Term, GraphName]] = []
-            for q in work.quads_for_pattern(subject, None, None, None):  # one pass, both kinds
-                graph = q.graph_name
-                if isinstance(graph, DefaultGraph):
-                    published.add((q.predicate, q.object))
-                elif not graph.value.startswith(INTERNAL):
-                    statements.append((q.predicate, q.object, graph))
-            consolidated, found = consolidator.subject(subject, statements)
-            if found:
-                done.conflicts[subject] = found
-            pairs = {(t.predicate, t.object) for t in consolidated}
-            if pairs != published:
-                done.changed.add(subject)
-                if isinstance(subject, NamedNode):  # what the search index holds: IRIs
-                    self.changed_subjects.add(subject.value)
-            for p, o in published - pairs:
+            added, removed = self._derive(work, consolidator, subject, [], done)
+            for p, o in removed:
                 work.remove(Quad(subject, p, o))
-            to_add.extend((subject, p, o) for p, o in pairs - published)
+            to_add.extend((subject, p, o) for p, o in added)
             if len(to_add) >= BULK_THRESHOLD:
                 _write(work, to_add, DefaultGraph(), bulk=True)
                 to_add = []
         _write(work, to_add, DefaultGraph(), bulk=True)
         return done
+
+    def _derive(
+        self,
+        work: Store,
+        consolidator: Consolidator,
+        subject: Subject,
+        said: list[tuple[NamedNode, Term, GraphName]],
+        done: Rederived,
+    ) -> tuple[set[tuple[NamedNode, Term]], set[tuple[NamedNode, Term]]]:
+        """What ``subject``'s published statements gain and lose, consolidated from what the
+        store's source graphs say of it and ``said`` (statements not written yet); the
+        change and its conflicts are recorded in ``done``."""
+        published: set[tuple[NamedNode, Term]] = set()
+        statements = list(said)
+        for q in work.quads_for_pattern(subject, None, None, None):  # one pass, both kinds
+            graph = q.graph_name
+            if isinstance(graph, DefaultGraph):
+                published.add((q.predicate, q.object))
+            elif not graph.value.startswith(INTERNAL):
+                statements.append((q.predicate, q.object, graph))
+        consolidated, found = consolidator.subject(subject, statements)
+        if found:
+            done.conflicts[subject] = found
+        pairs = {(t.predicate, t.object) for t in consolidated}
+        if pairs != published:
+            done.changed.add(subject)
+            if isinstance(subject, NamedNode):  # what the search index holds: IRIs
+                self.changed_subjects.add(subject.value)
+        return pairs - published, published - pairs
 
     def _keys_and_version(self, identity: Identity) -> None:
         """Write the identity keys this source registered, and a new dataset version."""
@@ -430,27 +445,30 @@ class CblodStore(PublishedReads):
 class SourceWriter:
     """One large source graph, written chunk by chunk into the snapshot being built.
 
-    The old graph goes first; each chunk is written through the bulk loader as it comes.
-    A subject the chunk is the first to speak of, which no graph of the store mentions, is
-    consolidated from the chunk's own statements and published with it: at bulk scale that
-    is nearly every project and participation, and it spares reading back from the store
-    what was just written. The rest (subjects of the old graph, of other sources, or spoken
-    of again by a later chunk) are re-derived from the store by ``finish``, which also
-    corrects what a later chunk added to a subject published early. Only the set of subjects
-    is kept in memory. ``abort`` (a bad record in strict mode, a failed write) puts back the
-    graph of the published snapshot, so the source is replaced whole or not at all, like one
-    written by ``replace_source``.
+    The old graph goes first; each chunk is written through the bulk loader as it comes,
+    while the next is read (``ntriples.BackgroundLoader``). A subject is consolidated when
+    the first chunk that speaks of it arrives, from that chunk's statements and what the
+    store's other graphs say of it, and its published statements are written with the
+    chunk: at bulk scale nearly every project and participation is said by one chunk, so
+    they are read back from the store only as far as other sources speak of them. Subjects
+    a later chunk speaks of again (an organisation in many projects), and subjects of the
+    old graph the new one no longer mentions, are re-derived by ``finish``, which also
+    corrects what was published early. Only the sets of subjects are kept in memory.
+    ``abort`` (a bad record in strict mode, a failed write) puts back the graph of the
+    published snapshot, so the source is replaced whole or not at all, like one written by
+    ``replace_source``.
     """
 
     def __init__(self, store: CblodStore, graph: NamedNode) -> None:
         self.store, self.graph = store, graph
         work = store.begin()
-        self.subjects = {q.subject for q in work.quads_for_pattern(None, None, None, graph)}
-        if self.subjects:
+        self.old = {q.subject for q in work.quads_for_pattern(None, None, None, graph)}
+        if self.old:
             work.remove_graph(graph)
-        #: subjects ``finish`` re-derives from the store (every one on the previous path)
-        self.rederive = set(self.subjects)
-        self.early = Rederived(set(), {})  # subjects published from their chunk
+        self.seen: set[Subject] = set()  # subjects the chunks so far spoke of
+        self.again: set[Subject] = set()  # ... and those more than one spoke of
+        self.early = Rederived(set(), {})  # what consolidating at each chunk found
+        self.loader = ntriples.BackgroundLoader(work)
         self.triples = 0
         self.rank = 0
 
@@ -461,38 +479,52 @@ class SourceWriter:
             by_subject[s].append((p, o, self.graph))
         if self.graph in by_subject:
             self.rank = _rank_in(by_subject[self.graph]) or self.rank
-        published: list[Triple] = []
-        consolidator = Consolidator(
-            functional_properties(), {self.graph.value: self.rank}, published_parents()
-        )
-        for subject, said in by_subject.items():
-            if subject in self.subjects or PREVIOUS_WRITE_PATH or _mentioned(work, subject):
-                self.rederive.add(subject)
-                self.subjects.add(subject)
-                continue
-            self.subjects.add(subject)
-            consolidated, found = consolidator.subject(subject, said)
-            published.extend(consolidated)
-            self.early.changed.add(subject)
-            if found:
-                self.early.conflicts[subject] = found
-            if isinstance(subject, NamedNode):
-                self.store.changed_subjects.add(subject.value)
-        try:
-            _write(work, triples, self.graph, bulk=True)
-            _write(work, published, DefaultGraph(), bulk=True)
-        except OSError as exc:
-            self.store.discard()
-            raise StoreError(f"could not write {self.graph.value}: {exc}") from exc
-        self.triples += len(triples)
-
-    def finish(self, identity: Identity) -> Replacement:
         ranks = dict(self.store._ranks())
         ranks[self.graph.value] = self.rank
-        late = self.store._rederive(sorted(self.rederive, key=str), ranks)
+        consolidator = Consolidator(functional_properties(), ranks, published_parents())
+        published: list[Triple] = []
+        unpublished: list[Quad] = []
+        for subject, said in by_subject.items():
+            if subject in self.seen or PREVIOUS_WRITE_PATH:
+                self.again.add(subject)
+                self.seen.add(subject)
+                continue
+            self.seen.add(subject)
+            # reads only what no pending load writes: this subject's earlier statements are
+            # in other graphs, or in the published default graph (old or from other sources)
+            added, removed = self.store._derive(work, consolidator, subject, said, self.early)
+            published.extend((subject, p, o) for p, o in added)
+            unpublished.extend(Quad(subject, p, o) for p, o in removed)
+        with self._writing():
+            if PREVIOUS_WRITE_PATH:
+                _write(work, triples, self.graph, bulk=True)
+            else:
+                self.loader.wait()  # no removal while a bulk load runs (Oxigraph's warning)
+                for quad in unpublished:
+                    work.remove(quad)
+                self.loader.load({self.graph: triples, DefaultGraph(): published})
+        self.triples += len(triples)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failed write (a full disk) drops the snapshot being written: a clear error."""
+        try:
+            yield
+        except OSError as exc:
+            self.loader.close()
+            self.store.discard()
+            raise StoreError(f"could not write {self.graph.value}: {exc}") from exc
+
+    def finish(self, identity: Identity) -> Replacement:
+        with self._writing():
+            self.loader.close()  # what finish reads back must be written
+        ranks = dict(self.store._ranks())
+        ranks[self.graph.value] = self.rank
+        rederive = self.again | (self.old - self.seen)
+        late = self.store._rederive(sorted(rederive, key=str), ranks)
         self.store._keys_and_version(identity)
         self.store._ranks()[self.graph.value] = self.rank
-        conflicts = {s: c for s, c in self.early.conflicts.items() if s not in self.rederive}
+        conflicts = {s: c for s, c in self.early.conflicts.items() if s not in rederive}
         conflicts.update(late.conflicts)
         return Replacement(
             self.triples,
@@ -502,12 +534,14 @@ class SourceWriter:
 
     def abort(self) -> None:
         """Back to the published snapshot's version of this graph (or none)."""
+        with self._writing():
+            self.loader.close()
         work = self.store.begin()
         work.remove_graph(self.graph)
         if self.store.snapshot is not None:
             old = list(self.store._published.quads_for_pattern(None, None, None, self.graph))
             work.bulk_extend(old)
-        self.store._rederive(sorted(self.subjects, key=str), self.store._ranks())
+        self.store._rederive(sorted(self.old | self.seen, key=str), self.store._ranks())
 
 
 class Rederived(NamedTuple):
@@ -520,11 +554,6 @@ class Rederived(NamedTuple):
 def _rank_in(record: Iterable[tuple[NamedNode, Term, GraphName]]) -> int:
     """The source rank a source record states (0 when it states none)."""
     return next((int(lexical(o)) for p, o, _ in record if p == CBO.sourceRank), 0)
-
-
-def _mentioned(store: Store, subject: Subject) -> bool:
-    """True when any graph of ``store`` has a statement about ``subject``."""
-    return any(True for _ in store.quads_for_pattern(subject, None, None, None))
 
 
 def _write(store: Store, triples: list[Triple], graph: GraphName, *, bulk: bool) -> None:

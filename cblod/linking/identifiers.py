@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum import lei
 from stdnum.dk import cvr
@@ -114,6 +115,14 @@ def read_identifiers(raw: str | None, *, country: str | None = None) -> list[Ide
     """
     if raw is None or is_placeholder(raw):
         return []
+    return list(_read_identifiers(raw, country))
+
+
+@lru_cache(maxsize=1 << 16)
+def _read_identifiers(raw: str, country: str | None) -> list[Identifier]:
+    """Cached: a bulk export repeats an organisation's identifiers on every row it is on, and
+    the check digits of every scheme were a sixth of ingesting one. Callers get a copy; an
+    invalid value raises each time (exceptions are not cached), so each row reports its own."""
     text = raw.strip()
     # keep.eu's own form, "id-SE-SE 212000-1157": the registry's country, then the number
     if keep_eu := re.fullmatch(r"id-([A-Za-z]{2})(?:-([A-Za-z]{2}))?\s+(.+)", text):
