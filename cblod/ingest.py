@@ -103,8 +103,8 @@ def ingest(
         reports.append(report)
         if on_source:
             on_source(report)
-    if store.writing:
-        build_index(store, since=store.snapshot, changed=store.changed_subjects)
+    if store.writer is not None:
+        build_index(store, since=store.snapshot, changed=store.writer.changed_subjects)
         store.publish()
         if keep:
             # after the publish: the update is served at once (a page fixed in a 30 000-project
@@ -147,8 +147,9 @@ def _ingest_one(
         doc = mapping.read(source, strict=strict) if takes_strict else mapping.read(source)
     emitter = emit(doc, identity, graph, **record)
     aliases = identity.new_merges()
-    replacement = store.replace_source(graph, emitter.triples, identity)
-    rewritten = store.apply_aliases(aliases, identity, keep=graph)
+    writer = store.begin()
+    replacement = writer.replace_source(graph, emitter.triples, identity)
+    rewritten = writer.apply_aliases(aliases, identity, keep=graph)
     if rewritten:
         emitter.warnings.append(
             f"curated merges applied to {len(rewritten)} source graph(s) already in the store"
@@ -194,7 +195,7 @@ def _stream_one(
     on_chunk: Callable[[str, int, float | None], None] | None = None,
 ) -> SourceReport:
     """A bulk file, chunk by chunk: records are read, emitted and written as they stream."""
-    writer = store.stream_source(graph)
+    writer = store.begin().stream_source(graph)
     records, warnings = 0, []
     try:
         with _mapping_errors(mapping, source.path):

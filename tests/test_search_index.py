@@ -41,7 +41,7 @@ def test_an_updated_index_is_the_index_built_whole(tmp_path, pages):
     assert "4Smart Growth" in text
     page.write_text(text.replace("4Smart Growth", "Quadsmart Growth"), encoding="utf-8")
     ingest([page], store=store)
-    assert 0 < len(store.changed_subjects) < 100  # the page's subjects, not the dataset
+    assert 0 < len(store.published_changes) < 100  # the page's subjects, not the dataset
     after = entries(index_path(store))
     assert after != before
     assert after == rebuilt(store, tmp_path)

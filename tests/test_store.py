@@ -89,7 +89,7 @@ def test_a_snapshot_left_unpublished_by_a_crash_is_never_read_and_is_removed(tmp
     store = ingest_all(path, [KEEP_EU_PAGE])
     before = default_graph_dump(store)
     junk = Quad(NamedNode("http://x/s"), NamedNode("http://x/p"), Literal("o"))
-    store.begin().add(junk)  # a writer dies with this snapshot unpublished
+    store.begin().database.add(junk)  # a writer dies with this snapshot unpublished
     unpublished = store.data_dir
     del store
     assert default_graph_dump(CblodStore(path, read_only=True)) == before

@@ -80,7 +80,9 @@ def endpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp("w3c") / "store"
     store = CblodStore(path)
     for name, data in _graph_data().items():
-        store.begin().load(data.read_bytes(), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
+        store.begin().database.load(
+            data.read_bytes(), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name)
+        )
     store.publish()
     app = create_app(store)
     http = make_server("127.0.0.1", free_port(), app, threaded=True)
