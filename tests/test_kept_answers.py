@@ -6,16 +6,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from decimal import Decimal
 
 import pytest
 import requests
-from conftest import ALL_PAGES, KEEP_EU_PAGE, ingest_all, running
+from conftest import ALL_PAGES, KEEP_EU_PAGE, ingest_all, running, select
 
 from cblod.examples import EXAMPLES
+from cblod.figures import programme_figures
 from cblod.ingest import ingest
 from cblod.kept import FOLDER, answer_file, kept_answer, kept_summary
 from cblod.query.workers import QueryRequest, execute
 from cblod.stats import dataset_statistics, stats
+from cblod.vocab import sparql_prefixes
+from cblod.web.formatting import money
 
 FORMATS = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml"]
 
@@ -28,7 +33,9 @@ def computed(store, query: str, accept: str, max_rows: int = 100_000):
 
 def test_every_example_and_the_counts_are_kept_with_the_snapshot(sample_store):
     folder = sample_store.data_dir / FOLDER
-    assert len(list(folder.glob("*.srj"))) == len(EXAMPLES)
+    programmes = select(sample_store, "SELECT DISTINCT ?p WHERE { ?p a cbo:Programme }")
+    assert len(programmes) > 1
+    assert len(list(folder.glob("*.srj"))) == len(EXAMPLES) + len(programmes)
     assert kept_summary(sample_store, "stats") == json.loads(json.dumps(stats(sample_store)))
     statistics = dataset_statistics(sample_store)
     assert kept_summary(sample_store, "dataset-statistics") == json.loads(json.dumps(statistics))
@@ -90,3 +97,36 @@ def test_a_query_naming_a_dataset_is_never_answered_from_what_is_kept(sample_sto
     example = EXAMPLES[0]
     request = QueryRequest(example.query, **{named.replace("-uri", "s").replace("-", "_"): ["x:y"]})
     assert kept_answer(sample_store, request) is None
+
+
+def test_a_programme_page_shows_what_sparql_says_and_reads_its_kept_figures(tmp_path, pages):
+    """Every number on a programme's page (its projects, ERDF by partner country) is what
+    the endpoint's SPARQL gives, and the figures are read from the kept file: one replaced
+    is what the page shows."""
+    store = ingest_all(tmp_path / "store", [pages / p.name for p in ALL_PAGES])
+    programme = "http://127.0.0.1:5000/id/programme/central-baltic-2014-2020"
+    (count,) = select(
+        store,
+        f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a cbo:Project ; cbo:programme <{programme}> }}",
+    )
+    erdf = select(
+        store,
+        f"""SELECT ?country (SUM(?eu) AS ?sum) WHERE {{
+              ?p cbo:project/cbo:programme <{programme}> ; cbo:euContribution ?eu ;
+                 cbo:partner/cbo:country/skos:prefLabel ?country }} GROUP BY ?country""",
+    )
+    assert int(count["n"]) >= 2 and len(erdf) >= 3
+    kept = store.data_dir / FOLDER / answer_file(sparql_prefixes() + programme_figures(programme))
+    answer = json.loads(kept.read_bytes())
+    (total,) = [b for b in answer["results"]["bindings"] if b["section"]["value"] == "total"]
+    assert total["projects"]["value"] == count["n"]
+    with running(store) as url:
+        page = requests.get(f"{url}/doc/programme/central-baltic-2014-2020", timeout=30).text
+        assert f"Projects ({count['n']})" in page
+        chart = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+        shown = re.findall(r'text-anchor="end">([^<]+)</text>.*?<text[^>]*>([^<]+)</text>', chart)
+        assert sorted(shown) == sorted((r["country"], money(Decimal(r["sum"]))) for r in erdf)
+        total["projects"]["value"] = "12345"
+        kept.write_text(json.dumps(answer))
+        page = requests.get(f"{url}/doc/programme/central-baltic-2014-2020?lang=sv", timeout=30)
+        assert "Projects (12345)" in page.text

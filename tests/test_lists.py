@@ -10,6 +10,11 @@ from urllib.parse import unquote
 import pytest
 import requests
 from conftest import select
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyoxigraph import Literal, Store
+
+from cblod.web.labels import choose_name, chosen_name, name_key, ordered_languages
 
 ROW = re.compile(r'<tr><td><a href="([^"]+)">([^<]*)</a>')
 LISTS = {
@@ -226,3 +231,26 @@ def test_resource_pages_vary_by_language_and_tag_each_language_apart(demo_server
     # asked again, each comes from the page cache, still in its own language
     assert stale.text == finnish.text
     assert requests.get(url, headers={"Accept": "text/html"}, timeout=60).text == english.text
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    names=st.lists(
+        st.tuples(
+            st.text(alphabet="aäbzÅ 1", min_size=1, max_size=4),
+            st.sampled_from(["", "en", "en-GB", "fi", "fi-FI", "sv", "de"]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    asked=st.lists(st.sampled_from(["fi", "sv-FI", "en-US", "de", "et"]), max_size=3),
+)
+def test_a_name_chosen_in_python_is_the_one_sparql_chooses(names, asked):
+    """``choose_name`` (names that come with kept figures) follows ``name_key``'s rule."""
+    languages = ordered_languages(asked)
+    literals = [Literal(text, language=tag) if tag else Literal(text) for text, tag in names]
+    values = " ".join(str(literal) for literal in literals)
+    query = f"""SELECT ({chosen_name("?key")} AS ?name) WHERE {{
+        VALUES ?label {{ {values} }} BIND({name_key("?label", languages)} AS ?key) }}"""
+    (row,) = Store().query(query)
+    assert choose_name(literals, languages) == row["name"].value

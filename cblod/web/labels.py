@@ -18,8 +18,10 @@ can sort and page by the chosen name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from flask import Response, request
+from pyoxigraph import Literal
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -73,6 +75,23 @@ def name_key(variable: str, languages: tuple[str, ...], *, shortest: bool = Fals
     length = f"STR(STRLEN({variable}))"
     padded = f'SUBSTR(CONCAT("000", {length}), STRLEN({length}))' if shortest else '""'
     return f"CONCAT({rank}, {padded}, STR({variable}))"
+
+
+def choose_name(names: Iterable[Literal], languages: tuple[str, ...]) -> str | None:
+    """The name ``name_key`` chooses among ``names``, by the same rule, in Python: for names
+    that come with figures computed for every reader at once (``cblod.figures``)."""
+
+    def key(name: Literal) -> str:
+        tag = (name.language or "").lower()
+        rank = _OTHER if tag else _UNTAGGED
+        for letter, language in zip(_RANKS, languages, strict=False):
+            if tag == language or tag.startswith(language + "-"):  # LANGMATCHES
+                rank = letter
+                break
+        return rank + name.value
+
+    best = min(names, key=key, default=None)
+    return best.value if best is not None else None
 
 
 def chosen_name(aggregate_key: str, *, shortest: bool = False) -> str:

@@ -7,9 +7,10 @@ from typing import Literal
 
 from flask import Blueprint, Response, abort, make_response, render_template, request
 
+from ..querytext import ordered
 from .labels import chosen_name, name_key, reader_languages, vary_on_language
 from .links import href
-from .pages import bound, decimal, ordered, rows, value
+from .pages import bound, decimal, rows, value
 
 blueprint = Blueprint("lists", __name__)
 PAGE_SIZE = 50

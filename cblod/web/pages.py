@@ -16,18 +16,19 @@ from flask import render_template
 from pyoxigraph import Literal, NamedNode
 
 from ..describe import Description, kind_of
+from ..figures import PROGRAMME_SECTIONS, programme_figures
+from ..kept import kept_solutions
 from ..ontology_terms import published_parents, term_labels
+from ..querytext import union_of_sections
 from ..rdfterms import Term, lexical
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from .charts import bar_chart
-from .labels import chosen_name, name_key, reader_languages
+from .labels import choose_name, chosen_name, name_key, reader_languages
 from .links import document_path, href
 from .store_access import current_store
 
 #: not in the generic property table: names have their own section, and a standard term
 #: published beside ours (adms:identifier beside cbo:identifier) says the same thing again
-#: projects a programme's page lists (the list pages have them all)
-PROGRAMME_PROJECTS = 500
 
 HIDDEN = {RDFS.label.value, SKOS.prefLabel.value} | {
     parent.value for parents in published_parents().values() for parent in parents
@@ -35,39 +36,26 @@ HIDDEN = {RDFS.label.value, SKOS.prefLabel.value} | {
 
 
 def rows(query: str) -> list[dict[str, Term | None]]:
-    results = current_store().select(sparql_prefixes() + query)
+    """A SELECT's rows, from the answers kept with the snapshot when it is one of them."""
+    store, text = current_store(), sparql_prefixes() + query
+    results = kept_solutions(store, text) or store.select(text)
     names = [v.value for v in results.variables]
     return [{n: row[n] for n in names} for row in results]
 
 
 def sections(**queries: str) -> dict[str, list[dict[str, Term | None]]]:
-    """The rows of several SELECTs a page needs, asked in one query: each is a branch of a
-    UNION whose rows ``?section`` tells apart (over a SPARQL server, one request a page
-    instead of one per table).
+    """The rows of several SELECTs a page needs, asked in one query (``union_of_sections``)."""
+    return sections_of(union_of_sections(queries), *queries)
 
-    The union's rows come in no particular order: each view sorts its tables itself.
-    """
-    branches = " UNION ".join(
-        f'{{ {{ {query} }} BIND("{name}" AS ?section) }}' for name, query in queries.items()
-    )
-    found: dict[str, list[dict[str, Term | None]]] = {name: [] for name in queries}
-    for row in rows(f"SELECT * WHERE {{ {branches} }}"):
+
+def sections_of(union: str, *names: str) -> dict[str, list[dict[str, Term | None]]]:
+    """The rows of a ``union_of_sections`` query, by section."""
+    found: dict[str, list[dict[str, Term | None]]] = {name: [] for name in names}
+    for row in rows(union):
         section = row.pop("section")
         if section is not None:
-            found[lexical(section)].append(row)
+            found.setdefault(lexical(section), []).append(row)
     return found
-
-
-def ordered(grouped: str, order_by: str, *, limit: int | None = None, offset: int = 0) -> str:
-    """``grouped`` (a SELECT with aggregates) sorted by the names it selects.
-
-    Ordering by an aggregate's name in the same query is standard, but Virtuoso refuses it
-    ("used in the result set outside aggregate"); sorting the grouped answer from outside is
-    the same query for every engine.
-    """
-    page = f" LIMIT {limit}" if limit is not None else ""
-    page += f" OFFSET {offset}" if offset else ""
-    return f"SELECT * WHERE {{ {{ {grouped} }} }} ORDER BY {order_by}{page}"
 
 
 def value(term: Term | None) -> str | None:
@@ -336,71 +324,34 @@ def organisation_view(d: Description) -> dict[str, Any]:
 
 
 def programme_view(d: Description) -> dict[str, Any]:
-    iri = d.iri.value
+    figures = sections_of(programme_figures(d.iri.value), *PROGRAMME_SECTIONS)
     languages = reader_languages()
-    found = sections(
-        structure=f"""
-        SELECT ?thing ?type (MIN(?code_) AS ?code) ({chosen_name("?label_key")} AS ?label)
-               (MIN(?parent_) AS ?parent) WHERE {{
-          ?thing cbo:programme <{iri}> ; a ?type ; rdfs:label ?name .
-          BIND({name_key("?name", languages)} AS ?label_key)
-          FILTER(?type IN (cbo:Priority, cbo:SpecificObjective, cbo:Indicator))
-          OPTIONAL {{ ?thing skos:notation ?code_ }} OPTIONAL {{ ?thing cbo:priority ?parent_ }}
-        }} GROUP BY ?thing ?type""",
-        # the first PROGRAMME_PROJECTS by acronym (the list pages have them all)
-        projects=ordered(
-            f"""
-        SELECT ?project (MIN(?acronym_) AS ?acronym) ({chosen_name("?title_key")} AS ?title)
-               (MIN(?eu_) AS ?projectEU) WHERE {{
-          ?project cbo:programme <{iri}> ; a cbo:Project ; rdfs:label ?name .
-          BIND({name_key("?name", languages)} AS ?title_key)
-          OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
-          OPTIONAL {{ ?project cbo:euContribution ?eu_ }}
-        }} GROUP BY ?project""",
-            "?acronym ?project",
-            limit=PROGRAMME_PROJECTS,
-        ),
-        # each participation's ERDF once, under its partner's country (one name per country)
-        by_country=f"""
-        SELECT ({chosen_name("?country_key")} AS ?country) (SUM(?eu) AS ?erdf) WHERE {{
-          {{ SELECT ?p ?eu ?where WHERE {{
-              ?project cbo:programme <{iri}> . ?p cbo:project ?project ; cbo:euContribution ?eu ;
-                 cbo:partner/cbo:country ?where }} }}
-          {{ SELECT ?where (MIN(?key) AS ?country_key) WHERE {{
-              ?where skos:prefLabel ?name . BIND({name_key("?name", languages)} AS ?key)
-            }} GROUP BY ?where }}
-        }} GROUP BY ?where""",
+    structure = _named(figures["structure"], "thing", languages)
+    projects = _named(figures["projects"], "project", languages)
+    countries = _named(figures["by_country"], "where", languages)
+    structure.sort(key=lambda r: (value(r["code"]) or "", r["label"] or "", bound(r["thing"])))
+    projects.sort(key=lambda r: (value(r["acronym"]) or "", bound(r["project"])))
+    bars = sorted(
+        ((r["label"] or bound(r["where"]), Decimal(bound(r["erdf"]))) for r in countries),
+        key=lambda bar: (-bar[1], bar[0]),
     )
-    structure = sorted(
-        found["structure"],
-        key=lambda r: (value(r["code"]) or "", value(r["label"]) or "", bound(r["thing"])),
-    )
-    projects = sorted(
-        found["projects"], key=lambda r: (value(r["acronym"]) or "", bound(r["project"]))
-    )
-    by_country = sorted(
-        found["by_country"], key=lambda r: (-Decimal(bound(r["erdf"])), bound(r["country"]))
-    )
+    (total,) = figures["total"] or [{"projects": None}]
 
-    def item(r: dict[str, Term | None]) -> dict[str, str | None]:
-        return {
-            "href": href(bound(r["thing"])),
-            "code": value(r["code"]),
-            "label": value(r["label"]),
-        }
+    def item(r: dict[str, Any]) -> dict[str, str | None]:
+        return {"href": href(bound(r["thing"])), "code": value(r["code"]), "label": r["label"]}
 
-    bars = [(bound(r["country"]), Decimal(bound(r["erdf"]))) for r in by_country]
     return {
         "names": names(d),
         "period": (value(d.value(CBO.periodStart)), value(d.value(CBO.periodEnd))),
         "priorities": [item(r) for r in structure if r["type"] == CBO.Priority],
         "objectives": [item(r) for r in structure if r["type"] == CBO.SpecificObjective],
         "indicators": [item(r) for r in structure if r["type"] == CBO.Indicator],
+        "project_count": int(bound(total["projects"]) or 0),
         "projects": [
             {
                 "href": href(bound(r["project"])),
                 "acronym": value(r["acronym"]),
-                "title": value(r["title"]),
+                "title": r["label"],
                 "eu": decimal(r["projectEU"]),
             }
             for r in projects
@@ -408,6 +359,25 @@ def programme_view(d: Description) -> dict[str, Any]:
         "chart": bar_chart(bars, title="ERDF by partner country (EUR)") if bars else None,
         "json_ld": json_ld(d, "FundingScheme"),
     }
+
+
+def _named(
+    found: list[dict[str, Term | None]], key: str, languages: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """One row per ``key`` from rows with one ``?name`` each, under the name the reader is
+    shown (``label``)."""
+    rows_by: dict[str, dict[str, Any]] = {}
+    names_by: dict[str, list[Literal]] = {}
+    for row in found:
+        iri = bound(row[key])
+        rows_by.setdefault(iri, row)
+        name = row["name"]
+        if isinstance(name, Literal):
+            names_by.setdefault(iri, []).append(name)
+    return [
+        {**row, "label": choose_name(names_by.get(iri, []), languages)}
+        for iri, row in rows_by.items()
+    ]
 
 
 VIEWS = {
