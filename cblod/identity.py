@@ -13,9 +13,9 @@ URI; later spellings are registered to it, so URIs survive re-ingests.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
@@ -320,15 +320,26 @@ class Identity:
 
 
 def _candidates(
-    index: dict[str, list[OrganisationEntry]], tokens: Iterable[str]
+    index: dict[str, list[OrganisationEntry]], tokens: tuple[str, ...]
 ) -> list[OrganisationEntry]:
-    """Registered organisations sharing a word stem (first four letters) with ``tokens``.
+    """Registered organisations that could reach ``ORGANISATION_MATCH`` with ``tokens``.
 
-    Inflected forms that ``tokens_match`` accepts share their first four letters, so the
-    stem index finds every candidate the similarity could accept.
+    Inflected forms that ``tokens_match`` accepts share their first four letters, so a
+    stem index finds every candidate. Not every stem need be looked up (prefix filtering,
+    as in set-similarity joins): a score of at least ``ORGANISATION_MATCH`` needs at least
+    ``needed`` of the tokens matched, so any ``len(tokens) - needed + 1`` of them include
+    a matched one; the rarest stems are looked up. A word that most names share
+    ("university", "organisation") then costs nothing, where before every organisation
+    bearing it was scored against every new name (quadratic: 114 of 305 profiled seconds
+    at 30 000 projects).
     """
+    if not tokens:
+        return []
+    # Dice >= t needs 2m / (len(a) + len(b)) >= t, so m >= t (len(a) + 1) / 2 as len(b) >= 1
+    needed = max(1, math.ceil(ORGANISATION_MATCH * (len(tokens) + 1) / 2 - 1e-9))
+    rarest = sorted(tokens, key=lambda token: len(index.get(token[:4], ())))
     seen: dict[int, OrganisationEntry] = {}
-    for token in tokens:
+    for token in rarest[: max(1, len(tokens) - needed + 1)]:
         for entry in index.get(token[:4], ()):
             seen[id(entry)] = entry
     return list(seen.values())

@@ -10,6 +10,7 @@ ingest time.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -89,6 +90,28 @@ def ingest(
         base += "/"
     store.set_base_uri(base)
     forced = mappings.by_name(format) if format else None
+    with _collector_paused():
+        reports = _ingest_all(paths, store, base, forced, strict, on_source, on_chunk)
+    if store.writer is not None:
+        build_index(store, since=store.snapshot, changed=store.writer.changed_subjects)
+        store.publish()
+        if keep:
+            # after the publish: the update is served at once (a page fixed in a 30 000-project
+            # store in 0.6 s, where the answers take 10 s more); until they are written, the
+            # endpoint computes them as before
+            keep_answers(store)
+    return reports
+
+
+def _ingest_all(
+    paths: Iterable[str | Path],
+    store: CblodStore,
+    base: str,
+    forced: ModuleType | None,
+    strict: bool,
+    on_source: Callable[[SourceReport], None] | None,
+    on_chunk: Callable[[str, int, float | None], None] | None,
+) -> list[SourceReport]:
     identity = store.identity(base)
     reports = []
     # curation tables first: their decisions hold for the sources ingested with them
@@ -103,15 +126,25 @@ def ingest(
         reports.append(report)
         if on_source:
             on_source(report)
-    if store.writer is not None:
-        build_index(store, since=store.snapshot, changed=store.writer.changed_subjects)
-        store.publish()
-        if keep:
-            # after the publish: the update is served at once (a page fixed in a 30 000-project
-            # store in 0.6 s, where the answers take 10 s more); until they are written, the
-            # endpoint computes them as before
-            keep_answers(store)
     return reports
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while files are read and written.
+
+    Each of its full passes walks every live object, and a bulk ingest holds millions (the
+    registry, a chunk's statements, the sets of subjects): at 30 000 projects those passes
+    were a third of the ingest (116 s with it, 79 s without). The ingest makes no reference
+    cycles worth collecting before it ends; the collector runs again when it has.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _is_curation(path: Path) -> bool:

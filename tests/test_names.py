@@ -1,9 +1,13 @@
 """Organisation name rules: what makes two spellings one organisation, and what does not."""
 
-import pytest
+from collections import defaultdict
 
-from cblod.identity import Identity
-from cblod.names import name_key, split_acronym, split_name
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cblod.identity import ORGANISATION_MATCH, Identity, OrganisationEntry, _candidates
+from cblod.names import name_key, similarity, split_acronym, split_name
 from cblod.places import country, region
 from cblod.records import Organisation, Text
 
@@ -97,3 +101,40 @@ def test_nuts_table_covers_the_baltic_sea_region():
     assert region("Nordjylland").code == "DK050"
     assert region("Pierīga").code == "LV007"
     assert region("Põhja-Eesti").code == "EE001"
+
+
+WORDS = [
+    "tallinn",
+    "tallinna",
+    "oulu",
+    "oulun",
+    "science",
+    "park",
+    "university",
+    "city",
+    "oy",
+    "ab",
+    "turku",
+    "region",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    registered=st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4), max_size=30),
+    asked=st.lists(st.sampled_from(WORDS), min_size=1, max_size=5),
+)
+def test_looking_up_only_the_rarest_stems_misses_no_match(registered, asked):
+    """Every registered name that scores ``ORGANISATION_MATCH`` or more against a new one
+    is among the candidates the stem index gives (which looks up only the rarest stems)."""
+    index: dict = defaultdict(list)
+    entries = [
+        OrganisationEntry(f"x:{n}", "FIN", tuple(words)) for n, words in enumerate(registered)
+    ]
+    for entry in entries:
+        for stem in {token[:4] for token in entry.tokens}:
+            index[stem].append(entry)
+    tokens = tuple(asked)
+    found = {e.iri for e in _candidates(index, tokens)}
+    matching = {e.iri for e in entries if similarity(tokens, e.tokens) >= ORGANISATION_MATCH}
+    assert matching <= found
