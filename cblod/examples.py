@@ -1,4 +1,9 @@
-"""Example queries on the query page: real questions the published data answers."""
+"""Example queries on the query page: real questions the published data answers.
+
+An example that lists every resource of a kind stops at 100 rows (and says so): the query page
+shows an answer, and a list of every project is a download (the dumps, or the query without
+its LIMIT). Their answers are kept with each snapshot (``cblod.kept``).
+"""
 
 from __future__ import annotations
 
@@ -47,7 +52,8 @@ EXAMPLES = [
         """SELECT ?project ?acronym ?lead (SAMPLE(?label) AS ?name) WHERE {
   ?p cbo:role cbo:LeadPartner ; cbo:project ?project ; cbo:partner ?lead .
   ?project cbo:acronym ?acronym . ?lead skos:prefLabel ?label .
-} GROUP BY ?project ?acronym ?lead ORDER BY ?acronym""",
+} GROUP BY ?project ?acronym ?lead ORDER BY ?acronym
+LIMIT 100  # the first 100 by acronym; without it, every project""",
     ),
     Example(
         "All projects of one organisation (SISP), with role and budget",
@@ -88,7 +94,8 @@ EXAMPLES = [
   ?organisation a cbo:Organisation ; skos:prefLabel ?label ; cbo:identifier ?i .
   ?i cbo:scheme ?scheme ; skos:notation ?identifier .
   OPTIONAL { ?i <http://xmlns.com/foaf/0.1/page> ?registry }
-} GROUP BY ?organisation ?scheme ?identifier ?registry ORDER BY ?name ?scheme""",
+} GROUP BY ?organisation ?scheme ?identifier ?registry ORDER BY ?name ?scheme
+LIMIT 100  # the first 100 by name; without it, every organisation""",
     ),
     Example(
         "What each source said about a partner's ERDF amount",
