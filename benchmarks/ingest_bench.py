@@ -92,7 +92,9 @@ def measure(projects: int, work: Path) -> dict:
     paths = keep_eu_export(projects, folder)
     rows = sum(1 for _ in paths[1].open(encoding="utf-8")) - 1
     store = work / f"store-{projects}"
-    ingest_s, ingest_mb = child(INGEST, str(store), "ingested", *map(str, paths))
+    ingest_s, ingest_mb, printed = child_output(INGEST, str(store), "ingested", *map(str, paths))
+    # what a user waits for before the data is served, and the answers kept after it
+    ingest_published_s, ingest_answers_s = map(float, printed.split())
     # a secretariat fixes one record: one project page changed and ingested into the store
     page = folder / KEEP_EU_PAGE.name
     shutil.copy(KEEP_EU_PAGE, page)
@@ -107,6 +109,7 @@ def measure(projects: int, work: Path) -> dict:
     quads = sum(1 for _ in nquads.open(encoding="utf-8"))
     load_s, load_mb = child(BULK_LOAD, str(work / f"bulk-{projects}"), str(nquads))
     return {"projects": projects, "partner_rows": rows, "quads": quads, "ingest_s": ingest_s, "ingest_peak_mb": ingest_mb,
+            "ingest_published_s": ingest_published_s, "ingest_answers_s": ingest_answers_s,
             "bulk_load_s": load_s, "bulk_load_peak_mb": load_mb, "one_page_s": page_s,
             "one_page_peak_mb": page_mb, "unchanged_s": unchanged_s,
             "one_page_published_s": page_published_s, "one_page_answers_s": page_answers_s,
@@ -145,17 +148,19 @@ def main() -> None:
         results = [measure(n, work) for n in args.projects]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{'projects':>9}{'rows':>8}{'quads':>10}{'ingest s':>10}{'quads/s':>10}{'bulk_load s':>13}{'quads/s':>10}"
-          f"{'ratio':>7}{'ingest MB':>11}{'bulk MB':>9}")  # fmt: skip
+    print(f"{'projects':>9}{'rows':>8}{'quads':>10}{'published s':>13}{'quads/s':>10}{'bulk_load s':>13}{'quads/s':>10}"
+          f"{'ratio':>7}{'answers s':>11}{'process s':>11}{'ingest MB':>11}{'bulk MB':>9}")  # fmt: skip
     for r in results:
-        print(f"{r['projects']:>9}{r['partner_rows']:>8}{r['quads']:>10}{r['ingest_s']:>10.1f}{r['quads'] / r['ingest_s']:>10.0f}"
-              f"{r['bulk_load_s']:>13.1f}{r['quads'] / r['bulk_load_s']:>10.0f}{r['ingest_s'] / r['bulk_load_s']:>7.1f}"
+        published = r["ingest_published_s"]
+        print(f"{r['projects']:>9}{r['partner_rows']:>8}{r['quads']:>10}{published:>13.1f}{r['quads'] / published:>10.0f}"
+              f"{r['bulk_load_s']:>13.1f}{r['quads'] / r['bulk_load_s']:>10.0f}{published / r['bulk_load_s']:>7.1f}"
+              f"{r['ingest_answers_s']:>11.1f}{r['ingest_s']:>11.1f}"
               f"{r['ingest_peak_mb']:>11.0f}{r['bulk_load_peak_mb']:>9.0f}")  # fmt: skip
     print(f"\n{'projects':>9}{'one page: published s':>23}{'of full ingest':>16}{'answers kept s':>16}"
           f"{'process s':>11}{'peak MB':>9}{'unchanged s':>13}")  # fmt: skip
     for r in results:
         print(f"{r['projects']:>9}{r['one_page_published_s']:>23.2f}"
-              f"{r['one_page_published_s'] / r['ingest_s']:>15.1%}{r['one_page_answers_s']:>16.1f}"
+              f"{r['one_page_published_s'] / r['ingest_published_s']:>15.1%}{r['one_page_answers_s']:>16.1f}"
               f"{r['one_page_s']:>11.1f}{r['one_page_peak_mb']:>9.0f}{r['unchanged_s']:>13.1f}")  # fmt: skip
     print(
         f"\n{'projects':>9}{'first answer of an example, kept: max ms':>44}{'computed: max ms':>19}"
@@ -167,7 +172,11 @@ def main() -> None:
     out = Path(__file__).parent / "results" / "ingest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    print(f"\nratio: cblod ingest time / bulk_load time for the same quads; {out}")
+    print(
+        "\npublished: from the ingest's start to its snapshot served (the answers kept with it"
+        "\nare computed after that, 'answers s'; 'process s' is the whole process, start-up"
+        f"\nincluded); ratio: published / bulk_load time for the same quads; {out}"
+    )
 
 
 if __name__ == "__main__":
