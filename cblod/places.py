@@ -131,3 +131,19 @@ def region_by_code(code: str) -> Region:
         return _regions()[0][code]
     except KeyError:
         raise ValueParseError(f"unknown NUTS code {code!r}") from None
+
+
+@cache
+def country_extents() -> dict[str, tuple[float, float, float, float]]:
+    """Each country's bounding box (west, south, east, north) by ISO alpha-3 code, from
+    Natural Earth (``cblod/data/country-extents.csv``): its home part, without overseas
+    territories."""
+    return {
+        row["iso3"]: (
+            float(row["west"]),
+            float(row["south"]),
+            float(row["east"]),
+            float(row["north"]),
+        )
+        for row in _rows("country-extents.csv")
+    }

@@ -113,8 +113,9 @@ def dataset_statistics(store: Dataset) -> dict[str, Any]:
             sparql_prefixes() + "SELECT DISTINCT ?c WHERE { ?o cbo:country ?c } ORDER BY ?c"
         )
     ]
-    modified = one(
-        "SELECT (MAX(?t) AS ?t) WHERE { ?g a cbo:SourceRecord ; prov:generatedAtTime ?t }"
+    times = one(
+        "SELECT (MIN(?t) AS ?first) (MAX(?t) AS ?t) WHERE { "
+        "?g a cbo:SourceRecord ; prov:generatedAtTime ?t }"
     )
     return {
         "triples": sum(properties.values()),
@@ -128,5 +129,7 @@ def dataset_statistics(store: Dataset) -> dict[str, Any]:
         "last": period["last"].value if period["last"] else None,
         "examples": [row["s"].value for row in examples.values() if row is not None],
         "countries": countries,
-        "modified": modified["t"].value if modified["t"] else None,
+        "modified": times["t"].value if times["t"] else None,
+        # the earliest ingest of a source still in the dataset
+        "issued": times["first"].value if times["first"] else None,
     }

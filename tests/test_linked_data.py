@@ -6,10 +6,8 @@ import gzip
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
-import pyshacl
 import pytest
 import rdflib
 import requests
@@ -327,22 +325,6 @@ def test_void_describes_the_dataset(server, sample_store):
         for p in graph.objects(dataset, void.classPartition)
     }
     assert classes["https://w3id.org/cblod/ontology#Project"] == 5
-
-
-@pytest.mark.parametrize(
-    ("accept", "parser"), [("text/turtle", "turtle"), ("application/ld+json", "json-ld")]
-)
-def test_dcat_ap_catalogue_validates(server, accept, parser):
-    response = requests.get(f"{server}/catalog", headers={"Accept": accept}, timeout=30)
-    assert response.headers["Content-Type"].startswith(accept)
-    graph = rdflib.Graph().parse(data=response.text, format=parser)
-    shapes = rdflib.Graph().parse(Path(__file__).parent / "shapes" / "dcat-ap.ttl", format="turtle")
-    conforms, _, report = pyshacl.validate(graph, shacl_graph=shapes, allow_warnings=True)
-    assert conforms, report
-    assert "Warning" not in report  # the recommended properties are there too
-    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
-    downloads = {str(o) for o in graph.objects(None, dcat.downloadURL)}
-    assert f"{server}/dumps/dataset.ttl.gz" in downloads
 
 
 def test_robots_and_sitemap(server):

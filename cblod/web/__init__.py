@@ -12,7 +12,11 @@ never read from globals deep inside. Settings (``create_app(store, SPARQL_TIMEOU
 * ``PAGE_CACHE_BYTES`` resource documents kept for repeated requests, per version (32 MiB);
 * ``SPARQL_MAX_AGE`` seconds clients may cache an answer (default 300; ETags revalidate);
 * ``TRUST_PROXY`` honour ``X-Forwarded-Proto/Host/Prefix`` from one reverse proxy (default off);
-* ``PUBLISHER_NAME`` and ``DATA_LICENSE`` for the DCAT-AP catalogue;
+* ``PUBLISHER_NAME``, ``PUBLISHER_TYPE`` (an ADMS publisher type, default
+  ``NonProfitOrganisation``), ``PUBLISHER_IRI`` (the publisher's own IRI, e.g. from the EU
+  corporate-bodies table; default a node of the catalogue), ``DATA_LICENSE`` and
+  ``DATA_LICENSE_TYPE`` (an ADMS licence type, default ``Attribution``) for the DCAT-AP
+  catalogue;
 * ``DUMPS_DIR`` where dump files are built (default ``{store}/dumps``).
 """
 
@@ -41,7 +45,10 @@ DEFAULTS = {
     "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
     "TRUST_PROXY": False,
     "PUBLISHER_NAME": "cblod",
+    "PUBLISHER_TYPE": "NonProfitOrganisation",
+    "PUBLISHER_IRI": None,
     "DATA_LICENSE": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
+    "DATA_LICENSE_TYPE": "Attribution",
     "DUMPS_DIR": None,
 }
 

@@ -17,7 +17,9 @@ from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 
 from ..dumps import dump_files
+from ..errors import ValueParseError
 from ..kept import kept_summary
+from ..places import country, country_extents
 from ..stats import LINK_TARGETS, dataset_statistics
 from ..vocab import (
     CBO,
@@ -41,9 +43,22 @@ EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-
 EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
 EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
 EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+EU_COUNTRY = "http://publications.europa.eu/resource/authority/country"
+EU_AVAILABILITY = Namespace(
+    "http://publications.europa.eu/resource/authority/planned-availability/"
+)
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+SKOS_NS = Namespace("http://www.w3.org/2004/02/skos/core#")
+ADMS_LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
+ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
+WKT = NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
+KEYWORDS = ("Interreg", "cohesion policy", "ERDF", "projects", "beneficiaries", "linked data")
 PREFIXES = {
     "void": str(VOID),
     "dcat": str(DCAT),
+    "dcatap": str(DCATAP),
+    "skos": str(SKOS_NS),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
     "vcard": str(VCARD),
@@ -55,6 +70,78 @@ FILE_TYPES = {
     "application/n-triples": "RDF_N_TRIPLES",
     "application/n-quads": "RDF_N_QUADS",
 }
+
+
+def _scheme(vocabulary: Namespace) -> NamedNode:
+    """An EU or ADMS controlled vocabulary (its namespace without the trailing slash)."""
+    return NamedNode(str(vocabulary).rstrip("/"))
+
+
+#: English labels of the controlled-vocabulary terms the catalogue uses (the vocabularies'
+#: own): DCAT-AP asks for a concept's ``skos:prefLabel`` and a scheme's ``dct:title``
+LABELS = {
+    str(EU_THEME) + "REGI": "Regions and cities",
+    str(EU_THEME) + "ECON": "Economy and finance",
+    str(EU_LANGUAGE) + "ENG": "English",
+    str(EU_FREQUENCY) + "IRREG": "irregular",
+    str(EU_AVAILABILITY) + "STABLE": "stable",
+    str(EU_FILE_TYPE) + "RDF_TURTLE": "RDF Turtle",
+    str(EU_FILE_TYPE) + "RDF_N_TRIPLES": "RDF N-Triples",
+    str(EU_FILE_TYPE) + "RDF_N_QUADS": "RDF N-Quads",
+    str(EU_FILE_TYPE) + "SPARQLQ": "SPARQL query",
+    str(ADMS_PUBLISHER_TYPE) + "NonProfitOrganisation": "Non-Profit Organisation",
+    str(ADMS_LICENCE_TYPE) + "Attribution": "Attribution",
+    str(EU_THEME).rstrip("/"): "Data theme",
+    str(EU_LANGUAGE).rstrip("/"): "Language",
+    str(EU_FREQUENCY).rstrip("/"): "Frequency",
+    str(EU_AVAILABILITY).rstrip("/"): "Planned availability",
+    str(EU_FILE_TYPE).rstrip("/"): "File type",
+    EU_COUNTRY: "Country",
+    str(ADMS_PUBLISHER_TYPE) + "1.0": "Publisher Type",
+    str(ADMS_LICENCE_TYPE) + "1.0": "Licence Type",
+}
+
+
+def _concept(term: NamedNode, scheme: NamedNode, *classes: NamedNode) -> list[Triple]:
+    """What DCAT-AP asks a catalogue to say of a term it takes from a controlled vocabulary:
+    its class (``range.ttl`` checks linked things' classes in the data), its scheme (the EU
+    vocabularies shape, ``mdr-vocabularies.shape.ttl``, checks ``skos:inScheme`` and the
+    scheme's class) and their labels (``shapes.ttl``)."""
+    found = [Triple(term, RDF.type, c) for c in classes]
+    found += [
+        Triple(term, SKOS_NS.inScheme, scheme),
+        Triple(scheme, RDF.type, SKOS_NS.ConceptScheme),
+    ]
+    label = LABELS.get(term.value) or _country_name(term.value)
+    if label:
+        found.append(Triple(term, SKOS_NS.prefLabel, Literal(label, language="en")))
+    if scheme.value in LABELS:
+        found.append(Triple(scheme, DCTERMS.title, Literal(LABELS[scheme.value], language="en")))
+    return found
+
+
+def _country_name(iri: str) -> str | None:
+    if not iri.startswith(EU_COUNTRY + "/"):
+        return None
+    try:
+        return country(iri.rsplit("/", 1)[1]).name
+    except ValueParseError:
+        return None
+
+
+def _location(place: NamedNode) -> list[Triple]:
+    """A country's bounding box and its centre, as GeoSPARQL WKT (``dcat:bbox``,
+    ``dcat:centroid``), when ``cblod/data/country-extents.csv`` has it."""
+    extent = country_extents().get(place.value.rsplit("/", 1)[1])
+    if extent is None:
+        return []
+    west, south, east, north = extent
+    box = f"POLYGON(({west} {south},{east} {south},{east} {north},{west} {north},{west} {south}))"
+    centre = f"POINT({(west + east) / 2:.4f} {(south + north) / 2:.4f})"
+    return [
+        Triple(place, DCAT.bbox, Literal(box, datatype=WKT)),
+        Triple(place, DCAT.centroid, Literal(centre, datatype=WKT)),
+    ]
 
 
 def _int(value: int) -> Literal:
@@ -163,17 +250,26 @@ def void() -> Response:
 
 @blueprint.route("/catalog")
 def catalog() -> Response:
+    """A DCAT-AP 3.0.1 catalogue of the dataset, conformant to the official SEMIC shapes
+    (mandatory, class ranges, EU vocabularies, recommended: tests/test_dcat_ap.py).
+
+    One warning of the EU vocabularies shape remains by design: it prefers a publisher from
+    the EU corporate-bodies table, which lists EU institutions, not programme secretariats
+    (``PUBLISHER_IRI`` names one where it applies).
+    """
     stats = statistics()
     config = current_app.config
     doc = _absolute("dataset.catalog").value
-    catalog_node, dataset, publisher = (
-        NamedNode(f"{doc}#{n}") for n in ("catalog", "dataset", "publisher")
+    catalog_node, dataset, contact, period, service = (
+        NamedNode(f"{doc}#{n}") for n in ("catalog", "dataset", "contact", "period", "sparql")
     )
-    contact, period, service = (NamedNode(f"{doc}#{n}") for n in ("contact", "period", "sparql"))
+    publisher = NamedNode(config.get("PUBLISHER_IRI") or f"{doc}#publisher")
     licence = NamedNode(config["DATA_LICENSE"])
+    home = _absolute("home.index")
     now = Literal(
         stats["modified"] or datetime.now(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime
     )
+    issued = Literal(stats.get("issued") or now.value, datatype=XSD.dateTime)
     title = Literal("cblod: Interreg and cohesion-policy projects as linked data", language="en")
     description = Literal(
         "Programmes, priorities and objectives, projects, partner organisations with their "
@@ -181,30 +277,37 @@ def catalog() -> Response:
         "published with stable URIs and provenance.",
         language="en",
     )
+    themes = [EU_THEME.REGI, EU_THEME.ECON]
+    countries = [NamedNode(c) for c in stats["countries"]]
     t = [
         Triple(catalog_node, RDF.type, DCAT.Catalog),
         Triple(catalog_node, DCTERMS.title, title),
         Triple(catalog_node, DCTERMS.description, description),
         Triple(catalog_node, DCTERMS.publisher, publisher),
         Triple(catalog_node, DCTERMS.license, licence),
+        Triple(catalog_node, DCTERMS.issued, issued),
         Triple(catalog_node, DCTERMS.modified, now),
-        Triple(catalog_node, FOAF.homepage, _absolute("home.index")),
+        Triple(catalog_node, FOAF.homepage, home),
         Triple(catalog_node, DCAT.dataset, dataset),
         Triple(catalog_node, DCAT.service, service),
+        Triple(catalog_node, DCAT.themeTaxonomy, _scheme(EU_THEME)),
         Triple(catalog_node, DCTERMS.language, EU_LANGUAGE.ENG),
+        Triple(_scheme(EU_THEME), RDF.type, SKOS_NS.ConceptScheme),
+        Triple(home, RDF.type, FOAF.Document),
         Triple(publisher, RDF.type, FOAF.Agent),
         Triple(publisher, FOAF.name, Literal(config["PUBLISHER_NAME"])),
+        Triple(publisher, DCTERMS.type, ADMS_PUBLISHER_TYPE[config["PUBLISHER_TYPE"]]),
         Triple(licence, RDF.type, DCTERMS.LicenseDocument),
+        Triple(licence, DCTERMS.type, ADMS_LICENCE_TYPE[config["DATA_LICENSE_TYPE"]]),
         Triple(dataset, RDF.type, DCAT.Dataset),
         Triple(dataset, DCTERMS.title, title),
         Triple(dataset, DCTERMS.description, description),
         Triple(dataset, DCTERMS.publisher, publisher),
+        Triple(dataset, DCTERMS.issued, issued),
         Triple(dataset, DCTERMS.modified, now),
         Triple(dataset, DCTERMS.identifier, Literal(base_uri() + "id/")),
         Triple(dataset, DCTERMS.accrualPeriodicity, EU_FREQUENCY.IRREG),
-        Triple(dataset, DCAT.theme, EU_THEME.REGI),
-        Triple(dataset, DCAT.theme, EU_THEME.ECON),
-        Triple(dataset, DCAT.landingPage, _absolute("home.index")),
+        Triple(dataset, DCAT.landingPage, home),
         Triple(dataset, DCAT.contactPoint, contact),
         Triple(contact, RDF.type, VCARD.Kind),
         Triple(contact, VCARD.fn, Literal(config["PUBLISHER_NAME"])),
@@ -214,17 +317,36 @@ def catalog() -> Response:
         Triple(service, DCAT.endpointDescription, _absolute("sparql.query")),
         Triple(service, DCAT.servesDataset, dataset),
         Triple(service, DCTERMS.license, licence),
+        Triple(service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
+        Triple(service, DCTERMS.publisher, publisher),
+        Triple(service, DCAT.contactPoint, contact),
+        Triple(SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard),
     ]
-    for keyword in (
-        "Interreg",
-        "cohesion policy",
-        "ERDF",
-        "projects",
-        "beneficiaries",
-        "linked data",
-    ):
-        t.append(Triple(dataset, DCAT.keyword, Literal(keyword, language="en")))
-    t += [Triple(dataset, DCTERMS.spatial, NamedNode(c)) for c in stats["countries"]]
+    t += _concept(EU_LANGUAGE.ENG, _scheme(EU_LANGUAGE), DCTERMS.LinguisticSystem)
+    t += _concept(EU_FREQUENCY.IRREG, _scheme(EU_FREQUENCY), DCTERMS.Frequency)
+    t += _concept(
+        ADMS_PUBLISHER_TYPE[config["PUBLISHER_TYPE"]],
+        NamedNode(str(ADMS_PUBLISHER_TYPE) + "1.0"),
+        SKOS_NS.Concept,
+    )
+    t += _concept(
+        ADMS_LICENCE_TYPE[config["DATA_LICENSE_TYPE"]],
+        NamedNode(str(ADMS_LICENCE_TYPE) + "1.0"),
+        SKOS_NS.Concept,
+    )
+    for theme in themes:
+        t += [Triple(dataset, DCAT.theme, theme), Triple(service, DCAT.theme, theme)]
+        t += _concept(theme, _scheme(EU_THEME), SKOS_NS.Concept)
+    for keyword in KEYWORDS:
+        for thing in (dataset, service):
+            t.append(Triple(thing, DCAT.keyword, Literal(keyword, language="en")))
+    for place in countries:
+        t += [
+            Triple(dataset, DCTERMS.spatial, place),
+            Triple(catalog_node, DCTERMS.spatial, place),
+        ]
+        t += _concept(place, NamedNode(EU_COUNTRY), DCTERMS.Location, SKOS_NS.Concept)
+        t += _location(place)
     if stats["first"]:
         t += [
             Triple(dataset, DCTERMS.temporal, period),
@@ -232,38 +354,48 @@ def catalog() -> Response:
             Triple(period, DCAT.startDate, Literal(stats["first"], datatype=XSD.date)),
             Triple(period, DCAT.endDate, Literal(stats["last"], datatype=XSD.date)),
         ]
+    stable = EU_AVAILABILITY.STABLE
+    t += _concept(stable, _scheme(EU_AVAILABILITY), SKOS_NS.Concept)
+    gzip = NamedNode("http://www.iana.org/assignments/media-types/application/gzip")
+    t.append(Triple(gzip, RDF.type, DCTERMS.MediaType))
     for f in dump_files(current_store())[:3]:
         node = NamedNode(f"{doc}#dump-{f.name.replace('.', '-')}")
-        download = _absolute("dumps.download", name=f.name)
+        media_type = NamedNode(f"http://www.iana.org/assignments/media-types/{f.media_type}")
+        file_type = EU_FILE_TYPE[FILE_TYPES[f.media_type]]
         t += [
             Triple(dataset, DCAT.distribution, node),
             Triple(node, RDF.type, DCAT.Distribution),
             Triple(node, DCTERMS.title, Literal(f.description, language="en")),
+            Triple(node, DCTERMS.description, Literal(f"{f.description}, gzipped.", language="en")),
             Triple(node, DCAT.accessURL, _absolute("dumps.index")),
-            Triple(node, DCAT.downloadURL, download),
-            Triple(
-                node,
-                DCAT.mediaType,
-                NamedNode(f"http://www.iana.org/assignments/media-types/{f.media_type}"),
-            ),
-            Triple(
-                node,
-                DCAT.compressFormat,
-                NamedNode("http://www.iana.org/assignments/media-types/application/gzip"),
-            ),
-            Triple(node, DCTERMS.format, EU_FILE_TYPE[FILE_TYPES[f.media_type]]),
+            Triple(node, DCAT.downloadURL, _absolute("dumps.download", name=f.name)),
+            Triple(node, DCAT.mediaType, media_type),
+            Triple(node, DCAT.compressFormat, gzip),
+            Triple(node, DCTERMS.format, file_type),
             Triple(node, DCTERMS.license, licence),
             Triple(node, DCTERMS.modified, now),
+            Triple(node, DCATAP.availability, stable),
+            Triple(media_type, RDF.type, DCTERMS.MediaType),
         ]
+        t += _concept(file_type, _scheme(EU_FILE_TYPE), DCTERMS.MediaTypeOrExtent)
     endpoint = NamedNode(f"{doc}#dist-sparql")
+    sparql_format = EU_FILE_TYPE.SPARQLQ
     t += [
         Triple(dataset, DCAT.distribution, endpoint),
         Triple(endpoint, RDF.type, DCAT.Distribution),
         Triple(endpoint, DCTERMS.title, Literal("SPARQL endpoint", language="en")),
+        Triple(
+            endpoint,
+            DCTERMS.description,
+            Literal("The dataset queried live, SPARQL 1.1 Protocol.", language="en"),
+        ),
         Triple(endpoint, DCAT.accessURL, _absolute("sparql.query")),
         Triple(endpoint, DCAT.accessService, service),
         Triple(endpoint, DCTERMS.license, licence),
+        Triple(endpoint, DCTERMS.format, sparql_format),
+        Triple(endpoint, DCATAP.availability, stable),
     ]
+    t += _concept(sparql_format, _scheme(EU_FILE_TYPE), DCTERMS.MediaTypeOrExtent)
     return _respond(t)
 
 

@@ -1,0 +1,77 @@
+"""``/catalog`` passes the official DCAT-AP 3.0.1 shapes, as data.europa.eu checks a harvest.
+
+The shapes are SEMIC's, unedited (``tests/shapes/dcat-ap-3.0.1/``, with their provenance).
+No violation of the mandatory, range or EU-vocabulary shapes, and no warning of the
+recommended ones. One warning of the EU-vocabulary shape stays by design and is checked to be
+the only one: it prefers a publisher from the EU corporate-bodies table, which lists EU
+institutions (a programme secretariat names its own with ``PUBLISHER_IRI``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyshacl
+import pytest
+import rdflib
+import requests
+from rdflib.compare import isomorphic
+
+SHAPES = Path(__file__).parent / "shapes" / "dcat-ap-3.0.1"
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+
+
+def results(data: rdflib.Graph, shapes_file: str) -> list[tuple[str, str, str]]:
+    """The report's own results (not the details nested in them): (severity, path, focus)."""
+    shapes = rdflib.Graph().parse(SHAPES / shapes_file, format="turtle")
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)
+    found = []
+    for node in report.objects(None, SH.result):
+        severity = str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[1]
+        found.append(
+            (
+                severity,
+                str(report.value(node, SH.resultPath)),
+                str(report.value(node, SH.focusNode)),
+            )
+        )
+    return found
+
+
+@pytest.fixture(scope="module")
+def catalogue(server) -> rdflib.Graph:
+    response = requests.get(f"{server}/catalog", headers={"Accept": "text/turtle"}, timeout=30)
+    assert response.status_code == 200
+    return rdflib.Graph().parse(data=response.text, format="turtle")
+
+
+@pytest.mark.parametrize("shapes_file", ["shapes.ttl", "range.ttl", "shapes_recommended.ttl"])
+def test_no_violation_and_no_warning(catalogue, shapes_file):
+    assert results(catalogue, shapes_file) == []
+
+
+def test_eu_vocabularies_only_warn_of_a_publisher_outside_the_eu_corporate_bodies(catalogue):
+    found = results(catalogue, "mdr-vocabularies.shape.ttl")
+    assert found, "the publisher warning is expected unless PUBLISHER_IRI is an EU body"
+    assert {(severity, path) for severity, path, _ in found} == {("Warning", str(DCT.publisher))}
+
+
+def test_the_catalogue_in_json_ld_says_the_same(server, catalogue):
+    response = requests.get(
+        f"{server}/catalog", headers={"Accept": "application/ld+json"}, timeout=30
+    )
+    assert response.headers["Content-Type"].startswith("application/ld+json")
+    as_json_ld = rdflib.Graph().parse(data=response.text, format="json-ld")
+    assert isomorphic(as_json_ld, catalogue)
+
+
+def test_countries_are_placed_and_the_dumps_downloadable(server, catalogue):
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    sweden = rdflib.URIRef("http://publications.europa.eu/resource/authority/country/SWE")
+    assert (None, DCT.spatial, sweden) in catalogue
+    assert "POLYGON((11.1472 55.3464," in str(catalogue.value(sweden, dcat.bbox))
+    downloads = {str(o) for o in catalogue.objects(None, dcat.downloadURL)}
+    assert f"{server}/dumps/dataset.ttl.gz" in downloads
+    for url in downloads:
+        assert requests.head(url, timeout=60).status_code == 200
