@@ -4,6 +4,7 @@
       published           the name of the snapshot readers use ("v000007"), replaced atomically
       v000007/oxigraph/   a published snapshot: never written again
       v000007/search.sqlite3
+      v000007/release.json  what changed in this release (``cblod.releases``)
       v000008/            a snapshot being written (or one a killed writer left behind)
       write.lock          held by the one process writing
 
@@ -19,14 +20,13 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
 from .errors import StoreError
 
 POINTER = "published"
-#: published snapshots kept besides the current one, for readers still finishing a request
-KEEP_PREVIOUS = 2
 _NAME = re.compile(r"v(\d{6,})")
 
 
@@ -84,8 +84,9 @@ class SnapshotFolder:
             raise
         return folder
 
-    def publish(self, folder: Path) -> None:
-        """Make ``folder`` (complete, closed) the published snapshot; older ones are pruned."""
+    def publish(self, folder: Path, keep: Callable[[list[Path]], Iterable[Path]]) -> None:
+        """Make ``folder`` (complete, closed) the published snapshot; of the older ones, those
+        ``keep`` does not choose (given every published snapshot, oldest first) go."""
         _fsync_tree(folder)
         pointer = self.path / f"{POINTER}.{uuid.uuid4().hex}"
         with pointer.open("w", encoding="ascii") as out:
@@ -94,9 +95,11 @@ class SnapshotFolder:
             os.fsync(out.fileno())
         os.replace(pointer, self.path / POINTER)
         _fsync_dir(self.path)
-        older = [p for p in self.snapshots() if _number(p) < _number(folder)]
-        for old in older[: max(0, len(older) - KEEP_PREVIOUS)]:
-            shutil.rmtree(old, ignore_errors=True)
+        published = [p for p in self.snapshots() if _number(p) <= _number(folder)]
+        kept = set(keep(published)) | {folder}
+        for old in published:
+            if old not in kept:
+                shutil.rmtree(old, ignore_errors=True)
 
     def discard(self, folder: Path | None) -> None:
         if folder is not None:

@@ -14,11 +14,13 @@ Inside a snapshot, graphs whose IRI starts with ``urn:cblod:internal:`` are cblo
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, Quad, Store
 
+from . import releases
 from .errors import StoreError
 from .identity import Identity
 from .published import (
@@ -29,6 +31,7 @@ from .published import (
     PublishedReads,
 )
 from .rdfterms import Engine, lexical
+from .releases import Retention
 from .snapshots import POINTER, SnapshotFolder, published_snapshot
 from .vocab import CBO
 from .writer import SnapshotWriter
@@ -47,10 +50,19 @@ class CblodStore(PublishedReads):
     snapshot; ``publish()`` makes that snapshot the one everybody reads, ``discard()`` drops it.
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        retention: Retention | None = None,
+        snapshot: Path | None = None,
+    ) -> None:
         # absolute: Flask's send_file and worker processes resolve relative paths elsewhere
         self.path = Path(path).absolute()
         self.read_only = read_only
+        #: which releases (published snapshots) stay on disk after a publish
+        self.retention = retention or Retention()
         self._forget()
         self.folder = SnapshotFolder(self.path)
         #: subjects whose published statements the last snapshot this handle published
@@ -66,7 +78,7 @@ class CblodStore(PublishedReads):
                 self.path.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create store {self.path}: {exc}") from exc
-        self.snapshot = published_snapshot(self.path)
+        self.snapshot = published_snapshot(self.path) if snapshot is None else snapshot
         if self.snapshot is None:
             if read_only:
                 raise StoreError(f"no store at {self.path} (run `cblod ingest` first)")
@@ -140,8 +152,16 @@ class CblodStore(PublishedReads):
         if writer is None:
             return False
         try:
+            releases.record(
+                writer.work_dir,
+                database=writer.database,
+                previous=self._published,
+                previous_number=int(self.snapshot.name[1:]) if self.snapshot else None,
+                changed=writer.changed_subjects,
+                sources=writer.sources_written,
+            )
             writer.close()  # flushed and closed: a published snapshot is never written
-            self.folder.publish(writer.work_dir)
+            self.folder.publish(writer.work_dir, keep=self._retained)
         except OSError as exc:
             writer.fail()
             raise StoreError(f"could not publish {writer.work_dir}: {exc}") from exc
@@ -151,6 +171,18 @@ class CblodStore(PublishedReads):
         self._published = self._open_read_only(writer.work_dir)
         self.folder.release()
         return True
+
+    def _retained(self, published: list[Path]) -> set[Path]:
+        """The snapshots the retention policy keeps; one published before releases were
+        recorded counts as issued when its folder was last changed."""
+        issued = {}
+        for folder in published:
+            found = releases.read(folder)
+            issued[int(folder.name[1:])] = (
+                found.issued if found else datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+            )
+        kept = self.retention.keep(issued.items())
+        return {folder for folder in published if int(folder.name[1:]) in kept}
 
     def discard(self) -> None:
         """Drop the snapshot being written; the published one is untouched."""
@@ -191,6 +223,10 @@ class CblodStore(PublishedReads):
         if published is None or published == self.snapshot:
             return self
         return CblodStore(self.path, read_only=True)
+
+    def at_snapshot(self, folder: Path) -> CblodStore:
+        """A read-only handle on one published snapshot of this store (a retained release)."""
+        return CblodStore(self.path, read_only=True, snapshot=folder)
 
     def earlier_snapshot(self, version: str) -> Store | None:
         """A snapshot published before this one and still on disk whose dataset version is

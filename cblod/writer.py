@@ -70,6 +70,8 @@ class SnapshotWriter:
         #: subjects whose published statements this snapshot changed (what a search index
         #: built from the published snapshot has to update)
         self.changed_subjects: set[str] = set()
+        #: the source graphs this snapshot wrote (replaced whole or streamed)
+        self.sources_written: set[str] = set()
         self._ranks: dict[str, int] | None = None
 
     def fail(self) -> None:
@@ -112,6 +114,7 @@ class SnapshotWriter:
         little however many sources mention them.
         """
         work = self.database
+        self.sources_written.add(graph.value)
         new_by_subject: dict[Subject, list[tuple[NamedNode, Term, GraphName]]] = defaultdict(list)
         for s, p, o in triples:
             new_by_subject[s].append((p, o, graph))
@@ -169,6 +172,7 @@ class SnapshotWriter:
 
     def stream_source(self, graph: NamedNode) -> SourceWriter:
         """A writer for a source too large to hold in memory: chunks in, then ``finish``."""
+        self.sources_written.add(graph.value)
         return SourceWriter(self, graph)
 
     def rederive(self, subjects: Iterable[Subject], ranks: dict[str, int]) -> Rederived:

@@ -127,8 +127,6 @@ def test_one_writer_at_a_time(tmp_path):
 
 
 def test_old_snapshots_are_pruned_and_the_published_one_kept(tmp_path, pages):
-    import cblod.snapshots
-
     path = tmp_path / "store"
     page = pages / "keep-eu-4smart-growth.txt"
     store = CblodStore(path)
@@ -136,7 +134,7 @@ def test_old_snapshots_are_pruned_and_the_published_one_kept(tmp_path, pages):
         page.write_text(page.read_text().replace(f"closed{n - 1 if n else ''}", f"closed{n}"))
         ingest([page], store=store)
     kept = sorted(p.name for p in path.iterdir() if p.name.startswith("v"))
-    assert len(kept) == cblod.snapshots.KEEP_PREVIOUS + 1
+    assert len(kept) == store.retention.last  # the last releases (all in this month)
     assert store.snapshot.name == kept[-1]
     assert [r["s"] for r in select(store, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["closed5"]
 

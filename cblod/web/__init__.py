@@ -66,6 +66,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
         home,
         lists,
         ontology,
+        releases,
         resources,
         search,
         security,
@@ -89,7 +90,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     security.register(app)
     compression.register(app)
     formatting.register(app)
-    for module in (home, sparql, resources, lists, search, dumps, dataset, ontology):
+    for module in (home, sparql, releases, resources, lists, search, dumps, dataset, ontology):
         app.register_blueprint(module.blueprint)
     if app.config["TRUST_PROXY"]:
         # Flask's documented way to add WSGI middleware

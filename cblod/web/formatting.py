@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from flask import Flask
 
+from .links import href
+
 
 def money(amount: Decimal | str | None, currency: str = "EUR") -> str:
     """``817789.75`` -> ``817 789.75 EUR``: thin groups, cents only when there are any."""
@@ -31,3 +33,4 @@ def long_date(text: str | None) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["local"] = href

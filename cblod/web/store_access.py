@@ -17,7 +17,7 @@ class PublishedStore:
 
     Each request asks which snapshot is published (one small file read) and reopens when it
     changed, so a re-ingest reaches clients without a restart. A request keeps the snapshot it
-    started with to its end (the old one stays on disk for a while: ``KEEP_PREVIOUS``), so no
+    started with to its end (the old one stays on disk for a while: ``releases.Retention``), so no
     answer mixes two versions. A handle that is itself writing (tests) is served as it is.
     """
 

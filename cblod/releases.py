@@ -1,0 +1,174 @@
+"""Releases: every publication of a store is a release, numbered and dated, with what changed.
+
+A release is a published snapshot (``cblod.snapshots``) with its record, ``release.json`` in
+the snapshot's folder, written before the snapshot is published and so part of it: its number
+(the snapshot's, growing with every publication), when it was published, the release before
+it, and what changed since that one: each source graph's statements before and after, and
+the resources whose published statements were added, changed or removed, with their kind.
+Which releases stay on disk is the retention policy (``Retention``); a snapshot is a
+hard-linked copy of the one before, so keeping one costs only what it changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import DefaultGraph, NamedNode, QuerySolutions, Store
+
+from .rdfterms import lexical
+from .vocab import CBO, RDF
+
+RECORD = "release.json"
+#: the kinds a release counts its changes by, most specific first (a cluster is an
+#: organisation); anything else is counted as "other"
+KINDS = (
+    "Project", "Participation", "Cluster", "Organisation", "Programme", "Priority",
+    "SpecificObjective", "ThematicObjective", "InvestmentPriority", "Indicator", "Call",
+    "Result", "Identifier", "Country", "Region",
+)  # fmt: skip
+CHANGES = ("added", "changed", "removed")
+
+
+@dataclass(frozen=True)
+class Release:
+    number: int
+    issued: datetime
+    previous: int | None
+    folder: Path
+    #: source graph IRI -> (statements before, statements after); only sources written
+    sources: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: "added" / "changed" / "removed" -> {resource IRI: kind}
+    changes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """How many resources of each kind were added, changed, removed."""
+        found: dict[str, dict[str, int]] = {}
+        for change, resources in self.changes.items():
+            for kind in resources.values():
+                found.setdefault(kind, dict.fromkeys(CHANGES, 0))[change] += 1
+        return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Which releases stay: the last ``last`` (at least two: a reader may still be finishing
+    a request on the one before), and with ``monthly`` the last release of every month."""
+
+    last: int = 5
+    monthly: bool = True
+
+    def __post_init__(self) -> None:
+        if self.last < 2:
+            raise ValueError("a store keeps at least its last two releases")
+
+    def keep(self, releases: Iterable[tuple[int, datetime]]) -> set[int]:
+        ordered = sorted(releases)
+        kept = {number for number, _ in ordered[-self.last :]}
+        if self.monthly:
+            last_of_month: dict[tuple[int, int], int] = {}
+            for number, issued in ordered:
+                last_of_month[(issued.year, issued.month)] = number
+            kept |= set(last_of_month.values())
+        return kept
+
+
+def record(
+    folder: Path,
+    *,
+    database: Store,
+    previous: Store,
+    previous_number: int | None,
+    changed: Iterable[str],
+    sources: Iterable[str],
+) -> Release:
+    """Write the record of the snapshot in ``folder`` (about to be published) and return it.
+
+    ``changed``: the IRIs whose published statements the snapshot changed; ``sources``: the
+    source graphs it wrote; ``previous``: the database of the release before (empty for the
+    first).
+    """
+    changes: dict[str, dict[str, str]] = {change: {} for change in CHANGES}
+    for iri in sorted(changed):
+        node = NamedNode(iri)
+        before, after = _has_statements(previous, node), _has_statements(database, node)
+        if not before and not after:
+            continue
+        change = "changed" if before and after else "added" if after else "removed"
+        changes[change][iri] = _kind(database if after else previous, node)
+    release = Release(
+        number=int(folder.name[1:]),
+        issued=datetime.now(UTC).replace(microsecond=0),
+        previous=previous_number,
+        folder=folder,
+        sources={
+            graph: (_statements(previous, graph), _statements(database, graph))
+            for graph in sorted(sources)
+        },
+        changes=changes,
+    )
+    body = {
+        "number": release.number,
+        "issued": release.issued.isoformat(),
+        "previous": release.previous,
+        "sources": {graph: list(counts) for graph, counts in release.sources.items()},
+        "changes": release.changes,
+    }
+    partial = folder / f"{RECORD}.{uuid.uuid4().hex}"
+    partial.write_text(json.dumps(body), encoding="utf-8")
+    os.replace(partial, folder / RECORD)
+    return release
+
+
+def read(folder: Path) -> Release | None:
+    """The record of the snapshot in ``folder``; None for a snapshot without one (published
+    before releases were recorded) or unreadable."""
+    try:
+        stamp = (folder / RECORD).stat().st_mtime_ns
+    except OSError:
+        return None
+    return _read(folder, stamp)
+
+
+@lru_cache(maxsize=64)
+def _read(folder: Path, stamp: int) -> Release | None:
+    """Cached by file and modification time: a record never changes once published."""
+    try:
+        body: dict[str, Any] = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+        return Release(
+            number=int(body["number"]),
+            issued=datetime.fromisoformat(body["issued"]),
+            previous=body["previous"],
+            folder=folder,
+            sources={graph: (before, after) for graph, (before, after) in body["sources"].items()},
+            changes={change: dict(body["changes"].get(change, {})) for change in CHANGES},
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _has_statements(database: Store, node: NamedNode) -> bool:
+    return any(True for _ in database.quads_for_pattern(node, None, None, DefaultGraph()))
+
+
+def _kind(database: Store, node: NamedNode) -> str:
+    types = {
+        q.object.value
+        for q in database.quads_for_pattern(node, RDF.type, None, DefaultGraph())
+        if isinstance(q.object, NamedNode)
+    }
+    return next((kind for kind in KINDS if CBO[kind].value in types), "other")
+
+
+def _statements(database: Store, graph: str) -> int:
+    found = database.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert isinstance(found, QuerySolutions)  # a SELECT
+    (row,) = found
+    return int(lexical(row["n"]))

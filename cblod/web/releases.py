@@ -1,0 +1,173 @@
+"""``/releases``: every publication of the dataset, what it changed, and its own dumps.
+
+``/releases`` lists the retained releases (HTML for people; Turtle, JSON-LD, N-Triples by
+``Accept`` or ``?format=``); ``/id/release/{n}`` is a release's IRI (303 to its document,
+Cool URIs), ``/doc/release/{n}`` says what it changed in words and numbers and, in RDF,
+links every resource it added, changed or removed. A release the retention policy removed
+answers 410 Gone; one never published, 404. ``/releases/{n}/dumps/{file}`` are the release's
+dumps: built once, the same bytes forever (``Cache-Control: immutable``). ``/dumps/`` stays
+the latest. Releases are the embedded store's (``cblod.releases``); a store served from a
+SPARQL server has none.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from pyoxigraph import Literal, NamedNode, Triple, serialize
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..dumps import dump_files, write_dumps
+from ..releases import CHANGES, Release, read
+from ..store import CblodStore
+from ..vocab import CBO, DCTERMS, RDF, XSD, Namespace
+from .links import base_uri
+from .resources import VARIANTS, negotiate
+from .store_access import current_store
+
+blueprint = Blueprint("releases", __name__)
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+PREFIXES = {"dcat": str(DCAT), "dct": str(DCTERMS), "adms": str(ADMS), "cbo": str(CBO)}
+#: resources of each kind and change a release page links to (its RDF links them all)
+SHOWN = 50
+_building = threading.Lock()
+
+
+def retained() -> list[Release]:
+    """The releases on disk, newest first."""
+    store = current_store()
+    if not isinstance(store, CblodStore):
+        return []
+    found = (read(folder) for folder in store.folder.snapshots())
+    published = store.snapshot.name if store.snapshot else ""
+    return sorted(
+        (r for r in found if r is not None and r.folder.name <= published),
+        key=lambda r: -r.number,
+    )
+
+
+def release_iri(number: int) -> NamedNode:
+    return NamedNode(f"{base_uri()}id/release/{number}")
+
+
+def _release_or_abort(number: int) -> Release:
+    releases = retained()
+    for release in releases:
+        if release.number == number:
+            return release
+    if releases and 0 < number < releases[0].number:
+        abort(410, description=f"release {number} is no longer kept (retention policy)")
+    abort(404, description=f"no release {number}")
+
+
+def _format() -> str | None:
+    ext = request.args.get("format") or negotiate(request.headers.get("Accept"))
+    return ext if ext in VARIANTS else None
+
+
+def _rdf(triples: list[Triple], ext: str) -> Response:
+    mime, rdf_format = VARIANTS[ext]
+    body = serialize(triples, format=rdf_format, prefixes=PREFIXES if ext == "ttl" else None)
+    response = Response(body, content_type=f"{mime}; charset=utf-8")
+    response.vary.add("Accept")
+    return response
+
+
+def _dataset() -> NamedNode:
+    return NamedNode(url_for("dataset.catalog", _external=True) + "#dataset")
+
+
+def _summary(release: Release) -> list[Triple]:
+    iri = release_iri(release.number)
+    counts = {change: len(release.changes.get(change, {})) for change in CHANGES}
+    notes = ", ".join(f"{counts[c]} resources {c}" for c in CHANGES)
+    found = [
+        Triple(_dataset(), DCAT.hasVersion, iri),
+        Triple(iri, RDF.type, DCAT.Dataset),
+        Triple(iri, DCTERMS.title, Literal(f"cblod release {release.number}", language="en")),
+        Triple(iri, DCAT.version, Literal(str(release.number))),
+        Triple(iri, DCTERMS.issued, Literal(release.issued.isoformat(), datatype=XSD.dateTime)),
+        Triple(iri, DCAT.isVersionOf, _dataset()),
+        Triple(iri, ADMS.versionNotes, Literal(notes, language="en")),
+    ]
+    if release.previous is not None:
+        found.append(Triple(iri, DCAT.previousVersion, release_iri(release.previous)))
+    return found
+
+
+@blueprint.route("/releases")
+def index() -> Response | str:
+    releases = retained()
+    ext = _format()
+    if ext not in (None, "html"):
+        return _rdf([t for r in releases for t in _summary(r)], ext)
+    return render_template("releases.html", releases=releases)
+
+
+@blueprint.route("/id/release/<int:number>")
+def identifier(number: int) -> BaseResponse:
+    _release_or_abort(number)
+    return redirect(url_for("releases.document", number=number), code=303)
+
+
+@blueprint.route("/doc/release/<int:number>")
+def document(number: int) -> Response | str:
+    release = _release_or_abort(number)
+    ext = _format()
+    if ext not in (None, "html"):
+        triples = _summary(release)
+        iri = release_iri(number)
+        terms = {"added": CBO.addedResource, "changed": CBO.changedResource,
+                 "removed": CBO.removedResource}  # fmt: skip
+        for change, resources in release.changes.items():
+            triples += [Triple(iri, terms[change], NamedNode(r)) for r in resources]
+        for f in dump_files(current_store())[:3]:
+            node = NamedNode(f"{iri.value}#dump-{f.name.replace('.', '-')}")
+            triples += [
+                Triple(iri, DCAT.distribution, node),
+                Triple(node, RDF.type, DCAT.Distribution),
+                Triple(node, DCAT.downloadURL, NamedNode(
+                    url_for("releases.download", number=number, name=f.name, _external=True))),
+                Triple(node, DCAT.mediaType, NamedNode(
+                    f"http://www.iana.org/assignments/media-types/{f.media_type}")),
+            ]  # fmt: skip
+        return _rdf(triples, ext)
+    changes = {
+        change: sorted(resources.items(), key=lambda item: (item[1], item[0]))[:SHOWN]
+        for change, resources in release.changes.items()
+    }
+    return render_template(
+        "release.html",
+        release=release,
+        counts=release.counts(),
+        changes=changes,
+        files=dump_files(current_store())[:3],
+        shown=SHOWN,
+    )
+
+
+@blueprint.route("/releases/<int:number>/dumps/<path:name>", methods=["GET", "HEAD"])
+def download(number: int, name: str) -> Response:
+    release = _release_or_abort(number)
+    store = current_store()
+    assert isinstance(store, CblodStore)  # retained() found releases: an embedded store
+    snapshot = store.at_snapshot(release.folder)
+    if name not in {f.name for f in dump_files(snapshot)}:
+        abort(404, description=f"no dump file {name!r} in release {number}")
+    folder = release.folder / "dumps"
+    with _building:
+        if not (folder / "dataset.nq.gz").exists():
+            write_dumps(snapshot, folder)
+    response = send_file(
+        Path(folder / name),
+        mimetype="application/gzip",
+        as_attachment=True,
+        download_name=f"release-{number}-{name.rsplit('/', 1)[-1]}",
+        etag=f"release-{number}-{name}",
+        conditional=True,
+    )
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
