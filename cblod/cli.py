@@ -28,6 +28,7 @@ from . import __version__, mappings  # type: ignore[attr-defined]  # mappings/ i
 from .errors import CblodError
 from .ingest import SourceReport, expand, ingest
 from .progress import Progress
+from .releases import Retention
 from .stats import stats
 from .store import CblodStore
 from .validate import validate
@@ -64,6 +65,19 @@ def _parser() -> argparse.ArgumentParser:
         "--strict",
         action="store_true",
         help="fail a source on its first bad row instead of rejecting the row with a warning",
+    )
+    p.add_argument(
+        "--keep-releases",
+        type=int,
+        default=Retention.last,
+        metavar="N",
+        help=f"releases kept on disk besides one a month ({Retention.last}; at least 2)",
+    )
+    p.add_argument(
+        "--no-monthly",
+        dest="monthly",
+        action="store_false",
+        help="do not keep the last release of every month",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
     verb("validate", "check the published data against the SHACL shapes")
@@ -165,7 +179,10 @@ def _ingest(args: argparse.Namespace) -> int:
     if not files:
         print("cblod: error: no files under " + " ".join(args.paths), file=sys.stderr)
         return 2
-    store = CblodStore(_store_dir(args))
+    if args.keep_releases < 2:
+        print("cblod: error: --keep-releases must be at least 2", file=sys.stderr)
+        return 2
+    store = CblodStore(_store_dir(args), retention=Retention(args.keep_releases, args.monthly))
     progress = Progress(len(files), enabled=sys.stderr.isatty() and not args.quiet)
 
     def show(report: SourceReport) -> None:

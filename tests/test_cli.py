@@ -207,3 +207,18 @@ def test_progress_line_on_a_terminal_and_silence_otherwise():
     quiet = Progress(3, enabled=False, stream=piped)
     assert quiet.advance(SimpleNamespace(records=10)) == "[1/3] "
     assert piped.getvalue() == ""
+
+
+def test_ingest_keeps_the_releases_it_is_told_to(tmp_path, pages):
+    store = tmp_path / "store"
+    refused = cblod("ingest", str(pages), "--keep-releases", "1", store=store)
+    assert refused.returncode == 2 and "at least 2" in refused.stderr
+    page = pages / "keep-eu-4smart-growth.txt"
+    for n in range(3):
+        page.write_text(page.read_text().replace("closed", f"closed{n}", 1))
+        done = cblod("ingest", str(page), "-q", "--keep-releases", "2", "--no-monthly", store=store)
+        assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in store.iterdir() if p.name.startswith("v")) == [
+        "v000002",
+        "v000003",
+    ]
