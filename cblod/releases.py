@@ -21,10 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import DefaultGraph, NamedNode, QuerySolutions, Store
+from pyoxigraph import QuerySolutions, Store
 
 from .rdfterms import lexical
-from .vocab import CBO, RDF
 
 RECORD = "release.json"
 #: the kinds a release counts its changes by, most specific first (a cluster is an
@@ -86,23 +85,19 @@ def record(
     database: Store,
     previous: Store,
     previous_number: int | None,
-    changed: Iterable[str],
+    changes: dict[str, tuple[str, str]],
     sources: Iterable[str],
 ) -> Release:
     """Write the record of the snapshot in ``folder`` (about to be published) and return it.
 
-    ``changed``: the IRIs whose published statements the snapshot changed; ``sources``: the
-    source graphs it wrote; ``previous``: the database of the release before (empty for the
-    first).
+    ``changes``: IRI -> (change, kind) for the resources whose published statements the
+    snapshot added, changed or removed (the writer notes them as it goes:
+    ``writer.SnapshotWriter.release_changes``); ``sources``: the source graphs it wrote;
+    ``previous``: the database of the release before (empty for the first).
     """
-    changes: dict[str, dict[str, str]] = {change: {} for change in CHANGES}
-    for iri in sorted(changed):
-        node = NamedNode(iri)
-        before, after = _has_statements(previous, node), _has_statements(database, node)
-        if not before and not after:
-            continue
-        change = "changed" if before and after else "added" if after else "removed"
-        changes[change][iri] = _kind(database if after else previous, node)
+    by_change: dict[str, dict[str, str]] = {change: {} for change in CHANGES}
+    for iri, (change, kind) in sorted(changes.items()):
+        by_change[change][iri] = kind
     release = Release(
         number=int(folder.name[1:]),
         issued=datetime.now(UTC).replace(microsecond=0),
@@ -112,7 +107,7 @@ def record(
             graph: (_statements(previous, graph), _statements(database, graph))
             for graph in sorted(sources)
         },
-        changes=changes,
+        changes=by_change,
     )
     body = {
         "number": release.number,
@@ -152,19 +147,6 @@ def _read(folder: Path, stamp: int) -> Release | None:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _has_statements(database: Store, node: NamedNode) -> bool:
-    return any(True for _ in database.quads_for_pattern(node, None, None, DefaultGraph()))
-
-
-def _kind(database: Store, node: NamedNode) -> str:
-    types = {
-        q.object.value
-        for q in database.quads_for_pattern(node, RDF.type, None, DefaultGraph())
-        if isinstance(q.object, NamedNode)
-    }
-    return next((kind for kind in KINDS if CBO[kind].value in types), "other")
 
 
 def _statements(database: Store, graph: str) -> int:

@@ -157,7 +157,11 @@ class CblodStore(PublishedReads):
                 database=writer.database,
                 previous=self._published,
                 previous_number=int(self.snapshot.name[1:]) if self.snapshot else None,
-                changed=writer.changed_subjects,
+                changes={
+                    iri: (noted.change, noted.kind)
+                    for iri, noted in writer.release_changes.items()
+                    if noted.change is not None
+                },
                 sources=writer.sources_written,
             )
             writer.close()  # flushed and closed: a published snapshot is never written

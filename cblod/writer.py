@@ -31,8 +31,9 @@ from .ntriples import BULK_THRESHOLD, Triple
 from .ontology_terms import functional_properties, published_parents
 from .published import DATASET, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, INTERNAL, META
 from .rdfterms import GraphName, Subject, Term, lexical
+from .releases import KINDS
 from .snapshots import SnapshotFolder
-from .vocab import CBO
+from .vocab import CBO, RDF
 
 T = TypeVar("T")
 
@@ -72,6 +73,8 @@ class SnapshotWriter:
         self.changed_subjects: set[str] = set()
         #: the source graphs this snapshot wrote (replaced whole or streamed)
         self.sources_written: set[str] = set()
+        #: what the release record needs of each changed IRI (``_changed``)
+        self.release_changes: dict[str, Change] = {}
         self._ranks: dict[str, int] | None = None
 
     def fail(self) -> None:
@@ -149,8 +152,8 @@ class SnapshotWriter:
             consolidated, found = consolidator.subject(subject, statements)
             conflicts.extend(found)
             pairs = {(t.predicate, t.object) for t in consolidated}
-            if pairs != published and isinstance(subject, NamedNode):
-                self.changed_subjects.add(subject.value)
+            if pairs != published:
+                self._changed(subject, published, pairs)
             to_add.extend((subject, p, o) for p, o in pairs - published)
             to_remove.extend(Quad(subject, p, o) for p, o in published - pairs)
 
@@ -217,9 +220,30 @@ class SnapshotWriter:
         pairs = {(t.predicate, t.object) for t in consolidated}
         if pairs != published:
             done.changed.add(subject)
-            if isinstance(subject, NamedNode):  # what the search index holds: IRIs
-                self.changed_subjects.add(subject.value)
+            self._changed(subject, published, pairs)
         return pairs - published, published - pairs
+
+    def _changed(
+        self,
+        subject: Subject,
+        published: set[tuple[NamedNode, Term]],
+        pairs: set[tuple[NamedNode, Term]],
+    ) -> None:
+        """Note that ``subject``'s published statements go from ``published`` to ``pairs``:
+        for the search index (IRIs), and for the release record, which compares a subject's
+        statements before its first change in this snapshot (the previous release's: nothing
+        else writes them) with its last (a streamed subject may change several times)."""
+        if not isinstance(subject, NamedNode):  # what the search index holds: IRIs
+            return
+        self.changed_subjects.add(subject.value)
+        noted = self.release_changes.get(subject.value)
+        if noted is None:
+            noted = self.release_changes[subject.value] = Change(
+                hash(frozenset(published)), bool(published), _kind(published)
+            )
+        noted.after, noted.present = hash(frozenset(pairs)), bool(pairs)
+        if pairs:
+            noted.kind = _kind(pairs)
 
     def keys_and_version(self, identity: Identity) -> None:
         """Write the identity keys this source registered, and a new dataset version."""
@@ -396,6 +420,33 @@ class SourceWriter:
             list(self.writer.published.quads_for_pattern(None, None, None, self.graph))
         )
         self.writer.rederive(sorted(self.old | self.seen, key=str), self.writer.ranks())
+
+
+@dataclass
+class Change:
+    """A subject's published statements before this snapshot changed them and now (hashes:
+    equal when the statements are), whether it had and has any, and its kind."""
+
+    before: int
+    existed: bool
+    kind: str
+    after: int = 0
+    present: bool = False
+
+    @property
+    def change(self) -> str | None:
+        """ "added", "changed", "removed", or None when it ends as it began."""
+        if self.before == self.after:
+            return None
+        if not self.existed:
+            return "added" if self.present else None
+        return "changed" if self.present else "removed"
+
+
+def _kind(pairs: set[tuple[NamedNode, Term]]) -> str:
+    """The most specific cblod kind among a subject's ``rdf:type`` statements."""
+    types = {o.value for p, o in pairs if p == RDF.type and isinstance(o, NamedNode)}
+    return next((kind for kind in KINDS if CBO[kind].value in types), "other")
 
 
 class Rederived(NamedTuple):

@@ -140,3 +140,25 @@ def test_the_retention_policy_keeps_the_last_releases_and_says_410_for_the_rest(
         assert requests.get(f"{url}/doc/release/1", timeout=30).status_code == 410
         assert requests.get(f"{url}/doc/release/2", timeout=30).status_code == 200
         assert requests.get(f"{url}/releases/1/dumps/dataset.nt.gz", timeout=30).status_code == 410
+
+
+def test_a_streamed_export_changed_in_many_chunks_lists_exactly_what_changed(tmp_path, monkeypatch):
+    """Subjects a streamed source publishes early and corrects later (an organisation in many
+    chunks) are listed by what they became, not by the steps between."""
+    from cblod.mappings import keep_eu_export as export_mapping
+
+    monkeypatch.setattr(export_mapping, "CHUNK_ROWS", 30)
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    store = CblodStore(tmp_path / "store")
+    ingest(keep_eu_export(120, first), store=store)
+    before = store.snapshot
+    ingest(keep_eu_export(120, second, seed=12), store=store)  # same files, other figures
+    expected = diff(published(before), published(store.snapshot))
+    assert expected["changed"] and expected["added"]
+    with running(store) as url:
+        graph = release_graph(url, 2)
+    for change, term in (("added", CBO.addedResource), ("changed", CBO.changedResource),
+                         ("removed", CBO.removedResource)):  # fmt: skip
+        assert {str(o) for o in graph.objects(None, term)} == expected[change], change

@@ -437,7 +437,10 @@ def test_a_page_from_a_server_costs_four_queries_at_most(
 
             asked()
             page = requests.get(url + path, timeout=60)
-            assert page.status_code == 200 and page.text == embedded.text
+            # the same page, but for the link to its history: releases are the embedded
+            # store's (a SPARQL server keeps none)
+            history = re.compile(r'· <a href="/timemap/[^"]+" rel="timemap">history</a>')
+            assert page.status_code == 200 and page.text == history.sub("", embedded.text)
             assert 1 <= len(asked()) <= (3 if path.endswith(".ttl") else 4)
             again = requests.get(url + path, timeout=60)
             assert again.text == page.text and asked() == []  # from the page cache

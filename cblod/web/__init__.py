@@ -65,6 +65,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
         formatting,
         home,
         lists,
+        memento,
         ontology,
         releases,
         resources,
@@ -90,7 +91,9 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     security.register(app)
     compression.register(app)
     formatting.register(app)
-    for module in (home, sparql, releases, resources, lists, search, dumps, dataset, ontology):
+    for module in (
+        home, sparql, releases, memento, resources, lists, search, dumps, dataset, ontology
+    ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     if app.config["TRUST_PROXY"]:
         # Flask's documented way to add WSGI middleware

@@ -31,7 +31,7 @@ from ..vocab import (
     sparql_prefixes,
 )
 from .links import base_uri
-from .resources import VARIANTS, negotiate
+from .negotiation import VARIANTS, negotiate
 from .store_access import current_store, memoized
 
 blueprint = Blueprint("dataset", __name__)

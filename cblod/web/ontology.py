@@ -14,7 +14,7 @@ from pyoxigraph import serialize
 
 from ..ontology_terms import ONTOLOGY_IRI, ontology_store, ontology_turtle, terms
 from .links import href
-from .resources import VARIANTS, negotiate
+from .negotiation import VARIANTS, negotiate
 
 blueprint = Blueprint("ontology", __name__)
 

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template
+from flask import g, render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
 from ..describe import Description, kind_of
@@ -21,6 +21,7 @@ from ..kept import kept_solutions
 from ..ontology_terms import published_parents, term_labels
 from ..querytext import union_of_sections
 from ..rdfterms import Term, lexical
+from ..store import CblodStore
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from .charts import bar_chart
 from .labels import choose_name, chosen_name, name_key, reader_languages
@@ -409,6 +410,11 @@ def render_page(kind: str, key: str, d: Description) -> str:
     return render_template(
         template,
         d=d,
+        # releases (and so a history) are the embedded store's
+        history=url_for("memento.timemap", kind=kind, key=key)
+        if isinstance(current_store(), CblodStore)
+        else None,
+        release=g.get("cblod_release"),
         title=d.label(),
         kind=kind,
         types=types,

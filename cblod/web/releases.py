@@ -24,7 +24,7 @@ from ..releases import CHANGES, Release, read
 from ..store import CblodStore
 from ..vocab import CBO, DCTERMS, RDF, XSD, Namespace
 from .links import base_uri
-from .resources import VARIANTS, negotiate
+from .negotiation import VARIANTS, negotiate
 from .store_access import current_store
 
 blueprint = Blueprint("releases", __name__)

@@ -11,41 +11,19 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from pyoxigraph import NamedNode, RdfFormat, serialize
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..describe import Description
 from ..lru import SizedCache
 from ..vocab import PREFIXES
+from . import memento
 from .labels import reader_languages, vary_on_language
 from .links import document_path, iri_for_path, local_kind_key
+from .negotiation import VARIANTS, negotiate
 from .pages import render_page
 from .store_access import current_store
 
 blueprint = Blueprint("resources", __name__)
-
-#: extension -> (media type, pyoxigraph format or None for HTML); the order is the preference
-VARIANTS = {
-    "html": ("text/html", None),
-    "ttl": ("text/turtle", RdfFormat.TURTLE),
-    "jsonld": ("application/ld+json", RdfFormat.JSON_LD),
-    "nt": ("application/n-triples", RdfFormat.N_TRIPLES),
-    "rdf": ("application/rdf+xml", RdfFormat.RDF_XML),
-}
-ALIASES = {"application/json": "jsonld", "text/plain": "nt", "application/xml": "rdf"}
-
-
-def negotiate(accept: str | None) -> str | None:
-    """The extension of the best variant for ``accept`` (HTML when anything goes)."""
-    if not accept:
-        return "html"
-    parsed = parse_accept_header(accept, MIMEAccept)
-    offers = [mime for mime, _ in VARIANTS.values()] + list(ALIASES)
-    best = parsed.best_match(offers)
-    if best is None:
-        return None
-    return ALIASES.get(best) or next(ext for ext, (mime, _) in VARIANTS.items() if mime == best)
 
 
 def _split(key: str) -> tuple[str, str | None]:
@@ -94,17 +72,22 @@ def _moved_to(survivor: NamedNode | None, endpoint: str, ext: str | None) -> Bas
 
 @blueprint.route("/id/<kind>/<path:key>", methods=["GET", "HEAD"])
 def thing(kind: str, key: str) -> BaseResponse:
-    """The thing itself has no document: 303 to its description in the best format."""
-    if moved := _moved(kind, key, "resources.thing"):
-        return moved
-    if not current_store().mentions(_node(kind, key)):
-        abort(404, description=f"cblod has no {kind} {key!r}")
+    """The thing itself has no document: 303 to its description in the best format (with
+    ``Accept-Datetime``, 302 to its description as a release published it: ``memento``)."""
     ext = negotiate(request.headers.get("Accept"))
     if ext is None:
         abort(406, description="available: " + ", ".join(m for m, _ in VARIANTS.values()))
+    if travelled := memento.to_memento(kind, key, ext):
+        return travelled
+    if moved := _moved(kind, key, "resources.thing"):
+        return moved
+    if not current_store().mentions(_node(kind, key)):
+        memento.gone_or_missing(kind, key)
     target = url_for("resources.document", kind=kind, key=key if ext == "html" else f"{key}.{ext}")
     response = redirect(target, code=303)
     response.vary.add("Accept")
+    response.vary.add("Accept-Datetime")
+    response.headers["Link"] = memento.links(kind, key)
     return response
 
 
@@ -120,6 +103,13 @@ def _rendered(kind: str, key: str, d: Description, rdf_format: RdfFormat | None)
 def document(kind: str, key: str) -> BaseResponse:
     key, ext = _split(key)
     negotiated = ext is None
+    asked_release = request.args.get("release")
+    if asked_release is not None:
+        if not asked_release.isdigit():
+            abort(400, description=f"release {asked_release[:20]!r} is not a release number")
+        memento.use_release(int(asked_release))
+    elif travelled := memento.to_memento(kind, key, ext):
+        return travelled
     if ext is None:
         ext = negotiate(request.headers.get("Accept"))
         if ext is None:
@@ -138,7 +128,9 @@ def document(kind: str, key: str) -> BaseResponse:
             if moved := _moved_to(survivor, "resources.document", None if negotiated else ext):
                 return moved
         if not description.exists:
-            abort(404, description=f"cblod has no {kind} {key!r}")
+            if asked_release is not None:
+                abort(404, description=f"release {asked_release} has no {kind} {key!r}")
+            memento.gone_or_missing(kind, key)
         body = _rendered(kind, key, description, rdf_format)
         pages.put(cache_key, body)
     response = Response(body, content_type=f"{mime}; charset=utf-8")
@@ -151,6 +143,9 @@ def document(kind: str, key: str) -> BaseResponse:
         f'<{document_path(kind, f"{key}.{e}")}>; rel="alternate"; type="{m}"'
         for e, (m, _) in VARIANTS.items()
     )
+    if asked_release is None:
+        response.vary.add("Accept-Datetime")
     response.set_etag(f"{version}-{variant}")
+    memento.as_memento(response, kind, key)
     response.make_conditional(request)
     return response

@@ -1,0 +1,174 @@
+"""Time travel for every resource (Memento, RFC 7089), over the releases a store keeps.
+
+A resource's ``/id`` and ``/doc`` URIs are its own TimeGate: with ``Accept-Datetime`` they
+answer ``302`` to the Memento in force at that time, ``/doc/{kind}/{key}?release={n}``: the
+resource as release ``n`` published it, with ``Memento-Datetime`` (the release's time) and
+``Link`` to the original, the TimeGate and the TimeMap. The TimeMap,
+``/timemap/{kind}/{key}`` (``application/link-format``), lists the releases in which the
+resource has published statements. A resource no release since keeps publishing answers
+``410 Gone`` on ``/id`` and ``/doc``; its old descriptions stay reachable by Memento as long as
+their releases are kept. Answers that depend on ``Accept-Datetime`` say so (``Vary``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from flask import Blueprint, Response, abort, current_app, g, request, url_for
+from pyoxigraph import DefaultGraph, NamedNode
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..releases import Release
+from ..store import CblodStore
+from .links import iri_for_path
+from .releases import retained
+from .store_access import current_store
+
+blueprint = Blueprint("memento", __name__)
+#: release snapshots kept open for Memento requests (each a read-only database handle)
+OPEN_RELEASES = 8
+
+
+def asked_datetime() -> datetime | None:
+    """The ``Accept-Datetime`` a client sent (RFC 7089: an HTTP-date); a malformed one is a
+    400 naming the header, never a silent present."""
+    header = request.headers.get("Accept-Datetime")
+    if header is None:
+        return None
+    try:
+        when = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        abort(400, description=f"Accept-Datetime {header[:60]!r} is not an HTTP date (RFC 7231)")
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def release_at(when: datetime) -> Release | None:
+    """The release in force at ``when``: the last one published at or before it, else the
+    first one kept (RFC 7089 sends a request before the first Memento to the first)."""
+    releases = sorted(retained(), key=lambda r: r.number)
+    before = [r for r in releases if r.issued <= when]
+    if before:
+        return before[-1]
+    return releases[0] if releases else None
+
+
+def releases_with(iri: NamedNode) -> list[Release]:
+    """The kept releases in which ``iri`` has published statements, oldest first."""
+    return [
+        release
+        for release in sorted(retained(), key=lambda r: r.number)
+        if any(
+            True
+            for _ in _snapshot(release).store.quads_for_pattern(iri, None, None, DefaultGraph())
+        )
+    ]
+
+
+def use_release(number: int) -> Release:
+    """Make this request read release ``number``'s snapshot (404/410 when there is none)."""
+    from .releases import _release_or_abort
+
+    release = _release_or_abort(number)
+    g.cblod_store = _snapshot(release)
+    g.cblod_release = release
+    return release
+
+
+def _snapshot(release: Release) -> CblodStore:
+    """A read-only handle on a release's snapshot, kept open for the next request."""
+    opened: dict[str, CblodStore] = current_app.extensions.setdefault("cblod_releases", {})
+    key = str(release.folder)
+    if key not in opened:
+        store = current_store()
+        assert isinstance(store, CblodStore)  # releases are the embedded store's
+        if len(opened) >= OPEN_RELEASES:
+            opened.pop(next(iter(opened)))
+        opened[key] = store.at_snapshot(release.folder)
+    return opened[key]
+
+
+def links(kind: str, key: str) -> str:
+    """The ``Link`` header value that points a client to the original, TimeGate and TimeMap."""
+    original = url_for("resources.thing", kind=kind, key=key, _external=True)
+    timemap = url_for("memento.timemap", kind=kind, key=key, _external=True)
+    return (
+        f'<{original}>; rel="original timegate", '
+        f'<{timemap}>; rel="timemap"; type="application/link-format"'
+    )
+
+
+def to_memento(kind: str, key: str, ext: str | None) -> BaseResponse | None:
+    """With ``Accept-Datetime``: a 302 to the Memento in force then; None without."""
+    when = asked_datetime()
+    if when is None:
+        return None
+    release = release_at(when)
+    if release is None:
+        abort(404, description="this dataset keeps no release to travel to")
+    target = url_for(
+        "resources.document",
+        kind=kind,
+        key=key if ext in (None, "html") else f"{key}.{ext}",
+        release=release.number,
+    )
+    response = Response(status=302, headers={"Location": target, "Link": links(kind, key)})
+    response.vary.add("Accept-Datetime")
+    response.vary.add("Accept")
+    return response
+
+
+def as_memento(response: Response, kind: str, key: str) -> Response:
+    """Mark a document answer as a Memento (when the request reads a release) and link the
+    TimeMap either way."""
+    release: Release | None = g.get("cblod_release")
+    if release is not None:
+        response.headers["Memento-Datetime"] = format_datetime(release.issued, usegmt=True)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    existing = response.headers.get("Link")
+    response.headers["Link"] = ", ".join(filter(None, [existing, links(kind, key)]))
+    return response
+
+
+def gone_or_missing(kind: str, key: str) -> None:
+    """404, or 410 Gone with its TimeMap when a kept release still describes the resource."""
+    if releases_with(NamedNode(iri_for_path(kind, key))):
+        response = Response(
+            f"{kind} {key!r} is no longer published; its earlier descriptions are listed "
+            f"in its TimeMap\n",
+            status=410,
+            content_type="text/plain; charset=utf-8",
+            headers={"Link": links(kind, key)},
+        )
+        abort(response)
+    abort(404, description=f"cblod has no {kind} {key!r}")
+
+
+@blueprint.route("/timemap/<kind>/<path:key>")
+def timemap(kind: str, key: str) -> Response:
+    try:
+        iri = NamedNode(iri_for_path(kind, key))
+    except ValueError:
+        abort(404, description=f"cblod has no {kind} {key!r}")
+    found = releases_with(iri)
+    if not found:
+        abort(404, description=f"no kept release describes {kind} {key!r}")
+    original = url_for("resources.thing", kind=kind, key=key, _external=True)
+    lines = [
+        f'<{original}>; rel="original"',
+        f'<{original}>; rel="timegate"',
+        f'<{request.base_url}>; rel="self"; type="application/link-format"'
+        f'; from="{format_datetime(found[0].issued, usegmt=True)}"'
+        f'; until="{format_datetime(found[-1].issued, usegmt=True)}"',
+    ]
+    for n, release in enumerate(found):
+        rel = "first memento" if n == 0 else "last memento" if n == len(found) - 1 else "memento"
+        if len(found) == 1:
+            rel = "first last memento"
+        uri = url_for(
+            "resources.document", kind=kind, key=key, release=release.number, _external=True
+        )
+        lines.append(
+            f'<{uri}>; rel="{rel}"; datetime="{format_datetime(release.issued, usegmt=True)}"'
+        )
+    return Response(",\n".join(lines) + "\n", content_type="application/link-format")
