@@ -7,8 +7,8 @@ Run on demand (never in the test suite), against 127.0.0.1 only, bounded in time
 Generates the keep.eu export sheets (``generate.keep_eu_export``), ingests them with
 ``cblod ingest``, starts ``cblod serve`` with ``--workers`` query processes, warms the dump
 files, then runs ``--clients`` threads for ``--seconds``, each drawing requests from a mix of
-project and organisation pages, ``/id`` dereferences, searches, the query page's example
-SPARQL queries and dump downloads. Prints requests/s, p50/p99 latency per kind, the number of
+project, organisation and programme pages, ``/id`` dereferences, searches, the query page's
+example SPARQL queries and dump downloads. Prints requests/s, p50/p99 latency per kind, the number of
 errors (any status other than the expected one, or a failed connection: must be 0) and the
 server's peak memory (the web process and its query workers, sampled every 0.2 s). Results
 are written as JSON beside this file.
@@ -41,6 +41,7 @@ from cblod.examples import EXAMPLES  # noqa: E402
 MIX = {
     "project page": 30,
     "organisation page": 15,
+    "programme page": 5,
     "id 303": 15,
     "search": 15,
     "sparql": 20,
@@ -108,15 +109,19 @@ def main() -> None:
         organisations = sample_links(
             base, "/organisations", r'href="(/(?:id|doc)/organisation/[^"]+)"'
         )
+        # a programme's page aggregates over all of its projects (kept with the snapshot)
+        programmes = sample_links(base, "/programmes", r'href="(/(?:id|doc)/programme/[^"]+)"', 1)
         requests.get(f"{base}/dumps/dataset.nq.gz", timeout=600).raise_for_status()  # build once
-        results = run(base, projects, organisations, args, server.pid)
+        results = run(base, projects, organisations, programmes, args, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
     report(results, args)
 
 
-def run(base: str, projects: list[str], organisations: list[str], args, pid: int) -> dict:
+def run(
+    base: str, projects: list[str], organisations: list[str], programmes: list[str], args, pid: int
+) -> dict:
     kinds = [k for k, share in MIX.items() for _ in range(share)]
     timings: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
@@ -129,6 +134,8 @@ def run(base: str, projects: list[str], organisations: list[str], args, pid: int
             return http.get(base + rng.choice(projects).replace("/id/", "/doc/"), timeout=60)
         if kind == "organisation page":
             return http.get(base + rng.choice(organisations).replace("/id/", "/doc/"), timeout=60)
+        if kind == "programme page":
+            return http.get(base + rng.choice(programmes).replace("/id/", "/doc/"), timeout=60)
         if kind == "id 303":
             iri = rng.choice(projects).replace("/doc/", "/id/")
             return http.get(base + iri, allow_redirects=False, timeout=60)
