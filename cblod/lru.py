@@ -13,6 +13,8 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 class SizedCache(Generic[V]):
@@ -45,3 +47,39 @@ class SizedCache(Generic[V]):
             while self._bytes > self.max_bytes:
                 _, dropped = self._values.popitem(last=False)
                 self._bytes -= self._size(dropped)
+
+
+class OneAtATime:
+    """Requests for the same key wait for the one already computing it, then read its result.
+
+    Right after a publish every cache is empty, and a page many clients ask for at once (a
+    programme's, 0.6 s to render at 30 000 projects) was rendered by each of them, on two
+    cores: the load run's p99. One computes at a time; the others wait, then look in the
+    cache again, and the next computes only if it is still not there (the first failed, or
+    its result is not kept). A computation running longer than ``timeout`` is not waited for.
+    """
+
+    def __init__(self, timeout: float = 60.0) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._running: dict[Hashable, threading.Event] = {}
+
+    def run(self, key: Hashable, cached: Callable[[], T | None], compute: Callable[[], U]) -> T | U:
+        """``cached()`` if it finds something, else ``compute()``, one caller at a time."""
+        while True:
+            found = cached()
+            if found is not None:
+                return found
+            with self._lock:
+                running = self._running.get(key)
+                if running is None:
+                    mine = self._running[key] = threading.Event()
+                    break
+            if not running.wait(self.timeout):
+                return compute()
+        try:
+            return compute()
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+            mine.set()

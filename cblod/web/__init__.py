@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import Flask
 
-from ..lru import SizedCache
+from ..lru import OneAtATime, SizedCache
 from ..published import Dataset
 from ..query.cache import AnswerCache
 from ..store import CblodStore
@@ -86,6 +86,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     app.extensions["cblod_pool"] = pool
     app.extensions["cblod_answers"] = AnswerCache(app.config["SPARQL_CACHE_BYTES"])
     app.extensions["cblod_pages"] = SizedCache[bytes](app.config["PAGE_CACHE_BYTES"], len)
+    app.extensions["cblod_rendering"] = OneAtATime(timeout=app.config["SPARQL_TIMEOUT"] * 2)
     atexit.register(pool.close)
     errors.register(app)
     security.register(app)

@@ -120,8 +120,8 @@ def document(kind: str, key: str) -> BaseResponse:
     version = current_store().version
     pages: SizedCache[bytes] = current_app.extensions["cblod_pages"]
     cache_key = (version, kind, key, variant, _offset())
-    body = pages.get(cache_key)
-    if body is None:
+
+    def render() -> bytes | BaseResponse:
         description = _described(kind, key)
         if description.moved:
             survivor = current_store().survivor(description.iri)
@@ -131,8 +131,17 @@ def document(kind: str, key: str) -> BaseResponse:
             if asked_release is not None:
                 abort(404, description=f"release {asked_release} has no {kind} {key!r}")
             memento.gone_or_missing(kind, key)
-        body = _rendered(kind, key, description, rdf_format)
-        pages.put(cache_key, body)
+        rendered = _rendered(kind, key, description, rdf_format)
+        pages.put(cache_key, rendered)
+        return rendered
+
+    # many clients asking for one page right after a publish: rendered once, not by each
+    found = current_app.extensions["cblod_rendering"].run(
+        cache_key, lambda: pages.get(cache_key), render
+    )
+    if not isinstance(found, bytes):
+        return found  # moved: a redirect to the survivor
+    body = found
     response = Response(body, content_type=f"{mime}; charset=utf-8")
     if rdf_format is None:
         vary_on_language(response)

@@ -1,0 +1,65 @@
+"""Pages many clients ask for at once right after a publish are rendered once, not by each.
+
+Tested through the real server: concurrent first requests for a programme's page, counted
+at the description (what each render starts with), and through ``OneAtATime`` itself for
+what happens when the first computation fails.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from conftest import running
+
+import cblod.web.resources
+from cblod.lru import OneAtATime
+
+
+def test_concurrent_first_views_of_a_page_render_it_once(sample_store, monkeypatch):
+    described = []
+    original = cblod.web.resources._described
+
+    def counted(kind, key):
+        described.append(key)
+        time.sleep(0.3)  # a render slow enough for the other requests to arrive meanwhile
+        return original(kind, key)
+
+    monkeypatch.setattr(cblod.web.resources, "_described", counted)
+    with running(sample_store) as url:
+        page = f"{url}/doc/programme/central-baltic-2014-2020"
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: requests.get(page, timeout=60), range(8)))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.text for a in answers}) == 1
+    assert described == ["central-baltic-2014-2020"]
+
+
+def test_when_the_first_fails_the_next_computes_and_the_rest_read_its_result():
+    flights, cache, calls = OneAtATime(timeout=5), {}, []
+    started = threading.Event()
+
+    def compute(n: int) -> str:
+        calls.append(n)
+        if n == 0:
+            started.set()
+            time.sleep(0.2)
+            raise LookupError("the first render fails")
+        time.sleep(0.1)
+        cache["page"] = f"rendered by {n}"
+        return cache["page"]
+
+    def ask(n: int) -> str:
+        return flights.run("page", lambda: cache.get("page"), lambda: compute(n))
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(ask, 0)
+        started.wait()
+        others = [pool.submit(ask, n) for n in (1, 2, 3)]
+        with pytest.raises(LookupError):
+            first.result()
+        results = {f.result() for f in others}
+    assert len(results) == 1 and calls[0] == 0 and len(calls) == 2
