@@ -6,22 +6,17 @@ wait a second between publications they want told apart.
 
 from __future__ import annotations
 
-import sys
 import time
 from email.utils import format_datetime
-from pathlib import Path
 
 import rdflib
 import requests
 from conftest import ALL_PAGES, running, select
+from test_releases import exported_store, without_project
 
 from cblod.ingest import ingest
 from cblod.releases import read
 from cblod.store import CblodStore
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import keep_eu_export  # noqa: E402
-from test_releases import without_project  # noqa: E402
 
 PROJECT = "/id/project/central-baltic-2014-2020/4smart-growth"
 CBO = rdflib.Namespace("https://w3id.org/cblod/ontology#")
@@ -82,11 +77,7 @@ def test_a_resource_as_it_was_before_and_after_a_change(tmp_path, pages):
 
 
 def test_a_removed_project_is_gone_now_and_reachable_in_the_past(tmp_path):
-    folder = tmp_path / "export"
-    folder.mkdir()
-    paths = keep_eu_export(12, folder)
-    store = CblodStore(tmp_path / "store")
-    ingest(paths, store=store)
+    folder, paths, store = exported_store(tmp_path)
     (row,) = select(store, 'SELECT ?p WHERE { ?p a cbo:Project ; cbo:acronym "P000003" }')
     before = http_date(store)
     time.sleep(1.1)

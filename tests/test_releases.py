@@ -111,12 +111,18 @@ def test_two_releases_say_what_changed_and_keep_their_dumps(tmp_path, pages):
         assert requests.get(f"{url}/doc/release/3", timeout=30).status_code == 404
 
 
-def test_a_removed_project_is_listed_as_removed(tmp_path):
+def exported_store(tmp_path: Path) -> tuple[Path, list[Path], CblodStore]:
+    """A generated 12-project export (its folder and files), ingested into a new store."""
     folder = tmp_path / "export"
     folder.mkdir()
     paths = keep_eu_export(12, folder)
     store = CblodStore(tmp_path / "store")
     ingest(paths, store=store)
+    return folder, paths, store
+
+
+def test_a_removed_project_is_listed_as_removed(tmp_path):
+    folder, paths, store = exported_store(tmp_path)
     first = store.snapshot
     without_project(folder, "P000003")
     ingest(paths, store=store)
