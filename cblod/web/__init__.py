@@ -64,6 +64,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
         errors,
         formatting,
         home,
+        ldes,
         lists,
         memento,
         ontology,
@@ -93,7 +94,8 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     compression.register(app)
     formatting.register(app)
     for module in (
-        home, sparql, releases, memento, resources, lists, search, dumps, dataset, ontology
+        home, sparql, releases, memento, ldes, resources, lists, search, dumps, dataset,
+        ontology,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     if app.config["TRUST_PROXY"]:
