@@ -75,3 +75,25 @@ def test_countries_are_placed_and_the_dumps_downloadable(server, catalogue):
     assert f"{server}/dumps/dataset.ttl.gz" in downloads
     for url in downloads:
         assert requests.head(url, timeout=60).status_code == 200
+
+
+def test_releases_and_the_change_stream_are_in_the_catalogue(sample_store):
+    from conftest import running
+
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    adms = rdflib.Namespace("http://www.w3.org/ns/adms#")
+    with running(sample_store) as url:
+        text = requests.get(f"{url}/catalog", headers={"Accept": "text/turtle"}, timeout=30).text
+        graph = rdflib.Graph().parse(data=text, format="turtle")
+        (dataset,) = graph.subjects(dcat.hasVersion, None, unique=True)
+        versions = list(graph.objects(dataset, dcat.hasVersion))
+        assert [str(v) for v in versions] == [sample_store.base_uri + "id/release/1"]
+        (version,) = versions
+        assert str(graph.value(version, dcat.version)) == "1"
+        assert graph.value(version, DCT.issued) and graph.value(version, adms.versionNotes)
+        downloads = {str(o) for o in graph.objects(None, dcat.downloadURL)}
+        assert f"{url}/releases/1/dumps/dataset.nq.gz" in downloads
+        ldes = next(graph.subjects(dcat.endpointURL, rdflib.URIRef(f"{url}/ldes")))
+        assert (ldes, rdflib.RDF.type, dcat.DataService) in graph
+    assert [s for s, _, _ in results(graph, "shapes_recommended.ttl")] == []
+    assert results(graph, "range.ttl") == results(graph, "shapes.ttl") == []

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import zlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 
-from ..dumps import dump_files
+from ..dumps import DumpFile, dump_files
 from ..errors import ValueParseError
 from ..kept import kept_summary
 from ..places import country, country_extents
+from ..releases import CHANGES
 from ..stats import LINK_TARGETS, dataset_statistics
+from ..store import CblodStore
 from ..vocab import (
     CBO,
     DCTERMS,
@@ -31,7 +33,9 @@ from ..vocab import (
     sparql_prefixes,
 )
 from .links import base_uri
+from .memento import _snapshot
 from .negotiation import VARIANTS, negotiate
+from .releases import release_iri, retained
 from .store_access import current_store, memoized
 
 blueprint = Blueprint("dataset", __name__)
@@ -52,8 +56,12 @@ SKOS_NS = Namespace("http://www.w3.org/2004/02/skos/core#")
 ADMS_LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
 ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
 SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
+LDES_SPECIFICATION = NamedNode("https://w3id.org/ldes/specification")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+GZIP = NamedNode("http://www.iana.org/assignments/media-types/application/gzip")
 WKT = NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
 KEYWORDS = ("Interreg", "cohesion policy", "ERDF", "projects", "beneficiaries", "linked data")
+THEMES = (EU_THEME.REGI, EU_THEME.ECON)
 PREFIXES = {
     "void": str(VOID),
     "dcat": str(DCAT),
@@ -277,8 +285,6 @@ def catalog() -> Response:
         "published with stable URIs and provenance.",
         language="en",
     )
-    themes = [EU_THEME.REGI, EU_THEME.ECON]
-    countries = [NamedNode(c) for c in stats["countries"]]
     t = [
         Triple(catalog_node, RDF.type, DCAT.Catalog),
         Triple(catalog_node, DCTERMS.title, title),
@@ -289,7 +295,6 @@ def catalog() -> Response:
         Triple(catalog_node, DCTERMS.modified, now),
         Triple(catalog_node, FOAF.homepage, home),
         Triple(catalog_node, DCAT.dataset, dataset),
-        Triple(catalog_node, DCAT.service, service),
         Triple(catalog_node, DCAT.themeTaxonomy, _scheme(EU_THEME)),
         Triple(catalog_node, DCTERMS.language, EU_LANGUAGE.ENG),
         Triple(_scheme(EU_THEME), RDF.type, SKOS_NS.ConceptScheme),
@@ -299,28 +304,11 @@ def catalog() -> Response:
         Triple(publisher, DCTERMS.type, ADMS_PUBLISHER_TYPE[config["PUBLISHER_TYPE"]]),
         Triple(licence, RDF.type, DCTERMS.LicenseDocument),
         Triple(licence, DCTERMS.type, ADMS_LICENCE_TYPE[config["DATA_LICENSE_TYPE"]]),
-        Triple(dataset, RDF.type, DCAT.Dataset),
-        Triple(dataset, DCTERMS.title, title),
-        Triple(dataset, DCTERMS.description, description),
-        Triple(dataset, DCTERMS.publisher, publisher),
-        Triple(dataset, DCTERMS.issued, issued),
-        Triple(dataset, DCTERMS.modified, now),
-        Triple(dataset, DCTERMS.identifier, Literal(base_uri() + "id/")),
-        Triple(dataset, DCTERMS.accrualPeriodicity, EU_FREQUENCY.IRREG),
-        Triple(dataset, DCAT.landingPage, home),
-        Triple(dataset, DCAT.contactPoint, contact),
         Triple(contact, RDF.type, VCARD.Kind),
         Triple(contact, VCARD.fn, Literal(config["PUBLISHER_NAME"])),
-        Triple(service, RDF.type, DCAT.DataService),
-        Triple(service, DCTERMS.title, Literal("cblod SPARQL endpoint", language="en")),
-        Triple(service, DCAT.endpointURL, _absolute("sparql.query")),
-        Triple(service, DCAT.endpointDescription, _absolute("sparql.query")),
-        Triple(service, DCAT.servesDataset, dataset),
-        Triple(service, DCTERMS.license, licence),
-        Triple(service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
-        Triple(service, DCTERMS.publisher, publisher),
-        Triple(service, DCAT.contactPoint, contact),
+        Triple(dataset, DCTERMS.identifier, Literal(base_uri() + "id/")),
         Triple(SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard),
+        Triple(LDES_SPECIFICATION, RDF.type, DCTERMS.Standard),
     ]
     t += _concept(EU_LANGUAGE.ENG, _scheme(EU_LANGUAGE), DCTERMS.LinguisticSystem)
     t += _concept(EU_FREQUENCY.IRREG, _scheme(EU_FREQUENCY), DCTERMS.Frequency)
@@ -334,52 +322,18 @@ def catalog() -> Response:
         NamedNode(str(ADMS_LICENCE_TYPE) + "1.0"),
         SKOS_NS.Concept,
     )
-    for theme in themes:
-        t += [Triple(dataset, DCAT.theme, theme), Triple(service, DCAT.theme, theme)]
+    t += _concept(EU_AVAILABILITY.STABLE, _scheme(EU_AVAILABILITY), SKOS_NS.Concept)
+    t += _concept(EU_FILE_TYPE.SPARQLQ, _scheme(EU_FILE_TYPE), DCTERMS.MediaTypeOrExtent)
+    t.append(Triple(GZIP, RDF.type, DCTERMS.MediaType))
+    for theme in THEMES:
         t += _concept(theme, _scheme(EU_THEME), SKOS_NS.Concept)
-    for keyword in KEYWORDS:
-        for thing in (dataset, service):
-            t.append(Triple(thing, DCAT.keyword, Literal(keyword, language="en")))
-    for place in countries:
-        t += [
-            Triple(dataset, DCTERMS.spatial, place),
-            Triple(catalog_node, DCTERMS.spatial, place),
-        ]
-        t += _concept(place, NamedNode(EU_COUNTRY), DCTERMS.Location, SKOS_NS.Concept)
-        t += _location(place)
-    if stats["first"]:
-        t += [
-            Triple(dataset, DCTERMS.temporal, period),
-            Triple(period, RDF.type, DCTERMS.PeriodOfTime),
-            Triple(period, DCAT.startDate, Literal(stats["first"], datatype=XSD.date)),
-            Triple(period, DCAT.endDate, Literal(stats["last"], datatype=XSD.date)),
-        ]
-    stable = EU_AVAILABILITY.STABLE
-    t += _concept(stable, _scheme(EU_AVAILABILITY), SKOS_NS.Concept)
-    gzip = NamedNode("http://www.iana.org/assignments/media-types/application/gzip")
-    t.append(Triple(gzip, RDF.type, DCTERMS.MediaType))
-    for f in dump_files(current_store())[:3]:
-        node = NamedNode(f"{doc}#dump-{f.name.replace('.', '-')}")
-        media_type = NamedNode(f"http://www.iana.org/assignments/media-types/{f.media_type}")
-        file_type = EU_FILE_TYPE[FILE_TYPES[f.media_type]]
-        t += [
-            Triple(dataset, DCAT.distribution, node),
-            Triple(node, RDF.type, DCAT.Distribution),
-            Triple(node, DCTERMS.title, Literal(f.description, language="en")),
-            Triple(node, DCTERMS.description, Literal(f"{f.description}, gzipped.", language="en")),
-            Triple(node, DCAT.accessURL, _absolute("dumps.index")),
-            Triple(node, DCAT.downloadURL, _absolute("dumps.download", name=f.name)),
-            Triple(node, DCAT.mediaType, media_type),
-            Triple(node, DCAT.compressFormat, gzip),
-            Triple(node, DCTERMS.format, file_type),
-            Triple(node, DCTERMS.license, licence),
-            Triple(node, DCTERMS.modified, now),
-            Triple(node, DCATAP.availability, stable),
-            Triple(media_type, RDF.type, DCTERMS.MediaType),
-        ]
-        t += _concept(file_type, _scheme(EU_FILE_TYPE), DCTERMS.MediaTypeOrExtent)
+    for place in stats["countries"]:
+        t.append(Triple(catalog_node, DCTERMS.spatial, NamedNode(place)))
+
+    common = Common(publisher, contact, licence, home)
+    dumps = [(f, _absolute("dumps.download", name=f.name)) for f in dump_files(current_store())[:3]]
+    t += _dataset(dataset, title, description, issued, now, stats, dumps, common)
     endpoint = NamedNode(f"{doc}#dist-sparql")
-    sparql_format = EU_FILE_TYPE.SPARQLQ
     t += [
         Triple(dataset, DCAT.distribution, endpoint),
         Triple(endpoint, RDF.type, DCAT.Distribution),
@@ -392,11 +346,146 @@ def catalog() -> Response:
         Triple(endpoint, DCAT.accessURL, _absolute("sparql.query")),
         Triple(endpoint, DCAT.accessService, service),
         Triple(endpoint, DCTERMS.license, licence),
-        Triple(endpoint, DCTERMS.format, sparql_format),
-        Triple(endpoint, DCATAP.availability, stable),
+        Triple(endpoint, DCTERMS.format, EU_FILE_TYPE.SPARQLQ),
+        Triple(endpoint, DCATAP.availability, EU_AVAILABILITY.STABLE),
     ]
-    t += _concept(sparql_format, _scheme(EU_FILE_TYPE), DCTERMS.MediaTypeOrExtent)
+    services = [(service, "cblod SPARQL endpoint", _absolute("sparql.query"), SPARQL_PROTOCOL)]
+    if isinstance(current_store(), CblodStore):  # releases and their stream: embedded store
+        services.append(
+            (NamedNode(f"{doc}#ldes"), "cblod change stream (LDES)", _absolute("ldes.stream"),
+             LDES_SPECIFICATION)
+        )  # fmt: skip
+    for node, name, endpoint_url, standard in services:
+        t += [Triple(catalog_node, DCAT.service, node)]
+        t += _service(node, name, endpoint_url, standard, dataset, common)
+    for release in retained():
+        snapshot = _snapshot(release)
+        version = release_iri(release.number)
+        counts = {change: len(release.changes.get(change, {})) for change in CHANGES}
+        stamp = Literal(release.issued.isoformat(), datatype=XSD.dateTime)
+        release_dumps = [
+            (f, _absolute("releases.download", number=str(release.number), name=f.name))
+            for f in dump_files(snapshot)[:3]
+        ]
+        t += [
+            Triple(dataset, DCAT.hasVersion, version),
+            Triple(version, DCAT.isVersionOf, dataset),
+            Triple(version, DCAT.version, Literal(str(release.number))),
+            Triple(version, ADMS.versionNotes, Literal(
+                ", ".join(f"{counts[c]} resources {c}" for c in CHANGES), language="en")),
+        ]  # fmt: skip
+        if release.previous is not None:
+            t.append(Triple(version, DCAT.previousVersion, release_iri(release.previous)))
+        t += _dataset(
+            version,
+            Literal(f"{title.value}, release {release.number}", language="en"),
+            description,
+            stamp,
+            stamp,
+            kept_summary(snapshot, "dataset-statistics") or stats,
+            release_dumps,
+            common,
+        )
     return _respond(t)
+
+
+class Common(NamedTuple):
+    """What every dataset, version and service of the catalogue shares."""
+
+    publisher: NamedNode
+    contact: NamedNode
+    licence: NamedNode
+    home: NamedNode
+
+
+def _dataset(
+    node: NamedNode,
+    title: Literal,
+    description: Literal,
+    issued: Literal,
+    modified: Literal,
+    stats: dict[str, Any],
+    dumps: list[tuple[DumpFile, NamedNode]],
+    common: Common,
+) -> list[Triple]:
+    """A dcat:Dataset (the dataset, or one of its releases) with what DCAT-AP asks of one:
+    coverage from ``stats`` (the statistics kept with that snapshot), and its dumps."""
+    t = [
+        Triple(node, RDF.type, DCAT.Dataset),
+        Triple(node, DCTERMS.title, title),
+        Triple(node, DCTERMS.description, description),
+        Triple(node, DCTERMS.publisher, common.publisher),
+        Triple(node, DCTERMS.issued, issued),
+        Triple(node, DCTERMS.modified, modified),
+        Triple(node, DCTERMS.accrualPeriodicity, EU_FREQUENCY.IRREG),
+        Triple(node, DCAT.landingPage, common.home),
+        Triple(node, DCAT.contactPoint, common.contact),
+    ]
+    t += [Triple(node, DCAT.theme, theme) for theme in THEMES]
+    t += [Triple(node, DCAT.keyword, Literal(k, language="en")) for k in KEYWORDS]
+    for place in map(NamedNode, stats["countries"]):
+        t.append(Triple(node, DCTERMS.spatial, place))
+        t += _concept(place, NamedNode(EU_COUNTRY), DCTERMS.Location, SKOS_NS.Concept)
+        t += _location(place)
+    if stats["first"]:
+        period = _part_of(node, "period")
+        t += [
+            Triple(node, DCTERMS.temporal, period),
+            Triple(period, RDF.type, DCTERMS.PeriodOfTime),
+            Triple(period, DCAT.startDate, Literal(stats["first"], datatype=XSD.date)),
+            Triple(period, DCAT.endDate, Literal(stats["last"], datatype=XSD.date)),
+        ]
+    for f, download in dumps:
+        dump = _part_of(node, f"dump-{f.name.replace('.', '-')}")
+        media_type = NamedNode(f"http://www.iana.org/assignments/media-types/{f.media_type}")
+        file_type = EU_FILE_TYPE[FILE_TYPES[f.media_type]]
+        t += [
+            Triple(node, DCAT.distribution, dump),
+            Triple(dump, RDF.type, DCAT.Distribution),
+            Triple(dump, DCTERMS.title, Literal(f.description, language="en")),
+            Triple(dump, DCTERMS.description, Literal(f"{f.description}, gzipped.", language="en")),
+            Triple(dump, DCAT.accessURL, download),
+            Triple(dump, DCAT.downloadURL, download),
+            Triple(dump, DCAT.mediaType, media_type),
+            Triple(dump, DCAT.compressFormat, GZIP),
+            Triple(dump, DCTERMS.format, file_type),
+            Triple(dump, DCTERMS.license, common.licence),
+            Triple(dump, DCTERMS.modified, modified),
+            Triple(dump, DCATAP.availability, EU_AVAILABILITY.STABLE),
+            Triple(media_type, RDF.type, DCTERMS.MediaType),
+        ]
+        t += _concept(file_type, _scheme(EU_FILE_TYPE), DCTERMS.MediaTypeOrExtent)
+    return t
+
+
+def _part_of(node: NamedNode, name: str) -> NamedNode:
+    """A node describing part of ``node`` (its period, a distribution), under its IRI."""
+    return NamedNode(f"{node.value}{'-' if '#' in node.value else '#'}{name}")
+
+
+def _service(
+    node: NamedNode,
+    title: str,
+    endpoint: NamedNode,
+    standard: NamedNode,
+    dataset: NamedNode,
+    common: Common,
+) -> list[Triple]:
+    """A dcat:DataService serving the dataset, with what DCAT-AP recommends of one."""
+    t = [
+        Triple(node, RDF.type, DCAT.DataService),
+        Triple(node, DCTERMS.title, Literal(title, language="en")),
+        Triple(node, DCAT.endpointURL, endpoint),
+        Triple(node, DCAT.endpointDescription, endpoint),
+        Triple(node, DCAT.servesDataset, dataset),
+        Triple(node, DCTERMS.license, common.licence),
+        Triple(node, DCTERMS.conformsTo, standard),
+        Triple(node, DCTERMS.publisher, common.publisher),
+        Triple(node, DCAT.contactPoint, common.contact),
+    ]
+    t += [Triple(node, DCAT.theme, theme) for theme in THEMES]
+    t += [Triple(node, DCAT.keyword, Literal(k, language="en")) for k in KEYWORDS]
+    return t
 
 
 @blueprint.route("/robots.txt")
