@@ -7,12 +7,16 @@
 
 pyoxigraph writes each graph straight into the gzip stream, so memory does not grow with the
 dataset. Files are built in a temporary folder and moved into place, so a reader never sees
-half a dump; a set of dumps belongs to one dataset version.
+half a dump; a set of dumps belongs to one dataset version. A release's dumps are built into
+its snapshot (``release_dumps``) with a manifest of their sizes and SHA-256 checksums, which
+the DCAT-AP catalogue states (``dcat:byteSize``, ``spdx:checksum``).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -91,3 +95,44 @@ def write_dumps(store: Dataset, out_dir: Path) -> list[Path]:
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return [out_dir / f.name for f in dump_files(store)]
+
+
+#: the folder of a snapshot its release's dumps are built into, and their manifest
+RELEASE_DUMPS = "dumps"
+MANIFEST = "manifest.json"
+
+
+def release_dumps(store: Dataset, snapshot: Path) -> Path:
+    """The dumps of the release in ``snapshot`` (``store`` reading it), built once, with a
+    manifest: {file name: {"bytes": size, "sha256": hex}}. Returns their folder."""
+    folder = snapshot / RELEASE_DUMPS
+    if (folder / MANIFEST).exists():
+        return folder
+    paths = write_dumps(store, folder)
+    manifest = {
+        path.relative_to(folder).as_posix(): {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        for path in paths
+    }
+    partial = folder / f"{MANIFEST}.partial"
+    partial.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    partial.replace(folder / MANIFEST)
+    return folder
+
+
+def manifest(snapshot: Path) -> dict[str, dict[str, int | str]]:
+    """The sizes and checksums of a release's dumps, or {} while they are not built."""
+    try:
+        found: dict[str, dict[str, int | str]] = json.loads(
+            (snapshot / RELEASE_DUMPS / MANIFEST).read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError):
+        return {}
+    return found
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

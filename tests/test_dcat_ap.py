@@ -9,6 +9,7 @@ institutions (a programme secretariat names its own with ``PUBLISHER_IRI``).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pyshacl
@@ -95,5 +96,13 @@ def test_releases_and_the_change_stream_are_in_the_catalogue(sample_store):
         assert f"{url}/releases/1/dumps/dataset.nq.gz" in downloads
         ldes = next(graph.subjects(dcat.endpointURL, rdflib.URIRef(f"{url}/ldes")))
         assert (ldes, rdflib.RDF.type, dcat.DataService) in graph
+        spdx = rdflib.Namespace("http://spdx.org/rdf/terms#")
+        for distribution, download in graph.subject_objects(dcat.downloadURL):
+            body = requests.get(str(download), timeout=60).content  # what a harvester gets
+            assert int(graph.value(distribution, dcat.byteSize)) == len(body)
+            checksum = graph.value(distribution, spdx.checksum)
+            assert (
+                str(graph.value(checksum, spdx.checksumValue)) == hashlib.sha256(body).hexdigest()
+            )
     assert [s for s, _, _ in results(graph, "shapes_recommended.ttl")] == []
     assert results(graph, "range.ttl") == results(graph, "shapes.ttl") == []

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 
-from ..dumps import DumpFile, dump_files
+from ..dumps import DumpFile, dump_files, manifest
 from ..errors import ValueParseError
 from ..kept import kept_summary
 from ..places import country, country_extents
@@ -59,6 +59,10 @@ SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
 LDES_SPECIFICATION = NamedNode("https://w3id.org/ldes/specification")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 GZIP = NamedNode("http://www.iana.org/assignments/media-types/application/gzip")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+#: the algorithm as the official DCAT-AP 3.0.1 shapes require it (``sh:pattern
+#: "^https://spdx.org/rdf/terms"`` in mdr-vocabularies), though SPDX's namespace is http
+SHA256 = NamedNode("https://spdx.org/rdf/terms#checksumAlgorithm_sha256")
 WKT = NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
 KEYWORDS = ("Interreg", "cohesion policy", "ERDF", "projects", "beneficiaries", "linked data")
 THEMES = (EU_THEME.REGI, EU_THEME.ECON)
@@ -66,6 +70,7 @@ PREFIXES = {
     "void": str(VOID),
     "dcat": str(DCAT),
     "dcatap": str(DCATAP),
+    "spdx": "http://spdx.org/rdf/terms#",
     "skos": str(SKOS_NS),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
@@ -332,7 +337,9 @@ def catalog() -> Response:
 
     common = Common(publisher, contact, licence, home)
     dumps = [(f, _absolute("dumps.download", name=f.name)) for f in dump_files(current_store())[:3]]
-    t += _dataset(dataset, title, description, issued, now, stats, dumps, common)
+    store = current_store()
+    current = manifest(store.snapshot) if isinstance(store, CblodStore) and store.snapshot else {}
+    t += _dataset(dataset, title, description, issued, now, stats, dumps, common, current)
     endpoint = NamedNode(f"{doc}#dist-sparql")
     t += [
         Triple(dataset, DCAT.distribution, endpoint),
@@ -385,6 +392,7 @@ def catalog() -> Response:
             kept_summary(snapshot, "dataset-statistics") or stats,
             release_dumps,
             common,
+            manifest(release.folder),
         )
     return _respond(t)
 
@@ -407,6 +415,7 @@ def _dataset(
     stats: dict[str, Any],
     dumps: list[tuple[DumpFile, NamedNode]],
     common: Common,
+    sizes: dict[str, dict[str, int | str]],
 ) -> list[Triple]:
     """A dcat:Dataset (the dataset, or one of its releases) with what DCAT-AP asks of one:
     coverage from ``stats`` (the statistics kept with that snapshot), and its dumps."""
@@ -454,6 +463,18 @@ def _dataset(
             Triple(dump, DCATAP.availability, EU_AVAILABILITY.STABLE),
             Triple(media_type, RDF.type, DCTERMS.MediaType),
         ]
+        if f.name in sizes:  # the release's dumps are built (after its publish)
+            checksum = _part_of(dump, "sha256")
+            t += [
+                Triple(dump, DCAT.byteSize, Literal(str(sizes[f.name]["bytes"]),
+                                                    datatype=XSD.nonNegativeInteger)),
+                Triple(dump, SPDX.checksum, checksum),
+                Triple(checksum, RDF.type, SPDX.Checksum),
+                Triple(checksum, SPDX.algorithm, SHA256),
+                Triple(checksum, SPDX.checksumValue, Literal(str(sizes[f.name]["sha256"]),
+                                                             datatype=XSD.hexBinary)),
+                Triple(SHA256, RDF.type, SPDX.ChecksumAlgorithm),
+            ]  # fmt: skip
         t += _concept(file_type, _scheme(EU_FILE_TYPE), DCTERMS.MediaTypeOrExtent)
     return t
 

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..dumps import dump_files, write_dumps
+from ..dumps import dump_files, release_dumps
 from ..releases import CHANGES, Release, read
 from ..store import CblodStore
 from ..vocab import CBO, DCTERMS, RDF, XSD, Namespace
@@ -157,10 +157,8 @@ def download(number: int, name: str) -> Response:
     snapshot = store.at_snapshot(release.folder)
     if name not in {f.name for f in dump_files(snapshot)}:
         abort(404, description=f"no dump file {name!r} in release {number}")
-    folder = release.folder / "dumps"
     with _building:
-        if not (folder / "dataset.nq.gz").exists():
-            write_dumps(snapshot, folder)
+        folder = release_dumps(snapshot, release.folder)
     response = send_file(
         Path(folder / name),
         mimetype="application/gzip",
