@@ -3,8 +3,9 @@
 A release is a published snapshot (``cblod.snapshots``) with its record, ``release.json`` in
 the snapshot's folder, written before the snapshot is published and so part of it: its number
 (the snapshot's, growing with every publication), when it was published, the release before
-it, and what changed since that one: each source graph's statements before and after, and
-the resources whose published statements were added, changed or removed, with their kind.
+it, and what changed since that one: each source graph's statements before and after, how
+many were added and removed, and the resources whose published statements were added,
+changed or removed, with their kind.
 Which releases stay on disk is the retention policy (``Retention``); a snapshot is a
 hard-linked copy of the one before, so keeping one costs only what it changed.
 """
@@ -21,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import QuerySolutions, Store
+from pyoxigraph import NamedNode, QuerySolutions, Store
 
 from .rdfterms import lexical
 
@@ -42,8 +43,8 @@ class Release:
     issued: datetime
     previous: int | None
     folder: Path
-    #: source graph IRI -> (statements before, statements after); only sources written
-    sources: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: source graph IRI -> (statements before, after, added, removed); only sources written
+    sources: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     #: "added" / "changed" / "removed" -> {resource IRI: kind}
     changes: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -103,10 +104,7 @@ def record(
         issued=datetime.now(UTC).replace(microsecond=0),
         previous=previous_number,
         folder=folder,
-        sources={
-            graph: (_statements(previous, graph), _statements(database, graph))
-            for graph in sorted(sources)
-        },
+        sources={graph: _compared(previous, database, graph) for graph in sorted(sources)},
         changes=by_change,
     )
     body = {
@@ -142,11 +140,34 @@ def _read(folder: Path, stamp: int) -> Release | None:
             issued=datetime.fromisoformat(body["issued"]),
             previous=body["previous"],
             folder=folder,
-            sources={graph: (before, after) for graph, (before, after) in body["sources"].items()},
+            sources={graph: tuple(counts) for graph, counts in body["sources"].items()},
             changes={change: dict(body["changes"].get(change, {})) for change in CHANGES},
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _compared(previous: Store, database: Store, graph: str) -> tuple[int, int, int, int]:
+    """A source graph's statements before and after, and how many were added and removed.
+
+    The statements both hold are counted by hashing the old graph's (a set of integers, not
+    of terms) and looking each new one up: one pass over each, and nothing at all when the
+    source is new or gone.
+    """
+    before, after = _statements(previous, graph), _statements(database, graph)
+    if not before or not after:
+        return before, after, after, before
+    node = NamedNode(graph)
+    old = {
+        hash((q.subject, q.predicate, q.object))
+        for q in previous.quads_for_pattern(None, None, None, node)
+    }
+    kept = sum(
+        1
+        for q in database.quads_for_pattern(None, None, None, node)
+        if hash((q.subject, q.predicate, q.object)) in old
+    )
+    return before, after, after - kept, before - kept
 
 
 def _statements(database: Store, graph: str) -> int:

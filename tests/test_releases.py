@@ -41,6 +41,14 @@ def published(folder: Path) -> dict[str, set]:
     return found
 
 
+def graph_of(folder: Path, graph) -> set:
+    """The statements of one source graph in the snapshot in ``folder``."""
+    store = Store.read_only(str(folder / DATABASE))
+    return {
+        (q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
+    }
+
+
 def diff(before: dict[str, set], after: dict[str, set]) -> dict[str, set[str]]:
     return {
         "added": {s for s in after if s not in before},
@@ -80,6 +88,10 @@ def test_two_releases_say_what_changed_and_keep_their_dumps(tmp_path, pages):
     ingest([page], store=store)
     expected = diff(published(first), published(store.snapshot))
     assert expected["changed"] and not expected["removed"]
+    source = next(g for g in store.source_graphs() if g.value.endswith(page.name))
+    old, new = (graph_of(folder, source) for folder in (first, store.snapshot))
+    statements = (len(old), len(new), len(new - old), len(old - new))
+    assert statements[2] and statements[3]  # the status: one out, one in (and its ingest time)
 
     with running(store) as url:
         listing = rdflib.Graph().parse(
@@ -102,6 +114,9 @@ def test_two_releases_say_what_changed_and_keep_their_dumps(tmp_path, pages):
         assert f"{url}/releases/2/dumps/dataset.nq.gz" in downloads
 
         html = requests.get(f"{url}/doc/release/2", timeout=30).text
+        row = re.search(rf"<td>{re.escape(source.value)}</td>((?:<td[^>]*>[^<]*</td>){{4}})", html)
+        shown = tuple(int(n.replace(",", "")) for n in re.findall(r">([\d,]+)<", row.group(1)))
+        assert shown == statements  # before, after, added, removed
         counts = re.search(r"(\d+) resources added, (\d+) changed, (\d+) removed", html)
         assert tuple(map(int, counts.groups())) == tuple(
             len(expected[c]) for c in ("added", "changed", "removed")
