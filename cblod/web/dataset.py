@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, current_app, request, url_for
-from pyoxigraph import Literal, NamedNode, Triple, serialize
+from flask import Blueprint, Response, current_app, url_for
+from pyoxigraph import Literal, NamedNode, Triple
 
 from ..dumps import DumpFile, dump_files, manifest
 from ..errors import ValueParseError
@@ -34,7 +34,7 @@ from ..vocab import (
 )
 from .links import base_uri
 from .memento import _snapshot
-from .negotiation import VARIANTS, negotiate
+from .negotiation import rdf_response
 from .releases import release_iri, retained
 from .store_access import current_store, memoized
 
@@ -171,17 +171,12 @@ def statistics() -> dict[str, Any]:
 
 
 def _respond(triples: list[Triple]) -> Response:
-    ext = request.args.get("format") or negotiate(request.headers.get("Accept"))
-    if ext in (None, "html") or ext not in VARIANTS:
-        ext = "ttl"
-    mime, rdf_format = VARIANTS[ext]
-    body = serialize(triples, format=rdf_format, prefixes=PREFIXES if ext == "ttl" else None)
-    response = Response(body, content_type=f"{mime}; charset=utf-8")
-    response.vary.add("Accept")
-    response.set_etag(f"{current_store().version}-{ext}")
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.make_conditional(request)
-    return response
+    return rdf_response(
+        triples,
+        prefixes=PREFIXES,
+        etag=current_store().version,
+        cache_control="public, max-age=300",
+    )
 
 
 def _part(doc: NamedNode, kind: str, term: str) -> NamedNode:

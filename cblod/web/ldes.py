@@ -21,12 +21,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, request, url_for
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple, serialize
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
 from ..releases import Release
 from ..vocab import DCTERMS, RDF, RDFS, XSD, Namespace
 from .memento import _snapshot
-from .negotiation import VARIANTS, negotiate
+from .negotiation import rdf_response
 from .releases import _release_or_abort, release_iri, retained
 
 blueprint = Blueprint("ldes", __name__)
@@ -54,19 +54,14 @@ def _stamp(release: Release) -> Literal:
 
 
 def _answer(triples: list[Triple], *, immutable: bool, etag: str) -> Response:
-    ext = request.args.get("format") or negotiate(request.headers.get("Accept"))
-    if ext in (None, "html", "rdf") or ext not in VARIANTS:
-        ext = "ttl"
-    mime, rdf_format = VARIANTS[ext]
-    body = serialize(triples, format=rdf_format, prefixes=PREFIXES if ext == "ttl" else None)
-    response = Response(body, content_type=f"{mime}; charset=utf-8")
-    response.vary.add("Accept")
-    response.set_etag(f"{etag}-{ext}")
-    response.headers["Cache-Control"] = (
-        "public, max-age=31536000, immutable" if immutable else f"public, max-age={VIEW_MAX_AGE}"
+    return rdf_response(
+        triples,
+        prefixes=PREFIXES,
+        etag=etag,
+        cache_control="public, max-age=31536000, immutable"
+        if immutable
+        else f"public, max-age={VIEW_MAX_AGE}",
     )
-    response.make_conditional(request)
-    return response
 
 
 def _description(view: NamedNode) -> list[Triple]:

@@ -5,7 +5,8 @@ Shared by every route that serves a description (resources, releases, the catalo
 
 from __future__ import annotations
 
-from pyoxigraph import RdfFormat
+from flask import Response, request
+from pyoxigraph import RdfFormat, Triple, serialize
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -30,3 +31,21 @@ def negotiate(accept: str | None) -> str | None:
     if best is None:
         return None
     return ALIASES.get(best) or next(ext for ext, (mime, _) in VARIANTS.items() if mime == best)
+
+
+def rdf_response(
+    triples: list[Triple], *, prefixes: dict[str, str], etag: str, cache_control: str
+) -> Response:
+    """``triples`` as the RDF format the client asked for (``?format=`` or ``Accept``;
+    Turtle when it asked for HTML or anything else), conditional on ``etag``."""
+    ext = request.args.get("format") or negotiate(request.headers.get("Accept"))
+    if ext not in VARIANTS or VARIANTS[ext][1] is None:
+        ext = "ttl"
+    mime, rdf_format = VARIANTS[ext]
+    body = serialize(triples, format=rdf_format, prefixes=prefixes if ext == "ttl" else None)
+    response = Response(body, content_type=f"{mime}; charset=utf-8")
+    response.vary.add("Accept")
+    response.set_etag(f"{etag}-{ext}")
+    response.headers["Cache-Control"] = cache_control
+    response.make_conditional(request)
+    return response

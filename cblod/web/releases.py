@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
-from pyoxigraph import Literal, NamedNode, Triple, serialize
+from pyoxigraph import Literal, NamedNode, Triple
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..dumps import dump_files, release_dumps
@@ -24,7 +24,7 @@ from ..releases import CHANGES, Release, read
 from ..store import CblodStore
 from ..vocab import CBO, DCTERMS, RDF, XSD, Namespace
 from .links import base_uri
-from .negotiation import VARIANTS, negotiate
+from .negotiation import VARIANTS, negotiate, rdf_response
 from .store_access import current_store
 
 blueprint = Blueprint("releases", __name__)
@@ -68,14 +68,6 @@ def _format() -> str | None:
     return ext if ext in VARIANTS else None
 
 
-def _rdf(triples: list[Triple], ext: str) -> Response:
-    mime, rdf_format = VARIANTS[ext]
-    body = serialize(triples, format=rdf_format, prefixes=PREFIXES if ext == "ttl" else None)
-    response = Response(body, content_type=f"{mime}; charset=utf-8")
-    response.vary.add("Accept")
-    return response
-
-
 def _dataset() -> NamedNode:
     return NamedNode(url_for("dataset.catalog", _external=True) + "#dataset")
 
@@ -103,7 +95,13 @@ def index() -> Response | str:
     releases = retained()
     ext = _format()
     if ext not in (None, "html"):
-        return _rdf([t for r in releases for t in _summary(r)], ext)
+        latest = releases[0].number if releases else 0
+        return rdf_response(
+            [t for r in releases for t in _summary(r)],
+            prefixes=PREFIXES,
+            etag=f"releases-{latest}",
+            cache_control="public, max-age=60",
+        )
     return render_template("releases.html", releases=releases)
 
 
@@ -134,7 +132,12 @@ def document(number: int) -> Response | str:
                 Triple(node, DCAT.mediaType, NamedNode(
                     f"http://www.iana.org/assignments/media-types/{f.media_type}")),
             ]  # fmt: skip
-        return _rdf(triples, ext)
+        return rdf_response(
+            triples,
+            prefixes=PREFIXES,
+            etag=f"release-{number}",
+            cache_control="public, max-age=3600",  # what a release says never changes
+        )
     changes = {
         change: sorted(resources.items(), key=lambda item: (item[1], item[0]))[:SHOWN]
         for change, resources in release.changes.items()
