@@ -33,9 +33,8 @@ from ..vocab import (
     sparql_prefixes,
 )
 from .links import base_uri
-from .memento import _snapshot
 from .negotiation import rdf_response
-from .releases import release_iri, retained
+from .releases import release_iri, release_store, retained
 from .store_access import current_store, memoized
 
 blueprint = Blueprint("dataset", __name__)
@@ -361,7 +360,7 @@ def catalog() -> Response:
         t += [Triple(catalog_node, DCAT.service, node)]
         t += _service(node, name, endpoint_url, standard, dataset, common)
     for release in retained():
-        snapshot = _snapshot(release)
+        snapshot = release_store(release)
         version = release_iri(release.number)
         counts = {change: len(release.changes.get(change, {})) for change in CHANGES}
         stamp = Literal(release.issued.isoformat(), datatype=XSD.dateTime)

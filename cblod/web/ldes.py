@@ -25,9 +25,8 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
 from ..releases import Release
 from ..vocab import DCTERMS, RDF, RDFS, XSD, Namespace
-from .memento import _snapshot
 from .negotiation import rdf_response
-from .releases import _release_or_abort, release_iri, retained
+from .releases import kept_release, release_iri, release_store, retained
 
 blueprint = Blueprint("ldes", __name__)
 LDES = Namespace("https://w3id.org/ldes#")
@@ -122,7 +121,7 @@ def view() -> Response:
 @blueprint.route("/ldes/release/<int:number>")
 def release(number: int) -> Response:
     """A page of the members of release ``number``: never changes."""
-    found = _release_or_abort(number)
+    found = kept_release(number)
     try:
         page = int(request.args.get("page", 0))
     except ValueError:
@@ -145,7 +144,7 @@ def release(number: int) -> Response:
             Triple(relation, TREE.node, NamedNode(
                 url_for("ldes.release", number=number, page=page + 1, _external=True))),
         ]  # fmt: skip
-    database = _snapshot(found).store
+    database = release_store(found).store
     stamp = _stamp(found)
     for iri, change in changes[page * PAGE_MEMBERS : (page + 1) * PAGE_MEMBERS]:
         version = _version(found, iri)

@@ -15,19 +15,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-from flask import Blueprint, Response, abort, current_app, g, request, url_for
+from flask import Blueprint, Response, abort, g, request, url_for
 from pyoxigraph import DefaultGraph, NamedNode
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..releases import Release
-from ..store import CblodStore
 from .links import iri_for_path
-from .releases import retained
-from .store_access import current_store
+from .releases import kept_release, release_store, retained
 
 blueprint = Blueprint("memento", __name__)
-#: release snapshots kept open for Memento requests (each a read-only database handle)
-OPEN_RELEASES = 8
 
 
 def asked_datetime() -> datetime | None:
@@ -60,32 +56,17 @@ def releases_with(iri: NamedNode) -> list[Release]:
         for release in sorted(retained(), key=lambda r: r.number)
         if any(
             True
-            for _ in _snapshot(release).store.quads_for_pattern(iri, None, None, DefaultGraph())
+            for _ in release_store(release).store.quads_for_pattern(iri, None, None, DefaultGraph())
         )
     ]
 
 
 def use_release(number: int) -> Release:
     """Make this request read release ``number``'s snapshot (404/410 when there is none)."""
-    from .releases import _release_or_abort
-
-    release = _release_or_abort(number)
-    g.cblod_store = _snapshot(release)
+    release = kept_release(number)
+    g.cblod_store = release_store(release)
     g.cblod_release = release
     return release
-
-
-def _snapshot(release: Release) -> CblodStore:
-    """A read-only handle on a release's snapshot, kept open for the next request."""
-    opened: dict[str, CblodStore] = current_app.extensions.setdefault("cblod_releases", {})
-    key = str(release.folder)
-    if key not in opened:
-        store = current_store()
-        assert isinstance(store, CblodStore)  # releases are the embedded store's
-        if len(opened) >= OPEN_RELEASES:
-            opened.pop(next(iter(opened)))
-        opened[key] = store.at_snapshot(release.folder)
-    return opened[key]
 
 
 def links(kind: str, key: str) -> str:

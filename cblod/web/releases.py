@@ -15,7 +15,17 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from pyoxigraph import Literal, NamedNode, Triple
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -31,9 +41,12 @@ blueprint = Blueprint("releases", __name__)
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 PREFIXES = {"dcat": str(DCAT), "dct": str(DCTERMS), "adms": str(ADMS), "cbo": str(CBO)}
+#: release snapshots kept open (each a read-only database handle)
+OPEN_RELEASES = 8
 #: resources of each kind and change a release page links to (its RDF links them all)
 SHOWN = 50
 _building = threading.Lock()
+_opening = threading.Lock()
 
 
 def retained() -> list[Release]:
@@ -53,7 +66,7 @@ def release_iri(number: int) -> NamedNode:
     return NamedNode(f"{base_uri()}id/release/{number}")
 
 
-def _release_or_abort(number: int) -> Release:
+def kept_release(number: int) -> Release:
     releases = retained()
     for release in releases:
         if release.number == number:
@@ -61,6 +74,21 @@ def _release_or_abort(number: int) -> Release:
     if releases and 0 < number < releases[0].number:
         abort(410, description=f"release {number} is no longer kept (retention policy)")
     abort(404, description=f"no release {number}")
+
+
+def release_store(release: Release) -> CblodStore:
+    """A read-only handle on a kept release's snapshot, kept open for the next request
+    (Memento, the stream, the catalogue and the release's dumps read it)."""
+    opened: dict[str, CblodStore] = current_app.extensions.setdefault("cblod_releases", {})
+    key = str(release.folder)
+    with _opening:
+        if key not in opened:
+            store = current_store()
+            assert isinstance(store, CblodStore)  # releases are the embedded store's
+            if len(opened) >= OPEN_RELEASES:
+                opened.pop(next(iter(opened)))
+            opened[key] = store.at_snapshot(release.folder)
+        return opened[key]
 
 
 def _format() -> str | None:
@@ -107,13 +135,13 @@ def index() -> Response | str:
 
 @blueprint.route("/id/release/<int:number>")
 def identifier(number: int) -> BaseResponse:
-    _release_or_abort(number)
+    kept_release(number)
     return redirect(url_for("releases.document", number=number), code=303)
 
 
 @blueprint.route("/doc/release/<int:number>")
 def document(number: int) -> Response | str:
-    release = _release_or_abort(number)
+    release = kept_release(number)
     ext = _format()
     if ext not in (None, "html"):
         triples = _summary(release)
@@ -154,10 +182,8 @@ def document(number: int) -> Response | str:
 
 @blueprint.route("/releases/<int:number>/dumps/<path:name>", methods=["GET", "HEAD"])
 def download(number: int, name: str) -> Response:
-    release = _release_or_abort(number)
-    store = current_store()
-    assert isinstance(store, CblodStore)  # retained() found releases: an embedded store
-    snapshot = store.at_snapshot(release.folder)
+    release = kept_release(number)
+    snapshot = release_store(release)
     if name not in {f.name for f in dump_files(snapshot)}:
         abort(404, description=f"no dump file {name!r} in release {number}")
     with _building:
