@@ -4,8 +4,8 @@ A release is a published snapshot (``cblod.snapshots``) with its record, ``relea
 the snapshot's folder, written before the snapshot is published and so part of it: its number
 (the snapshot's, growing with every publication), when it was published, the release before
 it, and what changed since that one: each source graph's statements before and after, how
-many were added and removed, and the resources whose published statements were added,
-changed or removed, with their kind.
+many were added and removed and how many values changed, and the resources whose published
+statements were added, changed or removed, with their kind.
 Which releases stay on disk is the retention policy (``Retention``); a snapshot is a
 hard-linked copy of the one before, so keeping one costs only what it changed.
 """
@@ -43,8 +43,9 @@ class Release:
     issued: datetime
     previous: int | None
     folder: Path
-    #: source graph IRI -> (statements before, after, added, removed); only sources written
-    sources: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    #: source graph IRI -> (statements before, after, added, removed, values changed: the
+    #: subject-property pairs that lost a value and gained another); only sources written
+    sources: dict[str, tuple[int, ...]] = field(default_factory=dict)
     #: "added" / "changed" / "removed" -> {resource IRI: kind}
     changes: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -147,27 +148,31 @@ def _read(folder: Path, stamp: int) -> Release | None:
         return None
 
 
-def _compared(previous: Store, database: Store, graph: str) -> tuple[int, int, int, int]:
-    """A source graph's statements before and after, and how many were added and removed.
+def _compared(previous: Store, database: Store, graph: str) -> tuple[int, int, int, int, int]:
+    """A source graph's statements before and after; how many were added and removed; and
+    how many of its (subject, property) pairs had their value changed (one out, one in).
 
-    The statements both hold are counted by hashing the old graph's (a set of integers, not
-    of terms) and looking each new one up: one pass over each, and nothing at all when the
-    source is new or gone.
+    Statements are compared by hash (integers, not terms): the old graph's are held, the new
+    one's looked up, one pass over each; nothing is compared for a new or gone source.
     """
     before, after = _statements(previous, graph), _statements(database, graph)
     if not before or not after:
-        return before, after, after, before
+        return before, after, after, before, 0
     node = NamedNode(graph)
     old = {
-        hash((q.subject, q.predicate, q.object))
+        hash((q.subject, q.predicate, q.object)): hash((q.subject, q.predicate))
         for q in previous.quads_for_pattern(None, None, None, node)
     }
-    kept = sum(
-        1
-        for q in database.quads_for_pattern(None, None, None, node)
-        if hash((q.subject, q.predicate, q.object)) in old
-    )
-    return before, after, after - kept, before - kept
+    kept: set[int] = set()
+    added_pairs: set[int] = set()
+    for q in database.quads_for_pattern(None, None, None, node):
+        statement = hash((q.subject, q.predicate, q.object))
+        if statement in old:
+            kept.add(statement)
+        else:
+            added_pairs.add(hash((q.subject, q.predicate)))
+    removed_pairs = {pair for statement, pair in old.items() if statement not in kept}
+    return before, after, after - len(kept), before - len(kept), len(added_pairs & removed_pairs)
 
 
 def _statements(database: Store, graph: str) -> int:

@@ -90,8 +90,9 @@ def test_two_releases_say_what_changed_and_keep_their_dumps(tmp_path, pages):
     assert expected["changed"] and not expected["removed"]
     source = next(g for g in store.source_graphs() if g.value.endswith(page.name))
     old, new = (graph_of(folder, source) for folder in (first, store.snapshot))
-    statements = (len(old), len(new), len(new - old), len(old - new))
-    assert statements[2] and statements[3]  # the status: one out, one in (and its ingest time)
+    pairs = {(s, p) for s, p, _ in new - old} & {(s, p) for s, p, _ in old - new}
+    statements = (len(old), len(new), len(new - old), len(old - new), len(pairs))
+    assert statements[4]  # the status (and the ingest time): a value out, another in
 
     with running(store) as url:
         listing = rdflib.Graph().parse(
@@ -114,9 +115,9 @@ def test_two_releases_say_what_changed_and_keep_their_dumps(tmp_path, pages):
         assert f"{url}/releases/2/dumps/dataset.nq.gz" in downloads
 
         html = requests.get(f"{url}/doc/release/2", timeout=30).text
-        row = re.search(rf"<td>{re.escape(source.value)}</td>((?:<td[^>]*>[^<]*</td>){{4}})", html)
+        row = re.search(rf"<td>{re.escape(source.value)}</td>((?:<td[^>]*>[^<]*</td>){{5}})", html)
         shown = tuple(int(n.replace(",", "")) for n in re.findall(r">([\d,]+)<", row.group(1)))
-        assert shown == statements  # before, after, added, removed
+        assert shown == statements  # before, after, added, removed, values changed
         counts = re.search(r"(\d+) resources added, (\d+) changed, (\d+) removed", html)
         assert tuple(map(int, counts.groups())) == tuple(
             len(expected[c]) for c in ("added", "changed", "removed")
