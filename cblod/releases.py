@@ -1,7 +1,8 @@
 """Releases: every publication of a store is a release, numbered and dated, with what changed.
 
 A release is a published snapshot (``cblod.snapshots``) with its record, ``release.json`` in
-the snapshot's folder, written before the snapshot is published and so part of it: its number
+the snapshot's folder (and ``changes.json``, the changed resources themselves, read only when
+asked for), written before the snapshot is published and so part of it: its number
 (the snapshot's, growing with every publication), when it was published, the release before
 it, and what changed since that one: each source graph's statements before and after, how
 many were added and removed and how many values changed, and the resources whose published
@@ -27,6 +28,8 @@ from pyoxigraph import NamedNode, QuerySolutions, Store
 from .rdfterms import lexical
 
 RECORD = "release.json"
+#: the resources a release added, changed and removed, beside its record
+CHANGED = "changes.json"
 #: the kinds a release counts its changes by, most specific first (a cluster is an
 #: organisation); anything else is counted as "other"
 KINDS = (
@@ -46,16 +49,18 @@ class Release:
     #: source graph IRI -> (statements before, after, added, removed, values changed: the
     #: subject-property pairs that lost a value and gained another); only sources written
     sources: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    #: "added" / "changed" / "removed" -> {resource IRI: kind}
-    changes: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: kind -> {"added" / "changed" / "removed": how many resources of that kind}
+    kinds: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def counts(self) -> dict[str, dict[str, int]]:
-        """How many resources of each kind were added, changed, removed."""
-        found: dict[str, dict[str, int]] = {}
-        for change, resources in self.changes.items():
-            for kind in resources.values():
-                found.setdefault(kind, dict.fromkeys(CHANGES, 0))[change] += 1
-        return dict(sorted(found.items()))
+    def total(self, change: str) -> int:
+        """How many resources this release added, changed or removed (``change``)."""
+        return sum(counts.get(change, 0) for counts in self.kinds.values())
+
+    @property
+    def changes(self) -> dict[str, dict[str, str]]:
+        """ "added" / "changed" / "removed" -> {resource IRI: kind}: read when asked for (a
+        bulk release lists hundreds of thousands), from ``changes.json`` beside the record."""
+        return _changes(self.folder)
 
 
 @dataclass(frozen=True)
@@ -98,27 +103,33 @@ def record(
     ``previous``: the database of the release before (empty for the first).
     """
     by_change: dict[str, dict[str, str]] = {change: {} for change in CHANGES}
+    kinds: dict[str, dict[str, int]] = {}
     for iri, (change, kind) in sorted(changes.items()):
         by_change[change][iri] = kind
+        kinds.setdefault(kind, dict.fromkeys(CHANGES, 0))[change] += 1
     release = Release(
         number=int(folder.name[1:]),
         issued=datetime.now(UTC).replace(microsecond=0),
         previous=previous_number,
         folder=folder,
         sources={graph: _compared(previous, database, graph) for graph in sorted(sources)},
-        changes=by_change,
+        kinds=dict(sorted(kinds.items())),
     )
-    body = {
+    _write_json(folder / CHANGED, by_change)  # first: a record always has its changes
+    _write_json(folder / RECORD, {
         "number": release.number,
         "issued": release.issued.isoformat(),
         "previous": release.previous,
         "sources": {graph: list(counts) for graph, counts in release.sources.items()},
-        "changes": release.changes,
-    }
-    partial = folder / f"{RECORD}.{uuid.uuid4().hex}"
-    partial.write_text(json.dumps(body), encoding="utf-8")
-    os.replace(partial, folder / RECORD)
+        "kinds": release.kinds,
+    })  # fmt: skip
     return release
+
+
+def _write_json(path: Path, body: object) -> None:
+    partial = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+    partial.write_text(json.dumps(body), encoding="utf-8")
+    os.replace(partial, path)
 
 
 def read(folder: Path) -> Release | None:
@@ -131,7 +142,7 @@ def read(folder: Path) -> Release | None:
     return _read(folder, stamp)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _read(folder: Path, stamp: int) -> Release | None:
     """Cached by file and modification time: a record never changes once published."""
     try:
@@ -142,10 +153,20 @@ def _read(folder: Path, stamp: int) -> Release | None:
             previous=body["previous"],
             folder=folder,
             sources={graph: tuple(counts) for graph, counts in body["sources"].items()},
-            changes={change: dict(body["changes"].get(change, {})) for change in CHANGES},
+            kinds={kind: dict(counts) for kind, counts in body["kinds"].items()},
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+@lru_cache(maxsize=4)
+def _changes(folder: Path) -> dict[str, dict[str, str]]:
+    """The resources a release changed, by change (a few releases' kept: they can be large)."""
+    try:
+        body = json.loads((folder / CHANGED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {change: {} for change in CHANGES}
+    return {change: dict(body.get(change, {})) for change in CHANGES}
 
 
 def _compared(previous: Store, database: Store, graph: str) -> tuple[int, int, int, int, int]:

@@ -4,7 +4,9 @@
       published           the name of the snapshot readers use ("v000007"), replaced atomically
       v000007/oxigraph/   a published snapshot: never written again
       v000007/search.sqlite3
-      v000007/release.json  what changed in this release (``cblod.releases``)
+      v000007/release.json  what changed in this release (``cblod.releases``), with
+      v000007/changes.json  the resources it added, changed and removed
+      v000007/answers/      answers kept with it, v000007/dumps/ its dumps
       v000008/            a snapshot being written (or one a killed writer left behind)
       write.lock          held by the one process writing
 

@@ -362,7 +362,7 @@ def catalog() -> Response:
     for release in retained():
         snapshot = release_store(release)
         version = release_iri(release.number)
-        counts = {change: len(release.changes.get(change, {})) for change in CHANGES}
+        counts = {change: release.total(change) for change in CHANGES}
         stamp = Literal(release.issued.isoformat(), datatype=XSD.dateTime)
         release_dumps = [
             (f, _absolute("releases.download", number=str(release.number), name=f.name))

@@ -102,7 +102,7 @@ def _dataset() -> NamedNode:
 
 def _summary(release: Release) -> list[Triple]:
     iri = release_iri(release.number)
-    counts = {change: len(release.changes.get(change, {})) for change in CHANGES}
+    counts = {change: release.total(change) for change in CHANGES}
     notes = ", ".join(f"{counts[c]} resources {c}" for c in CHANGES)
     found = [
         Triple(_dataset(), DCAT.hasVersion, iri),
@@ -173,7 +173,7 @@ def document(number: int) -> Response | str:
     return render_template(
         "release.html",
         release=release,
-        counts=release.counts(),
+        counts=release.kinds,
         changes=changes,
         files=dump_files(current_store())[:3],
         shown=SHOWN,
