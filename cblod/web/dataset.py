@@ -267,8 +267,8 @@ def catalog() -> Response:
     stats = statistics()
     config = current_app.config
     doc = _absolute("dataset.catalog").value
-    catalog_node, dataset, contact, period, service = (
-        NamedNode(f"{doc}#{n}") for n in ("catalog", "dataset", "contact", "period", "sparql")
+    catalog_node, dataset, contact, service = (
+        NamedNode(f"{doc}#{n}") for n in ("catalog", "dataset", "contact", "sparql")
     )
     publisher = NamedNode(config.get("PUBLISHER_IRI") or f"{doc}#publisher")
     licence = NamedNode(config["DATA_LICENSE"])
