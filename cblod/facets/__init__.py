@@ -1,0 +1,1 @@
+"""Faceted lists: filters with counts over projects, participations and organisations."""
