@@ -9,6 +9,7 @@ clear ``InputError`` ("expected text, found list [] (file, record, field)") inst
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,10 @@ _KIND_NAMES = {str: "text", Decimal: "a number", dict: "an object", list: "a lis
 
 def _describe(value: object) -> str:
     return f"{type(value).__name__} {value!r:.60}"
+
+
+#: a BCP 47 language tag as RDF literals allow it
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
 class JsonRecord:
@@ -103,6 +108,14 @@ class JsonRecord:
             return parse_date(value) if value else None
         except ValueParseError as exc:
             raise exc.located(file=self.file, record=self.record, field=self._field(field)) from exc
+
+    def language_keys(self) -> Iterator[str]:
+        """The keys of an object keyed by language ("translations"), each checked to be a
+        language tag (BCP 47), since a literal cannot carry anything else."""
+        for key in self.data:
+            if not _LANGUAGE.fullmatch(key):
+                raise self.error(key, f"{key!r} is not a language tag")
+            yield key
 
     def child(self, field: str) -> JsonRecord | None:
         """A nested object, or None when the field is absent."""

@@ -143,3 +143,18 @@ def search(store: Dataset, text: str, *, limit: int = 50) -> list[Hit]:
             (expression, limit),
         ).fetchall()
     return [Hit(*row) for row in found]
+
+
+def matching(store: Dataset, word: str) -> set[str]:
+    """Every indexed resource with a word starting with ``word`` (a faceted list's free text:
+    each word of the reader's text is matched on its own, so a participation matches when its
+    project has one word and its partner another, as in the query the list shows)."""
+    expression = _match_expression(word)
+    path = index_path(store)
+    if expression is None or not path.exists():
+        return set()
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return {
+            iri
+            for (iri,) in db.execute("SELECT iri FROM entries WHERE entries MATCH ?", (expression,))
+        }

@@ -50,7 +50,7 @@ def read(source: SourceFile) -> SourceDocument:
     short, full, period = parse_programme_title(programme.get("title", required=True))
     titles, descriptions = [], []
     if translations := r.child("translations"):
-        for language in translations.data:
+        for language in translations.language_keys():
             translated = translations.child(language)
             if translated and (name := translated.get("name")):
                 titles.append(Text(clean_text(name), language))
@@ -90,7 +90,7 @@ def _participation(p: JsonRecord, doc: SourceDocument) -> Participation:
         raise exc.located(file=p.file, record=p.record, field="partner.country") from exc
     names = [Text(clean_text(name))]
     if translations := partner.child("translations"):
-        for language in translations.data:
+        for language in translations.language_keys():
             translated = translations.child(language)
             if translated and (text := translated.get("name_translated")):
                 names.append(Text(clean_text(text), language))

@@ -80,7 +80,7 @@ def parse(spec: FacetedList, args: Mapping[str, list[str]]) -> Selection:
         if len(chosen) > MAX_VALUES:
             raise BadFilter(f"{facet.key}: at most {MAX_VALUES} values at once")
         for value in chosen:
-            if facet.kind != "literal" and not _IRI.fullmatch(value):
+            if facet.kind in ("term", "nuts") and not _IRI.fullmatch(value):
                 raise BadFilter(f"{facet.key}: {value!r} is not an IRI")
         if chosen:
             values[facet.key] = chosen
@@ -136,9 +136,10 @@ class Outcome:
 
 
 def evaluate(
-    index: ListIndex, selection: Selection, text_hits: Callable[[list[str]], set[str]]
+    index: ListIndex, selection: Selection, text_hits: Callable[[str], set[str]]
 ) -> Outcome:
-    """Apply ``selection`` to ``index``; ``text_hits`` finds the resources free text matches."""
+    """Apply ``selection`` to ``index``; ``text_hits`` finds the resources one word matches
+    (an item matches a word when it, or what it links for text, does; it must match all)."""
     n = len(index)
     masks: dict[str, Mask] = {}
     for key, chosen in selection.values.items():
@@ -153,11 +154,14 @@ def evaluate(
         masks[f"range:{key}"] = mask
     if selection.words:
         relation = index.relations["text"]
-        hits = text_hits(selection.words)
-        codes = [c for c in (relation.code_of(h) for h in hits) if c is not None]
-        mask = np.zeros(n, dtype=bool)
-        mask[relation.items[np.isin(relation.codes, codes)]] = True
-        masks["text"] = mask
+        text = np.ones(n, dtype=bool)
+        for word in selection.words:
+            hits = text_hits(word)
+            codes = [c for c in (relation.code_of(h) for h in hits) if c is not None]
+            mask = np.zeros(n, dtype=bool)
+            mask[relation.items[np.isin(relation.codes, codes)]] = True
+            text &= mask
+        masks["text"] = text
 
     def all_but(excluded: str) -> Mask:
         mask = np.ones(n, dtype=bool)
@@ -171,13 +175,13 @@ def evaluate(
         relation = index.relations[facet.key]
         given = all_but(facet.key)
         tally = np.bincount(relation.codes[given[relation.items]], minlength=len(relation.values))
-        chosen = set(selection.values.get(facet.key, ()))
+        wanted = set(selection.values.get(facet.key, ()))
         found = [
-            Count(value, int(tally[code]), value in chosen)
+            Count(value, int(tally[code]), value in wanted)
             for code, value in enumerate(relation.values)
-            if tally[code] or value in chosen
+            if tally[code] or value in wanted
         ]
-        found += [Count(v, 0, True) for v in chosen if relation.code_of(v) is None]
+        found += [Count(v, 0, True) for v in sorted(wanted) if relation.code_of(v) is None]
         found.sort(key=lambda c: (-c.count, c.value))
         counts[facet.key] = found
     bands: dict[str, list[Band]] = {}

@@ -9,19 +9,13 @@ page's search index also ignores diacritics ("vasteras" finds "Västerås" on th
 from __future__ import annotations
 
 from .selection import Selection
-from .spec import NUTS, Facet, FacetedList
+from .spec import NUTS, Facet, FacetedList, Measure
 
 #: the properties free text is matched in (those the search index reads)
 TEXT_PROPERTIES = (
     "rdfs:label|skos:prefLabel|skos:altLabel|cbo:acronym|cbo:formerName|skos:notation"
     "|dcterms:description"
 )
-
-
-def _own(pattern: str, key: str) -> str:
-    from .index import _rename
-
-    return _rename(pattern, key)
 
 
 def _string(text: str) -> str:
@@ -33,8 +27,14 @@ def _string(text: str) -> str:
 def facet_clause(facet: Facet, chosen: tuple[str, ...]) -> str:
     """``?item`` has one of ``chosen`` (a region: or a region within it)."""
     variable = f"?{facet.key}"
-    pattern = _own(facet.pattern, facet.key).replace("?value", variable)
-    if facet.kind == "literal":
+    if facet.kind == "year":
+        pattern = (
+            f"?item {facet.sparql_path} ?_{facet.key}_date . "
+            f"BIND(YEAR(?_{facet.key}_date) AS {variable})"
+        )
+    else:
+        pattern = f"?item {facet.sparql_path} {variable} ."
+    if facet.kind in ("literal", "year"):
         listed = ", ".join(_string(v) for v in chosen)
         return f"{pattern} FILTER(STR({variable}) IN ({listed}))"
     if facet.kind == "nuts":
@@ -63,15 +63,38 @@ def where(spec: FacetedList, selection: Selection, *, without: str | None = None
         tests = ([f"{variable} >= {low}"] if low is not None else []) + (
             [f"{variable} < {high}"] if high is not None else []
         )
-        pattern = _own(measure.pattern, measure.key).replace("?amount", variable)
+        pattern = amount_pattern(measure, variable)
         parts.append(f"{pattern} FILTER({' && '.join(tests)})")
     for n, word in enumerate(selection.words):
-        hit = _own(spec.text_targets, f"text{n}")
+        hit = (
+            f"?item {'|'.join(spec.text_targets)} ?_hit_text{n} ."
+            if spec.text_targets
+            else f"BIND(?item AS ?_hit_text{n})"
+        )
         parts.append(
             f"FILTER EXISTS {{ {hit} ?_hit_text{n} {TEXT_PROPERTIES} ?_text{n} . "
             f'FILTER(REGEX(STR(?_text{n}), "(^|[^\\\\p{{L}}\\\\p{{N}}]){word}", "i")) }}'
         )
     return "\n  ".join(parts)
+
+
+def amount_pattern(measure: Measure, variable: str) -> str:
+    """Binds ``variable`` to an item's amount: its value, the sum of one value per node the
+    path's steps but the last reach (a participation each), or the number of distinct ends."""
+    path = "/".join(measure.path)
+    if measure.aggregate == "one":
+        return f"?item {path} {variable} ."
+    if measure.aggregate == "count":
+        return (
+            f"{{ SELECT ?item (COUNT(DISTINCT ?_{measure.key}_end) AS {variable}) "
+            f"WHERE {{ ?item {path} ?_{measure.key}_end }} GROUP BY ?item }}"
+        )
+    node, each = f"?_{measure.key}_node", f"?_{measure.key}_each"
+    return (
+        f"{{ SELECT ?item (SUM({each}) AS {variable}) WHERE {{ "
+        f"{{ SELECT DISTINCT ?item {node} WHERE {{ ?item {'/'.join(measure.path[:-1])} {node} }} }} "
+        f"{node} {measure.path[-1]} {each} }} GROUP BY ?item }}"
+    )
 
 
 def list_query(spec: FacetedList, selection: Selection) -> str:

@@ -62,6 +62,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
         dataset,
         dumps,
         errors,
+        faceted,
         formatting,
         home,
         ldes,
@@ -94,8 +95,8 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     compression.register(app)
     formatting.register(app)
     for module in (
-        home, sparql, releases, memento, ldes, resources, lists, search, dumps, dataset,
-        ontology,
+        home, sparql, releases, memento, ldes, resources, lists, faceted, search, dumps,
+        dataset, ontology,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     if app.config["TRUST_PROXY"]:

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import gzip
+import zlib
+from collections.abc import Iterable, Iterator
 
 from flask import Flask, Response, request
 
 MIN_SIZE = 1024
+#: media types that are zip files already (an XLSX)
+ALREADY_COMPRESSED = frozenset(
+    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+)
+
+
+def _gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    squeezer = zlib.compressobj(5, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # gzip framing
+    for chunk in chunks:
+        if out := squeezer.compress(chunk):
+            yield out
+    yield squeezer.flush()
 
 
 def register(app: Flask) -> None:
@@ -20,6 +34,15 @@ def register(app: Flask) -> None:
             or "Content-Encoding" in response.headers
             or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
         ):
+            return response
+        if response.is_streamed:  # an export: compress as it streams, never hold it whole
+            if response.mimetype not in ALREADY_COMPRESSED:
+                chunks = response.response  # taken before it is replaced
+                response.response = _gzipped(
+                    c if isinstance(c, bytes) else c.encode("utf-8") for c in chunks
+                )
+                response.headers["Content-Encoding"] = "gzip"
+                response.headers.pop("Content-Length", None)
             return response
         body = response.get_data()
         if len(body) < MIN_SIZE:

@@ -1,4 +1,6 @@
-"""List pages per kind, with paging and sorting: the entry points a crawler and a reader need."""
+"""List pages of the kinds without facets (clusters, programmes), with paging and sorting.
+
+Projects, participations and organisations are faceted lists (``cblod.web.faceted``)."""
 
 from __future__ import annotations
 
@@ -72,42 +74,7 @@ class Listing:
         return ordered(grouped, f"{self.sorts[sort]} ?item", limit=limit, offset=offset)
 
 
-#: every name of an item's programme: the column shows the shortest ("Central Baltic")
-PROGRAMME_NAME = "?item cbo:programme/(skos:altLabel|skos:prefLabel) ?programme_label ."
-
 LISTINGS = {
-    "projects": Listing(
-        "Projects",
-        "?item a cbo:Project .",
-        "rdfs:label",
-        (
-            Column("acronym", "Acronym", "?item cbo:acronym ?acronym ."),
-            Column("programme", "Programme", PROGRAMME_NAME, "name", shortest=True),
-            Column("start", "Start", "?item cbo:startDate ?start ."),
-            Column("eu", "EU contribution", "?item cbo:euContribution ?eu ."),
-        ),
-        {"name": "LCASE(?name)", "start": "DESC(?start)", "eu": "DESC(?eu)"},
-    ),
-    "organisations": Listing(
-        "Organisations",
-        "?item a cbo:Organisation .",
-        "skos:prefLabel",
-        (
-            Column(
-                "country",
-                "Country",
-                "?item cbo:country/skos:prefLabel ?country_label .",
-                "name",
-            ),
-            Column(
-                "projects",
-                "Projects",
-                "?participation cbo:partner ?item ; cbo:project ?projects .",
-                "count",
-            ),
-        ),
-        {"name": "LCASE(?name)", "projects": "DESC(?projects)", "country": "?country"},
-    ),
     "clusters": Listing(
         "Clusters",
         "?item a cbo:Cluster .",
@@ -176,16 +143,6 @@ def _render(name: str) -> Response:
         pages=max(1, -(-count // PAGE_SIZE)),
     )
     return vary_on_language(make_response(page_html))
-
-
-@blueprint.route("/projects")
-def projects() -> Response:
-    return _render("projects")
-
-
-@blueprint.route("/organisations")
-def organisations() -> Response:
-    return _render("organisations")
 
 
 @blueprint.route("/clusters")

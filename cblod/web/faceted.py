@@ -1,0 +1,420 @@
+"""``/projects``, ``/participations``, ``/organisations``: faceted lists, and their exports.
+
+Each page counts every facet value given the reader's other filters, lists the first page of
+matches, shows the SPARQL that selects them, and offers the whole list in every format
+(``?format=csv|xlsx|json|ttl|nt|jsonld``, or by ``Accept``). Everything is answered from the
+snapshot's facet index (``cblod.facets``), loaded once per snapshot (built by the first
+request where an ingest did not keep one: a SPARQL-server backend).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import numpy as np
+import numpy.typing as npt
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from pyoxigraph import Literal
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from ..facets import export, sparql
+from ..facets.index import ListIndex, build, folder_of, load
+from ..facets.selection import BadFilter, Count, Outcome, Selection, evaluate, parse
+from ..facets.spec import LISTS, NUTS, Facet
+from ..lru import OneAtATime
+from ..search import matching
+from ..vocab import sparql_prefixes
+from .labels import choose_name, reader_languages, vary_on_language
+from .links import href
+from .store_access import current_store
+
+blueprint = Blueprint("faceted", __name__)
+PAGE_SIZE = 50
+#: values a facet shows before "all values", and at most with it
+SHOWN_VALUES, ALL_VALUES = 10, 500
+#: columns of the kept rows (``cblod.facets.table``) a page shows, per list
+PAGE_COLUMNS = {
+    "projects": ("Project acronym", "Programme", "Project start", "Project's EU funding"),
+    "participations": (
+        "Project acronym",
+        "Country",
+        "Lead partner",
+        "Partner's total eligible budget / expenditure",
+        "Partner's programme co-financing (EUR) (2021-2027 only)",
+    ),
+    "organisations": ("Country", "Number of projects", "EU contribution received"),
+}
+MONEY_COLUMNS = frozenset(
+    h for h in (c for cs in PAGE_COLUMNS.values() for c in cs) if "EUR" in h or "budget" in h
+) | {"Project's EU funding", "EU contribution received"}
+
+_indexes: dict[tuple[str, str], ListIndex] = {}
+_orders: dict[tuple[str, str, str, tuple[str, ...]], npt.NDArray[np.int64]] = {}
+_lock = threading.Lock()
+_once = OneAtATime(timeout=600)
+#: dataset versions whose indexes stay in memory (a request keeps its snapshot to its end)
+KEPT_VERSIONS = 2
+
+
+def list_index(name: str) -> ListIndex:
+    """The facet index of list ``name`` for the snapshot this request reads."""
+    store = current_store()
+    key = (store.version, name)
+
+    def compute() -> ListIndex:
+        folder = folder_of(store)
+        index = load(folder, LISTS[name]) if folder is not None else None
+        if index is None:
+            index = build(store, LISTS[name])
+        with _lock:
+            _indexes[key] = index
+            versions = list(dict.fromkeys(v for v, _ in _indexes))
+            for old in versions[:-KEPT_VERSIONS]:
+                for gone in [k for k in _indexes if k[0] == old]:
+                    del _indexes[gone]
+                for stale in [k for k in _orders if k[0] == old]:
+                    del _orders[stale]
+        return index
+
+    return _once.run(key, lambda: _indexes.get(key), compute)
+
+
+def _order(index: ListIndex, sort: str, languages: tuple[str, ...]) -> npt.NDArray[np.int64]:
+    """Every item's ordinal in the page's order: by the chosen name, or by an amount (largest
+    first, items without one last); ties by IRI. Kept per snapshot, sort and languages."""
+    key = (current_store().version, index.spec.name, sort, languages if sort == "name" else ())
+    found = _orders.get(key)
+    if found is None:
+        n = len(index)
+        if sort == "name":
+            names = [(_chosen(index.names[i], languages) or "\uffff").lower() for i in range(n)]
+            found = np.array(
+                sorted(range(n), key=lambda i: (names[i], index.iris[i])), dtype=np.int64
+            )
+        else:
+            amounts = index.amounts[sort]
+            found = np.lexsort((np.arange(n), np.where(np.isnan(amounts), np.inf, -amounts)))
+        with _lock:
+            _orders[key] = found
+    return found
+
+
+def _chosen(names: list[tuple[str, str]], languages: tuple[str, ...]) -> str | None:
+    return choose_name(
+        (Literal(v, language=lang) if lang else Literal(v) for v, lang in names), languages
+    )
+
+
+def _sorts(name: str) -> list[str]:
+    return ["name", *(m.key for m in LISTS[name].orderings)]
+
+
+def _format() -> str:
+    """The format asked for: ``?format=``, else the best of ``Accept`` (HTML when any)."""
+    asked = request.args.get("format")
+    if asked:
+        if asked not in export.MEDIA_TYPES and asked != "html":
+            abort(400, description=f"format must be one of: html, {', '.join(export.MEDIA_TYPES)}")
+        return asked
+    accept = request.headers.get("Accept")
+    if not accept:
+        return "html"
+    offers = ["text/html", *export.MEDIA_TYPES.values()]
+    best = parse_accept_header(accept, MIMEAccept).best_match(offers)
+    if best is None:
+        abort(406, description=f"this list is offered as: {', '.join(offers)}")
+    return next((k for k, v in export.MEDIA_TYPES.items() if v == best), "html")
+
+
+def _url(name: str, selection: Selection, **extra: str | int) -> str:
+    params = selection.params() + [(k, str(v)) for k, v in extra.items()]
+    return f"/{name}" + (f"?{urlencode(params)}" if params else "")
+
+
+def _render(name: str) -> Response:
+    spec = LISTS[name]
+    try:
+        selection = parse(spec, request.args.to_dict(flat=False))
+    except BadFilter as exc:
+        abort(400, description=str(exc))
+    sort = request.args.get("sort", "name")
+    if sort not in _sorts(name):
+        abort(400, description=f"sort by one of: {', '.join(_sorts(name))}")
+    fmt = _format()
+    page = 1
+    if fmt == "html":
+        try:
+            page = int(request.args.get("page", 1))
+        except ValueError:
+            abort(400, description="page must be a number")
+        if not 1 <= page <= 1_000_000:
+            abort(400, description="page must be between 1 and 1000000")
+    index = list_index(name)
+    store = current_store()
+    outcome = evaluate(index, selection, lambda word: matching(store, word))
+    languages = reader_languages()
+    order = _order(index, sort, languages)
+    ordinals = order[outcome.matches[order]]
+    if fmt != "html":
+        return _export(name, index, selection, outcome, ordinals, fmt, languages, sort)
+    return _page(name, index, selection, outcome, ordinals, page, sort, languages)
+
+
+def _export(
+    name: str,
+    index: ListIndex,
+    selection: Selection,
+    outcome: Outcome,
+    ordinals: npt.NDArray[np.int64],
+    fmt: str,
+    languages: tuple[str, ...],
+    sort: str,
+) -> Response:
+    chosen = [int(i) for i in ordinals]
+    url = request.host_url.rstrip("/") + _url(
+        name, selection, **({"sort": sort} if sort != "name" else {})
+    )
+    body: Iterator[bytes]
+    if fmt == "csv":
+        body = export.csv_stream(index, chosen)
+    elif fmt == "xlsx":
+        body = export.xlsx_stream(index, chosen)
+    elif fmt == "json":
+        facets = {
+            f.key: [
+                {"value": c.value, "label": _label(index, f, c.value, languages), "count": c.count}
+                for c in outcome.counts[f.key]
+            ]
+            for f in index.spec.facets
+        }
+        body = export.json_stream(
+            index, chosen, url=url, selection=selection, total=len(chosen), facets=facets
+        )
+    else:
+        names = (_chosen(index.names[i], languages) for i in chosen)
+        template = request.host_url.rstrip("/") + f"/{name}{{?{','.join(_parameters(name))}}}"
+        triples = export.rdf_triples(
+            index, chosen, names, url=url, selection=selection, total=len(chosen), template=template
+        )
+        body = export.rdf_stream(triples, fmt)
+    response = Response(stream_with_context(body), content_type=_content_type(fmt))
+    if fmt in ("csv", "xlsx"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response.headers["X-Total-Count"] = str(len(chosen))
+    response.vary.add("Accept")
+    return vary_on_language(response)
+
+
+def _content_type(fmt: str) -> str:
+    media = export.MEDIA_TYPES[fmt]
+    return media if fmt == "xlsx" else f"{media}; charset=utf-8"
+
+
+def _parameters(name: str) -> list[str]:
+    spec = LISTS[name]
+    ranges = [f"{m.key}_{end}" for m in spec.measures for end in ("min", "below")]
+    return [f.key for f in spec.facets] + ranges + ["q", "sort"]
+
+
+def _page(
+    name: str,
+    index: ListIndex,
+    selection: Selection,
+    outcome: Outcome,
+    ordinals: npt.NDArray[np.int64],
+    page: int,
+    sort: str,
+    languages: tuple[str, ...],
+) -> Response:
+    spec = index.spec
+    total = len(ordinals)
+    shown = [int(i) for i in ordinals[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    headings = PAGE_COLUMNS[name]
+    from ..facets.table import columns
+
+    positions = [columns(name).index(h) for h in headings]
+    items = []
+    for i, row in zip(shown, index.rows.read(shown), strict=True):
+        cells = [row[p] if p < len(row) else None for p in positions]
+        items.append(
+            {
+                "href": href(index.iris[i]),
+                "name": _chosen(index.names[i], languages) or index.iris[i],
+                "cells": cells,
+            }
+        )
+    expanded = request.args.get("more", "")
+    facets = [
+        _facet_view(
+            name,
+            index,
+            facet,
+            outcome.counts[facet.key],
+            selection,
+            languages,
+            expanded == facet.key,
+        )
+        for facet in spec.facets
+    ]
+    ranges = [
+        {
+            "heading": m.heading,
+            "key": m.key,
+            "bands": [
+                {
+                    "label": _band_label(b.low, b.high),
+                    "count": b.count,
+                    "chosen": b.chosen,
+                    "href": _url(
+                        name,
+                        selection.with_range(
+                            m.key, *((None, None) if b.chosen else (b.low, b.high))
+                        ),
+                    ),
+                }
+                for b in outcome.bands[m.key]
+                if b.count or b.chosen
+            ],
+        }
+        for m in spec.measures
+    ]
+    query = sparql_prefixes() + sparql.list_query(spec, selection)
+    keep = {"sort": sort} if sort != "name" else {}
+    html = render_template(
+        "faceted.html",
+        spec=spec,
+        name=name,
+        items=items,
+        headings=headings,
+        money=MONEY_COLUMNS,
+        facets=facets,
+        ranges=ranges,
+        chips=_chips(name, index, selection, languages),
+        selection=selection,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        sort=sort,
+        sorts=[
+            (s, _url(name, selection, **({"sort": s} if s != "name" else {}))) for s in _sorts(name)
+        ],
+        page_url=lambda n: _url(name, selection, **keep, **({"page": n} if n > 1 else {})),
+        exports=[(fmt, _url(name, selection, **keep, format=fmt)) for fmt in export.MEDIA_TYPES],
+        query=query,
+        query_url="/sparql?" + urlencode({"query": query}),
+        clear_url=f"/{name}",
+        hidden=[(k, v) for k, v in selection.params() if k != "q"] + list(keep.items()),
+    )
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Link"] = ", ".join(
+        f'<{url}>; rel="alternate"; type="{export.MEDIA_TYPES[fmt]}"'
+        for fmt, url in [(f, _url(name, selection, format=f)) for f in ("ttl", "jsonld", "csv")]
+    )
+    response.vary.add("Accept")
+    return vary_on_language(response)
+
+
+def _label(index: ListIndex, facet: Facet, value: str, languages: tuple[str, ...]) -> str:
+    if facet.kind in ("literal", "year"):
+        return value
+    names = index.labels.get(value)
+    text = _chosen(names, languages) if names else None
+    if facet.kind == "nuts" and value.startswith(NUTS):
+        code = value[len(NUTS) :]
+        return f"{code} {text}" if text else code
+    return text or value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _facet_view(
+    name: str,
+    index: ListIndex,
+    facet: Facet,
+    counts: list[Count],
+    selection: Selection,
+    languages: tuple[str, ...],
+    expanded: bool,
+) -> dict[str, Any]:
+    visible = counts
+    if facet.kind == "nuts":  # the top level, and the regions within a chosen one
+        chosen = [c.value for c in counts if c.chosen]
+        visible = [
+            c for c in counts
+            if c.chosen or not c.value.startswith(NUTS) or len(c.value) - len(NUTS) <= 3
+            or any(c.value.startswith(v) and len(c.value) == len(v) + 1 for v in chosen)
+        ]  # fmt: skip
+    limit = ALL_VALUES if expanded else SHOWN_VALUES
+    top = visible[:limit]
+    top += [c for c in visible[limit:] if c.chosen]
+    return {
+        "key": facet.key,
+        "heading": facet.heading,
+        "values": [
+            {
+                "label": _label(index, facet, c.value, languages),
+                "count": c.count,
+                "chosen": c.chosen,
+                "href": _url(name, selection.toggled(facet.key, c.value)),
+            }
+            for c in top
+        ],
+        "more": _url(name, selection, more=facet.key) if len(visible) > limit else None,
+        "hidden": max(0, len(visible) - limit),
+    }
+
+
+def _chips(
+    name: str, index: ListIndex, selection: Selection, languages: tuple[str, ...]
+) -> list[dict[str, str]]:
+    """Each active filter, with a link that removes it."""
+    chips = []
+    for key, values in selection.values.items():
+        facet = index.spec.facet(key)
+        assert facet is not None
+        for value in values:
+            chips.append(
+                {
+                    "label": f"{facet.heading}: {_label(index, facet, value, languages)}",
+                    "href": _url(name, selection.toggled(key, value)),
+                }
+            )
+    for key, (low, high) in selection.ranges.items():
+        heading = next(m.heading for m in index.spec.measures if m.key == key)
+        chips.append(
+            {
+                "label": f"{heading}: {_band_label(low, high)}",
+                "href": _url(name, selection.with_range(key, None, None)),
+            }
+        )
+    if selection.text:
+        chips.append(
+            {
+                "label": f"Text: {selection.text}",
+                "href": _url(name, Selection(selection.values, selection.ranges, "")),
+            }
+        )
+    return chips
+
+
+def _band_label(low: Any, high: Any) -> str:
+    def amount(value: Any) -> str:
+        return f"{float(value):,.0f}".replace(",", " ")
+
+    if low is not None and high is not None:
+        return f"{amount(low)} – {amount(high)} EUR"
+    return f"from {amount(low)} EUR" if low is not None else f"below {amount(high)} EUR"
+
+
+def _view(name: str) -> Callable[[], Response]:
+    def view() -> Response:
+        return _render(name)
+
+    view.__name__ = name
+    return view
+
+
+for _name in LISTS:
+    blueprint.add_url_rule(f"/{_name}", endpoint=_name, view_func=_view(_name))
