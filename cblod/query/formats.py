@@ -22,6 +22,8 @@ SOLUTIONS = (
     Format("application/sparql-results+xml", "xml"),
     Format("text/csv", "csv"),
     Format("text/tab-separated-values", "tsv"),
+    # a spreadsheet: numbers as numbers, dates as dates (not a SPARQL standard format)
+    Format("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 )
 #: ASK answers as JSON and XML (the standard's), and as CSV/TSV, the one-column table other
 #: engines write (``_askResult`` / ``true``), since clients such as SPARQLWrapper offer them
@@ -67,6 +69,7 @@ FORMAT_NAMES = {
     "xml": ALIASES["application/xml"],
     "csv": {"solutions": "text/csv"},
     "tsv": {"solutions": "text/tab-separated-values"},
+    "xlsx": {"solutions": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
     **{name: {"graph": "text/turtle"} for name in ("ttl", "turtle", "n3")},
     **{name: {"graph": "application/n-triples"} for name in ("nt", "ntriples", "n-triples")},
     **{name: {"graph": "application/ld+json"} for name in ("jsonld", "json-ld")},

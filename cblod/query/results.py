@@ -10,11 +10,14 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, NamedNode, Quad, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
 
+from .. import xlsx
 from ..rdfterms import Term
 from ..vocab import PREFIXES
 from .formats import Format
@@ -95,6 +98,34 @@ def _csv_value(term: Term | None) -> str:
     return term.value
 
 
+_NUMBERS = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
+    "integer", "decimal", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+    "unsignedByte",
+)}  # fmt: skip
+_FLOATS = {"http://www.w3.org/2001/XMLSchema#double", "http://www.w3.org/2001/XMLSchema#float"}
+
+
+def _xlsx_value(term: Term | None) -> xlsx.Cell:
+    """A cell: numbers and dates as a spreadsheet's own, anything else as its text."""
+    if isinstance(term, Literal) and not term.language:
+        datatype = term.datatype.value
+        try:
+            if datatype in _NUMBERS:
+                return Decimal(term.value)
+            if datatype in _FLOATS:
+                return float(term.value)
+            if datatype == "http://www.w3.org/2001/XMLSchema#date":
+                return date.fromisoformat(term.value[:10])
+            if datatype == "http://www.w3.org/2001/XMLSchema#dateTime":
+                return datetime.fromisoformat(term.value.replace("Z", "+00:00")).replace(
+                    tzinfo=None
+                )
+        except (ValueError, ArithmeticError):
+            pass
+    return _csv_value(term)
+
+
 def _tsv_value(term: Term | None) -> str:
     if term is None:
         return ""
@@ -132,6 +163,9 @@ def write_solutions(variables: list[str], rows: list[list[Term | None]], fmt: Fo
         writer.writerow(variables)
         writer.writerows([_csv_value(t) for t in row] for row in rows)
         return out.getvalue().encode()
+    if fmt.name == "xlsx":
+        table = ([_xlsx_value(t) for t in row] for row in rows)
+        return b"".join(xlsx.stream([("SPARQL results", variables, table)]))
     lines = ["\t".join(f"?{v}" for v in variables)]
     lines += ["\t".join(_tsv_value(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode()
@@ -146,6 +180,8 @@ def write_boolean(value: bool, fmt: Format) -> bytes:
         return f"_askResult\r\n{word}\r\n".encode()
     if fmt.name == "tsv":
         return f"?_askResult\n{word}\n".encode()
+    if fmt.name == "xlsx":
+        return b"".join(xlsx.stream([("SPARQL results", ["_askResult"], [[value]])]))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
