@@ -13,6 +13,7 @@ import pytest
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -56,8 +57,7 @@ def wait_for_new_page(browser) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def browser():
+def chromium(*, javascript: bool):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
@@ -66,9 +66,30 @@ def browser():
         "--no-first-run", "--window-size=1280,1000",
     ):  # fmt: skip
         options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2}
+        )
+    # every request the page makes, and what the console says (CSP violations land there)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     ARTIFACTS.mkdir(exist_ok=True)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A reader without JavaScript: every page, and the query page's own form and table (the
+    fallback when YASGUI does not run)."""
+    driver = chromium(javascript=False)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def js_browser():
+    driver = chromium(javascript=True)
     yield driver
     driver.quit()
 
@@ -144,3 +165,88 @@ def test_search_box_finds_without_accents(browser, server):
     box.send_keys("vasteras")
     submit_and_wait(browser, box)
     assert "Västerås Science Park AB" in browser.find_element(By.CSS_SELECTOR, "ol.hits").text
+
+
+def requested_urls(browser) -> list[str]:
+    """The URL of every request the browser sent since the log was last read."""
+    import json
+
+    urls = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def console_problems(browser) -> list[str]:
+    return [e["message"] for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+
+
+def wait_for(browser, css: str, timeout: float = 30):
+    WebDriverWait(browser, timeout).until(lambda d: d.find_elements(By.CSS_SELECTOR, css))
+    return browser.find_elements(By.CSS_SELECTOR, css)
+
+
+def test_yasgui_loads_from_cblod_and_runs_a_query(js_browser, demo_server):
+    from urllib.parse import quote, urlsplit
+
+    requested_urls(js_browser)  # start the log afresh
+    query = (
+        "SELECT ?programme (COUNT(?project) AS ?projects) WHERE { ?project a cbo:Project ; "
+        "cbo:programme/skos:prefLabel ?programme } GROUP BY ?programme ORDER BY DESC(?projects)"
+    )
+    js_browser.get(f"{demo_server}/sparql?query={quote(query)}")
+    wait_for(js_browser, ".yasgui .CodeMirror")
+    assert not js_browser.find_element(By.ID, "query-form").is_displayed()  # the editor took over
+    rows = WebDriverWait(js_browser, 30).until(
+        lambda d: d.execute_script(
+            "return Array.from(document.querySelectorAll('.yasr table tbody tr'))"
+            ".map(r => r.innerText);"
+        )
+    )
+    assert any("Central Baltic" in row for row in rows)
+    js_browser.save_screenshot(str(ARTIFACTS / "yasgui-table.png"))
+    # the chart view draws one bar per row
+    js_browser.find_element(By.CSS_SELECTOR, ".yasr .select_chart").click()
+    bars = wait_for(js_browser, ".yasr svg.cblod-chart rect")
+    assert len(bars) == len(rows)
+    js_browser.save_screenshot(str(ARTIFACTS / "yasgui-chart.png"))
+    # prefix completion from cblod's own list
+    editor = js_browser.find_element(By.CSS_SELECTOR, ".yasgui .CodeMirror")
+    js_browser.execute_script(
+        "arguments[0].CodeMirror.setValue('PREFIX sko'); arguments[0].CodeMirror.setCursor(0, 10);",
+        editor,
+    )
+    js_browser.execute_script(
+        "var cm = arguments[0].CodeMirror; cm.focus(); cm.replaceRange('', {line: 0, ch: 10});",
+        editor,
+    )
+    editor.find_element(By.CSS_SELECTOR, "textarea").send_keys("s")
+    hints = wait_for(js_browser, ".CodeMirror-hints li, .CodeMirror-hint")
+    assert any("skos: <http://www.w3.org/2004/02/skos/core#>" in h.text for h in hints)
+    # term completion from the properties cblod's data uses (not LOV)
+    text = "PREFIX cbo: <https://w3id.org/cblod/ontology#>\nSELECT * WHERE { ?p cbo:acr"
+    js_browser.execute_script(
+        "var cm = arguments[0].CodeMirror; cm.setValue(arguments[1]); cm.focus();"
+        "cm.setCursor(cm.lineCount() - 1, 1000);",
+        editor,
+        text,
+    )
+    typing = editor.find_element(By.CSS_SELECTOR, "textarea")
+    typing.send_keys("o")
+    typing.send_keys(Keys.CONTROL, Keys.SPACE)  # YASQE's key for term completion
+    hints = wait_for(js_browser, ".CodeMirror-hints li, .CodeMirror-hint")
+    assert any("cbo:acronym" in h.text for h in hints), [h.text for h in hints]
+    host = urlsplit(demo_server).netloc
+    requests_made = requested_urls(js_browser)
+    assert requests_made and all(
+        urlsplit(u).netloc == host for u in requests_made if not u.startswith("data:")
+    ), [u for u in requests_made if urlsplit(u).netloc != host]
+    assert not [p for p in console_problems(js_browser) if "Content Security Policy" in p]
+
+
+def test_the_query_page_works_without_javascript(browser, demo_server):
+    browser.get(f"{demo_server}/sparql")
+    assert browser.find_element(By.ID, "query-form").is_displayed()
+    assert not browser.find_element(By.ID, "yasgui").is_displayed()

@@ -61,6 +61,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
         compression,
         dataset,
         dumps,
+        editor,
         errors,
         faceted,
         formatting,
@@ -96,7 +97,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     formatting.register(app)
     for module in (
         home, sparql, releases, memento, ldes, resources, lists, faceted, search, dumps,
-        dataset, ontology,
+        dataset, ontology, editor,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     if app.config["TRUST_PROXY"]:

@@ -1,0 +1,104 @@
+/* The query page with YASGUI (vendored in static/yasgui): cblod's endpoint, prefixes and terms
+ * completed from cblod itself, and a chart view. Without JavaScript the page's own form and
+ * table work as before; with it, the editor takes their place. No inline script: the page's
+ * Content-Security-Policy allows scripts from cblod only. */
+(function () {
+  "use strict";
+  var holder = document.getElementById("yasgui");
+  if (!holder || !window.Yasgui) return;
+  var Yasqe = window.Yasgui.Yasqe;
+  var Yasr = window.Yasgui.Yasr;
+  var endpoint = new URL(holder.dataset.endpoint, window.location.href).href;
+
+  Yasqe.defaults.prefixCcApi = holder.dataset.prefixes;
+  var vocabulary = null;
+  function terms() {
+    vocabulary = vocabulary || fetch(holder.dataset.terms).then(function (r) { return r.json(); });
+    return vocabulary;
+  }
+  ["property", "class"].forEach(function (kind) {
+    var completer = Yasqe.Autocompleters[kind];
+    if (!completer) return;
+    completer.get = function (yasqe, token) {
+      var wanted = (token.autocompletionString || "").toLowerCase();
+      return terms().then(function (found) {
+        return found[kind].filter(function (iri) { return iri.toLowerCase().indexOf(wanted) >= 0; });
+      });
+    };
+  });
+
+  /* Bars: the first column's values as labels, the first numeric column as lengths. */
+  function Chart(yasr) { this.yasr = yasr; }
+  Chart.prototype.priority = 5;
+  Chart.prototype.label = "Chart";
+  Chart.prototype.columns = function () {
+    var results = this.yasr.results;
+    if (!results || !results.getVariables || !results.getBindings) return null;
+    var variables = results.getVariables(), rows = results.getBindings();
+    var numeric = variables.find(function (v) {
+      return rows.length > 0 && rows.every(function (r) { return !r[v] || !isNaN(parseFloat(r[v].value)); })
+        && rows.some(function (r) { return r[v]; });
+    });
+    var label = variables.find(function (v) { return v !== numeric; });
+    return numeric && label ? { label: label, value: numeric, rows: rows.slice(0, 100) } : null;
+  };
+  Chart.prototype.canHandleResults = function () { return !!this.columns(); };
+  Chart.prototype.getIcon = function () {
+    var icon = document.createElement("span");
+    icon.textContent = "▥";
+    icon.setAttribute("aria-hidden", "true");
+    return icon;
+  };
+  Chart.prototype.draw = function () {
+    var spec = this.columns(), svg = "http://www.w3.org/2000/svg";
+    var target = this.yasr.resultsEl;
+    while (target.firstChild) target.removeChild(target.firstChild);
+    if (!spec) return;
+    var values = spec.rows.map(function (r) { return r[spec.value] ? parseFloat(r[spec.value].value) : 0; });
+    var largest = Math.max.apply(null, values.concat([0])) || 1;
+    var rowHeight = 22, labelWidth = 320, barWidth = 480;
+    var chart = document.createElementNS(svg, "svg");
+    chart.setAttribute("class", "cblod-chart");
+    chart.setAttribute("role", "img");
+    chart.setAttribute("aria-label", spec.value + " by " + spec.label);
+    chart.setAttribute("width", String(labelWidth + barWidth + 140));
+    chart.setAttribute("height", String(rowHeight * spec.rows.length + 10));
+    spec.rows.forEach(function (row, n) {
+      var y = n * rowHeight + 5, cell = row[spec.label];
+      var text = document.createElementNS(svg, "text");
+      text.setAttribute("x", "0"); text.setAttribute("y", String(y + 15));
+      // an IRI by its last segment (the table view shows it whole)
+      text.textContent = !cell ? "" : cell.type === "uri" ? cell.value.replace(/^.*[\/#]/, "") : cell.value;
+      var bar = document.createElementNS(svg, "rect");
+      bar.setAttribute("x", String(labelWidth)); bar.setAttribute("y", String(y));
+      bar.setAttribute("height", String(rowHeight - 6));
+      bar.setAttribute("width", String(Math.max(1, barWidth * values[n] / largest)));
+      bar.setAttribute("fill", "#0b5cad");
+      var amount = document.createElementNS(svg, "text");
+      amount.setAttribute("x", String(labelWidth + barWidth + 8)); amount.setAttribute("y", String(y + 15));
+      amount.textContent = values[n].toLocaleString();
+      chart.appendChild(text); chart.appendChild(bar); chart.appendChild(amount);
+    });
+    target.appendChild(chart);
+  };
+  Yasr.registerPlugin("chart", Chart);
+
+  var yasgui = new window.Yasgui(holder, {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    copyEndpointOnNewTab: false,
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
+    persistenceId: null,
+    yasr: { pluginOrder: ["table", "chart", "response"], defaultPlugin: "table" }
+  });
+  var form = document.getElementById("query-form");
+  var answer = document.getElementById("answer");
+  // a shared link (?query=…) is read and run by YASGUI itself; otherwise start from the
+  // page's default query, not YASGUI's
+  if (!new URLSearchParams(window.location.search).has("query")) {
+    yasgui.getTab().setQuery(document.getElementById("query").value);
+  }
+  holder.hidden = false;
+  form.hidden = true;
+  if (answer) answer.hidden = true;
+  document.documentElement.classList.add("with-editor");
+})();
