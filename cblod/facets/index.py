@@ -38,7 +38,7 @@ from . import table
 from .spec import LISTS, NUTS, FacetedList
 
 FOLDER = "facets"
-FORMAT = 1
+FORMAT = 2
 #: IRIs whose names one query fetches
 LABEL_BATCH = 1000
 
@@ -417,8 +417,8 @@ def load(folder: Path, spec: FacetedList) -> ListIndex | None:
         arrays = np.load(arrays_path)
     except (OSError, ValueError):
         return None
-    if meta.get("format") != FORMAT:
-        return None
+    if meta.get("format") != FORMAT or "rows" not in arrays.files:
+        return None  # another version's index: the caller builds this one's
     relations = {
         key: Relation(arrays[f"items.{key}"], arrays[f"codes.{key}"], values)
         for key, values in meta["values"].items()

@@ -97,6 +97,13 @@
   if (!new URLSearchParams(window.location.search).has("query")) {
     yasgui.getTab().setQuery(document.getElementById("query").value);
   }
+  // names for the editor's own fields, which YASGUI leaves unlabelled
+  var labels = { "textarea": "SPARQL query", ".tabsList input": "Tab name", "input.autocomplete": "SPARQL endpoint" };
+  Object.keys(labels).forEach(function (selector) {
+    holder.querySelectorAll(selector).forEach(function (field) {
+      if (!field.getAttribute("aria-label")) field.setAttribute("aria-label", labels[selector]);
+    });
+  });
   holder.hidden = false;
   form.hidden = true;
   if (answer) answer.hidden = true;
