@@ -167,15 +167,16 @@ def _rows(source: SourceFile) -> tuple[Iterable[Row], Iterable[Row] | None, int 
             find_sheet(names, PROJECTS_SHEET),
             find_sheet(names, PARTNERS_SHEET),
         )
-        if not projects_sheet or not partners_sheet:
+        if not projects_sheet and not partners_sheet:
             raise InputError(
-                f"workbook lacks the sheets {PROJECTS_SHEET!r} and {PARTNERS_SHEET!r}",
+                f"workbook has neither the sheet {PROJECTS_SHEET!r} nor {PARTNERS_SHEET!r}",
                 file=source.name,
             )
+        # either sheet alone is a workbook too (as cblod's own exports of one list are)
         return (
-            xlsx_rows(source.data, source.name, projects_sheet),
-            xlsx_rows(source.data, source.name, partners_sheet),
-            xlsx_row_count(source.data, partners_sheet),
+            xlsx_rows(source.data, source.name, projects_sheet) if projects_sheet else (),
+            xlsx_rows(source.data, source.name, partners_sheet) if partners_sheet else None,
+            xlsx_row_count(source.data, partners_sheet) if partners_sheet else None,
         )
     text = source.require_text()
     if _csv_kind(text) == "projects":

@@ -352,3 +352,28 @@ def test_a_generated_export_counts_right_at_scale(tmp_path):
             json.loads(get(server, "/participations?format=json").content)["total"]
             == answer["total"]
         )
+
+
+def test_exports_read_back_through_the_keep_eu_mapping(demo_server, demo_store, tmp_path):
+    """A keep.eu user's round trip: the projects and partners spreadsheets of one programme,
+    exported by cblod, ingested by cblod's own keep.eu mapping, say the same."""
+    programme = next(
+        c["value"]
+        for c in listing(demo_server, "projects", [])["facets"]["programme"]
+        if "northern-shores" in c["value"]
+    )
+    files = []
+    for name in ("projects", "participations"):
+        path = tmp_path / f"{name}.xlsx"
+        path.write_bytes(get(demo_server, f"/{name}?programme={programme}&format=xlsx").content)
+        files.append(path)
+    copy = ingest_all(tmp_path / "copy", files)
+    query = (
+        "SELECT (COUNT(DISTINCT ?p) AS ?n) (SUM(?eu) AS ?eu) WHERE { ?p a cbo:Participation ; "
+        "cbo:euContribution ?eu ; cbo:project/cbo:programme/skos:prefLabel ?name "
+        'FILTER(CONTAINS(?name, "Northern Shores")) }'
+    )
+    (original,), (again,) = select(demo_store, query), select(copy, query)
+    assert again == original and int(original["n"]) > 0
+    pic = 'SELECT ?o WHERE { ?o cbo:identifier/skos:notation "892517634" }'
+    assert select(copy, pic) and select(demo_store, pic)
