@@ -1,8 +1,8 @@
 """Answers kept with a snapshot: computed once, when it is published, not by its first visitor.
 
 The query page's example queries, the home page's counts, the dataset's statistics (VoID,
-DCAT-AP), each programme page's figures (``cblod.figures``) and the faceted lists' index
-(``cblod.facets``) are aggregates over the whole
+DCAT-AP), each programme page's figures (``cblod.figures``), the faceted lists' index
+(``cblod.facets``) and the reconciliation service's (``cblod.reconcile``) are aggregates over the whole
 dataset or a whole programme: seconds each on a large one. Before, the first visitor after every ingest paid for
 them (the load run's p99 was 12 s at 30 000 projects). An ingest now computes them into the
 snapshot it has just published (``answers/`` in its folder), and the web tier answers from
@@ -32,6 +32,7 @@ from .figures import programme_figures
 from .published import Dataset
 from .query.workers import QueryRequest, QueryResponse, execute
 from .rdfterms import QueryResult, lexical
+from .reconcile.index import keep as keep_reconciliation_index
 from .stats import dataset_statistics, stats
 from .store import CblodStore
 from .vocab import sparql_prefixes
@@ -71,6 +72,7 @@ def keep_answers(store: CblodStore) -> int:
             _write(folder / answer_file(figures), body)
             kept += 1
         kept += build_facets(store)
+        kept += keep_reconciliation_index(store)
         for name, summary in (("stats", stats), ("dataset-statistics", dataset_statistics)):
             _write(folder / f"{name}.json", json.dumps(summary(store)).encode("utf-8"))
             kept += 1

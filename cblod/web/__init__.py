@@ -70,6 +70,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
         lists,
         memento,
         ontology,
+        reconcile,
         releases,
         resources,
         search,
@@ -97,7 +98,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     formatting.register(app)
     for module in (
         home, sparql, releases, memento, ldes, resources, lists, faceted, search, dumps,
-        dataset, ontology, editor,
+        dataset, ontology, editor, reconcile,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     if app.config["TRUST_PROXY"]:

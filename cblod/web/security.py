@@ -43,6 +43,6 @@ def register(app: Flask) -> None:
     def protective_headers(response: Response) -> Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        if response.mimetype == "text/html":
-            response.headers["Content-Security-Policy"] = CSP
+        if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = CSP  # a view may only loosen framing
         return response
