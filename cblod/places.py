@@ -46,7 +46,9 @@ def _countries() -> dict[str, Country]:
     index: dict[str, Country] = {}
     for row in _rows("countries.csv"):
         country = Country(row["iso2"], row["iso3"], row["name_en"], row["wikidata"] or None)
-        names = [row["iso2"], row["iso3"], row["name_en"], *row["other_names"].split("|")]
+        # and by its Wikidata item ("Q33"), as reconciliation clients name countries
+        names = [row["iso2"], row["iso3"], row["name_en"], row["wikidata"]]
+        names += row["other_names"].split("|")
         for name in filter(None, names):
             index[fold(name)] = country
     return index

@@ -387,7 +387,15 @@ def match_10() -> Response:
         for identifier in ids:  # an id condition: that entity, as a certain match
             entity = _entity(identifier)
             if entity is not None and all(c.entity.iri != entity.iri for c in found):
-                found.insert(0, Candidate(entity, 100.0, True, [{"id": "id_hit", "value": True}]))
+                found.insert(
+                    0,
+                    Candidate(
+                        entity,
+                        100.0,
+                        True,
+                        [{"id": "id_hit", "name": "The entity asked for by id", "value": True}],
+                    ),
+                )
         entry: dict[str, Any] = {"candidates": [_candidate(c) for c in found[: query.limit]]}
         if warnings:
             entry["warnings"] = warnings
