@@ -29,6 +29,7 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 from .examples import EXAMPLES
 from .facets.index import build_all as build_facets
 from .figures import programme_figures
+from .paths import PathReader
 from .published import Dataset
 from .query.workers import QueryRequest, QueryResponse, execute
 from .rdfterms import QueryResult, lexical
@@ -71,8 +72,10 @@ def keep_answers(store: CblodStore) -> int:
             assert body is not None  # serialize() returns the bytes when given no output
             _write(folder / answer_file(figures), body)
             kept += 1
-        kept += build_facets(store)
-        kept += keep_reconciliation_index(store)
+        properties = PathReader(store)  # read once for both indexes
+        kept += build_facets(store, properties)
+        kept += keep_reconciliation_index(store, properties)
+        del properties
         for name, summary in (("stats", stats), ("dataset-statistics", dataset_statistics)):
             _write(folder / f"{name}.json", json.dumps(summary(store)).encode("utf-8"))
             kept += 1

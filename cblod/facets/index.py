@@ -16,8 +16,6 @@ values, their names), each written aside and renamed.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import uuid
@@ -26,14 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from typing import Literal as Literal_
 
 import numpy as np
 import numpy.typing as npt
-from pyoxigraph import QueryResultsFormat
 
+from ..paths import LITERAL, Mode, PathReader, select_csv
 from ..published import Dataset
-from ..vocab import sparql_prefixes
 from . import table
 from .spec import LISTS, NUTS, FacetedList
 
@@ -114,14 +110,6 @@ class ListIndex:
         return self._ordinal.get(iri)
 
 
-def _csv(store: Dataset, query: str) -> list[list[str]]:
-    """A SELECT's rows as text (an unbound value is ""): SPARQL CSV, which Oxigraph writes in
-    native code and ``csv`` reads in C, many times faster than a term object per value."""
-    body = store.select(sparql_prefixes() + query).serialize(format=QueryResultsFormat.CSV)
-    assert body is not None
-    return [row for row in csv.reader(io.StringIO(body.decode("utf-8"))) if row][1:]
-
-
 def _nuts_with_parents(iri: str) -> list[str]:
     """A NUTS region and the regions containing it (codes are prefixes: FI1 > FI19 > FI195)."""
     if not iri.startswith(NUTS):
@@ -142,119 +130,16 @@ def _number(text: str) -> float:
         return float("nan")
 
 
-#: what the last step of a path reads: resources, literals, the YEAR() of a date, or numbers
-Mode = Literal_["node", "literal", "year", "number", "tagged"]
-_LITERAL = '"'  # marks a literal's text in the node table, apart from an IRI with the same text
-
-
-class _Steps:
-    """Each property's statements as two integer arrays, read once per build.
-
-    Every node (IRI, or literal marked with a quote) gets an integer; following a path is then
-    array arithmetic (sorted lookups and repeats), not a Python loop per item. The statements
-    come as SPARQL CSV (``_csv``).
-    """
-
-    def __init__(self, store: Dataset) -> None:
-        self._store = store
-        self._ids: dict[str, int] = {}
-        self._maps: dict[tuple[str, Mode], tuple[Ints64, Ints64]] = {}
-        self._lookups: dict[tuple[str, Mode], dict[str, list[str]]] = {}
-
-    def ids(self, texts: list[str]) -> Ints64:
-        ids = self._ids
-        return np.fromiter(
-            (ids.setdefault(t, len(ids)) for t in texts), dtype=np.int64, count=len(texts)
-        )
-
-    def texts(self, ids: Ints64) -> list[str]:
-        table = list(self._ids)
-        return [table[i] for i in ids.tolist()]
-
-    def _map(self, step: str, mode: Mode) -> tuple[Ints64, Ints64]:
-        """(from, to) for ``step``, sorted by from."""
-        if (step, mode) not in self._maps:
-            prop = step.lstrip("^")
-            if step.startswith("^"):  # backwards: from the object (a resource) to the subject
-                query = f"SELECT ?o ?s WHERE {{ ?s {prop} ?o FILTER(!isLiteral(?o)) }}"
-            elif mode == "year":
-                query = f"SELECT ?s (YEAR(?d) AS ?o) WHERE {{ ?s {prop} ?d }}"
-            elif mode == "tagged":  # a name with its language: "fi<TAB>Turku"
-                query = (
-                    f'SELECT ?s (CONCAT(LANG(?v), "\\t", STR(?v)) AS ?o) '
-                    f"WHERE {{ ?s {prop} ?v FILTER(isLiteral(?v)) }}"
-                )
-            else:
-                test = "isLiteral(?o)" if mode in ("literal", "number") else "!isLiteral(?o)"
-                query = f"SELECT ?s ?o WHERE {{ ?s {prop} ?o FILTER({test}) }}"
-            rows = [r for r in _csv(self._store, query) if r[1]]
-            mark = _LITERAL if mode != "node" and not step.startswith("^") else ""
-            sources = self.ids([r[0] for r in rows])
-            targets = self.ids([mark + r[1] for r in rows])
-            order = np.argsort(sources, kind="stable")
-            self._maps[(step, mode)] = (sources[order], targets[order])
-        return self._maps[(step, mode)]
-
-    def lookup(self, step: str, mode: Mode) -> dict[str, list[str]]:
-        """Node text -> the texts ``step`` leads to (literals unmarked)."""
-        key = (f"lookup:{step}", mode)
-        if key not in self._lookups:
-            sources, targets = self._map(step, mode)
-            table = list(self._ids)
-            cut = len(_LITERAL) if mode != "node" and not step.startswith("^") else 0
-            found: dict[str, list[str]] = {}
-            for a, b in zip(sources.tolist(), targets.tolist(), strict=True):
-                found.setdefault(table[a], []).append(table[b][cut:])
-            self._lookups[key] = found
-        return self._lookups[key]
-
-    def gather(
-        self, start: tuple[Ints64, Ints64], path: tuple[str, ...], mode: Mode, n: int
-    ) -> list[list[str]]:
-        """Per item (of ``n``), the texts at the ends of ``path``."""
-        items, ends = self.follow(*start, path, mode)
-        cut = len(_LITERAL) if mode != "node" else 0
-        found: list[list[str]] = [[] for _ in range(n)]
-        for item, text in zip(items.tolist(), self.texts(ends), strict=True):
-            found[item].append(text[cut:])
-        return found
-
-    def follow(
-        self,
-        items: Ints64,
-        nodes: Ints64,
-        path: tuple[str, ...],
-        mode: Mode,
-        *,
-        distinct: bool = True,
-    ) -> tuple[Ints64, Ints64]:
-        """The (item, end) pairs ``path`` leads to from each (item, node) pair; ends are
-        distinct per item unless ``distinct`` is false (a sum adds one value per
-        participation, though two may be equal)."""
-        for n, step in enumerate(path):
-            last = n == len(path) - 1
-            sources, targets = self._map(step, mode if last else "node")
-            low = np.searchsorted(sources, nodes, "left")
-            counts = np.searchsorted(sources, nodes, "right") - low
-            items = np.repeat(items, counts)
-            within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-            nodes = targets[np.repeat(low, counts) + within]
-            if distinct or not last:
-                pairs = np.unique(items * (len(self._ids) + 1) + nodes)
-                items, nodes = pairs // (len(self._ids) + 1), pairs % (len(self._ids) + 1)
-        return items, nodes
-
-
-def build(store: Dataset, spec: FacetedList, steps: _Steps | None = None) -> ListIndex:
+def build(store: Dataset, spec: FacetedList, steps: PathReader | None = None) -> ListIndex:
     """Follow every path of ``spec`` over ``store``; ``steps`` shares the properties read
     with other lists built from the same store."""
-    iris = sorted(r[0] for r in _csv(store, f"SELECT ?item WHERE {{ {spec.items} }}"))
+    iris = sorted(r[0] for r in select_csv(store, f"SELECT ?item WHERE {{ {spec.items} }}"))
     ordinal = {iri: i for i, iri in enumerate(iris)}
     names: list[list[tuple[str, str]]] = [[] for _ in iris]
     query = f"SELECT ?item ?name (LANG(?name) AS ?lang) WHERE {{ {spec.items} ?item {spec.names} ?name FILTER(isLiteral(?name)) }}"
-    for item, name, language in _csv(store, query):
+    for item, name, language in select_csv(store, query):
         names[ordinal[item]].append((name, language))
-    steps = steps or _Steps(store)
+    steps = steps or PathReader(store)
     start = (np.arange(len(iris), dtype=np.int64), steps.ids(iris))
     relations: dict[str, Relation] = {}
     labelled: set[str] = set()
@@ -263,7 +148,7 @@ def build(store: Dataset, spec: FacetedList, steps: _Steps | None = None) -> Lis
         items, ends = steps.follow(*start, facet.path, mode)
         texts = steps.texts(ends)
         if mode != "node":
-            texts = [t[len(_LITERAL) :] for t in texts]
+            texts = [t[len(LITERAL) :] for t in texts]
         owners = items.tolist()
         if facet.kind == "nuts":
             expanded = [
@@ -290,7 +175,7 @@ def build(store: Dataset, spec: FacetedList, steps: _Steps | None = None) -> Lis
             column[np.unique(items)] = 0
             np.add.at(column, items, 1)
         else:
-            numbers = np.array([_number(t[len(_LITERAL) :]) for t in steps.texts(ends)])
+            numbers = np.array([_number(t[len(LITERAL) :]) for t in steps.texts(ends)])
             if measure.aggregate == "sum":
                 column[np.unique(items)] = 0
                 np.add.at(column, items, numbers)
@@ -305,7 +190,7 @@ def build(store: Dataset, spec: FacetedList, steps: _Steps | None = None) -> Lis
 def _rows(
     spec: FacetedList,
     iris: list[str],
-    steps: _Steps,
+    steps: PathReader,
     start: tuple[Ints64, Ints64],
     amounts: dict[str, Floats],
 ) -> list[list[str | None]]:
@@ -369,7 +254,7 @@ def _labels(store: Dataset, iris: list[str]) -> dict[str, list[tuple[str, str]]]
             "{ ?value rdfs:label ?name FILTER NOT EXISTS { ?value skos:prefLabel [] } } "
             "FILTER(isLiteral(?name)) }"
         )
-        for value, name, language in _csv(store, query):
+        for value, name, language in select_csv(store, query):
             found.setdefault(value, []).append((name, language))
     ontology = term_labels()
     for iri in iris:
@@ -432,12 +317,13 @@ def load(folder: Path, spec: FacetedList) -> ListIndex | None:
     return ListIndex(spec, meta["iris"], names, relations, amounts, labels, rows)
 
 
-def build_all(store: Dataset) -> int:
-    """Build and save every list's index into the snapshot ``store`` reads (at ingest)."""
+def build_all(store: Dataset, steps: PathReader | None = None) -> int:
+    """Build and save every list's index into the snapshot ``store`` reads (at ingest);
+    ``steps`` may already hold properties read for another index of the same snapshot."""
     folder = folder_of(store)
     if folder is None:
         return 0
-    steps = _Steps(store)
+    steps = steps or PathReader(store)
     for spec in LISTS.values():
         save(build(store, spec, steps), folder)
     return len(LISTS)

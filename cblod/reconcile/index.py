@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..errors import ValueParseError
-from ..facets.index import _csv, _Steps
 from ..names import fold, name_tokens
+from ..paths import PathReader, select_csv
 from ..places import country as country_by_code
 from ..published import Dataset
 
@@ -71,11 +71,11 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def build(store: Dataset) -> list[Entity]:
-    steps = _Steps(store)
+def build(store: Dataset, steps: PathReader | None = None) -> list[Entity]:
+    steps = steps or PathReader(store)
     entities: list[Entity] = []
     for kind, (cls, _) in TYPES.items():
-        iris = sorted(r[0] for r in _csv(store, f"SELECT ?item WHERE {{ ?item a {cls} }}"))
+        iris = sorted(r[0] for r in select_csv(store, f"SELECT ?item WHERE {{ ?item a {cls} }}"))
         start = (np.arange(len(iris), dtype=np.int64), steps.ids(iris))
 
         def gather(path: tuple[str, ...], mode: str = "literal") -> list[list[str]]:
@@ -203,11 +203,11 @@ def load(folder: Path) -> list[Entity] | None:
     ]
 
 
-def keep(store: Dataset) -> int:
+def keep(store: Dataset, steps: PathReader | None = None) -> int:
     """Build and save the index of the snapshot ``store`` reads (at publish)."""
     if store.data_dir is None:
         return 0
-    save(build(store), store.data_dir)
+    save(build(store, steps), store.data_dir)
     return 1
 
 

@@ -58,6 +58,8 @@ _lock = threading.Lock()
 _once = OneAtATime(timeout=600)
 #: dataset versions whose indexes stay in memory (a request keeps its snapshot to its end)
 KEPT_VERSIONS = 2
+#: sort orders kept (one per list, sort and reader's languages; 1 MB each at 120 000 items)
+MAX_ORDERS = 32
 
 
 def list_index(name: str) -> ListIndex:
@@ -99,6 +101,8 @@ def _order(index: ListIndex, sort: str, languages: tuple[str, ...]) -> npt.NDArr
             amounts = index.amounts[sort]
             found = np.lexsort((np.arange(n), np.where(np.isnan(amounts), np.inf, -amounts)))
         with _lock:
+            while len(_orders) >= MAX_ORDERS:  # readers' language lists are many: keep a few
+                del _orders[next(iter(_orders))]
             _orders[key] = found
     return found
 

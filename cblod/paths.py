@@ -1,0 +1,134 @@
+"""Following property paths over a whole dataset at once, for indexes built at publish.
+
+The facet index (``cblod.facets``) and the reconciliation index (``cblod.reconcile``) need,
+for every item of a kind, the ends of property paths (a participation's programme is
+``cbo:project/cbo:programme``). A query per path joining 120 000 participations took a minute
+and a half at programme scale; reading each property once (``PathReader``) and joining in
+memory with integer arrays takes seconds, and both indexes share what was read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from pyoxigraph import QueryResultsFormat
+
+from .published import Dataset
+from .vocab import sparql_prefixes
+
+Ints64 = npt.NDArray[np.int64]
+
+
+def select_csv(store: Dataset, query: str) -> list[list[str]]:
+    """A SELECT's rows as text (an unbound value is ""): SPARQL CSV, which Oxigraph writes in
+    native code and ``csv`` reads in C, many times faster than a term object per value."""
+    body = store.select(sparql_prefixes() + query).serialize(format=QueryResultsFormat.CSV)
+    assert body is not None
+    return [row for row in csv.reader(io.StringIO(body.decode("utf-8"))) if row][1:]
+
+
+#: what the last step of a path reads: resources, literals, the YEAR() of a date, or numbers
+Mode = Literal["node", "literal", "year", "number", "tagged"]
+LITERAL = '"'  # marks a literal's text in the node table, apart from an IRI with the same text
+
+
+class PathReader:
+    """Each property's statements as two integer arrays, read once per build.
+
+    Every node (IRI, or literal marked with a quote) gets an integer; following a path is then
+    array arithmetic (sorted lookups and repeats), not a Python loop per item. The statements
+    come as SPARQL CSV (``_csv``).
+    """
+
+    def __init__(self, store: Dataset) -> None:
+        self._store = store
+        self._ids: dict[str, int] = {}
+        self._maps: dict[tuple[str, Mode], tuple[Ints64, Ints64]] = {}
+        self._lookups: dict[tuple[str, Mode], dict[str, list[str]]] = {}
+
+    def ids(self, texts: list[str]) -> Ints64:
+        ids = self._ids
+        return np.fromiter(
+            (ids.setdefault(t, len(ids)) for t in texts), dtype=np.int64, count=len(texts)
+        )
+
+    def texts(self, ids: Ints64) -> list[str]:
+        table = list(self._ids)
+        return [table[i] for i in ids.tolist()]
+
+    def _map(self, step: str, mode: Mode) -> tuple[Ints64, Ints64]:
+        """(from, to) for ``step``, sorted by from."""
+        if (step, mode) not in self._maps:
+            prop = step.lstrip("^")
+            if step.startswith("^"):  # backwards: from the object (a resource) to the subject
+                query = f"SELECT ?o ?s WHERE {{ ?s {prop} ?o FILTER(!isLiteral(?o)) }}"
+            elif mode == "year":
+                query = f"SELECT ?s (YEAR(?d) AS ?o) WHERE {{ ?s {prop} ?d }}"
+            elif mode == "tagged":  # a name with its language: "fi<TAB>Turku"
+                query = (
+                    f'SELECT ?s (CONCAT(LANG(?v), "\\t", STR(?v)) AS ?o) '
+                    f"WHERE {{ ?s {prop} ?v FILTER(isLiteral(?v)) }}"
+                )
+            else:
+                test = "isLiteral(?o)" if mode in ("literal", "number") else "!isLiteral(?o)"
+                query = f"SELECT ?s ?o WHERE {{ ?s {prop} ?o FILTER({test}) }}"
+            rows = [r for r in select_csv(self._store, query) if r[1]]
+            mark = LITERAL if mode != "node" and not step.startswith("^") else ""
+            sources = self.ids([r[0] for r in rows])
+            targets = self.ids([mark + r[1] for r in rows])
+            order = np.argsort(sources, kind="stable")
+            self._maps[(step, mode)] = (sources[order], targets[order])
+        return self._maps[(step, mode)]
+
+    def lookup(self, step: str, mode: Mode) -> dict[str, list[str]]:
+        """Node text -> the texts ``step`` leads to (literals unmarked)."""
+        key = (f"lookup:{step}", mode)
+        if key not in self._lookups:
+            sources, targets = self._map(step, mode)
+            table = list(self._ids)
+            cut = len(LITERAL) if mode != "node" and not step.startswith("^") else 0
+            found: dict[str, list[str]] = {}
+            for a, b in zip(sources.tolist(), targets.tolist(), strict=True):
+                found.setdefault(table[a], []).append(table[b][cut:])
+            self._lookups[key] = found
+        return self._lookups[key]
+
+    def gather(
+        self, start: tuple[Ints64, Ints64], path: tuple[str, ...], mode: Mode, n: int
+    ) -> list[list[str]]:
+        """Per item (of ``n``), the texts at the ends of ``path``."""
+        items, ends = self.follow(*start, path, mode)
+        cut = len(LITERAL) if mode != "node" else 0
+        found: list[list[str]] = [[] for _ in range(n)]
+        for item, text in zip(items.tolist(), self.texts(ends), strict=True):
+            found[item].append(text[cut:])
+        return found
+
+    def follow(
+        self,
+        items: Ints64,
+        nodes: Ints64,
+        path: tuple[str, ...],
+        mode: Mode,
+        *,
+        distinct: bool = True,
+    ) -> tuple[Ints64, Ints64]:
+        """The (item, end) pairs ``path`` leads to from each (item, node) pair; ends are
+        distinct per item unless ``distinct`` is false (a sum adds one value per
+        participation, though two may be equal)."""
+        for n, step in enumerate(path):
+            last = n == len(path) - 1
+            sources, targets = self._map(step, mode if last else "node")
+            low = np.searchsorted(sources, nodes, "left")
+            counts = np.searchsorted(sources, nodes, "right") - low
+            items = np.repeat(items, counts)
+            within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+            nodes = targets[np.repeat(low, counts) + within]
+            if distinct or not last:
+                pairs = np.unique(items * (len(self._ids) + 1) + nodes)
+                items, nodes = pairs // (len(self._ids) + 1), pairs % (len(self._ids) + 1)
+        return items, nodes
