@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import keep_eu_export  # noqa: E402
+from generate import ingested_export  # noqa: E402
 from load import tree_rss_mb  # noqa: E402
 from sparql_bench import free_port, launch, wait_until_up  # noqa: E402
 
@@ -90,22 +90,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        store_dir = args.store or Path(scratch) / "store"
-        if args.store is None:
-            export = Path(scratch) / "export"
-            export.mkdir()
-            files = keep_eu_export(args.projects, export)
-            launch(
-                [
-                    sys.executable,
-                    "-m",
-                    "cblod",
-                    "ingest",
-                    "--store",
-                    str(store_dir),
-                    *map(str, files),
-                ]
-            ).wait()
+        store_dir = args.store or ingested_export(args.projects, Path(scratch))
         results = run(store_dir, args.requests)
     results["projects"] = args.projects
     out = Path(__file__).resolve().parent / "results" / "facets.json"

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -162,6 +164,17 @@ def keep_eu_export(projects: int, folder: Path, seed: int = 11) -> list[Path]:
                 partners_csv.writerow([PROGRAMME, f"P{i:06d}", name, "Yes" if k == 0 else "No", country, "Town", "",
                                        ids, f"{total / 100:.2f}", f"{funding / 100:.2f}"])  # fmt: skip
     return paths
+
+
+def ingested_export(projects: int, scratch: Path) -> Path:
+    """A store in ``scratch`` holding a generated export of ``projects`` projects, ingested by
+    ``cblod ingest`` as a user would (so the indexes kept at publish are built too)."""
+    export, store = scratch / "export", scratch / "store"
+    export.mkdir()
+    files = keep_eu_export(projects, export)
+    command = [sys.executable, "-m", "cblod", "ingest", "--store", str(store), *map(str, files)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return store
 
 
 def main() -> None:

@@ -132,3 +132,13 @@ class PathReader:
                 pairs = np.unique(items * (len(self._ids) + 1) + nodes)
                 items, nodes = pairs // (len(self._ids) + 1), pairs % (len(self._ids) + 1)
         return items, nodes
+
+
+def english_and_others(tagged: list[str]) -> tuple[str | None, list[str]]:
+    """Of names read in ``tagged`` mode ("lang<TAB>text"): the one in English (else untagged,
+    else any; the alphabetically first of a kind), and the other names, each once."""
+    pairs = sorted({tuple(t.split("\t", 1)) for t in tagged if "\t" in t})
+    english = [text for lang, text in pairs if lang.lower().split("-")[0] == "en"]
+    first = english[0] if english else next((t for lang, t in pairs if not lang), None)
+    first = first or (pairs[0][1] if pairs else None)
+    return first, [t for _, t in pairs if t != first and t not in english]

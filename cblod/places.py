@@ -71,6 +71,17 @@ def country(text: str) -> Country:
     raise ValueParseError(f"unknown country {text.strip()!r}")
 
 
+def country_code(iri: str | None) -> str | None:
+    """The ISO alpha-2 code of a country IRI (the EU authority table's ``…/country/FIN``, or
+    any IRI ending in a code or a Wikidata item), None if it names no known country."""
+    if not iri:
+        return None
+    try:
+        return country(re.split(r"[#/]", iri)[-1]).iso2
+    except ValueParseError:
+        return None
+
+
 @cache
 def _regions() -> tuple[dict[str, Region], dict[str, str]]:
     by_code: dict[str, Region] = {}

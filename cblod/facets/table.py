@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from ..errors import ValueParseError
-from ..places import country as country_by_code
+from ..paths import english_and_others
+from ..places import country_code
 
 #: which sheet of keep.eu's export a list's rows follow
 SHEETS = {"projects": "Search results, projects", "participations": "Search results, partners"}
@@ -136,15 +136,6 @@ Values = dict[str, list[str]]
 Lookup = Callable[[str, str], list[str]]  # (lookup name, resource) -> values
 
 
-def english_and_others(tagged: list[str]) -> tuple[str | None, list[str]]:
-    """A name in English (else untagged, else any) and the other names, each once."""
-    pairs = sorted({tuple(t.split("\t", 1)) for t in tagged if "\t" in t})
-    english = [text for lang, text in pairs if lang.lower().startswith("en")]
-    first = english[0] if english else next((t for lang, t in pairs if not lang), None)
-    first = first or (pairs[0][1] if pairs else None)
-    return first, [t for _, t in pairs if t != first and t not in english]
-
-
 def _one(values: list[str]) -> str | None:
     return min(values) if values else None
 
@@ -168,15 +159,6 @@ def _rate(values: list[str]) -> str | None:
 
 def _local_name(iri: str) -> str:
     return re.split(r"[#/]", iri)[-1]
-
-
-def _iso2(country_iri: str | None) -> str | None:
-    if not country_iri:
-        return None
-    try:
-        return country_by_code(_local_name(country_iri)).iso2
-    except ValueParseError:
-        return None
 
 
 def _identifiers(lookup: Lookup, iris: list[str]) -> dict[str, tuple[str, str]]:
@@ -288,7 +270,7 @@ def participation_row(v: Values, lookup: Lookup) -> dict[str, str | None]:
         "Postal code": address["postcode"],
         "Town": address["town"],
         "Country": _name(lookup, country),
-        "Country code": _iso2(country),
+        "Country code": country_code(country),
         "Latitude": address["latitude"],
         "Longitude": address["longitude"],
         "Website": _one(v["website"]),
@@ -323,7 +305,7 @@ def organisation_row(
         "Organisation in English": name,
         "Organisation in other languages": " | ".join(other_names) or None,
         "Country": _name(lookup, country),
-        "Country code": _iso2(country),
+        "Country code": country_code(country),
         "NUTS3 code (or equivalent)": _local_name(region) if region else None,
         "NUTS3 (or equivalent)": _name(lookup, region),
         "Legal status": _legal(_one(v["legal"])),

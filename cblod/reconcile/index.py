@@ -22,10 +22,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..errors import ValueParseError
 from ..names import fold, name_tokens
-from ..paths import PathReader, select_csv
-from ..places import country as country_by_code
+from ..paths import PathReader, english_and_others, select_csv
+from ..places import country_code
 from ..published import Dataset
 
 FILE = "reconcile.json"
@@ -118,7 +117,7 @@ def _organisation_facts(batch: list[Entity], gather: Any, lookup: Any) -> None:
         country = min(countries[n], default=None)
         entity.facts = {
             "country": country,
-            "country_code": _iso2(country),
+            "country_code": country_code(country),
             "country_name": _english(names.get(country, [])) if country else None,
             "region": _local(min(regions[n])) if regions[n] else None,
             "region_name": _english(names.get(min(regions[n]), [])) if regions[n] else None,
@@ -163,21 +162,7 @@ def _project_facts(batch: list[Entity], gather: Any, lookup: Any) -> None:
 
 
 def _english(tagged: list[str]) -> str | None:
-    pairs = sorted(tuple(t.split("\t", 1)) for t in tagged if "\t" in t)
-    for wanted in ("en", ""):
-        found = [text for lang, text in pairs if lang.split("-")[0] == wanted]
-        if found:
-            return found[0]
-    return pairs[0][1] if pairs else None
-
-
-def _iso2(country: str | None) -> str | None:
-    if not country:
-        return None
-    try:
-        return country_by_code(_local(country)).iso2
-    except ValueParseError:
-        return None
+    return english_and_others(tagged)[0]
 
 
 def save(entities: list[Entity], folder: Path) -> None:

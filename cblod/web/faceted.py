@@ -30,6 +30,7 @@ from ..search import matching
 from ..vocab import sparql_prefixes
 from .labels import choose_name, reader_languages, vary_on_language
 from .links import href
+from .lists import requested_page
 from .store_access import current_store
 
 blueprint = Blueprint("faceted", __name__)
@@ -149,14 +150,7 @@ def _render(name: str) -> Response:
     if sort not in _sorts(name):
         abort(400, description=f"sort by one of: {', '.join(_sorts(name))}")
     fmt = _format()
-    page = 1
-    if fmt == "html":
-        try:
-            page = int(request.args.get("page", 1))
-        except ValueError:
-            abort(400, description="page must be a number")
-        if not 1 <= page <= 1_000_000:
-            abort(400, description="page must be between 1 and 1000000")
+    page = requested_page() if fmt == "html" else 1
     index = list_index(name)
     store = current_store()
     outcome = evaluate(index, selection, lambda word: matching(store, word))

@@ -107,17 +107,23 @@ LISTINGS = {
 }
 
 
-def _render(name: str) -> Response:
-    listing = LISTINGS[name]
-    sort = request.args.get("sort", "name")
-    if sort not in listing.sorts:
-        abort(400, description=f"sort by one of: {', '.join(listing.sorts)}")
+def requested_page() -> int:
+    """``?page=``, from 1 (400 for anything else: a crawler's typo is not a server error)."""
     try:
         page = int(request.args.get("page", 1))
     except ValueError:
         abort(400, description="page must be a number")
     if not 1 <= page <= 1_000_000:
         abort(400, description="page must be between 1 and 1000000")
+    return page
+
+
+def _render(name: str) -> Response:
+    listing = LISTINGS[name]
+    sort = request.args.get("sort", "name")
+    if sort not in listing.sorts:
+        abort(400, description=f"sort by one of: {', '.join(listing.sorts)}")
+    page = requested_page()
     (total,) = rows(listing.count_query())
     found = rows(listing.page_query(reader_languages(), sort, (page - 1) * PAGE_SIZE))
     count = int(bound(total["n"]))
