@@ -377,3 +377,29 @@ def test_exports_read_back_through_the_keep_eu_mapping(demo_server, demo_store, 
     assert again == original and int(original["n"]) > 0
     pic = 'SELECT ?o WHERE { ?o cbo:identifier/skos:notation "892517634" }'
     assert select(copy, pic) and select(demo_store, pic)
+
+
+def test_a_reader_waits_for_an_index_being_built_instead_of_building_it(tmp_path):
+    """While an ingest builds a snapshot's index, a list request waits for it; a mark left
+    by a builder that died is ignored, and with no mark nobody waits."""
+    import os
+    import threading
+    import time
+
+    from cblod.building import STALE, building, wait_for
+
+    found: dict[str, str] = {}
+    with building(tmp_path, "facets"):
+        threading.Timer(0.6, lambda: found.update(index="built")).start()
+        started = time.monotonic()
+        assert wait_for(tmp_path, "facets", lambda: found.get("index")) == "built"
+        assert time.monotonic() - started >= 0.5
+    assert not list(tmp_path.glob("*.building"))  # the mark goes with the builder
+    assert wait_for(tmp_path, "facets", lambda: None) is None  # no mark: no wait
+    mark = tmp_path / "facets.building"
+    mark.write_text("1")
+    old = time.time() - STALE - 60
+    os.utime(mark, (old, old))
+    started = time.monotonic()
+    assert wait_for(tmp_path, "facets", lambda: None) is None
+    assert time.monotonic() - started < 5

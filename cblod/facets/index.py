@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..building import building
 from ..paths import LITERAL, Mode, PathReader, select_csv
 from ..published import Dataset
 from . import table
@@ -324,6 +325,7 @@ def build_all(store: Dataset, steps: PathReader | None = None) -> int:
     if folder is None:
         return 0
     steps = steps or PathReader(store)
-    for spec in LISTS.values():
-        save(build(store, spec, steps), folder)
+    with building(folder, "facets"):
+        for spec in LISTS.values():
+            save(build(store, spec, steps), folder)
     return len(LISTS)

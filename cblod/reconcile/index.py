@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from ..building import building
 from ..names import fold, name_tokens
 from ..paths import PathReader, english_and_others, select_csv
 from ..places import country_code
@@ -192,7 +193,8 @@ def keep(store: Dataset, steps: PathReader | None = None) -> int:
     """Build and save the index of the snapshot ``store`` reads (at publish)."""
     if store.data_dir is None:
         return 0
-    save(build(store, steps), store.data_dir)
+    with building(store.data_dir, "reconcile"):
+        save(build(store, steps), store.data_dir)
     return 1
 
 

@@ -21,6 +21,7 @@ from pyoxigraph import Literal
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from ..building import wait_for
 from ..facets import export, sparql
 from ..facets.index import ListIndex, build, folder_of, load
 from ..facets.selection import BadFilter, Count, Outcome, Selection, evaluate, parse
@@ -70,7 +71,9 @@ def list_index(name: str) -> ListIndex:
 
     def compute() -> ListIndex:
         folder = folder_of(store)
-        index = load(folder, LISTS[name]) if folder is not None else None
+        index = None
+        if folder is not None:  # kept at publish, or being built there right now
+            index = wait_for(folder, "facets", lambda: load(folder, LISTS[name]))
         if index is None:
             index = build(store, LISTS[name])
         with _lock:

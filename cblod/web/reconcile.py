@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from ..building import wait_for
 from ..lru import OneAtATime
 from ..reconcile.index import TYPES, Entity, build, load
 from ..reconcile.match import CONDITION_PROPERTIES, Candidate, Condition, Matcher, Query
@@ -74,7 +75,8 @@ def matcher() -> Matcher:
     key = store.version
 
     def compute() -> Matcher:
-        entities = load(store.data_dir) if store.data_dir is not None else None
+        folder = store.data_dir
+        entities = wait_for(folder, "reconcile", lambda: load(folder)) if folder else None
         found = Matcher(entities if entities is not None else build(store))
         for old in [k for k in _matchers if k != key]:
             del _matchers[old]
