@@ -24,6 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 
 from ..building import wait_for
+from ..linking.identifiers import SCHEMES
 from ..lru import OneAtATime
 from ..reconcile.index import TYPES, Entity, build, load
 from ..reconcile.match import CONDITION_PROPERTIES, Candidate, Condition, Matcher, Query
@@ -60,6 +61,8 @@ EXTEND = {
     "end": ("End date", ("Project",)),
     "budget": ("Total budget (EUR)", ("Project",)),
     "lead_partner": ("Lead partner", ("Project",)),
+    # every identifier scheme cblod reads, one property each ("identifier:fi-ytunnus")
+    **{f"identifier:{key}": (scheme.name, ("Organisation",)) for key, scheme in SCHEMES.items()},
 }
 
 
@@ -566,6 +569,8 @@ def _extend_values(entity: Entity, pid: str) -> list[dict[str, Any]]:
         return [{"str": v} for v in ids.get(scheme, [])]
     if pid == "registry":
         return [{"str": v} for v in national]
+    if pid.startswith("identifier:"):
+        return [{"str": v} for v in ids.get(pid.split(":", 1)[1], [])]
     if pid == "homepage":
         return [{"str": v} for v in facts.get("homepages", [])]
     if pid == "projects":
