@@ -403,3 +403,19 @@ def test_a_reader_waits_for_an_index_being_built_instead_of_building_it(tmp_path
     started = time.monotonic()
     assert wait_for(tmp_path, "facets", lambda: None) is None
     assert time.monotonic() - started < 5
+
+
+def test_a_range_typed_in_the_form_filters_like_a_band(demo_server):
+    """The range form sends both fields, one of them maybe empty; the other filters ride
+    along as hidden fields."""
+    page = get(demo_server, f"/projects?country={FINLAND}").text
+    form = re.search(
+        r'<form class="range"[^>]*aria-label="EU contribution[^"]*">(.*?)</form>', page, re.S
+    ).group(1)
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    assert hidden == {"country": FINLAND}
+    typed = listing(
+        demo_server, "projects", [*hidden.items(), ("eu_min", "500000"), ("eu_below", "")]
+    )
+    banded = listing(demo_server, "projects", [("country", FINLAND), ("eu_min", "500000")])
+    assert typed["total"] == banded["total"] > 0

@@ -265,6 +265,11 @@ def _page(
         {
             "heading": m.heading,
             "key": m.key,
+            "low": _plain(selection.ranges.get(m.key, (None, None))[0]),
+            "high": _plain(selection.ranges.get(m.key, (None, None))[1]),
+            # the other filters ride along when a reader types a range of their own
+            "hidden": [(k, v) for k, v in selection.with_range(m.key, None, None).params()]
+            + ([("sort", sort)] if sort != "name" else []),
             "bands": [
                 {
                     "label": _band_label(b.low, b.high),
@@ -398,6 +403,10 @@ def _chips(
             }
         )
     return chips
+
+
+def _plain(amount: Any) -> str:
+    return "" if amount is None else str(amount)
 
 
 def _band_label(low: Any, high: Any) -> str:
