@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ..dumps import DumpFile, dump_files, manifest
@@ -257,6 +257,12 @@ def void() -> Response:
 
 @blueprint.route("/catalog")
 def catalog() -> Response:
+    """The catalogue (``catalog_triples``), made once per dataset version and address: it
+    describes every kept release, whose statistics and dump files it reads."""
+    return _respond(memoized(("catalog", request.host_url), catalog_triples))
+
+
+def catalog_triples() -> list[Triple]:
     """A DCAT-AP 3.0.1 catalogue of the dataset, conformant to the official SEMIC shapes
     (mandatory, class ranges, EU vocabularies, recommended: tests/test_dcat_ap.py).
 
@@ -388,7 +394,7 @@ def catalog() -> Response:
             common,
             manifest(release.folder),
         )
-    return _respond(t)
+    return t
 
 
 class Common(NamedTuple):

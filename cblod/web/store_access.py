@@ -53,10 +53,18 @@ T = TypeVar("T")
 def memoized(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     """``compute()`` once per key and dataset version: summaries the store can answer once.
 
-    Keyed on the dataset version, so a newly published snapshot gets fresh summaries.
+    Keyed on the dataset version, so a newly published snapshot gets fresh summaries; those
+    of versions before the last two are dropped (a server running for months publishes many).
     """
     cache: dict[tuple[Hashable, ...], Any] = current_app.extensions.setdefault("cblod_memo", {})
-    full_key = (current_store().version, *key)
+    version = current_store().version
+    full_key = (version, *key)
     if full_key not in cache:
-        cache[full_key] = compute()
+        value = compute()
+        versions = list(dict.fromkeys(k[0] for k in cache))
+        if version not in versions:
+            for old in versions[:-1]:  # keep the one before, for requests still reading it
+                for stale in [k for k in cache if k[0] == old]:
+                    cache.pop(stale, None)
+        cache[full_key] = value
     return cache[full_key]
