@@ -48,6 +48,7 @@ def current_pool() -> QueryRunner:
 
 
 T = TypeVar("T")
+_memo_lock = threading.Lock()
 
 
 def memoized(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
@@ -61,10 +62,12 @@ def memoized(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     full_key = (version, *key)
     if full_key not in cache:
         value = compute()
-        versions = list(dict.fromkeys(k[0] for k in cache))
-        if version not in versions:
-            for old in versions[:-1]:  # keep the one before, for requests still reading it
-                for stale in [k for k in cache if k[0] == old]:
-                    cache.pop(stale, None)
-        cache[full_key] = value
+        with _memo_lock:  # requests run in threads: no one iterates while another inserts
+            versions = list(dict.fromkeys(k[0] for k in cache))
+            if version not in versions:
+                for old in versions[:-1]:  # keep the one before, for requests still reading it
+                    for stale in [k for k in cache if k[0] == old]:
+                        cache.pop(stale, None)
+            cache[full_key] = value
+        return value
     return cache[full_key]
