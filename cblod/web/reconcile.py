@@ -18,6 +18,7 @@ empty result.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,7 @@ blueprint = Blueprint("reconcile", __name__)
 BATCH_SIZE = 50
 MAX_LIMIT = 100
 _matchers: dict[str, Matcher] = {}
+_lock = threading.Lock()
 _once = OneAtATime(timeout=600)
 V02, V10 = "0.2", "1.0-draft"
 
@@ -81,9 +83,10 @@ def matcher() -> Matcher:
         folder = store.data_dir
         entities = wait_for(folder, "reconcile", lambda: load(folder)) if folder else None
         found = Matcher(entities if entities is not None else build(store))
-        for old in [k for k in _matchers if k != key]:
-            del _matchers[old]
-        _matchers[key] = found
+        with _lock:  # the last two versions: a request keeps its snapshot to its end
+            for old in list(_matchers)[:-1]:
+                del _matchers[old]
+            _matchers[key] = found
         return found
 
     return _once.run(key, lambda: _matchers.get(key), compute)
