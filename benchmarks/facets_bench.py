@@ -5,8 +5,9 @@ Run on demand (never in the test suite), against 127.0.0.1 only:
     python benchmarks/facets_bench.py --projects 30000
     python benchmarks/facets_bench.py --store /tmp/store30k     # an ingested store
 
-Generates the keep.eu export (``generate.keep_eu_export``: 30 000 projects, ~120 000
-participations, 10 000 organisations) and ingests it with ``cblod ingest`` (which builds the
+Generates the keep.eu export (``generate.keep_eu_export(varied=True)``: six programmes, NUTS
+regions, legal statuses, names from common words; 30 000 projects, ~120 000 participations,
+10 000 organisations) and ingests it with ``cblod ingest`` (which builds the
 facet index at publish), unless ``--store`` is given; starts ``cblod serve``; then measures:
 
 * the first facet page of the snapshot (the index read from disk);
@@ -90,7 +91,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        store_dir = args.store or ingested_export(args.projects, Path(scratch))
+        store_dir = args.store or ingested_export(args.projects, Path(scratch), varied=True)
         results = run(store_dir, args.requests)
     results["projects"] = args.projects
     out = Path(__file__).resolve().parent / "results" / "facets.json"

@@ -136,42 +136,87 @@ def organisations_with_ids(count: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def keep_eu_export(projects: int, folder: Path, seed: int = 11) -> list[Path]:
+#: --varied: what a programme database spreads its projects over
+PROGRAMMES = [f"2021 - 2027 Interreg {name} SYNTHETIC" for name in
+              ("Benchmark Shores", "Baltic Bridges", "Nordic Rivers", "Arctic Links", "Bothnia Coasts", "Lake Districts")]  # fmt: skip
+PRIORITIES = ["1. Innovation", "2. Green transition", "3. Skilled communities", "4. Governance"]
+OBJECTIVES = ["RSO1.1. Research and innovation capacities", "RSO1.4. Skills for smart specialisation",
+              "RSO2.4. Climate change adaptation", "RSO2.6. Circular economy", "RSO4.2. Education and training",
+              "ISO6.1. Institutional capacity"]  # fmt: skip
+
+
+def nuts3(country: str) -> list[str]:
+    from importlib.resources import files
+
+    rows = files("cblod").joinpath("data/nuts.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return [r.split(",", 1)[0] for r in rows if r.startswith(country)]
+
+
+def keep_eu_export(
+    projects: int, folder: Path, seed: int = 11, *, varied: bool = False
+) -> list[Path]:
     """The two keep.eu result sheets as CSV in ``folder``: ``projects`` projects, 2-6 partner
     rows each, drawn from a pool of a third as many organisations (check-digit-valid IDs, so
-    partners merge by identifier). Returns [projects.csv, partners.csv]."""
+    partners merge by identifier). Returns [projects.csv, partners.csv].
+
+    ``varied`` spreads them as a programme database does (the faceted lists' and the
+    reconciliation service's benchmarks): six programmes, four priorities, six objectives,
+    two themes each, partners named from common words ("Nordic Green Science Park Oy"), in
+    NUTS 3 regions, public or private, with a tenth of the rows carrying a PIC.
+    """
     rng = random.Random(seed)
     pool = organisations_with_ids(max(10, projects // 3))
+    if varied:
+        regions = {c: nuts3(c) for c in ("FI", "SE")}
+        pool = [
+            (f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(KINDS)} {'Oy' if country == 'FI' else 'AB'}",
+             country, ids)
+            for _, country, ids in pool
+        ]  # fmt: skip
+        places = {ids: (rng.choice(regions[country]), rng.choice(["public", "private"]),
+                        f"9{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.1 else "")
+                  for _, country, ids in pool}  # fmt: skip
+    header, partner_header = PROJECT_HEADER, PARTNER_HEADER
+    if varied:
+        header = [*PROJECT_HEADER, "Theme 2"]
+        partner_header = [*PARTNER_HEADER, "NUTS3 code (or equivalent)", "Legal status"]
     paths = [folder / "projects.csv", folder / "partners.csv"]
     with (
         paths[0].open("w", newline="", encoding="utf-8") as p,
         paths[1].open("w", newline="", encoding="utf-8") as q,
     ):
         projects_csv, partners_csv = csv.writer(p), csv.writer(q)
-        projects_csv.writerow(PROJECT_HEADER)
-        partners_csv.writerow(PARTNER_HEADER)
+        projects_csv.writerow(header)
+        partners_csv.writerow(partner_header)
         for i in range(projects):
             chosen = rng.sample(pool, rng.randint(2, 6))
             budgets = [rng.randint(5_000_000, 60_000_000) for _ in chosen]
             eu = [b * 4 // 5 for b in budgets]
             year = rng.randint(2022, 2026)
-            projects_csv.writerow([PROGRAMME, f"P{i:06d}", f"Generated project {i}", f"{year}-01-01", f"{year + 2}-12-31",
-                                   f"{sum(budgets) / 100:.2f}", f"{sum(eu) / 100:.2f}", "1. Innovation",
-                                   "RSO1.1. Research and innovation capacities", "Innovation", "ERDF"])  # fmt: skip
+            programme, priority, objective = PROGRAMME, "1. Innovation", OBJECTIVES[0]
+            themes = ["Innovation"]
+            if varied:
+                programme, priority = rng.choice(PROGRAMMES), rng.choice(PRIORITIES)
+                objective, themes = rng.choice(OBJECTIVES), rng.sample(WORDS, 2)
+            projects_csv.writerow([programme, f"P{i:06d}", f"Generated project {i}", f"{year}-01-01", f"{year + 2}-12-31",
+                                   f"{sum(budgets) / 100:.2f}", f"{sum(eu) / 100:.2f}", priority,
+                                   objective, *themes[:1], "ERDF", *themes[1:]])  # fmt: skip
             for k, ((name, country, ids), total, funding) in enumerate(
                 zip(chosen, budgets, eu, strict=True)
             ):
-                partners_csv.writerow([PROGRAMME, f"P{i:06d}", name, "Yes" if k == 0 else "No", country, "Town", "",
-                                       ids, f"{total / 100:.2f}", f"{funding / 100:.2f}"])  # fmt: skip
+                region, legal, pic = places[ids] if varied else ("", "", "")
+                partners_csv.writerow([programme, f"P{i:06d}", name, "Yes" if k == 0 else "No", country, "Town", pic,
+                                       ids, f"{total / 100:.2f}", f"{funding / 100:.2f}",
+                                       *([region, legal] if varied else [])])  # fmt: skip
     return paths
 
 
-def ingested_export(projects: int, scratch: Path) -> Path:
+def ingested_export(projects: int, scratch: Path, *, varied: bool = False) -> Path:
     """A store in ``scratch`` holding a generated export of ``projects`` projects, ingested by
     ``cblod ingest`` as a user would (so the indexes kept at publish are built too)."""
     export, store = scratch / "export", scratch / "store"
     export.mkdir()
-    files = keep_eu_export(projects, export)
+    files = keep_eu_export(projects, export, varied=varied)
     command = [sys.executable, "-m", "cblod", "ingest", "--store", str(store), *map(str, files)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     return store
@@ -181,12 +226,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--projects", type=int, help="500 pages, or 30000 for --export")
     parser.add_argument("--export", action="store_true", help="the keep.eu CSV export instead")
+    parser.add_argument(
+        "--varied", action="store_true", help="with --export: many programmes, regions, …"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.export:
-        keep_eu_export(args.projects or 30_000, args.out, args.seed)
+        keep_eu_export(args.projects or 30_000, args.out, args.seed, varied=args.varied)
         return
     for name, text in keep_eu_pages(args.projects or 500, args.seed):
         (args.out / name).write_text(text, encoding="utf-8")

@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        store_dir = args.store or ingested_export(args.projects, Path(scratch))
+        store_dir = args.store or ingested_export(args.projects, Path(scratch), varied=True)
         results = run(store_dir, args.batches)
     results["projects"] = args.projects
     out = Path(__file__).resolve().parent / "results" / "reconcile.json"
