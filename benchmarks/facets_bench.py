@@ -58,6 +58,13 @@ ROWS = (
 )
 
 
+def save_results(name: str, results: dict) -> None:
+    """Print ``results`` and keep them as ``results/{name}.json`` beside this file."""
+    out = Path(__file__).resolve().parent / "results" / f"{name}.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -94,9 +101,7 @@ def main() -> None:
         store_dir = args.store or ingested_export(args.projects, Path(scratch), varied=True)
         results = run(store_dir, args.requests)
     results["projects"] = args.projects
-    out = Path(__file__).resolve().parent / "results" / "facets.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    save_results("facets", results)
 
 
 def run(store_dir: Path, count: int) -> dict:

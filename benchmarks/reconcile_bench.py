@@ -29,7 +29,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from facets_bench import percentile  # noqa: E402
+from facets_bench import percentile, save_results  # noqa: E402
 from generate import ingested_export  # noqa: E402
 from sparql_bench import free_port, launch, wait_until_up  # noqa: E402
 
@@ -89,9 +89,7 @@ def main() -> None:
         store_dir = args.store or ingested_export(args.projects, Path(scratch), varied=True)
         results = run(store_dir, args.batches)
     results["projects"] = args.projects
-    out = Path(__file__).resolve().parent / "results" / "reconcile.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    save_results("reconcile", results)
 
 
 def run(store_dir: Path, batches: int) -> dict:
