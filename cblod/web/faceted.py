@@ -16,7 +16,15 @@ from urllib.parse import urlencode
 
 import numpy as np
 import numpy.typing as npt
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from pyoxigraph import Literal
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -139,8 +147,19 @@ def _format() -> str:
 
 
 def _url(name: str, selection: Selection, **extra: str | int) -> str:
+    """The list's path with ``selection`` (and ``extra``) as parameters, through ``url_for``
+    so that a deployment behind a proxy's path prefix links right."""
+    return url_for(f"faceted.{name}") + _parameters_of(selection, extra)
+
+
+def _absolute_url(name: str, selection: Selection, **extra: str | int) -> str:
+    """The same as a full URL: the name an exported list gives itself."""
+    return url_for(f"faceted.{name}", _external=True) + _parameters_of(selection, extra)
+
+
+def _parameters_of(selection: Selection, extra: dict[str, str | int]) -> str:
     params = selection.params() + [(k, str(v)) for k, v in extra.items()]
-    return f"/{name}" + (f"?{urlencode(params)}" if params else "")
+    return f"?{urlencode(params)}" if params else ""
 
 
 def _render(name: str) -> Response:
@@ -176,9 +195,7 @@ def _export(
     sort: str,
 ) -> Response:
     chosen = [int(i) for i in ordinals]
-    url = request.host_url.rstrip("/") + _url(
-        name, selection, **({"sort": sort} if sort != "name" else {})
-    )
+    url = _absolute_url(name, selection, **({"sort": sort} if sort != "name" else {}))
     body: Iterator[bytes]
     if fmt == "csv":
         body = export.csv_stream(index, chosen)
@@ -197,7 +214,9 @@ def _export(
         )
     else:
         names = (_chosen(index.names[i], languages) for i in chosen)
-        template = request.host_url.rstrip("/") + f"/{name}{{?{','.join(_parameters(name))}}}"
+        template = (
+            url_for(f"faceted.{name}", _external=True) + f"{{?{','.join(_parameters(name))}}}"
+        )
         triples = export.rdf_triples(
             index, chosen, names, url=url, selection=selection, total=len(chosen), template=template
         )
@@ -311,8 +330,8 @@ def _page(
         page_url=lambda n: _url(name, selection, **keep, **({"page": n} if n > 1 else {})),
         exports=[(fmt, _url(name, selection, **keep, format=fmt)) for fmt in export.MEDIA_TYPES],
         query=query,
-        query_url="/sparql?" + urlencode({"query": query}),
-        clear_url=f"/{name}",
+        query_url=url_for("sparql.query") + "?" + urlencode({"query": query}),
+        clear_url=url_for(f"faceted.{name}"),
         hidden=[(k, v) for k, v in selection.params() if k != "q"] + list(keep.items()),
     )
     response = Response(html, content_type="text/html; charset=utf-8")
