@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from ..building import wait_for
 from ..linking.identifiers import SCHEMES
@@ -93,7 +93,12 @@ def matcher() -> Matcher:
 
 
 def _root() -> str:
-    return request.host_url.rstrip("/") + "/reconcile"
+    return url_for("reconcile.root", _external=True)
+
+
+def _home() -> str:
+    """This deployment's public address (behind a proxy: the proxy's, prefix included)."""
+    return url_for("home.index", _external=True)
 
 
 def _id(entity: Entity) -> str:
@@ -102,7 +107,7 @@ def _id(entity: Entity) -> str:
 
 def _entity(identifier: str) -> Entity | None:
     m = matcher()
-    space = (base_uri() or request.host_url).rstrip("/") + "/id/"
+    space = base_uri().rstrip("/") + "/id/"
     n = m.by_iri.get(space + identifier)
     if n is None:
         n = m.by_iri.get(identifier)  # a full URI is accepted too
@@ -144,14 +149,14 @@ def cors(response: Response) -> Response:
 
 def manifest_02() -> dict[str, Any]:
     root = _root()
-    space = (base_uri() or request.host_url).rstrip("/") + "/id/"
+    space = base_uri().rstrip("/") + "/id/"
     return {
         "versions": [V02, V10],
         "name": f"{current_app.config.get('PUBLISHER_NAME', 'cblod')}: Interreg organisations, projects and programmes",
         "identifierSpace": space,
         "schemaSpace": "https://w3id.org/cblod/ontology#",
-        "documentation": request.host_url.rstrip("/") + "/",
-        "view": {"url": request.host_url.rstrip("/") + "/id/{{id}}"},
+        "documentation": _home(),
+        "view": {"url": _home() + "id/{{id}}"},
         "defaultTypes": _types(),
         "batchSize": BATCH_SIZE,
         "preview": {"url": root + "/preview?id={{id}}", "width": 420, "height": 190},
@@ -171,8 +176,8 @@ def manifest_10() -> dict[str, Any]:
     return {
         "versions": [V02, V10],
         "name": manifest_02()["name"],
-        "documentation": request.host_url.rstrip("/") + "/",
-        "view": {"url": request.host_url.rstrip("/") + "/id/{id}"},
+        "documentation": _home(),
+        "view": {"url": _home() + "id/{id}"},
         "defaultTypes": _types(),
         "batchSize": BATCH_SIZE,
         "preview": {"width": 420, "height": 190},
