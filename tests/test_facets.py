@@ -428,3 +428,20 @@ def test_a_range_typed_in_the_form_filters_like_a_band(demo_server):
     )
     banded = listing(demo_server, "projects", [("country", FINLAND), ("eu_min", "500000")])
     assert typed["total"] == banded["total"] > 0
+
+
+def test_the_export_headings_are_those_of_keep_eus_own_workbook():
+    """The shipped keep.eu-layout sample (its sheets as keep.eu names them): same headings, same
+    order, so a keep.eu user's macros find their columns."""
+    sample = (
+        Path(__file__).resolve().parent.parent
+        / "samples"
+        / "bulk"
+        / "keep-eu-export-synthetic.xlsx"
+    )
+    book = openpyxl.load_workbook(sample, read_only=True)
+    for sheet, name in (
+        ("Search results, projects", "projects"),
+        ("Search results, partners", "participations"),
+    ):
+        assert next(book[sheet].iter_rows(values_only=True)) == columns(name)
