@@ -41,7 +41,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import ingested_export  # noqa: E402
 from load import tree_rss_mb  # noqa: E402
-from sparql_bench import free_port, launch, wait_until_up  # noqa: E402
+from sparql_bench import cblod_serving  # noqa: E402
 
 from cblod.facets.index import folder_of, load  # noqa: E402
 from cblod.facets.spec import LISTS  # noqa: E402
@@ -107,13 +107,7 @@ def main() -> None:
 def run(store_dir: Path, count: int) -> dict:
     store = CblodStore(store_dir, read_only=True)
     urls = facet_urls(store, count)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = launch(
-        [sys.executable, "-m", "cblod", "serve", "--store", str(store_dir), "--port", str(port)]
-    )
-    try:
-        wait_until_up(f"{base}/sparql", server)
+    with cblod_serving(store_dir) as (base, server):
         session = requests.Session()
         started = time.perf_counter()
         assert session.get(f"{base}/participations", timeout=600).status_code == 200
@@ -139,9 +133,6 @@ def run(store_dir: Path, count: int) -> dict:
             assert response.status_code == 200
         export = xlsx_export(session, base, server.pid)
         direct = direct_rows(store)
-    finally:
-        server.terminate()
-        server.wait()
     p50, p99 = percentile(timings, 0.5), percentile(timings, 0.99)
     one = statistics.median(baseline)
     return {

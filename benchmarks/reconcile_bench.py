@@ -31,7 +31,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from facets_bench import percentile, save_results  # noqa: E402
 from generate import ingested_export  # noqa: E402
-from sparql_bench import free_port, launch, wait_until_up  # noqa: E402
+from sparql_bench import cblod_serving  # noqa: E402
 
 from cblod.reconcile.index import load  # noqa: E402
 from cblod.store import CblodStore  # noqa: E402
@@ -95,13 +95,7 @@ def main() -> None:
 def run(store_dir: Path, batches: int) -> dict:
     store = CblodStore(store_dir, read_only=True)
     work = queries(store, batches)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = launch(
-        [sys.executable, "-m", "cblod", "serve", "--store", str(store_dir), "--port", str(port)]
-    )
-    try:
-        wait_until_up(f"{base}/sparql", server)
+    with cblod_serving(store_dir) as (base, server):
         session = requests.Session()
         started = time.perf_counter()
         assert (
@@ -138,9 +132,6 @@ def run(store_dir: Path, batches: int) -> dict:
             )
             baseline.append(time.perf_counter() - started)
             assert response.status_code == 200
-    finally:
-        server.terminate()
-        server.wait()
     p50 = percentile(timings, 0.5)
     sparql = statistics.median(baseline)
     return {

@@ -25,7 +25,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,6 +74,22 @@ def wait_until_up(url: str, process: subprocess.Popen) -> None:
         except requests.ConnectionError:
             time.sleep(0.1)
     raise SystemExit(f"server did not start: {process.args}")
+
+
+@contextmanager
+def cblod_serving(store_dir: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``cblod serve`` on ``store_dir`` at a free port of 127.0.0.1: (base URL, process)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = launch(
+        [sys.executable, "-m", "cblod", "serve", "--store", str(store_dir), "--port", str(port)]
+    )
+    try:
+        wait_until_up(f"{base}/sparql", server)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def fresh(query: str, fresh: bool) -> str:
