@@ -254,3 +254,31 @@ def test_a_name_chosen_in_python_is_the_one_sparql_chooses(names, asked):
         VALUES ?label {{ {values} }} BIND({name_key("?label", languages)} AS ?key) }}"""
     (row,) = Store().query(query)
     assert choose_name(literals, languages) == row["name"].value
+
+
+@pytest.mark.parametrize(
+    ("headers", "languages"),
+    [
+        ({}, []),
+        ({"Accept-Language": "fi"}, ["fi"]),
+        ({"Accept-Language": "sv, fi;q=0.5"}, ["sv", "fi"]),
+    ],
+    ids=["default-english", "finnish", "swedish"],
+)
+def test_search_results_follow_the_readers_language(demo_server, demo_store, headers, languages):
+    """A search hit is shown under the name the lists would show it by (the stated rule)."""
+    response = requests.get(
+        f"{demo_server}/search", params={"q": "circular"}, headers=headers, timeout=60
+    )
+    assert response.status_code == 200 and "Accept-Language" in response.headers["Vary"]
+    hits = [
+        (unquote(href).replace("/doc/", "/id/"), html.unescape(name))
+        for href, name in re.findall(r'<li><a href="([^"]+)">([^<]*)</a>', response.text)
+    ]
+    names = names_by_language(demo_store, "cbo:Project", "rdfs:label")
+    projects = [(path, shown) for path, shown in hits if path in names]
+    assert projects  # the samples have a multilingual project about circular solutions
+    for path, shown in projects:
+        assert shown == expected_name(names[path], languages)
+    if languages:
+        assert any(shown in names[path].get(languages[0], []) for path, shown in projects)

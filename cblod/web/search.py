@@ -1,21 +1,55 @@
-"""``/search?q=``: the search box, over the FTS5 index built at ingest."""
+"""``/search?q=``: the search box, over the FTS5 index built at ingest.
+
+Each hit is shown under its name in the reader's language (``labels``: ``?lang=``, else
+``Accept-Language``, then English, untagged, any), read for the page's hits in one query;
+the index keeps one title per resource, whatever the reader.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request
+from pyoxigraph import Literal
 
 from ..search import search as find
+from ..vocab import sparql_prefixes
+from .labels import choose_name, reader_languages, vary_on_language
 from .links import href
 from .store_access import current_store
 
 blueprint = Blueprint("search", __name__)
 
 
+def names_of(iris: list[str]) -> dict[str, list[Literal]]:
+    """Every name (skos:prefLabel, rdfs:label) of each of ``iris``, in one query."""
+    if not iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in iris)
+    query = (
+        f"SELECT ?item ?name WHERE {{ VALUES ?item {{ {values} }} "
+        "?item skos:prefLabel|rdfs:label ?name FILTER(isLiteral(?name)) }"
+    )
+    found: dict[str, list[Literal]] = {}
+    for row in current_store().select(sparql_prefixes() + query):
+        item, name = row["item"], row["name"]
+        if item is not None and isinstance(name, Literal):
+            found.setdefault(item.value, []).append(name)
+    return found
+
+
 @blueprint.route("/search")
-def search() -> str:
+def search() -> Response:
     text = request.args.get("q", "").strip()[:200]
     hits = find(current_store(), text) if text else []
+    names = names_of([h.iri for h in hits])
+    languages = reader_languages()
     results = [
-        {"href": href(h.iri), "title": h.title, "kind": h.kind, "snippet": h.snippet} for h in hits
+        {
+            "href": href(h.iri),
+            "title": choose_name(names.get(h.iri, []), languages) or h.title,
+            "kind": h.kind,
+            "snippet": h.snippet,
+        }
+        for h in hits
     ]
-    return render_template("search.html", search_query=text, results=results)
+    page = render_template("search.html", search_query=text, results=results)
+    return vary_on_language(make_response(page))
