@@ -377,3 +377,19 @@ def test_cblods_own_client_links_one_store_to_another(service, tmp_path):
     by_subject = {r["subject"].rsplit("/id/", 1)[1]: r for r in rows if r["match"] == "yes"}
     turku = by_subject["organisation/fi/turku-science-park"]
     assert turku["object"] == "http://127.0.0.1:5000/id/organisation/fi/turku-science-park"
+
+
+def test_a_homepage_and_a_region_narrow_and_boost(service):
+    """A homepage written any way (scheme, "www.") and a NUTS 1 code containing the
+    organisation's NUTS 3 region agree; a region elsewhere lowers the score."""
+    base = {"query": "Merenranta University of Applied Sciences", "type": "Organisation"}
+    plain = reconcile(service, {"q": {**base, "query": "Merenranta Sciences"}})["q"]["result"][0]
+    boosted = reconcile(service, {"q": {**base, "query": "Merenranta Sciences", "properties": [
+        {"pid": "homepage", "v": "merenranta.example"}, {"pid": "region", "v": "FI1"}]}})["q"]["result"][0]  # fmt: skip
+    assert boosted["id"] == plain["id"] == MERENRANTA
+    assert boosted["score"] > plain["score"]
+    features = {f["id"]: f["value"] for f in boosted["features"]}
+    assert features["homepage_agrees"] is True and features["region_agrees"] is True
+    elsewhere = reconcile(service, {"q": {**base, "properties": [{"pid": "region", "v": "SE1"}]}})
+    first = elsewhere["q"]["result"][0]
+    assert first["match"] is False and first["score"] < 100
