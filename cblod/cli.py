@@ -7,7 +7,7 @@
     cblod stats [--store DIR]
     cblod dump [--store DIR] [--out DIR]
     cblod serve [--store DIR] [--host HOST] [--port PORT] [--timeout S] [--workers N]
-                [--max-rows N] [--allow-service IRI]... [--sparql-server QUERY_URL]
+                [--max-rows N] [--allow-service IRI]... [--sparql-server QUERY_URL [--cache DIR]]
     cblod push [--store DIR] (--to URL | --query URL --update URL) [--user NAME] [--full]
     cblod demo [--store DIR] [--host HOST] [--port PORT] [--no-serve]
     cblod samples
@@ -117,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
         "--sparql-server",
         metavar="QUERY_URL",
         help="serve the dataset published on this SPARQL server (see push) instead of --store",
+    )
+    p.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="with --sparql-server: where to keep the search index and dumps made from it "
+        "(default: ~/.cache/cblod/remote/<hash of the URL>)",
     )
     p = verb("push", "publish the store's published snapshot on a SPARQL 1.1 server, safely")
     p.add_argument(
@@ -326,7 +332,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.sparql_server:
         from .remote import RemoteStore, SparqlServer
 
-        target = RemoteStore(SparqlServer(args.sparql_server))
+        target = RemoteStore(SparqlServer(args.sparql_server), cache=args.cache)
     serve(
         target,
         host=args.host,

@@ -21,8 +21,10 @@ its own. A short answer is an error, never a short table: Virtuoso's row cap
 from __future__ import annotations
 
 import copy
+import hashlib
+import os
 import re
-import tempfile
+import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -317,12 +319,38 @@ class RemoteQueries:
         self.store.server.http.close()
 
 
+def default_cache(query_url: str) -> Path:
+    """The folder a server's derived files are kept in when none is given:
+    ``$XDG_CACHE_HOME/cblod/remote/<hash of the query URL>`` (``~/.cache`` by default)."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "cblod" / "remote" / hashlib.sha256(query_url.encode()).hexdigest()[:16]
+
+
+#: version folders kept besides the served one: a request that began on the version before
+#: may still be reading its files
+VERSIONS_KEPT = 1
+
+
+def _forget_older_versions(cache: Path, *, keep: Path) -> None:
+    """Remove what was derived from versions the server no longer serves, but the newest
+    ``VERSIONS_KEPT`` of them."""
+    older = sorted(
+        (f for f in cache.glob("version-*") if f != keep and f.is_dir()),
+        key=lambda f: f.stat().st_mtime,
+        reverse=True,
+    )
+    for folder in older[VERSIONS_KEPT:]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class RemoteStore(PublishedReads):
     """A cblod dataset published on a SPARQL server (see ``cblod push``), read-only: the
     ``Dataset`` protocol over the server, with the published version's dataset on every query.
 
     ``cache`` is a local folder for what the web tier derives from the data (the search index,
-    dump files), kept per dataset version.
+    dump files), kept per dataset version: by default the user's cache folder for this server
+    (``default_cache``), so a restarted server finds what it derived before, and a folder
+    per run never piles up in /tmp.
     """
 
     writing = False
@@ -330,7 +358,7 @@ class RemoteStore(PublishedReads):
 
     def __init__(self, server: SparqlServer, *, cache: str | Path | None = None) -> None:
         self.server = server
-        self.path = Path(cache or tempfile.mkdtemp(prefix="cblod-remote-")).absolute()
+        self.path = Path(cache or default_cache(server.query_url)).absolute()
         self.path.mkdir(parents=True, exist_ok=True)
         self._dataset: tuple[float, PublishedDataset, SparqlServer] | None = None
         self._sources: tuple[str, list[NamedNode]] | None = None
@@ -384,7 +412,9 @@ class RemoteStore(PublishedReads):
         from .search import INDEX_FILE, build_index
 
         folder = self.path / f"version-{self.version}"
-        folder.mkdir(exist_ok=True)
+        if not folder.exists():
+            folder.mkdir()
+            _forget_older_versions(self.path, keep=folder)
         if not (folder / INDEX_FILE).exists() and not self._indexing:
             with self._index_lock:
                 if not (folder / INDEX_FILE).exists():

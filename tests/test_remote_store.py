@@ -40,7 +40,8 @@ from conftest import (
 from cblod.errors import StoreError
 from cblod.ingest import ingest
 from cblod.push import push
-from cblod.remote import RemoteStore, SparqlServer
+from cblod.remote import RemoteStore, SparqlServer, default_cache
+from cblod.search import INDEX_FILE
 from cblod.store import CblodStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -315,7 +316,9 @@ def test_push_and_serve_on_the_command_line(tmp_path, fresh_engine):
     assert pushed.returncode == 0, pushed.stderr
     assert "published on" in pushed.stdout and "7 graphs changed" in pushed.stdout
     port = free_port()
-    serve = [*cli, "serve", "--sparql-server", fresh_engine.query, "--port", str(port)]
+    cache = tmp_path / "cache"
+    serve = [*cli, "serve", "--sparql-server", fresh_engine.query, "--port", str(port),
+             "--cache", str(cache)]  # fmt: skip
     with process_serving(serve, f"http://127.0.0.1:{port}/"):
         answer = requests.get(
             f"http://127.0.0.1:{port}/id/organisation/fi/turku-science-park",
@@ -324,6 +327,37 @@ def test_push_and_serve_on_the_command_line(tmp_path, fresh_engine):
         )
         assert answer.status_code == 200 and "Turku Science Park" in answer.text
         assert answer.url.endswith("/doc/organisation/fi/turku-science-park.ttl")
+        found = requests.get(f"http://127.0.0.1:{port}/search", params={"q": "Turku"}, timeout=30)
+        assert found.status_code == 200 and "Turku Science Park" in found.text
+    (version,) = cache.glob("version-*")  # the search index was made there, not in /tmp
+    assert (version / INDEX_FILE).exists()
+
+
+def test_a_servers_derived_files_are_kept_in_the_users_cache_one_version_behind(
+    tmp_path, monkeypatch
+):
+    """Without ``--cache``, a server's search index goes to the user's cache folder, keyed by
+    the server, where a restarted web host finds it; a new version's folder forgets all but
+    the one version before it (nothing piles up in /tmp, a folder per run, as it did)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    page = tmp_path / "keep-eu-4smart-growth.txt"
+    text = KEEP_EU_PAGE.read_text(encoding="utf-8")
+    page.write_text(text, encoding="utf-8")
+    local = ingest_all(tmp_path / "store", [page])
+    with engine_serving("oxigraph", tmp_path / "oxigraph") as endpoints:
+        versions = []
+        for n in range(4):
+            if n:  # the secretariat edits the page: a new version
+                page.write_text(text.replace("Smart Clusters", f"Smart Clusters {n}"), "utf-8")
+                ingest([page], store=local)
+            push(local.latest(), endpoints.server())
+            remote = RemoteStore(SparqlServer(endpoints.query))  # a web host (re)started
+            assert remote.path == default_cache(endpoints.query)
+            assert remote.path.is_relative_to(tmp_path / "xdg" / "cblod" / "remote")
+            versions.append(remote.data_dir.name)
+            assert (remote.data_dir / INDEX_FILE).exists()
+        assert len(set(versions)) == 4
+        assert sorted(f.name for f in remote.path.glob("version-*")) == sorted(versions[-2:])
 
 
 def test_push_with_credentials_to_virtuosos_authenticated_endpoint(tmp_path):
