@@ -35,6 +35,11 @@ class SizedCache(Generic[V]):
                 self._values.move_to_end(key)
             return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._bytes = 0
+
     def put(self, key: Hashable, value: V) -> None:
         size = self._size(value)
         if size > self.max_bytes // 8:

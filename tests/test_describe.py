@@ -11,9 +11,16 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 import pytest
+from conftest import KEEP_EU_PAGE
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
-from cblod.describe import Description, describe_by_lookups, describe_in_few_queries
+from cblod.describe import (
+    _ABOUT_KNOWN,
+    Description,
+    describe_by_lookups,
+    describe_in_few_queries,
+)
+from cblod.ingest import ingest
 from cblod.store import CblodStore
 
 
@@ -27,19 +34,53 @@ def published_iris(store: CblodStore) -> list[NamedNode]:
     return [NamedNode(iri) for iri in sorted(found)]
 
 
+def fresh(describe, store, iri, **options):
+    """``describe`` from its own reads: no name kept from an earlier description."""
+    _ABOUT_KNOWN.clear()
+    return describe(store, iri, **options)
+
+
 def test_both_ways_describe_every_resource_alike(sample_store):
     iris = published_iris(sample_store)
     assert len(iris) > 100
     described = 0
     for iri in iris:
-        by_lookups = describe_by_lookups(sample_store, iri)
-        assert by_lookups == describe_in_few_queries(sample_store, iri), iri
+        by_lookups = fresh(describe_by_lookups, sample_store, iri)
+        assert by_lookups == fresh(describe_in_few_queries, sample_store, iri), iri
+        # and alike again with the names of what earlier pages showed kept
+        assert (
+            by_lookups
+            == describe_by_lookups(sample_store, iri)
+            == (describe_in_few_queries(sample_store, iri))
+        )
         described += by_lookups.exists
         if by_lookups.inbound_total > 1:  # the second page of inbound links, from one on
-            assert describe_by_lookups(sample_store, iri, inbound_offset=1) == (
-                describe_in_few_queries(sample_store, iri, inbound_offset=1)
+            assert fresh(describe_by_lookups, sample_store, iri, inbound_offset=1) == (
+                fresh(describe_in_few_queries, sample_store, iri, inbound_offset=1)
             )
     assert described == len(iris)
+
+
+def test_names_kept_from_earlier_pages_are_those_of_the_same_version(tmp_path):
+    """A name kept for one version is never shown for another: a project renamed at its
+    source is shown by its new name in the next version, though the old one was kept."""
+    page = tmp_path / "keep-eu-4smart-growth.txt"
+    page.write_text(KEEP_EU_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    store = CblodStore(tmp_path / "store")
+    ingest([page], store=store)
+    (row,) = store.select("SELECT ?p WHERE { ?p a <https://w3id.org/cblod/ontology#Project> }")
+    project = row["p"]
+    older = CblodStore(tmp_path / "store", read_only=True)  # stays on this version
+    before = describe_by_lookups(older, project)
+    assert before.label() == "Smart Clusters for Smart Growth through Joint Business Intelligence"
+    text = page.read_text(encoding="utf-8").replace(before.label(), "Smart Clusters, renamed")
+    page.write_text(text, encoding="utf-8")
+    ingest([page], store=store)
+    after = older.latest()
+    assert after.version != older.version
+    for describe in (describe_by_lookups, describe_in_few_queries):
+        assert describe(after, project).label() == "Smart Clusters, renamed"
+        assert describe(older, project).label() == before.label()
 
 
 def test_inbound_links_are_paged_in_a_stable_order(sample_store, monkeypatch):

@@ -7,6 +7,7 @@ on pages are local paths, so every deployment links to itself.
 
 from __future__ import annotations
 
+from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import g, request, url_for
@@ -15,12 +16,28 @@ from ..vocab import CBO
 from .store_access import current_store
 
 
+class _Here(NamedTuple):
+    """What every link of a request is made from, read once a request: a page draws a
+    hundred links, and reading these through Flask's context each time was a tenth of it."""
+
+    base: str  # the base URI the data was minted under
+    ours: str  # ``{base}id/``: the start of every IRI we publish
+    root: str  # the path the application is mounted at (``request.script_root``)
+    ontology: str  # the ontology's documentation page
+
+
+def _here() -> _Here:
+    here: _Here | None = g.get("cblod_links")
+    if here is None:
+        base = current_store().base_uri or "http://127.0.0.1:5000/"
+        here = _Here(base, base + "id/", request.script_root, url_for("ontology.documentation"))
+        g.cblod_links = here
+    return here
+
+
 def base_uri() -> str:
-    """The base the data was minted under, read once a request (a page draws many links)."""
-    if "cblod_base_uri" not in g:
-        g.cblod_base_uri = current_store().base_uri or "http://127.0.0.1:5000/"
-    base: str = g.cblod_base_uri
-    return base
+    """The base the data was minted under."""
+    return _here().base
 
 
 def iri_for_path(kind: str, key: str) -> str:
@@ -29,20 +46,27 @@ def iri_for_path(kind: str, key: str) -> str:
 
 def local_kind_key(iri: str) -> tuple[str, str] | None:
     """(kind, key) when ``iri`` is one of ours (``{base}id/{kind}/{key}``), else None."""
-    base = base_uri()
-    if not iri.startswith(base + "id/"):
+    return _kind_key(iri, _here())
+
+
+def _kind_key(iri: str, here: _Here) -> tuple[str, str] | None:
+    if not iri.startswith(here.ours):
         return None
-    kind, _, key = iri[len(base) + 3 :].partition("/")
+    kind, _, key = iri[len(here.ours) :].partition("/")
     return (kind, key) if kind and key else None
+
+
+_ONTOLOGY = str(CBO)
 
 
 def href(iri: str) -> str:
     """The link to show for ``iri``: its page here when it is ours, else the IRI itself."""
-    found = local_kind_key(iri)
+    here = _here()
+    found = _kind_key(iri, here)
     if found:
-        return document_path(*found)
-    if iri.startswith(str(CBO)):
-        return url_for("ontology.documentation") + "#" + iri.rsplit("#", 1)[-1]
+        return _document_path(here.root, *found)
+    if iri.startswith(_ONTOLOGY):
+        return here.ontology + "#" + iri.rsplit("#", 1)[-1]
     return iri
 
 
@@ -50,4 +74,8 @@ def document_path(kind: str, key: str) -> str:
     """The path of the document describing ``kind/key`` (``key`` may end in a format's
     extension): what ``url_for("resources.document", …)`` builds, without its cost (a page
     draws hundreds of links, and url_for was a fifth of a project page's time)."""
-    return f"{request.script_root}/doc/{quote(kind, safe='')}/{quote(key, safe='/')}"
+    return _document_path(_here().root, kind, key)
+
+
+def _document_path(root: str, kind: str, key: str) -> str:
+    return f"{root}/doc/{quote(kind, safe='')}/{quote(key, safe='/')}"
