@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -186,14 +187,20 @@ def describe_by_lookups(
 
 AboutFetch = Callable[[list[str]], Iterable[tuple[str, str, Term]]]
 
+#: asks a server for a description's inbound links beside its outbound statements
+_ASKING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="cblod-describe")
+
 
 def _name_all(version: str, pieces: _Pieces, fetch: AboutFetch) -> None:
     """The names, types and original pages of every node the description shows: those of
     nodes an earlier page showed from ``_ABOUT_KNOWN``, the others from ``fetch`` (node,
     predicate, object statements of the nodes given)."""
-    unknown = []
-    for node in sorted(linked_nodes(pieces.d)):
-        known = _ABOUT_KNOWN.get((version, node))
+    d, unknown = pieces.d, []
+    # the resource's own names and types are among its statements, read already
+    own = tuple((p.value, o) for p, o in d.statements if p.value in _ABOUT_SET)
+    _ABOUT_KNOWN.put((version, d.iri.value), own)
+    for node in sorted(linked_nodes(d)):
+        known = own if node == d.iri.value else _ABOUT_KNOWN.get((version, node))
         if known is None:
             unknown.append(node)
         else:
@@ -212,6 +219,7 @@ def _name_all(version: str, pieces: _Pieces, fetch: AboutFetch) -> None:
 
 
 _ABOUT_PREDICATES = (*LABELS, RDF.type, PROV.hadPrimarySource)
+_ABOUT_SET = {p.value for p in _ABOUT_PREDICATES}
 
 
 def _about_by_lookups(store: PublishedReads, nodes: list[str]) -> Iterator[tuple[str, str, Term]]:
@@ -275,6 +283,17 @@ def describe_in_few_queries(
         key=IDENTITY_KEY,
         alias=_alias(iri),
     )
+    # the inbound links are asked for while the outbound statements are read: on a server,
+    # two round trips at once instead of one after the other
+    linking_here = _ASKING.submit(
+        lambda: list(
+            store.select(
+                f"SELECT ?s ?p WHERE {{ {within}{{ ?s ?p {iri} }} }} "
+                f"ORDER BY ?p ?s LIMIT {INBOUND_PAGE} OFFSET {inbound_offset}",
+                **options,
+            )
+        )
+    )
     for row in store.select(outbound, **options):
         part, p, o = (row[v] for v in ("part", "p", "o"))
         match lexical(part) if part is not None else None:
@@ -288,14 +307,7 @@ def describe_in_few_queries(
                 d.sources_total = int(lexical(total))
             case "moved":
                 d.moved = True
-    inbound = [
-        (row["s"], row["p"])
-        for row in store.select(
-            f"SELECT ?s ?p WHERE {{ {within}{{ ?s ?p {iri} }} }} "
-            f"ORDER BY ?p ?s LIMIT {INBOUND_PAGE} OFFSET {inbound_offset}",
-            **options,
-        )
-    ]
+    inbound = [(row["s"], row["p"]) for row in linking_here.result()]
     d.inbound = [
         (s, p) for s, p in inbound if isinstance(s, NamedNode) and isinstance(p, NamedNode)
     ]
