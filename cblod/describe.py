@@ -32,8 +32,9 @@ INBOUND_PAGE = 100
 SOURCES_SHOWN = 20
 #: nodes whose names and types one query asks for
 LOOKUP_BATCH = 500
-#: statements kept in ``_ABOUT_KNOWN``: names, types and original pages of ~100 000 nodes
-ABOUT_KEPT = 400_000
+#: statements kept in ``_ABOUT_KNOWN`` (~15 MB): the names, types and original pages of
+#: ~20 000 nodes, more than every node a 3 000-project dataset's pages show
+ABOUT_KEPT = 100_000
 
 #: What ``_ABOUT`` said of a node, by (dataset version, node): most nodes a page shows (its
 #: programme, priority, countries, properties) were shown by the pages before it, so a page's
