@@ -9,7 +9,7 @@ and the link report ask a ``Dataset`` for what they need and never which backend
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -94,6 +94,10 @@ class Dataset(Protocol):
 
     def latest(self) -> Dataset:
         """The dataset now published (itself, or a newer version to read from now on)."""
+        ...
+
+    def opener(self) -> Callable[[], Dataset]:
+        """How another process opens this same version (picklable: a process is spawned)."""
         ...
 
     def query_runner(self, *, workers: int, timeout: float) -> QueryRunner:

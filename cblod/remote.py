@@ -27,8 +27,9 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -319,6 +320,11 @@ class RemoteQueries:
         self.store.server.http.close()
 
 
+def open_remote(query_url: str, cache: str) -> RemoteStore:
+    """What ``RemoteStore.opener`` gives another process (a picklable function)."""
+    return RemoteStore(SparqlServer(query_url), cache=cache)
+
+
 def default_cache(query_url: str) -> Path:
     """The folder a server's derived files are kept in when none is given:
     ``$XDG_CACHE_HOME/cblod/remote/<hash of the query URL>`` (``~/.cache`` by default)."""
@@ -437,6 +443,10 @@ class RemoteStore(PublishedReads):
             published=dataset.published,
             graphs={g.value for g in dataset.graphs},
         )
+
+    def opener(self) -> Callable[[], RemoteStore]:
+        """The same server read with the same cache, in another process."""
+        return partial(open_remote, self.server.query_url, str(self.path))
 
     def latest(self) -> RemoteStore:
         """Itself: it follows the server's published version on its own (``dataset()``)."""

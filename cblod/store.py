@@ -14,7 +14,9 @@ Inside a snapshot, graphs whose IRI starts with ``urn:cblod:internal:`` are cblo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -227,6 +229,10 @@ class CblodStore(PublishedReads):
         if published is None or published == self.snapshot:
             return self
         return CblodStore(self.path, read_only=True)
+
+    def opener(self) -> Callable[[], CblodStore]:
+        """A read-only handle on the snapshot this one reads, opened in another process."""
+        return partial(CblodStore, self.path, read_only=True, snapshot=self.snapshot)
 
     def at_snapshot(self, folder: Path) -> CblodStore:
         """A read-only handle on one published snapshot of this store (a retained release)."""

@@ -105,6 +105,8 @@ def running(store: CblodStore, **config) -> Iterator[str]:
     finally:
         http.shutdown()
         app.extensions["cblod_pool"].close()
+        if maker := app.extensions.get("cblod_ahead"):
+            maker.close()
 
 
 @contextmanager

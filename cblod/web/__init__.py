@@ -10,6 +10,8 @@ never read from globals deep inside. Settings (``create_app(store, SPARQL_TIMEOU
 * ``SPARQL_SERVICE_ALLOW`` endpoint IRIs a ``SERVICE`` clause may call (default none);
 * ``SPARQL_CACHE_BYTES`` answers kept for repeated queries, per dataset version (64 MiB);
 * ``PAGE_CACHE_BYTES`` resource documents kept for repeated requests, per version (32 MiB);
+* ``PAGES_AHEAD`` make every resource's HTML page of each version served before it is asked
+  for, in a process of its own (``cblod.web.ahead``; default off);
 * ``SPARQL_MAX_AGE`` seconds clients may cache an answer (default 300; ETags revalidate);
 * ``TRUST_PROXY`` honour ``X-Forwarded-Proto/Host/Prefix`` from one reverse proxy (default off);
 * ``PUBLISHER_NAME``, ``PUBLISHER_TYPE`` (an ADMS publisher type, default
@@ -43,6 +45,7 @@ DEFAULTS = {
     "SPARQL_MAX_AGE": 300,
     "SPARQL_CACHE_BYTES": 64 * 1024 * 1024,
     "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
+    "PAGES_AHEAD": False,
     "TRUST_PROXY": False,
     "PUBLISHER_NAME": "cblod",
     "PUBLISHER_TYPE": "NonProfitOrganisation",
@@ -58,6 +61,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import (
+        ahead,
         compression,
         dataset,
         dumps,
@@ -92,6 +96,9 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     app.extensions["cblod_pages"] = SizedCache[bytes](app.config["PAGE_CACHE_BYTES"], len)
     app.extensions["cblod_rendering"] = OneAtATime(timeout=app.config["SPARQL_TIMEOUT"] * 2)
     atexit.register(pool.close)
+    ahead.register(app)
+    if maker := app.extensions.get("cblod_ahead"):
+        atexit.register(maker.close)
     errors.register(app)
     security.register(app)
     compression.register(app)

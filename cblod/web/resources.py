@@ -9,6 +9,8 @@ a page asked for again is not described and rendered again.
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from werkzeug.wrappers import Response as BaseResponse
@@ -16,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..describe import Description
 from ..lru import SizedCache
 from ..vocab import PREFIXES
-from . import memento
+from . import ahead, memento
 from .labels import reader_languages, vary_on_language
 from .links import document_path, iri_for_path, local_kind_key
 from .negotiation import VARIANTS, negotiate
@@ -91,6 +93,18 @@ def thing(kind: str, key: str) -> BaseResponse:
     return response
 
 
+def _as_made_ahead(variant: str, asked_release: str | None) -> bool:
+    """Whether this request asks for the page as pages are made ahead: HTML with names in
+    English (``ahead.VARIANT``), its first page of inbound links, of the version served, by
+    an application at the root of its host."""
+    return (
+        variant == ahead.VARIANT
+        and asked_release is None
+        and not _offset()
+        and not request.script_root
+    )
+
+
 def _rendered(kind: str, key: str, d: Description, rdf_format: RdfFormat | None) -> bytes:
     """The document's body: the HTML page, or the description in ``rdf_format``."""
     if rdf_format is None:
@@ -121,7 +135,11 @@ def document(kind: str, key: str) -> BaseResponse:
     pages: SizedCache[bytes] = current_app.extensions["cblod_pages"]
     cache_key = (version, kind, key, variant, _offset())
 
+    #: how the body was found, told to the client as ``Server-Timing`` (W3C Server Timing)
+    how = {"desc": "kept"}
+
     def render() -> bytes | BaseResponse:
+        started = time.perf_counter()
         description = _described(kind, key)
         if description.moved:
             survivor = current_store().survivor(description.iri)
@@ -133,12 +151,23 @@ def document(kind: str, key: str) -> BaseResponse:
             memento.gone_or_missing(kind, key)
         rendered = _rendered(kind, key, description, rdf_format)
         pages.put(cache_key, rendered)
+        how.update(desc="rendered", dur=f"{(time.perf_counter() - started) * 1000:.1f}")
         return rendered
 
+    maker: ahead.Maker | None = current_app.extensions.get("cblod_ahead")
+    if maker is not None:
+        maker.ensure(current_store())  # a version published since the last request
+
+    def kept() -> bytes | None:
+        found = pages.get(cache_key)
+        if found is None and maker is not None and _as_made_ahead(variant, asked_release):
+            found = ahead.made_ahead(current_store().data_dir, kind, key)
+            if found is not None:
+                how["desc"] = "made-ahead"
+        return found
+
     # many clients asking for one page right after a publish: rendered once, not by each
-    found = current_app.extensions["cblod_rendering"].run(
-        cache_key, lambda: pages.get(cache_key), render
-    )
+    found = current_app.extensions["cblod_rendering"].run(cache_key, kept, render)
     if not isinstance(found, bytes):
         return found  # moved: a redirect to the survivor
     body = found
@@ -155,6 +184,8 @@ def document(kind: str, key: str) -> BaseResponse:
     if asked_release is None:
         response.vary.add("Accept-Datetime")
     response.set_etag(f"{version}-{variant}")
+    duration = f";dur={how['dur']}" if "dur" in how else ""
+    response.headers["Server-Timing"] = f'page;desc="{how["desc"]}"{duration}'
     memento.as_memento(response, kind, key)
     response.make_conditional(request)
     return response
