@@ -5,6 +5,8 @@
 For each size: generates keep.eu-shaped pages, ingests them, then measures
 * page and ``/id`` latency (p50, p99) and requests/s of a running ``cblod serve``; each page
   first as a first view (no page cached), then the project pages again (from the page cache);
+* the same pages from ``cblod serve --pages-ahead`` once it has made them (and how long the
+  making took, and its size);
 * project pages against ``oxigraph serve`` answering ``DESCRIBE`` of the same resources;
 * ``cblod dump`` throughput (MB/s of N-Triples written) and its peak RSS, against the baseline
   of pyoxigraph dumping the same default graph uncompressed, each in its own process so peak
@@ -34,6 +36,7 @@ from sparql_bench import free_port, launch  # noqa: E402
 from cblod.ingest import ingest  # noqa: E402
 from cblod.snapshots import published_snapshot  # noqa: E402
 from cblod.store import DATABASE, CblodStore  # noqa: E402
+from cblod.web.ahead import DONE_FILE, PAGES_FILE  # noqa: E402
 
 BASELINE_DUMP = """
 import sys, pyoxigraph
@@ -78,6 +81,19 @@ def latencies(session: requests.Session, urls: list[str], **options) -> list[flo
         assert response.status_code in (200, 303), (url, response.status_code)
         out.append((time.perf_counter() - start) * 1000)
     return out
+
+
+def made_ahead(folder: Path, started: float, limit: float = 3600.0) -> tuple[float, float]:
+    """(seconds since ``started``, MB) once ``cblod serve --pages-ahead`` has made every page
+    of the version whose folder is ``folder`` (a glob pattern: a server's cache names its
+    version folders)."""
+    while time.perf_counter() - started < limit:
+        done = list(folder.parent.glob(f"{folder.name}/{DONE_FILE}"))
+        if done:
+            size = sum(f.stat().st_size for f in done[0].parent.glob(f"{PAGES_FILE}*"))
+            return time.perf_counter() - started, size / 1e6
+        time.sleep(0.5)
+    raise TimeoutError(f"no pages made in {folder} after {limit:.0f} s")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -171,6 +187,21 @@ def measure(size: int, work: Path) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # the same pages from a server that made them ahead: each still a first view there
+    port = free_port()
+    started = time.perf_counter()
+    server = launch([sys.executable, "-m", "cblod.cli", "serve", "--store", str(store_dir),
+                     "--port", str(port), "--pages-ahead"])  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        making_s, making_mb = made_ahead(published_snapshot(store_dir) or work, started)
+        docs = [base + iri.split("5000", 1)[1].replace("/id/", "/doc/", 1) for iri in sample]
+        with requests.Session() as session:
+            latencies(session, [base + "/robots.txt"] * 10)
+            ahead_ms = latencies(session, docs)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     describe_ms = describe_latencies(store_dir, projects[:100])
     return {
         "projects": size,
@@ -186,6 +217,10 @@ def measure(size: int, work: Path) -> dict:
         "project_page_p50_ms": statistics.median(page_ms[:100]),
         "project_page_p99_ms": percentile(page_ms[:100], 99),
         "cached_page_p50_ms": statistics.median(cached_ms),
+        "ahead_page_p50_ms": statistics.median(ahead_ms[:100]),
+        "ahead_page_p99_ms": percentile(ahead_ms[:100], 99),
+        "ahead_making_s": making_s,
+        "ahead_mb": making_mb,
         "cached_page_p99_ms": percentile(cached_ms, 99),
         "dump_s": dump_s,
         "dump_peak_rss_mb": dump_mb,
@@ -208,7 +243,8 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     print(
         f"{'projects':>9}{'project page p50/p99 ms':>26}{'oxigraph DESCRIBE p50/p99 ms':>31}{'ratio p50/p99':>16}"
-        f"{'again p50/p99 ms':>19}{'ratio':>12}"
+        f"{'again p50/p99 ms':>19}{'ratio':>12}{'made ahead p50/p99 ms':>24}{'ratio':>12}"
+        f"{'making s':>10}{'MB':>6}"
     )
     for r in results:
         if r["describe_p50_ms"]:
@@ -218,7 +254,11 @@ def main() -> None:
                   f"{r['project_page_p99_ms'] / r['describe_p99_ms']:<7.1f}"
                   f"{r['cached_page_p50_ms']:>11.1f}/{r['cached_page_p99_ms']:<7.1f}"
                   f"{r['cached_page_p50_ms'] / r['describe_p50_ms']:>5.1f}/"
-                  f"{r['cached_page_p99_ms'] / r['describe_p99_ms']:<5.1f}")  # fmt: skip
+                  f"{r['cached_page_p99_ms'] / r['describe_p99_ms']:<5.1f}"
+                  f"{r['ahead_page_p50_ms']:>13.1f}/{r['ahead_page_p99_ms']:<7.1f}"
+                  f"{r['ahead_page_p50_ms'] / r['describe_p50_ms']:>6.1f}/"
+                  f"{r['ahead_page_p99_ms'] / r['describe_p99_ms']:<5.1f}"
+                  f"{r['ahead_making_s']:>10.0f}{r['ahead_mb']:>6.0f}")  # fmt: skip
     print(
         f"{'projects':>9}{'triples':>9}{'page p50/p99 ms':>18}{'/id 303 p50/p99':>18}{'pages/s':>9}"
         f"{'dump MB/s':>11}{'raw MB/s':>10}{'ratio':>7}{'dump RSS MB':>13}{'raw RSS MB':>12}"
