@@ -92,6 +92,10 @@ class Dataset(Protocol):
 
     def default_graph_quads(self) -> Iterable[Quad]: ...
 
+    def subjects_under(self, prefix: str) -> Iterator[NamedNode]:
+        """Every subject of the published graph whose IRI starts with ``prefix``, once."""
+        ...
+
     def latest(self) -> Dataset:
         """The dataset now published (itself, or a newer version to read from now on)."""
         ...
@@ -104,6 +108,15 @@ class Dataset(Protocol):
         """What runs the endpoint's queries with this timeout: worker processes, or the
         server itself."""
         ...
+
+
+#: subjects one query of ``PublishedReads.subjects_under`` asks for
+SUBJECTS_PAGE = 5000
+
+
+def _string(text: str) -> str:
+    """``text`` as a SPARQL string literal."""
+    return str(Literal(text))
 
 
 class PublishedReads:
@@ -207,3 +220,21 @@ class PublishedReads:
 
     def default_graph_quads(self) -> Iterable[Quad]:
         return self.quads(None, None, None, DefaultGraph())
+
+    def subjects_under(self, prefix: str) -> Iterator[NamedNode]:
+        """In pages of ``SUBJECTS_PAGE``, after the last one seen: a server may cap how many
+        rows one answer holds (Virtuoso: 10 000), and an offset would sort again what it skips."""
+        after = ""
+        while True:
+            found = [
+                row["s"]
+                for row in self.select(
+                    "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
+                    f"FILTER(STRSTARTS(STR(?s), {_string(prefix)}) && STR(?s) > {_string(after)}) }} "
+                    f"ORDER BY STR(?s) LIMIT {SUBJECTS_PAGE}"
+                )
+            ]
+            yield from (s for s in found if isinstance(s, NamedNode))
+            if len(found) < SUBJECTS_PAGE:
+                return
+            after = found[-1].value

@@ -14,13 +14,13 @@ Inside a snapshot, graphs whose IRI starts with ``urn:cblod:internal:`` are cblo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyoxigraph import Literal, Quad, Store
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
 from . import releases
 from .errors import StoreError
@@ -229,6 +229,18 @@ class CblodStore(PublishedReads):
         if published is None or published == self.snapshot:
             return self
         return CblodStore(self.path, read_only=True)
+
+    def subjects_under(self, prefix: str) -> Iterator[NamedNode]:
+        """By reading the published graph in subject order: seconds where sorting its
+        subjects in SPARQL, a page at a time, took minutes at 30 000 projects."""
+        previous = None
+        for quad in self.quads(None, None, None, DefaultGraph()):
+            subject = quad.subject
+            if subject == previous:
+                continue
+            previous = subject
+            if isinstance(subject, NamedNode) and subject.value.startswith(prefix):
+                yield subject
 
     def opener(self) -> Callable[[], CblodStore]:
         """A read-only handle on the snapshot this one reads, opened in another process."""

@@ -125,3 +125,22 @@ def test_every_backend_describes_as_the_embedded_store(published_samples, sample
         assert comparable(published_samples.describe(iri)) == comparable(
             sample_store.describe(iri)
         ), iri
+
+
+def test_every_backend_lists_the_subjects_under_a_prefix_alike(
+    published_samples, sample_store, monkeypatch
+):
+    """What pages are made ahead for: every published subject of ours, each once, also when
+    a server is read a page at a time (a few subjects a page here, to page at all)."""
+    import cblod.published
+
+    monkeypatch.setattr(cblod.published, "SUBJECTS_PAGE", 7)
+    ours = f"{sample_store.base_uri}id/"
+    expected = {
+        q.subject
+        for q in sample_store.quads(None, None, None, DefaultGraph())
+        if isinstance(q.subject, NamedNode) and q.subject.value.startswith(ours)
+    }
+    listed = list(published_samples.subjects_under(ours))
+    assert len(listed) == len(set(listed)) and set(listed) == expected
+    assert len(expected) > 7 * 3

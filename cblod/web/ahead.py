@@ -25,8 +25,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pyoxigraph import NamedNode
-
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -89,8 +87,9 @@ class Maker:
         if folder is None or (folder / DONE_FILE).exists():
             return
         with self._lock:
-            process = self._started.get(folder)
-            if process is not None and (process.is_alive() or process.exitcode == 0):
+            if folder in self._started:
+                # made, being made, or failed: a maker that failed is not started again by
+                # every request (its error is in the server's log; a restart resumes it)
                 return
             for old, running in list(self._started.items()):
                 if old != folder and running.is_alive():
@@ -172,19 +171,13 @@ def _commit(db: sqlite3.Connection, batch: list[tuple[str, bytes]]) -> int:
 
 
 def _resource_paths(store: Dataset) -> Iterator[str]:
-    """The document path of every resource the published graph says something about and
-    that is ours (``{base}id/{kind}/{key}``), each once, in the order the graph is read."""
-    base = (store.base_uri or "http://127.0.0.1:5000/") + "id/"
-    seen: set[str] = set()
-    for quad in store.default_graph_quads():
-        subject = quad.subject
-        if not isinstance(subject, NamedNode) or subject.value in seen:
-            continue
-        seen.add(subject.value)
-        if subject.value.startswith(base):
-            kind, _, key = subject.value[len(base) :].partition("/")
-            if kind and key:
-                yield page_path(kind, key)
+    """The document path of every resource of ours the published graph describes
+    (``{base}id/{kind}/{key}``), each once."""
+    ours = (store.base_uri or "http://127.0.0.1:5000/") + "id/"
+    for subject in store.subjects_under(ours):
+        kind, _, key = subject.value[len(ours) :].partition("/")
+        if kind and key:
+            yield page_path(kind, key)
 
 
 def register(app: Flask) -> None:
