@@ -6,6 +6,7 @@ that version only, on every backend.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,16 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import ENGINES, KEEP_EU_PAGE, engine_serving, ingest_all, remote_copy, running
+from conftest import (
+    ENGINES,
+    KEEP_EU_PAGE,
+    engine_serving,
+    free_port,
+    ingest_all,
+    process_serving,
+    remote_copy,
+    running,
+)
 
 from cblod.ingest import ingest
 from cblod.published import Dataset
@@ -154,3 +164,22 @@ def test_an_interrupted_making_resumes_where_it_stopped(tmp_path):
     assert len(made_paths(folder)) == made and (folder / DONE_FILE).exists()
     # a maker for a version no longer published makes nothing
     assert make_pages(store.opener(), "another-version", str(folder)) == 0
+
+
+def test_serve_pages_ahead_on_the_command_line(tmp_path):
+    """``cblod serve --pages-ahead`` as a publisher runs it: the pages are made beside the
+    snapshot, and served from there."""
+    store = ingest_all(tmp_path / "store", [KEEP_EU_PAGE])
+    port = free_port()
+    command = [sys.executable, "-m", "cblod.cli", "serve", "--store", str(store.path),
+               "--port", str(port), "--pages-ahead"]  # fmt: skip
+    with process_serving(command, f"http://127.0.0.1:{port}/robots.txt"):
+        assert store.data_dir is not None
+        wait_until_made(store.data_dir)
+        page = requests.get(
+            f"http://127.0.0.1:{port}/doc/project/central-baltic-2014-2020/4smart-growth",
+            timeout=60,
+        )
+        assert page.status_code == 200
+        assert page.headers["Server-Timing"] == 'page;desc="made-ahead"'
+        assert "Smart Clusters for Smart Growth" in page.text

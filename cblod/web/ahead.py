@@ -18,10 +18,12 @@ The cost is the rendering moved ahead: every page of every version, in a process
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
 import threading
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -116,17 +118,19 @@ class Maker:
 
 def make_pages(opener: Callable[[], Dataset], version: str, folder: str) -> int:
     """Make the page of every resource of ``version`` into ``folder``; returns how many were
-    made. Stops, leaving what it made, when the dataset is no longer at ``version``."""
+    made. Stops, leaving what it made, when the dataset is no longer at ``version`` or the
+    process that started it has gone."""
     from . import create_app
 
     store = opener()
     if store.version != version:
         return 0
+    server = os.getppid()  # a maker whose server has gone stops (a SIGTERM runs no atexit)
     app = create_app(store, SPARQL_WORKERS=1, PAGE_CACHE_BYTES=0)
     made = 0
     target = Path(folder) / PAGES_FILE
     try:
-        with sqlite3.connect(target) as db:
+        with closing(sqlite3.connect(target)) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, body BLOB)")
             done = {path for (path,) in db.execute("SELECT path FROM pages")}
@@ -139,7 +143,7 @@ def make_pages(opener: Callable[[], Dataset], version: str, folder: str) -> int:
                 if response.status_code == 200:
                     batch.append((path, zlib.compress(response.get_data(), 6)))
                 if len(batch) >= BATCH:
-                    if store.latest().version != version:
+                    if os.getppid() != server or store.latest().version != version:
                         return made
                     made += _commit(db, batch)
             made += _commit(db, batch)
