@@ -4,7 +4,8 @@
 ``Content-Location`` of the chosen variant, ``Link`` to every alternate); ``/doc/….ttl``,
 ``.jsonld``, ``.nt``, ``.rdf``, ``.html`` pick one. An unknown resource is a 404 page (HTML or
 text by Accept), never a 500. Documents are kept per dataset version (``PAGE_CACHE_BYTES``):
-a page asked for again is not described and rendered again.
+a page asked for again is not described and rendered again. With ``PAGES_AHEAD`` a first
+view reads the page made before it was asked for (``ahead``). ``Server-Timing`` says which.
 """
 
 from __future__ import annotations
