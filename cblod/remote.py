@@ -37,12 +37,13 @@ import requests
 from pyoxigraph import (
     BlankNode,
     DefaultGraph,
+    Literal,
     NamedNode,
     Quad,
-    QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
+    Triple,
     parse,
     parse_query_results,
     serialize,
@@ -51,7 +52,7 @@ from requests.auth import AuthBase
 
 from .describe import Description, describe_in_few_queries
 from .errors import StoreError
-from .published import PublishedReads
+from .published import SUBJECTS_PAGE, PublishedReads
 from .query.results import TooManyResults
 from .query.scan import scan
 from .rdfterms import GraphName, QueryResult, Subject, Term
@@ -60,6 +61,19 @@ from .registry import read_contents, read_version
 if TYPE_CHECKING:
     from .query.workers import QueryRequest, QueryResponse
 
+
+#: a graph answer shorter than any cap an engine ships with is never checked against one
+MIN_CAP = 1000
+#: answers up to this many rows tell whether (and where) an engine caps them
+CAP_PROBE = 100_000
+_DIGITS = " ".join(map(str, range(10)))
+_CAP_QUERY = (
+    "SELECT ?a WHERE { "
+    + " ".join(f"VALUES ?{v} {{ {_DIGITS} }}" for v in "abcdef")
+    + f" }} LIMIT {CAP_PROBE + 1}"
+)
+#: subjects whose statements one query of a dump asks for (halved while an answer is capped)
+DUMP_SUBJECTS = 500
 
 #: at most this many triples, or bytes of N-Triples, in one INSERT DATA / DELETE DATA request
 DATA_TRIPLES = 1000
@@ -106,6 +120,9 @@ class SparqlServer:
         self.dataset = dataset
         self.http = requests.Session()
         self.http.auth = auth
+        #: the most rows the server puts in one answer, once known (shared by dataset views);
+        #: None: it has shown none up to ``CAP_PROBE`` rows
+        self._cap: dict[str, int | None] = {}
 
     def with_dataset(
         self, dataset: PublishedDataset, *, timeout: float | None = None
@@ -159,8 +176,26 @@ class SparqlServer:
         except SyntaxError as exc:
             raise SyntaxError(_as_sent(str(exc), head.count("\n"))) from None
         if accept == "application/n-triples":
-            return iter(list(parse(body, format=RdfFormat.N_TRIPLES)))
+            triples = list(parse(body, format=RdfFormat.N_TRIPLES))
+            cap = self.answer_cap() if len(triples) >= MIN_CAP else None
+            if cap is not None and len(triples) >= cap:
+                # Virtuoso cuts a CONSTRUCT answer at its row cap with no header saying so:
+                # an answer that long may be short, and a short answer is an error
+                raise TooManyResults(cap)
+            return iter(triples)
         return parse_query_results(body, format=QueryResultsFormat.JSON)
+
+    def answer_cap(self) -> int | None:
+        """The most rows the server returns in one answer (Virtuoso: ``ResultSetMaxRows``,
+        10 000 by default), or None when it caps none up to ``CAP_PROBE``: learnt from a
+        capped SELECT's ``X-SPARQL-MaxRows``, asked once if none was seen yet."""
+        if "rows" not in self._cap:
+            try:
+                self._post(self.query_url, data={"query": _CAP_QUERY}, accept="text/csv")
+                self._cap.setdefault("rows", None)
+            except TooManyResults:
+                pass  # _send noted the cap
+        return self._cap["rows"]
 
     def quads_for_pattern(
         self,
@@ -215,15 +250,74 @@ class SparqlServer:
         from_graph: GraphName | None = None,
         prefixes: dict[str, str] | None = None,
     ) -> None:
-        """One graph as RDF, streamed from the server (only graph formats are needed)."""
-        where = (
-            "{ ?s ?p ?o }"
+        """One graph as RDF, a batch of subjects at a time, each answer checked against the
+        server's cap (one CONSTRUCT of a whole graph came back cut at Virtuoso's 10 000
+        triples, without a word), and the count of what was written checked against the
+        server's own count: a dump is whole or an error."""
+        inside = (
+            "{pattern}"
             if from_graph is None or isinstance(from_graph, DefaultGraph)
-            else f"{{ GRAPH {from_graph} {{ ?s ?p ?o }} }}"
+            else f"GRAPH {from_graph} {{{{ {{pattern}} }}}}"
         )
-        triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {where}")
-        assert not isinstance(triples, QuerySolutions | QueryBoolean)
+        triples = list(self._graph_triples(inside))
+        (row,) = self.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {inside.format(pattern='?s ?p ?o')} }}"
+        )
+        held = int(row["n"].value) if row["n"] is not None else 0
+        if len(triples) != held:
+            raise StoreError(
+                f"the dump of {from_graph or 'the default graph'} from {self.query_url} has "
+                f"{len(triples)} triples where the server counts {held}"
+            )
+        # in subject order, as the embedded store writes them: Turtle groups each subject's
+        # statements, and a dump is the same whichever engine (and batch order) it came from
+        triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
         serialize(triples, output, format=format, prefixes=prefixes)
+
+    def select(self, sparql: str) -> QuerySolutions:
+        found = self.query(sparql)
+        assert isinstance(found, QuerySolutions)
+        return found
+
+    def _graph_triples(self, inside: str) -> Iterator[Triple]:
+        """The triples of the graph ``inside`` names, subject by subject."""
+        subjects: list[NamedNode | BlankNode] = []
+        after = ""
+        while True:
+            found = [
+                row["s"]
+                for row in self.select(
+                    f"SELECT DISTINCT ?s WHERE {{ {inside.format(pattern='?s ?p ?o')} "
+                    f"FILTER(isIRI(?s) && STR(?s) > {Literal(after)}) }} "
+                    f"ORDER BY STR(?s) LIMIT {SUBJECTS_PAGE}"
+                )
+            ]
+            subjects.extend(s for s in found if isinstance(s, NamedNode))
+            if len(found) < SUBJECTS_PAGE:
+                break
+            after = found[-1].value
+        # blank subjects cannot be named in a query: all of them at once (cblod mints IRIs
+        # for what it publishes; the count check above catches a graph that has too many)
+        blank = f"{inside.format(pattern='?s ?p ?o')} FILTER(isBlank(?s))"
+        for row in self.select(f"SELECT ?s ?p ?o WHERE {{ {blank} }}"):
+            yield Triple(row["s"], row["p"], row["o"])
+        start, size = 0, DUMP_SUBJECTS
+        while start < len(subjects):
+            batch = " ".join(str(s) for s in subjects[start : start + size])
+            query = (
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {batch} }} "
+                f"{inside.format(pattern='?s ?p ?o')} }}"
+            )
+            try:
+                rows = list(self.select(query))
+            except TooManyResults:
+                if size == 1:
+                    raise
+                size = max(1, size // 2)
+                continue
+            for row in rows:
+                yield Triple(row["s"], row["p"], row["o"])
+            start += size
 
     # -- publishing ----------------------------------------------------------------------
 
@@ -287,7 +381,9 @@ class SparqlServer:
         if response.status_code == 206:  # Virtuoso's "anytime" answer: a partial result
             raise RemoteTimeout("the SPARQL server stopped the query and sent a partial answer")
         if "X-SPARQL-MaxRows" in response.headers:
-            raise TooManyResults(int(response.headers["X-SPARQL-MaxRows"]))
+            cap = int(response.headers["X-SPARQL-MaxRows"])
+            self._cap["rows"] = cap
+            raise TooManyResults(cap)
         if response.status_code >= 300:
             raise StoreError(
                 f"the SPARQL server answered {response.status_code} to {method} {url}: "

@@ -11,6 +11,7 @@ to end, an engine's short answer is an error, and the endpoint's timeout holds.
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import re
 import subprocess
@@ -36,6 +37,7 @@ from conftest import (
     running,
     select,
 )
+from pyoxigraph import DefaultGraph, RdfFormat, parse
 
 from cblod.errors import StoreError
 from cblod.ingest import ingest
@@ -45,7 +47,7 @@ from cblod.search import INDEX_FILE
 from cblod.store import CblodStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import keep_eu_pages  # noqa: E402
+from generate import keep_eu_export, keep_eu_pages  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -412,6 +414,52 @@ def test_an_engines_row_cap_is_an_error_never_a_short_table(tmp_path, sample_sto
         assert len(answer.text.splitlines()) == 12_001  # every row, and the header
     else:
         assert answer.status_code == 422 and "rows" in answer.text
+
+
+def test_an_engines_cut_graph_answer_is_an_error_never_a_short_graph(
+    tmp_path, sample_store, fresh_engine
+):
+    """Virtuoso cuts a CONSTRUCT answer at its row cap too, with a 200 and no header saying
+    so: through cblod an answer that long is a 422; an engine with no cap gives every triple."""
+    remote = remote_copy(sample_store, fresh_engine, tmp_path / "cache")
+    digits = " ".join(map(str, range(10)))
+    values = " ".join(f"VALUES ?{v} {{ {digits} }}" for v in "vwxyz")
+    query = (
+        f"CONSTRUCT {{ <urn:cblod:test> <urn:cblod:n> ?n }} WHERE {{ {values} "
+        "BIND(CONCAT(STR(?v), STR(?w), STR(?x), STR(?y), STR(?z)) AS ?n) } LIMIT 12000"
+    )
+    with running(remote, SPARQL_MAX_ROWS=50_000) as url:
+        answer = requests.post(
+            f"{url}/sparql",
+            data={"query": query},
+            headers={"Accept": "application/n-triples"},
+            timeout=120,
+        )
+    if answer.status_code == 200:
+        assert len(answer.text.splitlines()) == 12_000
+    else:
+        assert answer.status_code == 422 and "rows" in answer.text
+
+
+def test_a_dump_from_a_server_is_whole_above_its_row_cap(tmp_path, fresh_engine):
+    """A graph larger than the engine's cap (a 300-project export: 23 000 published triples,
+    13 000 in one source) is dumped whole, as the local store holds it: one CONSTRUCT of it
+    came back from Virtuoso cut at 10 000 triples, silently."""
+    (tmp_path / "export").mkdir()
+    local = CblodStore(tmp_path / "store")
+    ingest(keep_eu_export(300, tmp_path / "export"), store=local, keep=False)
+    remote = remote_copy(local, fresh_engine, tmp_path / "cache")
+    largest = max(local.source_graphs(), key=lambda g: len(list(local.quads(None, None, None, g))))
+    for graph in (DefaultGraph(), largest):
+        held = {(q.subject, q.predicate, q.object) for q in local.quads(None, None, None, graph)}
+        assert len(held) > 10_000
+        out = io.BytesIO()
+        remote.dump(out, format=RdfFormat.N_TRIPLES, from_graph=graph)
+        dumped = [
+            (t.subject, t.predicate, t.object)
+            for t in parse(out.getvalue(), format=RdfFormat.N_TRIPLES)
+        ]
+        assert len(dumped) == len(held) and set(dumped) == held
 
 
 def test_the_timeout_holds_when_the_server_runs_the_queries(tmp_path, sample_store, fresh_engine):
