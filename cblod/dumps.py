@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import shutil
 import tempfile
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
-from pyoxigraph import DefaultGraph, RdfFormat, serialize
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
 
 from .published import Dataset
 from .values import slugify
@@ -64,6 +65,32 @@ def dump_files(store: Dataset) -> list[DumpFile]:
     return files
 
 
+class _InGraph(io.RawIOBase):
+    """Writes the N-Triples it is given to ``out`` as N-Quads in ``graph``, line by line as
+    they stream: a graph's own dump (whole or an error, on every backend) rather than a
+    pattern lookup, which a SPARQL server answers with at most its row cap."""
+
+    def __init__(self, out: IO[bytes], graph: NamedNode) -> None:
+        self.out, self.tail, self.rest = out, f" {graph} .\n".encode(), b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        lines = (self.rest + bytes(data)).split(b"\n")
+        self.rest = lines.pop()
+        for line in lines:
+            if line.strip():
+                # an N-Triples line is one triple and ends " ." (literals escape newlines)
+                self.out.write(line.rstrip()[:-1].rstrip() + self.tail)
+        return len(data)
+
+    def close(self) -> None:
+        if self.rest.strip():
+            self.write(b"\n")
+        super().close()
+
+
 def write_dumps(store: Dataset, out_dir: Path) -> list[Path]:
     """Write every dump file into ``out_dir`` (replacing what is there); returns their paths."""
     out_dir = Path(out_dir)
@@ -79,8 +106,9 @@ def write_dumps(store: Dataset, out_dir: Path) -> list[Path]:
         with _gzip(building / "dataset.nq.gz") as out:
             store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=default)
             for graph in store.source_graphs():
-                quads = store.quads(None, None, None, graph)
-                serialize(quads, out, format=RdfFormat.N_QUADS)
+                named = _InGraph(out, graph)
+                store.dump(cast(IO[bytes], named), format=RdfFormat.N_TRIPLES, from_graph=graph)
+                named.close()
         for graph in store.source_graphs():
             with _gzip(building / _source_name(graph.value)) as out:
                 store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=graph)

@@ -10,6 +10,7 @@ to end, an engine's short answer is an error, and the endpoint's timeout holds.
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import io
 import os
@@ -39,6 +40,7 @@ from conftest import (
 )
 from pyoxigraph import DefaultGraph, RdfFormat, parse
 
+from cblod.dumps import write_dumps
 from cblod.errors import StoreError
 from cblod.ingest import ingest
 from cblod.push import push
@@ -460,6 +462,13 @@ def test_a_dump_from_a_server_is_whole_above_its_row_cap(tmp_path, fresh_engine)
             for t in parse(out.getvalue(), format=RdfFormat.N_TRIPLES)
         ]
         assert len(dumped) == len(held) and set(dumped) == held
+    # and the dump files a web host on that server offers: every quad of every source
+    files = write_dumps(remote, tmp_path / "dumps")
+    (quads,) = [f for f in files if f.name == "dataset.nq.gz"]
+    offered = set(parse(gzip.decompress(quads.read_bytes()), format=RdfFormat.N_QUADS))
+    expected = {q for g in local.source_graphs() for q in local.quads(None, None, None, g)}
+    expected |= set(local.quads(None, None, None, DefaultGraph()))
+    assert offered == expected
 
 
 def test_the_timeout_holds_when_the_server_runs_the_queries(tmp_path, sample_store, fresh_engine):
