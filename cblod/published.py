@@ -42,6 +42,20 @@ class Dataset(Protocol):
     path: Path
 
     @property
+    def snapshot(self) -> Path | None:
+        """The folder of the release this dataset reads, when the backend keeps releases (the
+        embedded store: each publish is one); None on a SPARQL server, which keeps none."""
+        ...
+
+    def release_folders(self) -> list[Path]:
+        """The folders of the releases kept, oldest first (none on a SPARQL server)."""
+        ...
+
+    def at_snapshot(self, folder: Path) -> Dataset:
+        """The dataset as the release in ``folder`` (one of ``release_folders``) published it."""
+        ...
+
+    @property
     def version(self) -> str: ...
 
     @property

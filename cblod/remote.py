@@ -457,6 +457,13 @@ class RemoteStore(PublishedReads):
 
     writing = False
     database_path = None  # no local database: the endpoint's queries go to the server
+    snapshot = None  # a server keeps no releases: the version it serves
+
+    def release_folders(self) -> list[Path]:
+        return []
+
+    def at_snapshot(self, folder: Path) -> RemoteStore:
+        raise StoreError(f"a SPARQL server keeps no releases (asked for {folder.name})")
 
     def __init__(self, server: SparqlServer, *, cache: str | Path | None = None) -> None:
         self.server = server

@@ -246,6 +246,9 @@ class CblodStore(PublishedReads):
         """A read-only handle on the snapshot this one reads, opened in another process."""
         return partial(CblodStore, self.path, read_only=True, snapshot=self.snapshot)
 
+    def release_folders(self) -> list[Path]:
+        return self.folder.snapshots()
+
     def at_snapshot(self, folder: Path) -> CblodStore:
         """A read-only handle on one published snapshot of this store (a retained release)."""
         return CblodStore(self.path, read_only=True, snapshot=folder)

@@ -22,7 +22,6 @@ from ..kept import kept_summary
 from ..places import country, country_extents
 from ..releases import CHANGES
 from ..stats import LINK_TARGETS, dataset_statistics
-from ..store import CblodStore
 from ..vocab import (
     CBO,
     DCTERMS,
@@ -338,7 +337,7 @@ def catalog_triples() -> list[Triple]:
     common = Common(publisher, contact, licence, home)
     dumps = [(f, _absolute("dumps.download", name=f.name)) for f in dump_files(current_store())[:3]]
     store = current_store()
-    current = manifest(store.snapshot) if isinstance(store, CblodStore) and store.snapshot else {}
+    current = manifest(store.snapshot) if store.snapshot else {}
     t += _dataset(dataset, title, description, issued, now, stats, dumps, common, current)
     endpoint = NamedNode(f"{doc}#dist-sparql")
     t += [
@@ -357,7 +356,7 @@ def catalog_triples() -> list[Triple]:
         Triple(endpoint, DCATAP.availability, EU_AVAILABILITY.STABLE),
     ]
     services = [(service, "cblod SPARQL endpoint", _absolute("sparql.query"), SPARQL_PROTOCOL)]
-    if isinstance(current_store(), CblodStore):  # releases and their stream: embedded store
+    if current_store().snapshot is not None:  # a backend that keeps releases: their stream
         services.append(
             (NamedNode(f"{doc}#ldes"), "cblod change stream (LDES)", _absolute("ldes.stream"),
              LDES_SPECIFICATION)

@@ -14,7 +14,6 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
 from ..dumps import RELEASE_DUMPS, dump_files, manifest, write_dumps
-from ..store import CblodStore
 from .store_access import current_store
 
 blueprint = Blueprint("dumps", __name__)
@@ -25,7 +24,7 @@ def dumps_dir() -> Path:
     """The dumps of the current dataset version: its release's (built after the publish, in
     the snapshot), or else ``{store}/dumps/{version}``, built here on first request."""
     store = current_store()
-    if isinstance(store, CblodStore) and store.snapshot and manifest(store.snapshot):
+    if store.snapshot and manifest(store.snapshot):
         return store.snapshot / RELEASE_DUMPS  # built with the release, after its publish
     root = Path(current_app.config.get("DUMPS_DIR") or store.path / "dumps").absolute()
     target = root / store.version

@@ -144,7 +144,7 @@ def release(number: int) -> Response:
             Triple(relation, TREE.node, NamedNode(
                 url_for("ldes.release", number=number, page=page + 1, _external=True))),
         ]  # fmt: skip
-    database = release_store(found).store
+    database = release_store(found)
     stamp = _stamp(found)
     for iri, change in changes[page * PAGE_MEMBERS : (page + 1) * PAGE_MEMBERS]:
         version = _version(found, iri)
@@ -158,6 +158,6 @@ def release(number: int) -> Response:
             continue
         triples += [
             Triple(version, q.predicate, q.object)
-            for q in database.quads_for_pattern(NamedNode(iri), None, None, DefaultGraph())
+            for q in database.quads(NamedNode(iri), None, None, DefaultGraph())
         ]
     return _answer(triples, immutable=True, etag=f"ldes-{number}-{page}")

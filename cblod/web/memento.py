@@ -54,10 +54,7 @@ def releases_with(iri: NamedNode) -> list[Release]:
     return [
         release
         for release in sorted(retained(), key=lambda r: r.number)
-        if any(
-            True
-            for _ in release_store(release).store.quads_for_pattern(iri, None, None, DefaultGraph())
-        )
+        if any(True for _ in release_store(release).quads(iri, None, None, DefaultGraph()))
     ]
 
 

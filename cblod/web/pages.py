@@ -21,7 +21,6 @@ from ..kept import kept_solutions
 from ..ontology_terms import published_parents, term_labels
 from ..querytext import union_of_sections
 from ..rdfterms import Term, lexical
-from ..store import CblodStore
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from .charts import bar_chart
 from .labels import choose_name, chosen_name, name_key, reader_languages
@@ -412,7 +411,7 @@ def render_page(kind: str, key: str, d: Description) -> str:
         d=d,
         # releases (and so a history) are the embedded store's
         history=url_for("memento.timemap", kind=kind, key=key)
-        if isinstance(current_store(), CblodStore)
+        if current_store().snapshot is not None
         else None,
         release=g.get("cblod_release"),
         title=d.label(),

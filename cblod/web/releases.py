@@ -30,8 +30,8 @@ from pyoxigraph import Literal, NamedNode, Triple
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..dumps import dump_files, release_dumps
+from ..published import Dataset
 from ..releases import CHANGES, Release, read
-from ..store import CblodStore
 from ..vocab import CBO, DCTERMS, RDF, XSD, Namespace
 from .links import base_uri
 from .negotiation import VARIANTS, negotiate, rdf_response
@@ -52,9 +52,7 @@ _opening = threading.Lock()
 def retained() -> list[Release]:
     """The releases on disk, newest first."""
     store = current_store()
-    if not isinstance(store, CblodStore):
-        return []
-    found = (read(folder) for folder in store.folder.snapshots())
+    found = (read(folder) for folder in store.release_folders())
     published = store.snapshot.name if store.snapshot else ""
     return sorted(
         (r for r in found if r is not None and r.folder.name <= published),
@@ -76,15 +74,14 @@ def kept_release(number: int) -> Release:
     abort(404, description=f"no release {number}")
 
 
-def release_store(release: Release) -> CblodStore:
+def release_store(release: Release) -> Dataset:
     """A read-only handle on a kept release's snapshot, kept open for the next request
     (Memento, the stream, the catalogue and the release's dumps read it)."""
-    opened: dict[str, CblodStore] = current_app.extensions.setdefault("cblod_releases", {})
+    opened: dict[str, Dataset] = current_app.extensions.setdefault("cblod_releases", {})
     key = str(release.folder)
     with _opening:
         if key not in opened:
             store = current_store()
-            assert isinstance(store, CblodStore)  # releases are the embedded store's
             if len(opened) >= OPEN_RELEASES:
                 opened.pop(next(iter(opened)))
             opened[key] = store.at_snapshot(release.folder)
