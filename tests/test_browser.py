@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -250,3 +251,46 @@ def test_the_query_page_works_without_javascript(browser, demo_server):
     browser.get(f"{demo_server}/sparql")
     assert browser.find_element(By.ID, "query-form").is_displayed()
     assert not browser.find_element(By.ID, "yasgui").is_displayed()
+
+
+def test_every_example_runs_in_the_editor_with_the_endpoints_answer(js_browser, demo_server):
+    """Each example link on /sparql, followed with JavaScript on, puts the whole query in the
+    editor and shows as many rows as the endpoint answers, with the same values (YASGUI's own
+    URL reading cut a query at its first ";", so every example was a 400)."""
+    import requests
+
+    js_browser.get(f"{demo_server}/sparql")
+    examples = [
+        (a.text, a.get_attribute("href"))
+        for a in js_browser.find_elements(By.CSS_SELECTOR, "#examples a")
+    ]
+    assert len(examples) >= 10
+    for title, href in examples:
+        query = parse_qs(urlsplit(href).query)["query"][0]
+        expected = requests.get(
+            f"{demo_server}/sparql",
+            params={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        ).json()["results"]["bindings"]
+        assert expected, title  # an example that answers nothing shows nothing
+        js_browser.get(href)
+        wait_for(js_browser, ".yasgui .CodeMirror")
+        in_editor = js_browser.execute_script(
+            "return document.querySelector('.yasgui .CodeMirror').CodeMirror.getValue();"
+        )
+        assert in_editor == query, title
+        rows = WebDriverWait(js_browser, 30).until(
+            lambda d: d.execute_script(
+                "var rows = document.querySelectorAll('.yasr table.dataTable tbody tr');"
+                "var error = document.querySelector('.yasr .errorResult');"
+                "if (error && error.offsetParent) return ['ERROR ' + error.innerText];"
+                "return rows.length ? Array.from(rows).map(r => r.innerText) : null;"
+            )
+        )
+        assert not rows[0].startswith("ERROR"), (title, rows[0])
+        assert len(rows) == min(len(expected), 50), title  # YASR's first page holds 50
+        for row, binding in zip(rows, expected, strict=False):
+            for term in binding.values():
+                if term["type"] == "literal":
+                    assert term["value"] in row.replace("\u00a0", " "), (title, term, row)

@@ -83,7 +83,20 @@
   };
   Yasr.registerPlugin("chart", Chart);
 
+  /* The query of a shared link, read the way a browser reads a URL. YASGUI's own reading
+   * (populateFromUrl, consumeShareLink) splits a query string at ";" as well as "&", so a query
+   * with "?s a cbo:Project ; cbo:acronym ?a" in a link reached the editor cut at its first ";":
+   * cblod reads the link itself, from the fragment (YASGUI's share links) or the query string. */
+  function linkedQuery() {
+    var fragment = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+    if (fragment.has("query")) return fragment.get("query");
+    var search = new URLSearchParams(window.location.search);
+    return search.has("query") ? search.get("query") : null;
+  }
+  Yasqe.defaults.consumeShareLink = null;
+
   var yasgui = new window.Yasgui(holder, {
+    populateFromUrl: false,
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
@@ -92,11 +105,10 @@
   });
   var form = document.getElementById("query-form");
   var answer = document.getElementById("answer");
-  // a shared link (?query=…) is read and run by YASGUI itself; otherwise start from the
-  // page's default query, not YASGUI's
-  if (!new URLSearchParams(window.location.search).has("query")) {
-    yasgui.getTab().setQuery(document.getElementById("query").value);
-  }
+  // a shared link's query is run at once; otherwise start from the page's default query
+  var linked = linkedQuery();
+  yasgui.getTab().setQuery(linked !== null ? linked : document.getElementById("query").value);
+  if (linked !== null) yasgui.getTab().getYasqe().query().catch(function () {});
   // names for the editor's own fields, which YASGUI leaves unlabelled
   var labels = { "textarea": "SPARQL query", ".tabsList input": "Tab name", "input.autocomplete": "SPARQL endpoint" };
   Object.keys(labels).forEach(function (selector) {
