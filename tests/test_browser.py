@@ -294,3 +294,33 @@ def test_every_example_runs_in_the_editor_with_the_endpoints_answer(js_browser, 
             for term in binding.values():
                 if term["type"] == "literal":
                     assert term["value"] in row.replace("\u00a0", " "), (title, term, row)
+
+
+def test_a_reader_keeps_their_language_from_list_to_page_and_switches_it(js_browser, demo_server):
+    """Chosen in the list, Swedish names stay on the pages the reader clicks through to; the
+    header's switcher changes the language of the page being read."""
+    js_browser.get(f"{demo_server}/projects?lang=sv")
+    click_and_wait(
+        js_browser,
+        js_browser.find_element(By.LINK_TEXT, "Allians för kompetens i den blå ekonomin"),
+    )
+    title = js_browser.find_element(By.TAG_NAME, "h1")
+    assert title.text == "Allians för kompetens i den blå ekonomin"
+    assert title.get_attribute("lang") == "sv"
+    partner = js_browser.find_element(By.CSS_SELECTOR, "#partners tbody a")
+    click_and_wait(js_browser, partner)
+    assert "lang=sv" in js_browser.current_url
+    click_and_wait(js_browser, js_browser.find_element(By.LINK_TEXT, "Projects"))
+    assert "lang=sv" in js_browser.current_url
+    assert js_browser.find_elements(By.LINK_TEXT, "Allians för kompetens i den blå ekonomin")
+
+    js_browser.get(
+        f"{demo_server}/doc/project/interreg-northern-shores-synthetic-2021-2027/blueskills"
+    )
+    assert js_browser.find_element(By.TAG_NAME, "h1").text == "Blue Economy Skills Alliance"
+    from selenium.webdriver.support.ui import Select
+
+    Select(js_browser.find_element(By.ID, "lang-choice")).select_by_visible_text("suomi")
+    click_and_wait(js_browser, js_browser.find_element(By.CSS_SELECTOR, "form.languages button"))
+    assert js_browser.find_element(By.TAG_NAME, "h1").text == "Sinisen talouden osaamisallianssi"
+    js_browser.save_screenshot(str(ARTIFACTS / "project-in-finnish.png"))

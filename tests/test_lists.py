@@ -34,7 +34,7 @@ def page(server: str, path: str, **headers) -> str:
 def rows(text: str) -> list[tuple[str, str]]:
     """(resource path, name shown) per row of a list page."""
     return [
-        (unquote(href).replace("/doc/", "/id/"), html.unescape(name))
+        (unquote(href).partition("?")[0].replace("/doc/", "/id/"), html.unescape(name))
         for href, name in ROW.findall(text)
     ]
 
@@ -272,7 +272,7 @@ def test_search_results_follow_the_readers_language(demo_server, demo_store, hea
     )
     assert response.status_code == 200 and "Accept-Language" in response.headers["Vary"]
     hits = [
-        (unquote(href).replace("/doc/", "/id/"), html.unescape(name))
+        (unquote(href).partition("?")[0].replace("/doc/", "/id/"), html.unescape(name))
         for href, name in re.findall(r'<li><a href="([^"]+)">([^<]*)</a>', response.text)
     ]
     names = names_by_language(demo_store, "cbo:Project", "rdfs:label")
@@ -282,3 +282,78 @@ def test_search_results_follow_the_readers_language(demo_server, demo_store, hea
         assert shown == expected_name(names[path], languages)
     if languages:
         assert any(shown in names[path].get(languages[0], []) for path, shown in projects)
+
+
+TITLE = re.compile(r'<h1(?: lang="([^"]+)")?>([^<]*)</h1>')
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "expected"),
+    [
+        ("?lang=sv", {}, ("sv", "Allians för kompetens i den blå ekonomin")),
+        ("", {"Accept-Language": "sv"}, ("sv", "Allians för kompetens i den blå ekonomin")),
+        ("?lang=fi", {"Accept-Language": "sv"}, ("fi", "Sinisen talouden osaamisallianssi")),
+        ("?lang=", {"Accept-Language": "et"}, ("et", "Sinimajanduse oskuste liit")),
+        ("", {}, (None, "Blue Economy Skills Alliance")),
+    ],
+    ids=["lang", "accept-language", "lang-wins", "empty-lang-is-the-browsers", "english"],
+)
+def test_a_resource_page_is_titled_in_the_readers_language(demo_server, query, headers, expected):
+    """The page a list links to names the resource as the list did, and marks a name in
+    another language than the interface's with its own ``lang`` (WCAG 3.1.2)."""
+    path = "/doc/project/interreg-northern-shores-synthetic-2021-2027/blueskills"
+    text = page(demo_server, path + query, **headers)
+    (title,) = TITLE.findall(text)
+    assert (title[0] or None, html.unescape(title[1])) == expected
+    assert f"<title>{html.escape(expected[1], quote=False)} · cblod</title>" in text
+
+
+def test_the_readers_lang_is_kept_by_every_link_to_another_page(demo_server):
+    """A reader who chose ``?lang=sv`` keeps it on the next click, wherever it leads; links
+    to data (formats, dumps, the catalogue) and files are not pages and do not carry it."""
+    for start in (
+        "/projects?lang=sv",
+        "/doc/programme/central-baltic-2014-2020?lang=sv",
+        "/?lang=sv",
+    ):
+        text = page(demo_server, start)
+        links = [html.unescape(h) for h in re.findall(r'<a [^>]*href="(/[^"]*)"', text)]
+        pages = [
+            h
+            for h in links
+            if h.startswith(
+                (
+                    "/doc/",
+                    "/projects",
+                    "/organisations",
+                    "/participations",
+                    "/programmes",
+                    "/clusters",
+                )
+            )
+            and not re.search(r"\.(ttl|jsonld|nt|rdf)(\?|$)", h)
+            and "format=" not in h
+        ]
+        assert len(pages) > 5, start
+        assert [h for h in pages if "lang=sv" not in h] == [], start
+        assert 'name="lang" value="sv"' in text  # the search box keeps it too
+        data = [h for h in links if re.search(r"\.(ttl|jsonld)$", h.partition("?")[0])]
+        assert all("lang=" not in h for h in data), start
+
+
+def test_the_language_switcher_offers_the_languages_names_are_given_in(demo_server, demo_store):
+    found = {
+        r["l"]
+        for r in select(
+            demo_store,
+            'SELECT DISTINCT (LCASE(LANG(?n)) AS ?l) WHERE { ?s skos:prefLabel ?n FILTER(LANG(?n) != "") }',
+        )
+    }
+    text = page(demo_server, "/projects?q=blue&lang=fi")
+    form = text.split('<form class="languages"', 1)[1].split("</form>", 1)[0]
+    offered = set(re.findall(r'<option value="([a-z-]+)"', form))
+    assert offered == {code.split("-")[0] for code in found}
+    assert '<option value="fi" lang="fi" selected>suomi</option>' in form
+    # the page's other parameters ride along; the chosen language is the select's
+    assert '<input type="hidden" name="q" value="blue">' in form
+    assert 'type="hidden" name="lang"' not in form

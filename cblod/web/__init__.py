@@ -70,6 +70,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
         faceted,
         formatting,
         home,
+        language,
         ldes,
         lists,
         memento,
@@ -103,6 +104,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     security.register(app)
     compression.register(app)
     formatting.register(app)
+    language.register(app)
     for module in (
         home, sparql, releases, memento, ldes, resources, lists, faceted, search, dumps,
         dataset, ontology, editor, reconcile,

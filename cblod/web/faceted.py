@@ -38,6 +38,7 @@ from ..lru import OneAtATime
 from ..search import matching
 from ..vocab import sparql_prefixes
 from .labels import choose_name, reader_languages, vary_on_language
+from .language import carried, with_language
 from .links import href
 from .lists import requested_page
 from .store_access import current_store
@@ -158,7 +159,7 @@ def _absolute_url(name: str, selection: Selection, **extra: str | int) -> str:
 
 
 def _parameters_of(selection: Selection, extra: dict[str, str | int]) -> str:
-    params = selection.params() + [(k, str(v)) for k, v in extra.items()]
+    params = selection.params() + [(k, str(v)) for k, v in extra.items()] + carried()
     return f"?{urlencode(params)}" if params else ""
 
 
@@ -288,6 +289,7 @@ def _page(
             "high": _plain(selection.ranges.get(m.key, (None, None))[1]),
             # the other filters ride along when a reader types a range of their own
             "hidden": [(k, v) for k, v in selection.with_range(m.key, None, None).params()]
+            + carried()
             + ([("sort", sort)] if sort != "name" else []),
             "bands": [
                 {
@@ -331,8 +333,8 @@ def _page(
         exports=[(fmt, _url(name, selection, **keep, format=fmt)) for fmt in export.MEDIA_TYPES],
         query=query,
         query_url=url_for("sparql.query") + "?" + urlencode({"query": query}),
-        clear_url=url_for(f"faceted.{name}"),
-        hidden=[(k, v) for k, v in selection.params() if k != "q"] + list(keep.items()),
+        clear_url=with_language(url_for(f"faceted.{name}")),
+        hidden=[(k, v) for k, v in selection.params() if k != "q"] + list(keep.items()) + carried(),
     )
     response = Response(html, content_type="text/html; charset=utf-8")
     response.headers["Link"] = ", ".join(

@@ -4,7 +4,7 @@ A resource has a name per language (a project's title in English, Finnish and Sw
 organisation's legal name, untagged, and its English translation). A list shows each resource
 once, under one name chosen by a stated rule:
 
-1. the reader's languages: ``?lang=fi,sv`` if given, else ``Accept-Language`` in q order
+1. the reader's languages: ``?lang=fi,sv`` if given (and not empty), else ``Accept-Language`` in q order
    (``fi-FI`` also matches names tagged ``fi``);
 2. then English;
 3. then a name with no language tag (usually the original, legal name);
@@ -38,21 +38,23 @@ _UNTAGGED, _OTHER = "x", "y"
 
 def reader_languages() -> tuple[str, ...]:
     """The languages to show names in, best first, ending with English."""
-    asked = request.args.get("lang")
-    if asked is not None:
-        ranges = [part.strip() for part in asked.split(",")]
-    else:
-        accepted = parse_accept_header(request.headers.get("Accept-Language"), LanguageAccept)
-        ranges = [value for value, quality in accepted if quality > 0]
-    return ordered_languages(ranges)
+    asked = valid_ranges(part.strip() for part in request.args.get("lang", "").split(","))
+    if asked:
+        return ordered_languages(asked)
+    # no ?lang, or an empty one (the switcher's "your browser's languages")
+    accepted = parse_accept_header(request.headers.get("Accept-Language"), LanguageAccept)
+    return ordered_languages([value for value, quality in accepted if quality > 0])
+
+
+def valid_ranges(ranges: Iterable[str]) -> list[str]:
+    """The ranges that are BCP 47 language ranges (anything else is dropped, never quoted)."""
+    return [value for value in ranges if _RANGE.fullmatch(value)]
 
 
 def ordered_languages(ranges: list[str]) -> tuple[str, ...]:
     """Valid ranges, each followed by its primary subtag, then English; no repeats."""
     found: list[str] = []
-    for value in ranges:
-        if not _RANGE.fullmatch(value):
-            continue
+    for value in valid_ranges(ranges):
         for candidate in (value.lower(), value.split("-")[0].lower()):
             if candidate not in found:
                 found.append(candidate)
@@ -80,6 +82,12 @@ def name_key(variable: str, languages: tuple[str, ...], *, shortest: bool = Fals
 def choose_name(names: Iterable[Literal], languages: tuple[str, ...]) -> str | None:
     """The name ``name_key`` chooses among ``names``, by the same rule, in Python: for names
     that come with figures computed for every reader at once (``cblod.figures``)."""
+    best = choose_literal(names, languages)
+    return best.value if best is not None else None
+
+
+def choose_literal(names: Iterable[Literal], languages: tuple[str, ...]) -> Literal | None:
+    """``choose_name``'s choice with its language tag (for the page to mark it)."""
 
     def key(name: Literal) -> str:
         tag = (name.language or "").lower()
@@ -90,8 +98,7 @@ def choose_name(names: Iterable[Literal], languages: tuple[str, ...]) -> str | N
                 break
         return rank + name.value
 
-    best = min(names, key=key, default=None)
-    return best.value if best is not None else None
+    return min(names, key=key, default=None)
 
 
 def chosen_name(aggregate_key: str, *, shortest: bool = False) -> str:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from flask import g, request, url_for
 
 from ..vocab import CBO
+from .language import with_language
 from .store_access import current_store
 
 
@@ -24,13 +25,20 @@ class _Here(NamedTuple):
     ours: str  # ``{base}id/``: the start of every IRI we publish
     root: str  # the path the application is mounted at (``request.script_root``)
     ontology: str  # the ontology's documentation page
+    carried: str  # what a link to another page keeps of this request (``?lang=sv``)
 
 
 def _here() -> _Here:
     here: _Here | None = g.get("cblod_links")
     if here is None:
         base = current_store().base_uri or "http://127.0.0.1:5000/"
-        here = _Here(base, base + "id/", request.script_root, url_for("ontology.documentation"))
+        here = _Here(
+            base,
+            base + "id/",
+            request.script_root,
+            url_for("ontology.documentation"),
+            with_language(""),
+        )
         g.cblod_links = here
     return here
 
@@ -64,7 +72,7 @@ def href(iri: str) -> str:
     here = _here()
     found = _kind_key(iri, here)
     if found:
-        return _document_path(here.root, *found)
+        return _document_path(here.root, *found) + here.carried
     if iri.startswith(_ONTOLOGY):
         return here.ontology + "#" + iri.rsplit("#", 1)[-1]
     return iri

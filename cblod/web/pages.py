@@ -15,7 +15,7 @@ from typing import Any
 from flask import g, render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
-from ..describe import Description, kind_of
+from ..describe import LABELS, Description, kind_of
 from ..figures import PROGRAMME_SECTIONS, programme_figures
 from ..kept import kept_solutions
 from ..ontology_terms import published_parents, term_labels
@@ -23,7 +23,7 @@ from ..querytext import union_of_sections
 from ..rdfterms import Term, lexical
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from .charts import bar_chart
-from .labels import choose_name, chosen_name, name_key, reader_languages
+from .labels import choose_literal, choose_name, chosen_name, name_key, reader_languages
 from .links import document_path, href
 from .store_access import current_store
 
@@ -392,6 +392,16 @@ def _generic_view(d: Description) -> dict[str, Any]:
     return {"json_ld": json_ld(d, "Thing")}
 
 
+def own_name(d: Description, languages: tuple[str, ...]) -> Literal | None:
+    """The resource's own name for the reader: of its first kind of name (``LABELS``: preferred
+    label, label, title, notation), the one in the reader's languages (``labels``' rule)."""
+    for predicate in LABELS:
+        found = [o for o in d.values(predicate) if isinstance(o, Literal)]
+        if found:
+            return choose_literal(found, languages)
+    return None
+
+
 def render_page(kind: str, key: str, d: Description) -> str:
     cls = kind_of(d)
     template, view = VIEWS.get(cls or "", ("resource.html", _generic_view))
@@ -406,6 +416,7 @@ def render_page(kind: str, key: str, d: Description) -> str:
         {"text": term_labels().get(t) or t.rsplit("/", 1)[-1], "href": href(t)}
         for t in d.types.get(d.iri.value, ())
     ]
+    title = own_name(d, reader_languages())
     return render_template(
         template,
         d=d,
@@ -414,7 +425,11 @@ def render_page(kind: str, key: str, d: Description) -> str:
         if current_store().snapshot is not None
         else None,
         release=g.get("cblod_release"),
-        title=d.label(),
+        title=title.value if title is not None else d.label(),
+        # marked when it is not the interface's English (WCAG 3.1.2, language of parts)
+        title_lang=title.language
+        if title is not None and title.language and title.language.split("-")[0] != "en"
+        else None,
         kind=kind,
         types=types,
         formats=formats,

@@ -21,6 +21,7 @@ from ..lru import SizedCache
 from ..vocab import PREFIXES
 from . import ahead, memento
 from .labels import reader_languages, vary_on_language
+from .language import asked_language
 from .links import document_path, iri_for_path, local_kind_key
 from .negotiation import VARIANTS, negotiate
 from .pages import render_page
@@ -131,7 +132,10 @@ def document(kind: str, key: str) -> BaseResponse:
             abort(406, description="available: " + ", ".join(m for m, _ in VARIANTS.values()))
     mime, rdf_format = VARIANTS[ext]
     # names on a page follow the reader's language: caches and ETags must tell them apart
+    # (and links on a page carry the reader's ?lang: a page asked with one is another page)
     variant = ext if rdf_format else f"{ext}-{'.'.join(reader_languages())}"
+    if rdf_format is None and (asked := asked_language()):
+        variant += f"-lang-{asked}"
     version = current_store().version
     pages: SizedCache[bytes] = current_app.extensions["cblod_pages"]
     cache_key = (version, kind, key, variant, _offset())
