@@ -264,8 +264,19 @@ def _project_row(row: Row, projects: dict[tuple[str | None, str], Project]) -> N
         row.text("Programme Priority (2021-2027 only)", "Programme priority"), r"^(\d+)\.?\s+(.+)$"
     )
     project.specific_objective = _coded(
-        row.text("Programme specific objective (2021-2027 only)", "Specific objective"),
+        row.text(
+            "Programme specific objective (2021-2027 only)",
+            "Specific objective (2014-2020 Interreg and Interreg IPA CBC only)",
+            "Specific objective",
+        ),
         r"^((?:RSO|ISO)?\d+(?:\.\d+)+)\.?\s+(.+)$",
+    )
+    # 2014-2020: "03. Enhancing the competitiveness of SMEs", "03d. Supporting the capacity …"
+    project.thematic_objective = _coded(
+        row.text("Thematic objective (2014-2020 Interreg only)"), r"^(\d{1,2})\.?\s+(.+)$"
+    )
+    project.investment_priority = _coded(
+        row.text("Investment priority (2014-2020 Interreg only)"), r"^(\d{1,2}[a-z]?)\.?\s+(.+)$"
     )
     intervention = row.text("Type of intervention (2021-2027 only)", "Type of intervention")
     if intervention and (m := re.match(r"^(\d{2,3})\b", intervention)):
@@ -362,6 +373,10 @@ def _partner_row(
             eu_contribution=_money(
                 row,
                 "Partner's programme co-financing (EUR) (2021-2027 only)",
+                # 2014-2020: the partner's EU amount under its fund's own heading
+                "ERDF contribution (2014-2020 only)",
+                "ENPI/ENI contribution (2014-2020 only)",
+                "IPA II contribution (2014-2020 only)",
                 "Partner's ERDF contribution",
                 "Partner's EU co-financing",
             ),

@@ -249,17 +249,70 @@ def test_csv_and_xlsx_have_the_keep_eu_layout_and_every_row(demo_server, name):
         assert any(isinstance(a, int | float) for a in amounts)
 
 
+#: where keep.eu's partners sheet puts a partner's EU amount, by period
+EU_AMOUNT_HEADINGS = (
+    "Partner's programme co-financing (EUR) (2021-2027 only)",
+    "ERDF contribution (2014-2020 only)",
+    "ENPI/ENI contribution (2014-2020 only)",
+    "IPA II contribution (2014-2020 only)",
+)
+
+
+def test_each_value_is_under_the_heading_of_its_period(demo_server, demo_store):
+    """keep.eu's "(2021-2027 only)" and "(2014-2020 only)" headings mean what they say: a
+    2014-2020 partner's ERDF is under "ERDF contribution (2014-2020 only)", a 2014-2020
+    project's specific objective under the 2014-2020 heading, and the other period's columns
+    stay empty. Each row is found by its URI and checked against SPARQL."""
+    periods = {
+        r["x"]: (r.get("start"), r.get("eu"))
+        for r in select(
+            demo_store,
+            """SELECT ?x (SAMPLE(?s) AS ?start) (SAMPLE(?e) AS ?eu) WHERE {
+                 ?x cbo:project ?p . OPTIONAL { ?x cbo:euContribution ?e }
+                 OPTIONAL { ?p cbo:programme/cbo:periodStart ?ps }
+                 OPTIONAL { ?p cbo:startDate ?d }
+                 BIND(COALESCE(STR(?ps), SUBSTR(STR(?d), 1, 4)) AS ?s) } GROUP BY ?x""",
+        )
+    }
+    rows = list(csv.DictReader(io.StringIO(get(demo_server, "/participations?format=csv").text)))
+    assert len(rows) == len(periods)
+    seen = set()
+    for row in rows:
+        start, eu = periods[row["URI"]]
+        new = start is not None and int(start) >= 2021
+        seen.add(new)
+        wanted = EU_AMOUNT_HEADINGS[0] if new else "ERDF contribution (2014-2020 only)"
+        assert row[wanted] == (eu or ""), row["URI"]
+        others = [h for h in EU_AMOUNT_HEADINGS if h != wanted] + (
+            [] if new else [h for h in row if "(2021-2027 only)" in h]
+        )
+        assert all(row[h] == "" for h in others), (row["URI"], {h: row[h] for h in others})
+    assert seen == {True, False}  # both periods are in the demo
+    projects = {
+        r["Project acronym"]: r
+        for r in csv.DictReader(io.StringIO(get(demo_server, "/projects?format=csv").text))
+    }
+    sme2go = projects["SME2GO"]  # Central Baltic 2014-2020
+    assert sme2go["Specific objective (2014-2020 Interreg and Interreg IPA CBC only)"]
+    assert all(v == "" for h, v in sme2go.items() if "(2021-2027 only)" in h)
+    blue = projects["BlueSkills"]  # a 2021-2027 programme
+    assert blue["Programme specific objective (2021-2027 only)"]
+    assert all(v == "" for h, v in blue.items() if "(2014-2020" in h)
+
+
 def test_a_participation_export_sums_as_sparql_does(demo_server, demo_store):
     book = openpyxl.load_workbook(
         io.BytesIO(get(demo_server, "/participations?format=xlsx").content), read_only=True
     )
     values = list(book.worksheets[0].iter_rows(values_only=True))
-    column = values[0].index("Partner's programme co-financing (EUR) (2021-2027 only)")
-    exported = sum(
-        round(float(r[column]) * 100)
-        for r in values[1:]
-        if len(r) > column and r[column] is not None
-    )
+    exported = 0
+    for heading in EU_AMOUNT_HEADINGS:  # each partner's amount under its period's heading
+        column = values[0].index(heading)
+        exported += sum(
+            round(float(r[column]) * 100)
+            for r in values[1:]
+            if len(r) > column and r[column] is not None
+        )
     (row,) = select(
         demo_store,
         "SELECT (SUM(?e) AS ?n) WHERE { ?p a cbo:Participation ; cbo:euContribution ?e }",
@@ -356,13 +409,15 @@ def test_a_generated_export_counts_right_at_scale(tmp_path):
         )
 
 
-def test_exports_read_back_through_the_keep_eu_mapping(demo_server, demo_store, tmp_path):
+@pytest.mark.parametrize("which", ["northern-shores", "central-baltic-2014-2020"])
+def test_exports_read_back_through_the_keep_eu_mapping(demo_server, demo_store, tmp_path, which):
     """A keep.eu user's round trip: the projects and partners spreadsheets of one programme,
-    exported by cblod, ingested by cblod's own keep.eu mapping, say the same."""
+    exported by cblod, ingested by cblod's own keep.eu mapping, say the same (for a 2021-2027
+    programme and a 2014-2020 one, whose amounts sit under other headings)."""
     programme = next(
         c["value"]
         for c in listing(demo_server, "projects", [])["facets"]["programme"]
-        if "northern-shores" in c["value"]
+        if which in c["value"]
     )
     files = []
     for name in ("projects", "participations"):
@@ -370,15 +425,27 @@ def test_exports_read_back_through_the_keep_eu_mapping(demo_server, demo_store, 
         path.write_bytes(get(demo_server, f"/{name}?programme={programme}&format=xlsx").content)
         files.append(path)
     copy = ingest_all(tmp_path / "copy", files)
+    acronyms = "SELECT ?a WHERE { ?p a cbo:Project ; cbo:acronym ?a ; cbo:programme <%s> }"
+    wanted = {r["a"] for r in select(demo_store, acronyms % programme)}
     query = (
         "SELECT (COUNT(DISTINCT ?p) AS ?n) (SUM(?eu) AS ?eu) WHERE { ?p a cbo:Participation ; "
-        "cbo:euContribution ?eu ; cbo:project/cbo:programme/skos:prefLabel ?name "
-        'FILTER(CONTAINS(?name, "Northern Shores")) }'
+        "cbo:euContribution ?eu ; cbo:project/cbo:acronym ?a "
+        f"VALUES ?a {{ {' '.join(json.dumps(a) for a in sorted(wanted))} }} }}"
     )
     (original,), (again,) = select(demo_store, query), select(copy, query)
     assert again == original and int(original["n"]) > 0
-    pic = 'SELECT ?o WHERE { ?o cbo:identifier/skos:notation "892517634" }'
-    assert select(copy, pic) and select(demo_store, pic)
+    if which == "northern-shores":
+        pic = 'SELECT ?o WHERE { ?o cbo:identifier/skos:notation "892517634" }'
+        assert select(copy, pic) and select(demo_store, pic)
+    else:  # a 2014-2020 project keeps its thematic objective and investment priority
+        coded = "SELECT ?t ?i WHERE { ?p cbo:acronym ?a ; cbo:thematicObjective/skos:notation ?t ; cbo:investmentPriority/skos:notation ?i }"
+        assert {(r["t"], r["i"]) for r in select(copy, coded)} >= {
+            (r["t"], r["i"])
+            for r in select(
+                demo_store,
+                coded + f" VALUES ?a {{ {' '.join(json.dumps(a) for a in sorted(wanted))} }}",
+            )
+        }
 
 
 def test_a_reader_waits_for_an_index_being_built_instead_of_building_it(tmp_path):
@@ -444,4 +511,5 @@ def test_the_export_headings_are_those_of_keep_eus_own_workbook():
         ("Search results, projects", "projects"),
         ("Search results, partners", "participations"),
     ):
-        assert next(book[sheet].iter_rows(values_only=True)) == columns(name)
+        # keep.eu's own columns, in keep.eu's order, then each row's URI
+        assert (*next(book[sheet].iter_rows(values_only=True)), "URI") == columns(name)

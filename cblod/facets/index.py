@@ -222,6 +222,7 @@ def _rows(
             cells = table.organisation_row(
                 values, lookup, {k: None if np.isnan(v) else float(v) for k, v in sums.items()}, iri
             )
+        cells[table.URI] = iri
         row = [cells.get(h) for h in headings]
         while row and row[-1] is None:
             row.pop()

@@ -18,6 +18,7 @@ import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from importlib.resources import files
 
@@ -34,11 +35,15 @@ ORGANISATION_COLUMNS = (
     "Number of projects", "Total budget of participations", "EU contribution received",
     "URI",
 )  # fmt: skip
+#: the heading of the column that names each row's resource (last, in every list's export)
+URI = "URI"
 
 NUMBER_COLUMNS = frozenset({
     "Project's total budget / expenditure", "Project's EU funding", "Number of partners",
     "Partner's programme co-financing (EUR) (2021-2027 only)",
     "Partner contribution to project budget (EUR) (2021-2027 only)",
+    "ERDF contribution (2014-2020 only)", "ENPI/ENI contribution (2014-2020 only)",
+    "IPA II contribution (2014-2020 only)",
     "Partner's total eligible budget / expenditure", "Latitude", "Longitude",
     "Number of projects", "Total budget of participations", "EU contribution received",
 })  # fmt: skip
@@ -52,9 +57,9 @@ def columns(name: str) -> tuple[str, ...]:
         return ORGANISATION_COLUMNS
     text = files("cblod").joinpath("data/keep_eu_columns.csv").read_text(encoding="utf-8")
     rows = [r for r in csv.DictReader(text.splitlines()) if r["sheet"] == SHEETS[name]]
-    return tuple(
-        r["header_used_in_samples"] for r in sorted(rows, key=lambda r: int(r["position"]))
-    )
+    keep_eu = (r["header_used_in_samples"] for r in sorted(rows, key=lambda r: int(r["position"])))
+    # after keep.eu's own columns (whose positions macros rely on): the row's resource, to cite
+    return (*keep_eu, URI)
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ FIELDS: dict[str, dict[str, Field]] = {
         "rate": Field(("cbo:coFinancingRate",)),
         "eu": Field(("cbo:euContribution",)),
         "budget": Field(("cbo:totalBudget",)),
+        "start": Field(("cbo:project", "cbo:startDate")),
+        "funds": Field(("cbo:project", "cbo:fund"), "node"),
     },
     "organisations": {
         "names": Field(("skos:prefLabel",), "tagged"),
@@ -214,18 +221,51 @@ def _period(lookup: Lookup, programme: str | None) -> str | None:
     return f"{start}-{end}" if start and end else None
 
 
+class Period(Enum):
+    """Which of keep.eu's period-specific headings a value belongs under. keep.eu's headings
+    mean what they say: "(2021-2027 only)" columns hold 2021-2027 values, "(2014-2020 only)"
+    ones 2014-2020 values; a value of another period, or of none known, goes under neither
+    (the RDF exports and the pages still carry it)."""
+
+    P2021_2027 = "2021-2027"
+    P2014_2020 = "2014-2020"
+    OTHER = "other"
+
+
+def period_of(lookup: Lookup, programme: str | None, start: str | None) -> Period:
+    """The programming period: the programme's own (``cbo:periodStart``), else the one the
+    project's start date falls in (2021-2027 projects are eligible from 1 January 2021)."""
+    first = _one(lookup("period_start", programme)) if programme else None
+    year = first or (start[:4] if start else None)
+    if not year or not year.isdigit():
+        return Period.OTHER
+    if int(year) >= 2021:
+        return Period.P2021_2027
+    return Period.P2014_2020 if int(year) >= 2014 else Period.OTHER
+
+
+#: a 2014-2020 partner's EU amount, by the fund its project draws on (ERDF unless the
+#: project is funded by ENI or IPA alone)
+FUND_COLUMNS_2014_2020 = {
+    "ENI": "ENPI/ENI contribution (2014-2020 only)",
+    "IPA": "IPA II contribution (2014-2020 only)",
+}
+ERDF_2014_2020 = "ERDF contribution (2014-2020 only)"
+
+
 def _legal(iri: str | None) -> str | None:
     return _local_name(iri).removesuffix("LegalStatus").lower() if iri else None
 
 
 def project_row(v: Values, lookup: Lookup) -> dict[str, str | None]:
     programme = _one(v["programme"])
+    period = period_of(lookup, programme, _one(v["start"]))
     title, other_titles = english_and_others(v["titles"])
     description, other_descriptions = english_and_others(v["descriptions"])
+    objective = _coded(lookup, _one(v["objective"]))
     row: dict[str, str | None] = {
         "Period": _period(lookup, programme),
         "Programme": _name(lookup, programme),
-        "Project ID (2021-2027 only)": _one(v["code"]),
         "Project acronym": _one(v["acronym"]),
         "Project name in English": title,
         "Description in English": description,
@@ -235,13 +275,17 @@ def project_row(v: Values, lookup: Lookup) -> dict[str, str | None]:
         "Project's EU funding": _one(v["eu"]),
         "Union co-financing rate": _rate(v["rate"]),
         "Contributing EU funds": ", ".join(sorted(_local_name(f) for f in v["funds"])) or None,
-        "Programme specific objective (2021-2027 only)": _coded(lookup, _one(v["objective"])),
-        "Programme Priority (2021-2027 only)": _coded(lookup, _one(v["priority"])),
-        "Thematic objective (2014-2020 Interreg only)": _coded(lookup, _one(v["thematic"])),
-        "Investment priority (2014-2020 Interreg only)": _coded(lookup, _one(v["investment"])),
         "Number of partners": str(len(set(v["partners"]))),
         "Website": _one(v["website"]),
     }
+    if period is Period.P2021_2027:
+        row["Project ID (2021-2027 only)"] = _one(v["code"])
+        row["Programme specific objective (2021-2027 only)"] = objective
+        row["Programme Priority (2021-2027 only)"] = _coded(lookup, _one(v["priority"]))
+    elif period is Period.P2014_2020:
+        row["Specific objective (2014-2020 Interreg and Interreg IPA CBC only)"] = objective
+        row["Thematic objective (2014-2020 Interreg only)"] = _coded(lookup, _one(v["thematic"]))
+        row["Investment priority (2014-2020 Interreg only)"] = _coded(lookup, _one(v["investment"]))
     for n, text in enumerate(other_titles[:4], start=2):
         row[f"Project name in language {n}"] = text
     for n, text in enumerate(other_descriptions[:4], start=2):
@@ -257,9 +301,10 @@ def participation_row(v: Values, lookup: Lookup) -> dict[str, str | None]:
     address = _address(lookup, v["addresses"])
     country = _one(v["country"])
     budget, eu = _one(v["budget"]), _one(v["eu"])
+    programme = _one(v["programme"])
+    period = period_of(lookup, programme, _one(v["start"]))
     row: dict[str, str | None] = {
-        "Programme": _name(lookup, _one(v["programme"])),
-        "Project ID (2021-2027 only)": _one(v["code"]),
+        "Programme": _name(lookup, programme),
         "Project acronym": _one(v["acronym"]),
         "Organisation in English": name,
         "Lead partner": "Yes" if any(r.endswith("LeadPartner") for r in v["role"]) else "No",
@@ -275,14 +320,20 @@ def participation_row(v: Values, lookup: Lookup) -> dict[str, str | None]:
         "Longitude": address["longitude"],
         "Website": _one(v["website"]),
         "Legal status": _legal(_one(v["legal"])),
-        "Partner's programme co-financing (%) (2021-2027 only)": _rate(v["rate"]),
-        "Partner's programme co-financing (EUR) (2021-2027 only)": eu,
-        "Partner contribution to project budget (EUR) (2021-2027 only)": (
-            _difference(budget, eu) if budget and eu else None
-        ),
         "Partner's total eligible budget / expenditure": budget,
         **_region(lookup, _one(v["region"])),
     }
+    if period is Period.P2021_2027:
+        row["Project ID (2021-2027 only)"] = _one(v["code"])
+        row["Partner's programme co-financing (%) (2021-2027 only)"] = _rate(v["rate"])
+        row["Partner's programme co-financing (EUR) (2021-2027 only)"] = eu
+        row["Partner contribution to project budget (EUR) (2021-2027 only)"] = (
+            _difference(budget, eu) if budget and eu else None
+        )
+    elif period is Period.P2014_2020:
+        funds = {_local_name(f) for f in v["funds"]}
+        only = FUND_COLUMNS_2014_2020.get(next(iter(funds))) if len(funds) == 1 else None
+        row[only or ERDF_2014_2020] = eu
     for n, text in enumerate(other_names[:3], start=2):
         row[f"Organisation in language {n}"] = text
     return row
@@ -319,7 +370,7 @@ def organisation_row(
             key: _amount(sums.get(key))
             for key in ("Total budget of participations", "EU contribution received")
         },
-        "URI": iri,
+        URI: iri,
     }
 
 
