@@ -393,3 +393,89 @@ def test_a_homepage_and_a_region_narrow_and_boost(service):
     elsewhere = reconcile(service, {"q": {**base, "properties": [{"pid": "region", "v": "SE1"}]}})
     first = elsewhere["q"]["result"][0]
     assert first["match"] is False and first["score"] < 100
+
+
+def test_every_property_offered_is_accepted_for_matching_and_extension(service):
+    """One vocabulary: each property ``suggest/property`` offers or ``extend/propose``
+    proposes (for any type) is taken by matching, in both versions, and by data extension,
+    in both versions; none is a 400 that would fail a whole batch (``town`` was offered and
+    proposed, matching took only ``city``)."""
+    suggested = {
+        p["id"]: p["name"]
+        for p in requests.get(f"{service}/reconcile/suggest/property", timeout=60).json()["result"]
+    }
+    proposed = {
+        p["id"]
+        for kind in ("Organisation", "Project", "Programme")
+        for p in requests.get(
+            f"{service}/reconcile/extend/propose", params={"type": kind}, timeout=60
+        ).json()["properties"]
+    }
+    assert "town" in suggested and "city" not in suggested
+    assert proposed <= set(suggested)
+    for pid in suggested:
+        answer = reconcile(
+            service, {"q": {"query": "Merenranta", "properties": [{"pid": pid, "v": "x"}]}}
+        )
+        assert "result" in answer["q"], pid
+        match(service, [{"conditions": [
+            {"matchType": "name", "propertyValue": "Merenranta"},
+            {"matchType": "property", "propertyId": pid, "propertyValue": "x"},
+        ]}])  # fmt: skip
+    query = {"ids": [MERENRANTA], "properties": [{"id": p} for p in suggested]}
+    old = requests.post(f"{service}/reconcile", data={"extend": json.dumps(query)}, timeout=60)
+    assert old.status_code == 200, old.text
+    valid("0.2", "data-extension-response.json", old.json())
+    assert [m["id"] for m in old.json()["meta"]] == list(suggested)
+    new = requests.post(f"{service}/reconcile/extend", json=query, timeout=60)
+    assert new.status_code == 200, new.text
+    valid("1.0-draft", "data-extension-response.json", new.json())
+
+
+def test_a_town_narrows_as_matching_and_extension_say(service):
+    """The town data extension gives an organisation is the town matching agrees with."""
+    row = requests.post(
+        f"{service}/reconcile",
+        data={"extend": json.dumps({"ids": [MERENRANTA], "properties": [{"id": "town"}]})},
+        timeout=60,
+    ).json()["rows"][MERENRANTA]
+    (town,) = [v["str"] for v in row["town"]]
+    for pid in ("town", "city"):  # and the earlier id, still accepted
+        for value, agrees in ((town, True), ("Nowhere", False)):
+            best = reconcile(
+                service,
+                {"q": {"query": "Merenranta University of Applied Sciences",
+                       "properties": [{"pid": pid, "v": value}]}},
+            )["q"]["result"][0]  # fmt: skip
+            features = {f["id"]: f["value"] for f in best["features"]}
+            assert best["id"] == MERENRANTA and features["town_agrees"] is agrees
+
+
+def test_any_offered_property_agrees_by_its_extension_value(service):
+    """A property without a rule of its own (here a project's lead partner, by name, and its
+    start date) agrees when the value data extension gives is the query's."""
+    project = "project/central-baltic-2014-2020/4smart-growth"
+    ext = requests.post(
+        f"{service}/reconcile/extend",
+        json={"ids": [project], "properties": [{"id": "lead_partner"}, {"id": "start"}]},
+        timeout=60,
+    ).json()
+    values = {p["id"]: p["values"] for p in ext["rows"][0]["properties"]}
+    lead, start = values["lead_partner"][0]["name"], values["start"][0]["date"][:10]
+    for pid, value, agrees in (
+        ("lead_partner", lead, True), ("lead_partner", "Nobody", False),
+        ("start", start, True), ("start", "1999-01-01", False),
+    ):  # fmt: skip
+        (result,) = match(service, [{"type": "Project", "conditions": [
+            {"matchType": "name", "propertyValue": "4Smart Growth"},
+            {"matchType": "property", "propertyId": pid, "propertyValue": value},
+        ]}])["results"]  # fmt: skip
+        best = result["candidates"][0]
+        features = {f["id"]: f["value"] for f in best["features"]}
+        assert best["id"] == project and features[f"{pid}_agrees"] is agrees, (pid, value)
+
+
+def test_the_root_manifest_says_its_scores_are_standardized(service):
+    manifest = requests.get(f"{service}/reconcile", timeout=60).json()
+    assert "1.0-draft" in manifest["versions"] and manifest["standardizedScore"] is True
+    valid("0.2", "manifest.json", manifest)

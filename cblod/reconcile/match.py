@@ -26,24 +26,12 @@ from ..linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
 from ..names import fold, name_tokens, similarity
 from ..places import country as find_country
 from .index import Entity, _host, tokens_of
+from .properties import IDENTIFIER_PROPERTIES, Value, as_texts, entity_id, values_of
 
-#: condition properties that carry a registry identifier (any scheme is tried)
-IDENTIFIER_PROPERTIES = {
-    "vat": "VAT number",
-    "pic": "EU Participant Identification Code (PIC)",
-    "lei": "Legal Entity Identifier (LEI)",
-    "registry": "National registration number",
-}
-CONDITION_PROPERTIES = {
-    **IDENTIFIER_PROPERTIES,
-    "country": "Country (ISO code or name)",
-    "city": "Town",
-    "region": "NUTS region (code)",
-    "homepage": "Homepage",
-    "programme": "Programme (of a project)",
-    "acronym": "Acronym (of a project)",
-    "code": "Project code",
-}
+#: conditions with rules of their own (``_score``); any other property of the vocabulary
+#: (``cblod.reconcile.properties``) agrees when a value data extension gives is the query's
+RULED = frozenset({"country", "town", "region", "homepage", "programme", "acronym", "code"})
+
 #: candidates scored exactly per query, chosen by the words they share with it
 SHORTLIST = 300
 #: a word in more entities' names than this helps choose candidates only when nothing rarer does
@@ -196,8 +184,8 @@ class Matcher:
         agrees: dict[str, bool] = {}
         if country and entity.type == "Organisation":
             agrees["country"] = facts.get("country_code") == country
-        if values.get("city") and entity.type == "Organisation":
-            agrees["city"] = bool({fold(v) for v in values["city"]} & set(facts.get("towns", [])))
+        if values.get("town") and entity.type == "Organisation":
+            agrees["town"] = bool({fold(v) for v in values["town"]} & set(facts.get("towns", [])))
         if values.get("region") and entity.type == "Organisation":
             region = facts.get("region") or ""
             agrees["region"] = any(
@@ -214,6 +202,13 @@ class Matcher:
         ):
             if values.get(key) and entity.type == "Project":
                 agrees[key] = _project_agrees(facts, project_field, values[key], self)
+        for key, wanted_values in values.items():
+            if key in RULED or key in IDENTIFIER_PROPERTIES or not wanted_values:
+                continue
+            have = values_of(entity, key, self.resolve)
+            if have:  # a property the entity's type has
+                folded = {fold(t) for t in as_texts(have)}
+                agrees[key] = any(fold(v) in folded for v in wanted_values)
         for key, agreed in agrees.items():
             features.append({"id": f"{key}_agrees", "name": f"The {key} agrees", "value": agreed})
             if not identifier_hit:
@@ -236,6 +231,13 @@ class Matcher:
             elif _feature(candidate, f"{condition.pid}_agrees") is not True:
                 return False
         return True
+
+    def resolve(self, iri: str) -> Value:
+        """The reference a client gets for ``iri``: its id and name when it is an entity."""
+        n = self.by_iri.get(iri)
+        if n is None:
+            return {"id": iri, "name": iri.rsplit("/", 1)[-1]}
+        return {"id": entity_id(self.entities[n].iri), "name": self.entities[n].name}
 
     # -- suggest --------------------------------------------------------------------------
 

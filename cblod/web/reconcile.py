@@ -25,10 +25,10 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from ..building import wait_for
-from ..linking.identifiers import SCHEMES
 from ..lru import OneAtATime
 from ..reconcile.index import TYPES, Entity, build, load
-from ..reconcile.match import CONDITION_PROPERTIES, Candidate, Condition, Matcher, Query
+from ..reconcile.match import Candidate, Condition, Matcher, Query
+from ..reconcile.properties import PROPERTIES, canonical, entity_id, values_of
 from .links import base_uri, href
 from .security import CSP
 from .store_access import current_store
@@ -37,35 +37,12 @@ blueprint = Blueprint("reconcile", __name__)
 #: queries in one batch at most (OpenRefine sends 10 by default)
 BATCH_SIZE = 50
 MAX_LIMIT = 100
+#: the frame a client shows an entity's card in (``reconcile_preview.html`` fits it)
+PREVIEW_WIDTH, PREVIEW_HEIGHT = 420, 190
 _matchers: dict[str, Matcher] = {}
 _lock = threading.Lock()
 _once = OneAtATime(timeout=600)
 V02, V10 = "0.2", "1.0-draft"
-
-#: data extension: property id -> (name, which entities have it)
-EXTEND = {
-    "name": ("Name", ("Organisation", "Project", "Programme")),
-    "country": ("Country", ("Organisation",)),
-    "country_code": ("Country code (ISO 3166)", ("Organisation",)),
-    "region": ("NUTS region", ("Organisation",)),
-    "region_name": ("NUTS region name", ("Organisation",)),
-    "town": ("Town", ("Organisation",)),
-    "vat": ("VAT number", ("Organisation",)),
-    "pic": ("EU PIC", ("Organisation",)),
-    "lei": ("LEI", ("Organisation",)),
-    "registry": ("National registration number", ("Organisation",)),
-    "homepage": ("Homepage", ("Organisation",)),
-    "projects": ("Number of projects", ("Organisation",)),
-    "eu_contribution": ("EU contribution (EUR)", ("Organisation", "Project")),
-    "programme": ("Programme", ("Project",)),
-    "acronym": ("Acronym", ("Project",)),
-    "start": ("Start date", ("Project",)),
-    "end": ("End date", ("Project",)),
-    "budget": ("Total budget (EUR)", ("Project",)),
-    "lead_partner": ("Lead partner", ("Project",)),
-    # every identifier scheme cblod reads, one property each ("identifier:fi-ytunnus")
-    **{f"identifier:{key}": (scheme.name, ("Organisation",)) for key, scheme in SCHEMES.items()},
-}
 
 
 class ClientError(Exception):
@@ -102,7 +79,7 @@ def _home() -> str:
 
 
 def _id(entity: Entity) -> str:
-    return entity.iri.split("/id/", 1)[1] if "/id/" in entity.iri else entity.iri
+    return entity_id(entity.iri)
 
 
 def _entity(identifier: str) -> Entity | None:
@@ -159,7 +136,13 @@ def manifest_02() -> dict[str, Any]:
         "view": {"url": _home() + "id/{{id}}"},
         "defaultTypes": _types(),
         "batchSize": BATCH_SIZE,
-        "preview": {"url": root + "/preview?id={{id}}", "width": 420, "height": 190},
+        # scores are 0-100, the same for every query: said on every manifest that lists 1.0
+        "standardizedScore": True,
+        "preview": {
+            "url": root + "/preview?id={{id}}",
+            "width": PREVIEW_WIDTH,
+            "height": PREVIEW_HEIGHT,
+        },
         "suggest": {
             "entity": {"service_url": root, "service_path": "/suggest/entity"},
             "property": {"service_url": root, "service_path": "/suggest/property"},
@@ -180,7 +163,7 @@ def manifest_10() -> dict[str, Any]:
         "view": {"url": _home() + "id/{id}"},
         "defaultTypes": _types(),
         "batchSize": BATCH_SIZE,
-        "preview": {"width": 420, "height": 190},
+        "preview": {"width": PREVIEW_WIDTH, "height": PREVIEW_HEIGHT},
         "suggest": {"entity": True, "property": True, "type": True},
         "extend": {"proposeProperties": True, "propertySettings": []},
         "standardizedScore": True,
@@ -266,11 +249,10 @@ def _values(value: Any, where: str) -> tuple[str, ...]:
 def _property(pid: Any, where: str) -> str:
     if not isinstance(pid, str) or not pid:
         raise ClientError(400, f"{where}: the property id is missing")
-    if pid not in CONDITION_PROPERTIES:
-        raise ClientError(
-            400, f"{where}: unknown property {pid!r}; one of {', '.join(CONDITION_PROPERTIES)}"
-        )
-    return pid
+    found = canonical(pid)
+    if found is None:
+        raise ClientError(400, f"{where}: unknown property {pid!r}; one of {', '.join(PROPERTIES)}")
+    return found
 
 
 def _query_02(key: str, body: Any) -> Query:
@@ -454,13 +436,12 @@ def _number(text: str, where: str) -> int:
 @_guarded
 def suggest_property() -> Response:
     prefix = request.args.get("prefix", "").lower()
-    every = {**CONDITION_PROPERTIES, **{k: name for k, (name, _) in EXTEND.items()}}
     return _json(
         {
             "result": [
-                {"id": k, "name": v}
-                for k, v in every.items()
-                if k.startswith(prefix) or prefix in v.lower()
+                {"id": pid, "name": p.name}
+                for pid, p in PROPERTIES.items()
+                if pid.startswith(prefix) or prefix in p.name.lower()
             ]
         }
     )
@@ -519,20 +500,19 @@ def _extension(text: str, version: str) -> dict[str, Any]:
     if not isinstance(properties, list):
         raise ClientError(400, 'extend.properties: must be a list of {"id": …}')
     _check_size(len(ids))
-    wanted = []
+    wanted: dict[str, str] = {}  # the id asked for -> the vocabulary's
     for n, each in enumerate(properties):
         pid = each.get("id") if isinstance(each, dict) else None
-        if pid not in EXTEND:
-            raise ClientError(
-                400,
-                f"extend.properties[{n}].id: unknown property {pid!r}; one of {', '.join(EXTEND)}",
-            )
-        wanted.append(pid)
-    meta = [{"id": p, "name": EXTEND[p][0]} for p in wanted]
+        wanted[str(pid)] = _property(pid, f"extend.properties[{n}].id")
+    meta = [{"id": asked, "name": PROPERTIES[pid].name} for asked, pid in wanted.items()]
+    resolve = matcher().resolve
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for identifier in ids:
         entity = _entity(identifier)
-        rows[identifier] = {p: _extend_values(entity, p) if entity else [] for p in wanted}
+        rows[identifier] = {
+            asked: values_of(entity, pid, resolve) if entity else []
+            for asked, pid in wanted.items()
+        }
     if version == V02:
         return {"meta": meta, "rows": rows}
     return {
@@ -542,58 +522,6 @@ def _extension(text: str, version: str) -> dict[str, Any]:
             for i, props in rows.items()
         ],
     }
-
-
-def _extend_values(entity: Entity, pid: str) -> list[dict[str, Any]]:
-    facts = entity.facts
-    if entity.type not in EXTEND[pid][1]:
-        return []
-    m = matcher()
-
-    def ref(iri: str | None) -> list[dict[str, Any]]:
-        if not iri:
-            return []
-        n = m.by_iri.get(iri)
-        name = m.entities[n].name if n is not None else iri.rsplit("/", 1)[-1]
-        return [{"id": _id(m.entities[n]) if n is not None else iri, "name": name}]
-
-    ids = facts.get("identifiers", {})
-    national = [
-        v for k, vs in sorted(ids.items()) if k not in ("eu-vat", "eu-pic", "lei") for v in vs
-    ]
-    text = {
-        "name": entity.name,
-        "country": facts.get("country_name"),
-        "country_code": facts.get("country_code"),
-        "region": facts.get("region"),
-        "region_name": facts.get("region_name"),
-        "town": facts.get("town"),
-        "acronym": facts.get("acronym"),
-    }
-    if pid in text:
-        return [{"str": text[pid]}] if text[pid] else []
-    if pid in ("vat", "pic", "lei"):
-        scheme = {"vat": "eu-vat", "pic": "eu-pic", "lei": "lei"}[pid]
-        return [{"str": v} for v in ids.get(scheme, [])]
-    if pid == "registry":
-        return [{"str": v} for v in national]
-    if pid.startswith("identifier:"):
-        return [{"str": v} for v in ids.get(pid.split(":", 1)[1], [])]
-    if pid == "homepage":
-        return [{"str": v} for v in facts.get("homepages", [])]
-    if pid == "projects":
-        return [{"int": int(facts.get("projects", 0))}]
-    if pid in ("eu_contribution", "budget"):
-        amount = facts.get("eu" if pid == "eu_contribution" else "budget")
-        return [{"float": float(amount)}] if amount is not None else []
-    if pid in ("start", "end"):
-        day = facts.get(pid)
-        return [{"date": f"{day[:10]}T00:00:00Z"}] if day else []
-    if pid == "programme":
-        return ref(facts.get("programme"))
-    if pid == "lead_partner":
-        return ref(facts.get("lead_partner"))
-    return []
 
 
 @blueprint.route("/reconcile/extend", methods=["POST", "OPTIONS"])
@@ -612,7 +540,7 @@ def extend_02(text: str) -> dict[str, Any]:
 def _proposals() -> dict[str, Any]:
     kind = _type(request.args.get("type"), "type") or "Organisation"
     limit = _limit(_number(request.args.get("limit", "50"), "limit"), "propose")
-    properties = [{"id": k, "name": name} for k, (name, kinds) in EXTEND.items() if kind in kinds]
+    properties = [{"id": k, "name": p.name} for k, p in PROPERTIES.items() if kind in p.types]
     return {"type": kind, "limit": limit, "properties": properties[:limit]}
 
 
