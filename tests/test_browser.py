@@ -324,3 +324,48 @@ def test_a_reader_keeps_their_language_from_list_to_page_and_switches_it(js_brow
     click_and_wait(js_browser, js_browser.find_element(By.CSS_SELECTOR, "form.languages button"))
     assert js_browser.find_element(By.TAG_NAME, "h1").text == "Sinisen talouden osaamisallianssi"
     js_browser.save_screenshot(str(ARTIFACTS / "project-in-finnish.png"))
+
+
+def test_every_reconciliation_preview_fits_the_frame_its_manifest_declares(
+    js_browser, demo_server, demo_store
+):
+    """Each entity's card, in a viewport the size the manifest declares (OpenRefine frames it
+    so), needs no scrolling: its name, kind and every fact line are inside the frame."""
+    from conftest import select
+
+    manifest = requests_json(f"{demo_server}/reconcile")
+    width, height = manifest["preview"]["width"], manifest["preview"]["height"]
+    entities = [
+        r["s"].split("/id/", 1)[1]
+        for r in select(
+            demo_store,
+            "SELECT ?s WHERE { VALUES ?t { cbo:Organisation cbo:Project cbo:Programme } ?s a ?t }",
+        )
+    ]
+    assert len(entities) > 40
+    js_browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        tallest = (0, "")
+        for entity in entities:
+            js_browser.get(f"{demo_server}/reconcile/preview?id={entity}")
+            size = js_browser.execute_script(
+                "var d = document.documentElement;"
+                "var last = Array.from(document.querySelectorAll('main > *'))"
+                "  .map(e => e.getBoundingClientRect().bottom);"
+                "return [d.scrollWidth, d.scrollHeight, Math.max.apply(null, last)];"
+            )
+            assert size[0] <= width and size[1] <= height and size[2] <= height, (entity, size)
+            tallest = max(tallest, (size[2], entity))
+        js_browser.get(f"{demo_server}/reconcile/preview?id={tallest[1]}")
+        js_browser.save_screenshot(str(ARTIFACTS / "reconcile-preview.png"))
+    finally:
+        js_browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def requests_json(url: str):
+    import requests
+
+    return requests.get(url, timeout=60).json()

@@ -39,6 +39,8 @@ BATCH_SIZE = 50
 MAX_LIMIT = 100
 #: the frame a client shows an entity's card in (``reconcile_preview.html`` fits it)
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 420, 190
+#: identifiers a card lists (its page has them all): four more lines would overflow the frame
+PREVIEW_IDENTIFIERS = 3
 _matchers: dict[str, Matcher] = {}
 _lock = threading.Lock()
 _once = OneAtATime(timeout=600)
@@ -478,6 +480,7 @@ def preview() -> Response:
         href=href(entity.iri),
         kind=TYPES[entity.type][1],
         description=_description(entity),
+        shown_identifiers=PREVIEW_IDENTIFIERS,
     )
     response = Response(html, content_type="text/html; charset=utf-8")
     # a card clients show in a frame (OpenRefine does): any site may frame it, nothing else
