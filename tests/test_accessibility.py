@@ -45,6 +45,9 @@ PAGES = {
     "organisation": "/doc/organisation/se/sisp-swedish-incubators-science-parks",
     "programme": "/doc/programme/central-baltic-2014-2020",
     "query": "/sparql",
+    "not-found": "/doc/project/does-not-exist",
+    "bad-filter": "/projects?programme=nonsense",
+    "nothing-found": "/projects?start=1899",
 }
 
 

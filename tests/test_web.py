@@ -212,3 +212,48 @@ def test_a_page_asked_again_is_the_new_versions_once_one_is_published(tmp_path, 
         after = [requests.get(url + path + ext, timeout=30) for ext in ("", ".ttl")]
         assert all("ongoing" in r.text and "closed" not in r.text for r in after)
         assert [r.headers["ETag"] for r in after] != [r.headers["ETag"] for r in before]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "said"),
+    [
+        ("/id/project/does-not-exist", 404, "cblod has no project"),
+        ("/doc/organisation/xx/nobody", 404, "cblod has no organisation"),
+        ("/projects?programme=nonsense", 400, "programme: 'nonsense' is not an IRI"),
+        ("/projects?start=abcd", 400, "start: 'abcd' is not a year"),
+        ("/projects?budget_min=abc", 400, "budget_min"),
+        ("/projects?page=99", 404, "there is no page 99: this list has 1 page"),
+        ("/programmes?page=99", 404, "there is no page 99"),
+        ("/projects?page=x", 400, "page must be a number"),
+    ],
+)
+def test_an_error_page_is_a_page_of_the_site_saying_what_went_wrong(server, path, status, said):
+    """A person who mistypes an address or a filter gets the site's own page (header,
+    navigation, styles, language) naming the problem and a way on; a program gets text."""
+    import html
+
+    page = requests.get(server + path, headers={"Accept": "text/html"}, timeout=60)
+    assert page.status_code == status
+    text = html.unescape(page.text)
+    assert said in text
+    assert '<html lang="en">' in page.text and "/static/cblod.css" in page.text
+    assert '<a href="/projects">Projects</a>' in page.text and 'role="search"' in page.text
+    assert '<a href="/">home page</a>' in page.text
+    plain = requests.get(server + path, headers={"Accept": "text/plain, */*;q=0.1"}, timeout=60)
+    assert plain.status_code == status and plain.text.startswith(f"{status} ")
+    assert said in plain.text and "<" not in plain.text
+
+
+def test_a_filter_of_the_wrong_kind_is_refused_like_any_other(server):
+    """One rule for every filter: a value that cannot be one of the facet's (an IRI, a year,
+    an amount) is a 400 naming the field; a value of the right kind that matches nothing is
+    an empty list that says so."""
+    for query in ("start=abcd", "end=20x5", "programme=nonsense", "budget_min=abc"):
+        assert requests.get(f"{server}/projects?{query}", timeout=60).status_code == 400, query
+    empty = requests.get(f"{server}/projects?start=1899", timeout=60)
+    assert empty.status_code == 200
+    assert "No projects match these filters" in empty.text
+    assert '<table class="listing">' not in empty.text
+    assert (
+        requests.get(f"{server}/projects?start=1899&format=json", timeout=60).json()["total"] == 0
+    )

@@ -27,6 +27,7 @@ Mask = npt.NDArray[np.bool_]
 MAX_VALUES = 200
 MAX_WORDS = 12
 _IRI = re.compile(r"[^\s<>\"{}|^`\\]+:[^\s<>\"{}|^`\\]*")
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 class BadFilter(CblodError):
@@ -82,6 +83,8 @@ def parse(spec: FacetedList, args: Mapping[str, list[str]]) -> Selection:
         for value in chosen:
             if facet.kind in ("term", "nuts") and not _IRI.fullmatch(value):
                 raise BadFilter(f"{facet.key}: {value!r} is not an IRI")
+            if facet.kind == "year" and not _YEAR.fullmatch(value):
+                raise BadFilter(f"{facet.key}: {value!r} is not a year (four digits)")
         if chosen:
             values[facet.key] = chosen
     ranges: dict[str, tuple[Decimal | None, Decimal | None]] = {}

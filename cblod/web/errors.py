@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from flask import Flask, Response, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..query.formats import prefers_html
@@ -17,16 +17,27 @@ from ..query.formats import prefers_html
 log = logging.getLogger(__name__)
 
 
+def _page(exc: HTTPException) -> str:
+    """The site's own page for an error: its header, navigation and styles, and a way on.
+
+    Made without asking the store anything (the store may be why it failed); if even that
+    fails, a bare page that still says what happened."""
+    try:
+        return render_template("error.html", error=exc, plain_page=True)
+    except Exception:  # noqa: BLE001 - an error page must never fail in turn
+        log.exception("the error page could not be rendered")
+        return (
+            f'<!doctype html><html lang="en"><title>{exc.code} {escape(exc.name)}</title>'
+            f"<h1>{escape(exc.name)}</h1><p>{escape(exc.description or '')}</p></html>"
+        )
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         message = f"{exc.code} {exc.name}: {exc.description}"
         if prefers_html(request.headers.get("Accept")):
-            body = (
-                f"<!doctype html><title>{exc.code} {escape(exc.name)}</title>"
-                f"<h1>{escape(exc.name)}</h1><p>{escape(exc.description or '')}</p>"
-            )
-            response = Response(body, exc.code, mimetype="text/html")
+            response = Response(_page(exc), exc.code, mimetype="text/html")
         else:
             response = Response(message + "\n", exc.code, mimetype="text/plain")
         for name in ("Allow", "Retry-After"):

@@ -40,7 +40,7 @@ from ..vocab import sparql_prefixes
 from .labels import choose_name, reader_languages, vary_on_language
 from .language import carried, with_language
 from .links import href
-from .lists import requested_page
+from .lists import past_the_end, requested_page
 from .store_access import current_store
 
 blueprint = Blueprint("faceted", __name__)
@@ -253,6 +253,9 @@ def _page(
 ) -> Response:
     spec = index.spec
     total = len(ordinals)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:
+        abort(404, description=past_the_end(page, pages))
     shown = [int(i) for i in ordinals[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
     headings = PAGE_COLUMNS[name]
     from ..facets.table import columns
@@ -324,7 +327,7 @@ def _page(
         selection=selection,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=pages,
         sort=sort,
         sorts=[
             (s, _url(name, selection, **({"sort": s} if s != "name" else {}))) for s in _sorts(name)

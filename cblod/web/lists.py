@@ -118,6 +118,11 @@ def requested_page() -> int:
     return page
 
 
+def past_the_end(page: int, pages: int) -> str:
+    """What a page number past a list's last page is told (a 404: there is nothing there)."""
+    return f"there is no page {page}: this list has {pages} page{'s' if pages > 1 else ''}"
+
+
 def _render(name: str) -> Response:
     listing = LISTINGS[name]
     sort = request.args.get("sort", "name")
@@ -125,8 +130,11 @@ def _render(name: str) -> Response:
         abort(400, description=f"sort by one of: {', '.join(listing.sorts)}")
     page = requested_page()
     (total,) = rows(listing.count_query())
-    found = rows(listing.page_query(reader_languages(), sort, (page - 1) * PAGE_SIZE))
     count = int(bound(total["n"]))
+    pages = max(1, -(-count // PAGE_SIZE))
+    if page > pages:
+        abort(404, description=past_the_end(page, pages))
+    found = rows(listing.page_query(reader_languages(), sort, (page - 1) * PAGE_SIZE))
     items = [
         {
             "href": href(bound(r["item"])),
@@ -146,7 +154,7 @@ def _render(name: str) -> Response:
         page=page,
         sort=sort,
         total=count,
-        pages=max(1, -(-count // PAGE_SIZE)),
+        pages=pages,
     )
     return vary_on_language(make_response(page_html))
 
