@@ -369,3 +369,37 @@ def requests_json(url: str):
     import requests
 
     return requests.get(url, timeout=60).json()
+
+
+def test_history_is_a_page_of_versions_and_an_old_one_says_so(js_browser, tmp_path, pages):
+    """The "history" link opens a page listing the versions (not a file to save); an old
+    version's page says which release it shows and links the current one."""
+    import time
+
+    from conftest import ALL_PAGES, running
+
+    from cblod.ingest import ingest
+    from cblod.store import CblodStore
+
+    store = CblodStore(tmp_path / "store")
+    ingest([pages / p.name for p in ALL_PAGES], store=store)
+    time.sleep(1.1)  # release times are HTTP dates, to the second
+    page = pages / "keep-eu-4smart-growth.txt"
+    page.write_text(page.read_text().replace("Project status: closed", "Project status: open"))
+    ingest([page], store=store)
+    with running(store) as url:
+        js_browser.get(f"{url}/doc/project/central-baltic-2014-2020/4smart-growth")
+        assert not js_browser.find_elements(By.CSS_SELECTOR, ".memento")
+        click_and_wait(js_browser, js_browser.find_element(By.LINK_TEXT, "history"))
+        assert js_browser.find_element(By.TAG_NAME, "h1").text.startswith("Smart Clusters")
+        versions = js_browser.find_elements(By.CSS_SELECTOR, "#versions tbody tr")
+        assert len(versions) == 2 and "(current)" in versions[0].text
+        js_browser.save_screenshot(str(ARTIFACTS / "history.png"))
+        click_and_wait(js_browser, versions[1].find_element(By.PARTIAL_LINK_TEXT, "As of release"))
+        banner = js_browser.find_element(By.CSS_SELECTOR, ".memento")
+        assert "An earlier version" in banner.text and "published 1 time since" in banner.text
+        assert "closed" in js_browser.find_element(By.ID, "statements").text
+        js_browser.save_screenshot(str(ARTIFACTS / "old-version.png"))
+        click_and_wait(js_browser, banner.find_element(By.LINK_TEXT, "The current page"))
+        assert not js_browser.find_elements(By.CSS_SELECTOR, ".memento")
+        assert "open" in js_browser.find_element(By.ID, "statements").text

@@ -15,11 +15,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-from flask import Blueprint, Response, abort, g, request, url_for
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from pyoxigraph import DefaultGraph, NamedNode
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..query.formats import prefers_html
 from ..releases import Release
+from .language import with_language
 from .links import iri_for_path
 from .releases import kept_release, release_store, retained
 
@@ -61,6 +63,8 @@ def releases_with(iri: NamedNode) -> list[Release]:
 def use_release(number: int) -> Release:
     """Make this request read release ``number``'s snapshot (404/410 when there is none)."""
     release = kept_release(number)
+    newest = retained()  # read from the published store, before this request leaves it
+    g.cblod_newest_release = newest[0] if newest else None
     g.cblod_store = release_store(release)
     g.cblod_release = release
     return release
@@ -122,15 +126,33 @@ def gone_or_missing(kind: str, key: str) -> None:
     abort(404, description=f"cblod has no {kind} {key!r}")
 
 
+def newest_release() -> Release | None:
+    """The newest kept release, when this request reads an older one (``use_release``)."""
+    return g.get("cblod_newest_release")
+
+
+#: what a TimeMap is offered as: RFC 7089's link format for programs, a page for people
+TIMEMAP_TYPES = ("application/link-format", "text/html")
+
+
 @blueprint.route("/timemap/<kind>/<path:key>")
 def timemap(kind: str, key: str) -> Response:
+    """A resource's versions: ``application/link-format`` (RFC 7089) for a program, a page
+    listing them for a browser (by ``Accept``; ``Vary: Accept``)."""
     try:
         iri = NamedNode(iri_for_path(kind, key))
     except ValueError:
         abort(404, description=f"cblod has no {kind} {key!r}")
+    as_page = prefers_html(request.headers.get("Accept"))
     found = releases_with(iri)
     if not found:
         abort(404, description=f"no kept release describes {kind} {key!r}")
+    if as_page:
+        response = Response(
+            _timemap_page(kind, key, iri, found), content_type="text/html; charset=utf-8"
+        )
+        response.vary.add("Accept")
+        return response
     original = url_for("resources.thing", kind=kind, key=key, _external=True)
     lines = [
         f'<{original}>; rel="original"',
@@ -149,4 +171,39 @@ def timemap(kind: str, key: str) -> Response:
         lines.append(
             f'<{uri}>; rel="{rel}"; datetime="{format_datetime(release.issued, usegmt=True)}"'
         )
-    return Response(",\n".join(lines) + "\n", content_type="application/link-format")
+    response = Response(",\n".join(lines) + "\n", content_type="application/link-format")
+    response.vary.add("Accept")
+    return response
+
+
+def _timemap_page(kind: str, key: str, iri: NamedNode, found: list[Release]) -> str:
+    """The versions as a person reads them: newest first, each release's page of the
+    resource, its date and what the release changed, and the current page."""
+    from .labels import reader_languages
+    from .pages import own_name
+    from .store_access import current_store
+
+    description = current_store().describe(iri)
+    name = own_name(description, reader_languages()) if description.exists else None
+    versions = [
+        {
+            "number": r.number,
+            "issued": r.issued,
+            "href": with_language(
+                url_for("resources.document", kind=kind, key=key, release=r.number)
+            ),
+            "release": url_for("releases.document", number=r.number),
+        }
+        for r in reversed(found)
+    ]
+    return render_template(
+        "timemap.html",
+        title=name.value if name is not None else description.label(),
+        kind=kind,
+        iri=iri.value,
+        current=with_language(url_for("resources.document", kind=kind, key=key))
+        if description.exists
+        else None,
+        link_format=url_for("memento.timemap", kind=kind, key=key),
+        versions=versions,
+    )

@@ -24,7 +24,9 @@ from ..rdfterms import Term, lexical
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from .charts import bar_chart
 from .labels import choose_literal, choose_name, chosen_name, name_key, reader_languages
+from .language import with_language
 from .links import document_path, href
+from .memento import newest_release
 from .store_access import current_store
 
 #: not in the generic property table: names have their own section, and a standard term
@@ -421,10 +423,12 @@ def render_page(kind: str, key: str, d: Description) -> str:
         template,
         d=d,
         # releases (and so a history) are the embedded store's
-        history=url_for("memento.timemap", kind=kind, key=key)
+        history=with_language(url_for("memento.timemap", kind=kind, key=key))
         if current_store().snapshot is not None
         else None,
         release=g.get("cblod_release"),
+        newest=newest_release(),
+        current=with_language(document_path(kind, key)),
         title=title.value if title is not None else d.label(),
         # marked when it is not the interface's English (WCAG 3.1.2, language of parts)
         title_lang=title.language

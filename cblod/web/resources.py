@@ -136,6 +136,8 @@ def document(kind: str, key: str) -> BaseResponse:
     variant = ext if rdf_format else f"{ext}-{'.'.join(reader_languages())}"
     if rdf_format is None and (asked := asked_language()):
         variant += f"-lang-{asked}"
+    if rdf_format is None and (newest := memento.newest_release()) is not None:
+        variant += f"-newest-{newest.number}"  # an old release's page says how old it is
     version = current_store().version
     pages: SizedCache[bytes] = current_app.extensions["cblod_pages"]
     cache_key = (version, kind, key, variant, _offset())
