@@ -30,6 +30,7 @@ from cblod.facets.spec import LISTS
 from cblod.facets.table import columns
 from cblod.vocab import sparql_prefixes
 
+CBO_NS = rdflib.Namespace("https://w3id.org/cblod/ontology#")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 FINLAND = "http://publications.europa.eu/resource/authority/country/FIN"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -323,7 +324,9 @@ def test_a_participation_export_sums_as_sparql_does(demo_server, demo_store):
 @pytest.mark.parametrize(
     ("fmt", "parser"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
 )
-def test_a_filtered_list_in_rdf_is_a_collection_of_its_members(demo_server, fmt, parser):
+def test_a_filtered_list_in_rdf_is_a_collection_of_its_members(
+    demo_server, demo_store, fmt, parser
+):
     params = [("country", FINLAND), ("sort", "eu")]
     expected = listing(demo_server, "projects", params)
     graph = rdflib.Graph().parse(
@@ -342,6 +345,25 @@ def test_a_filtered_list_in_rdf_is_a_collection_of_its_members(demo_server, fmt,
         for f in graph.objects(collection, rdflib.URIRef("https://w3id.org/cblod/ontology#filter"))
     }
     assert ("country", FINLAND) in filters
+    # each member with what the dataset says of it: programme, dates, amounts, as SPARQL has them
+    for member in graph.objects(collection, HYDRA.member):
+        for prop in ("programme", "startDate", "endDate", "euContribution", "acronym"):
+            said = {
+                r["o"]
+                for r in select(demo_store, f"SELECT ?o WHERE {{ <{member}> cbo:{prop} ?o }}")
+            }
+            got = {str(o) for o in graph.objects(member, CBO_NS[prop])}
+            assert got == said, (member, prop)
+        assert len(list(graph.predicate_objects(member))) >= 8
+
+
+def test_a_list_in_json_gives_counts_as_integers_and_amounts_as_numbers(demo_server):
+    answer = listing(demo_server, "projects", [])
+    assert answer["items"] and all(
+        type(item["Number of partners"]) is int for item in answer["items"]
+    )
+    assert any(isinstance(item.get("Project's EU funding"), float) for item in answer["items"])
+    assert all(type(c["count"]) is int for f in answer["facets"].values() for c in f)
 
 
 def test_the_sparql_endpoint_answers_select_as_xlsx(demo_server, demo_store):

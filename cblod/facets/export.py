@@ -12,18 +12,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from .. import xlsx
+from ..published import Dataset
 from ..vocab import CBO, RDF, RDFS, XSD
 from .index import ListIndex
 from .selection import Selection
 from .table import DATE_COLUMNS, NUMBER_COLUMNS, SHEETS, columns
 
+#: the statements of a batch of members, by member IRI
+Statements = Callable[[list[str]], dict[str, list[Triple]]]
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 SCHEMA = "https://schema.org/"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -116,9 +119,10 @@ def json_stream(
     yield b"\n]}\n"
 
 
-def _number(value: object) -> float:
+def _number(value: object) -> int | float:
     if isinstance(value, Decimal):  # exact text of the amount, as a JSON number
-        return float(value)
+        # a count (or a whole amount) as an integer: 3, not 3.0
+        return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"not JSON: {value!r}")
 
 
@@ -131,8 +135,10 @@ def rdf_triples(
     selection: Selection,
     total: int,
     template: str,
+    statements: Statements,
 ) -> Iterator[Triple]:
-    """The list as a resource, then one ``hydra:member`` (and its name) per item."""
+    """The list as a resource, then one ``hydra:member`` per item, with its name in the
+    reader's language and what the dataset says of it (``statements``)."""
     me = NamedNode(url)
     yield Triple(me, RDF.type, NamedNode(HYDRA + "Collection"))
     yield Triple(me, RDF.type, NamedNode(SCHEMA + "ItemList"))
@@ -154,11 +160,41 @@ def rdf_triples(
             else Literal(value)
         )
         yield Triple(node, RDF.value, term)
-    for i, name in zip(ordinals, names, strict=True):
-        item = NamedNode(index.iris[i])
-        yield Triple(me, NamedNode(HYDRA + "member"), item)
-        if name:
-            yield Triple(item, RDFS.label, Literal(name))
+    chosen = list(ordinals)
+    for start in range(0, len(chosen), MEMBERS_ASKED):
+        batch = chosen[start : start + MEMBERS_ASKED]
+        said = statements([index.iris[i] for i in batch])
+        for i, name in zip(batch, names, strict=False):
+            item = NamedNode(index.iris[i])
+            yield Triple(me, NamedNode(HYDRA + "member"), item)
+            if name:
+                yield Triple(item, RDFS.label, Literal(name))
+            yield from said.get(index.iris[i], ())
+
+
+#: members whose statements one query asks for: at most a few thousand triples an answer
+#: (a SPARQL server may cap an answer: Virtuoso at 10 000 rows)
+MEMBERS_ASKED = 100
+
+
+def published_statements(store: Dataset) -> Statements:
+    """What a list's RDF says of its members: every statement the dataset publishes about
+    each (its consolidated description, as its own page's data), a batch per query."""
+
+    def ask(iris: list[str]) -> dict[str, list[Triple]]:
+        values = " ".join(f"<{iri}>" for iri in iris)
+        found: dict[str, list[Triple]] = {}
+        answer = store.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
+        )
+        for triple in answer:  # type: ignore[union-attr]
+            if isinstance(triple.subject, NamedNode):
+                found.setdefault(triple.subject.value, []).append(triple)
+        for each in found.values():
+            each.sort(key=lambda t: (t.predicate.value, str(t.object)))
+        return found
+
+    return ask
 
 
 def _is_iri(index: ListIndex, key: str) -> bool:

@@ -219,7 +219,14 @@ def _export(
             url_for(f"faceted.{name}", _external=True) + f"{{?{','.join(_parameters(name))}}}"
         )
         triples = export.rdf_triples(
-            index, chosen, names, url=url, selection=selection, total=len(chosen), template=template
+            index,
+            chosen,
+            names,
+            url=url,
+            selection=selection,
+            total=len(chosen),
+            template=template,
+            statements=export.published_statements(current_store()),
         )
         body = export.rdf_stream(triples, fmt)
     response = Response(stream_with_context(body), content_type=_content_type(fmt))
