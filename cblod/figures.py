@@ -22,7 +22,8 @@ PROGRAMME_SECTIONS = ("structure", "projects", "total", "by_country")
 def programme_figures(iri: str) -> str:
     """The SELECT of a programme page's figures; ``?section`` tells its tables apart:
     ``structure`` (?thing ?type ?code ?parent), ``projects`` (?project ?acronym ?projectEU,
-    the first ``PROGRAMME_PROJECTS`` by acronym), ``total`` (?projects) and ``by_country``
+    the first ``PROGRAMME_PROJECTS`` by acronym), ``total`` (?projects, and the sums of their
+    EU funding and budgets: ?programmeEU over ?withEU projects, ?programmeBudget) and ``by_country``
     (?where ?erdf: each participation's EU contribution once, under its partner's country).
     A row per name (``?name``, every language) of what is shown: the page picks the
     reader's (``web.labels.choose_name``), so one answer serves every reader.
@@ -52,9 +53,14 @@ def programme_figures(iri: str) -> str:
         SELECT * WHERE {{ {{ {first_projects} }}
           ?project rdfs:label ?name }}""",
             "total": f"""
-        SELECT (COUNT(DISTINCT ?project) AS ?projects) WHERE {{
-          ?project cbo:programme <{iri}> ; a cbo:Project .
-          FILTER EXISTS {{ ?project rdfs:label ?label }}
+        SELECT (COUNT(?project) AS ?projects) (SUM(?projectEU_) AS ?programmeEU)
+               (COUNT(?projectEU_) AS ?withEU) (SUM(?projectBudget_) AS ?programmeBudget) WHERE {{
+          SELECT ?project (MIN(?eu_) AS ?projectEU_) (MIN(?budget_) AS ?projectBudget_) WHERE {{
+            ?project cbo:programme <{iri}> ; a cbo:Project .
+            FILTER EXISTS {{ ?project rdfs:label ?label }}
+            OPTIONAL {{ ?project cbo:euContribution ?eu_ }}
+            OPTIONAL {{ ?project cbo:totalBudget ?budget_ }}
+          }} GROUP BY ?project
         }}""",
             "by_country": f"""
         SELECT * WHERE {{ {{

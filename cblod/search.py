@@ -108,7 +108,8 @@ def _entries(store: Dataset, items: str) -> list[tuple[str, str, str, str, str]]
                (GROUP_CONCAT(DISTINCT ?name; separator=" | ") AS ?names)
                (GROUP_CONCAT(DISTINCT ?text; separator=" ") AS ?description) WHERE {{
           {where} . ?item rdfs:label ?pref .
-          OPTIONAL {{ ?item skos:prefLabel|skos:altLabel|cbo:acronym|cbo:formerName|skos:notation ?name }}
+          OPTIONAL {{ ?item skos:prefLabel|skos:altLabel|cbo:acronym|cbo:formerName|skos:notation
+                          |cbo:identifier/skos:notation ?name }}
           OPTIONAL {{ ?item dcterms:description ?text }}
         }} GROUP BY ?item ?class"""
     )
@@ -117,17 +118,44 @@ def _entries(store: Dataset, items: str) -> list[tuple[str, str, str, str, str]]
             r["item"].value,
             r["class"].value.rsplit("#", 1)[-1],
             r["title"].value,
-            r["names"].value if r["names"] else "",
+            _with_compact_codes(r["names"].value) if r["names"] else "",
             r["description"].value if r["description"] else "",
         )
         for r in store.select(query)
     ]
 
 
+#: a registry number as people write it: letters and digits, with spaces, dots, dashes or
+#: slashes between groups ("2876543-5", "SE 7696 4123 8101", "FI28765435")
+_CODE = re.compile(r"[A-Za-z]{0,3} ?[0-9][0-9 .\-/]{3,}[0-9A-Za-z]")
+_SEPARATORS = re.compile(r"[\s.\-/]")
+
+
+def _compact(code: str) -> str:
+    return _SEPARATORS.sub("", code)
+
+
+def _with_compact_codes(names: str) -> str:
+    """Names, then each code among them written without separators and without its country
+    prefix, so "2876543-5", "28765435" and "FI28765435" all find the same organisation."""
+    extra = []
+    for code in _CODE.findall(names):
+        compact = _compact(code)
+        extra += [compact, compact.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")]
+    return " | ".join([names, *dict.fromkeys(extra)]) if extra else names
+
+
 def _match_expression(text: str) -> str | None:
     """Every word of the user's text, as a prefix, all required: "vaster sci" -> "vaster"* AND …"""
     words = re.findall(r"\w+", text)
-    return " AND ".join(f'"{w}"*' for w in words[:12]) or None
+    every = " AND ".join(f'"{w}"*' for w in words[:12])
+    if not every:
+        return None
+    # a registry number however it is written: also as one code without separators
+    compact = _compact(text.strip())
+    if len(words) > 1 and _CODE.fullmatch(text.strip()) and compact.isalnum():
+        return f'({every}) OR "{compact}"*'
+    return every
 
 
 def search(store: Dataset, text: str, *, limit: int = 50) -> list[Hit]:

@@ -7,6 +7,7 @@ from typing import Any
 from pyoxigraph import QuerySolution
 
 from .published import Dataset
+from .rdfterms import lexical
 from .vocab import CBO, COUNTRY, CURRENCY, NUTS, RDF, sparql_prefixes
 
 COUNTED_CLASSES = (
@@ -23,6 +24,10 @@ COUNTED_CLASSES = (
     "Result",
     "SourceRecord",
 )
+
+
+#: the home page's money figure: every partnership's EU contribution, each counted once
+EU_FUNDING = "EU funding of partnerships (EUR)"
 
 
 def stats(store: Dataset) -> dict[str, int | str]:
@@ -55,6 +60,11 @@ def stats(store: Dataset) -> dict[str, int | str]:
         + f"""SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?o a cbo:Organisation ; owl:sameAs ?x
                FILTER(!STRSTARTS(STR(?x), "{store.base_uri or ""}")) }}"""
     )
+    (money,) = store.select(
+        sparql_prefixes()
+        + "SELECT (SUM(?e) AS ?n) WHERE { ?p a cbo:Participation ; cbo:euContribution ?e }"
+    )
+    counts[EU_FUNDING] = lexical(money["n"]) if money["n"] is not None else "0"
     counts["organisations linked to an external resource (Wikidata, …)"] = (
         f"{external['n'].value} ({int(external['n'].value) / organisations:.0%})"
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from urllib.parse import unquote
 
 import pytest
+import rdflib
 import requests
 from conftest import select
 from hypothesis import given, settings
@@ -357,3 +358,95 @@ def test_the_language_switcher_offers_the_languages_names_are_given_in(demo_serv
     # the page's other parameters ride along; the chosen language is the select's
     assert '<input type="hidden" name="q" value="blue">' in form
     assert 'type="hidden" name="lang"' not in form
+
+
+def money_on(text: str, element_id: str) -> Decimal:
+    found = re.search(rf'id="{element_id}">([0-9  .]+) EUR', text)
+    assert found, element_id
+    return Decimal(found.group(1).replace(" ", "").replace("\u2009", ""))
+
+
+def sparql_sum(store, query: str) -> Decimal:
+    (row,) = select(store, query)
+    return Decimal(row["n"])
+
+
+def test_pages_state_the_money_sparql_sums(demo_server, demo_store):
+    """Home, programme and organisation pages say how much EU funding they stand for, each
+    amount counted once, as SPARQL sums it; /programmes lists each programme's."""
+    home = page(demo_server, "/")
+    assert money_on(home, "home-eu") == sparql_sum(
+        demo_store,
+        "SELECT (SUM(?e) AS ?n) WHERE { ?p a cbo:Participation ; cbo:euContribution ?e }",
+    )
+    programmes = {
+        r["p"]: Decimal(r["n"])
+        for r in select(
+            demo_store,
+            "SELECT ?p (SUM(?e) AS ?n) WHERE { ?x a cbo:Project ; cbo:programme ?p ; cbo:euContribution ?e } GROUP BY ?p",
+        )
+    }
+    assert programmes
+    listed = page(demo_server, "/programmes")
+    for iri, total in programmes.items():
+        text = page(demo_server, path_of(iri).replace("/id/", "/doc/"))
+        assert money_on(text, "programme-eu") == total, iri
+        row = re.search(rf'<a href="{path_of(iri).replace("/id/", "/doc/")}">.*?</tr>', listed)
+        assert row and f"{total:,.2f}".replace(",", " ").removesuffix(".00") in row.group(0)
+    organisations = select(
+        demo_store,
+        "SELECT ?o (SUM(?e) AS ?n) (COUNT(?x) AS ?c) WHERE { ?x cbo:partner ?o ; cbo:euContribution ?e } GROUP BY ?o",
+    )
+    assert organisations
+    for row in organisations:
+        text = page(demo_server, path_of(row["o"]).replace("/id/", "/doc/"))
+        assert money_on(text, "organisation-eu") == Decimal(row["n"]), row["o"]
+
+
+def test_every_page_links_releases_the_change_stream_and_states_the_licence(demo_server):
+    for path in ("/", "/projects", "/doc/project/central-baltic-2014-2020/4smart-growth"):
+        text = page(demo_server, path)
+        assert '<a href="/releases">Releases</a>' in text
+        assert '<a href="/ldes">' in text
+        assert (
+            '<a rel="license" href="http://publications.europa.eu/resource/authority/licence/CC_BY_4_0">CC BY 4.0</a>'
+            in text
+        )
+
+
+@pytest.mark.parametrize(
+    "asked", ["FI28765435", "28765435", "2876543-5", "892517634", "fi 2876543-5"]
+)
+def test_search_finds_an_organisation_by_its_vat_or_registry_number(demo_server, demo_store, asked):
+    (row,) = select(demo_store, 'SELECT ?o WHERE { ?o cbo:identifier/skos:notation "FI28765435" }')
+    text = page(demo_server, f"/search?q={asked}")
+    hits = re.findall(r'<li><a href="([^"]+)"', text)
+    assert path_of(row["o"]).replace("/id/", "/doc/") in [h.partition("?")[0] for h in hits]
+
+
+def test_a_resource_page_honours_format_as_the_lists_do(demo_server):
+    path = "/doc/project/central-baltic-2014-2020/4smart-growth"
+    turtle = requests.get(
+        f"{demo_server}{path}?format=ttl", headers={"Accept": "text/html"}, timeout=60
+    )
+    assert turtle.status_code == 200 and turtle.headers["Content-Type"].startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=turtle.text, format="turtle")
+    assert len(graph) > 10
+    for name, media in (
+        ("jsonld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+        ("html", "text/html"),
+    ):
+        response = requests.get(f"{demo_server}{path}?format={name}", timeout=60)
+        assert response.headers["Content-Type"].startswith(media), name
+    assert requests.get(f"{demo_server}{path}?format=bogus", timeout=60).status_code == 400
+
+
+def test_links_here_and_the_type_line_name_each_thing_once(demo_server):
+    text = page(demo_server, "/doc/project/central-baltic-2014-2020/4smart-growth")
+    inbound = text.split('<section id="inbound">', 1)[1].split("</section>", 1)[0]
+    linked = re.findall(r'<li><a href="([^"]+)"', inbound)
+    assert linked and len(linked) == len(set(linked))
+    assert "Links here (5)" in inbound  # its five partners' participations
+    kinds = re.findall(r">([^<]+)</a>", text.split('<p class="kind">', 1)[1].split("</p>", 1)[0])
+    assert [k.casefold() for k in kinds] == ["project"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, make_response, render_template
 
 from ..kept import kept_summary
-from ..stats import stats
+from ..stats import EU_FUNDING, stats
 from ..vocab import DCTERMS, PROV
 from .labels import reader_languages, vary_on_language
 from .links import href
@@ -35,5 +35,7 @@ def index() -> Response:
         {"href": href(bound(r["item"])), "name": value(r["name"]), "projects": value(r["projects"])}
         for r in rows(listing.page_query(reader_languages(), "projects", limit=HOME_PROGRAMMES))
     ]
-    page = render_template("home.html", counts=counts, sources=sources, programmes=programmes)
+    page = render_template(
+        "home.html", counts=counts, sources=sources, programmes=programmes, eu_funding=EU_FUNDING
+    )
     return vary_on_language(make_response(page))

@@ -101,8 +101,15 @@ LISTINGS = {
                 "?projects a cbo:Project ; cbo:programme ?item .",
                 "count",
             ),
+            # summed apart from the item's names (one row per name would count it again)
+            Column(
+                "eu",
+                "EU funding of its projects",
+                "{ SELECT ?item (SUM(?project_eu) AS ?eu) WHERE { ?project a cbo:Project ; "
+                "cbo:programme ?item ; cbo:euContribution ?project_eu } GROUP BY ?item }",
+            ),
         ),
-        {"name": "LCASE(?name)", "projects": "DESC(?projects)"},
+        {"name": "LCASE(?name)", "projects": "DESC(?projects)", "eu": "DESC(?eu)"},
     ),
 }
 

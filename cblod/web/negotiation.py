@@ -21,6 +21,20 @@ VARIANTS = {
 ALIASES = {"application/json": "jsonld", "text/plain": "nt", "application/xml": "rdf"}
 
 
+#: ``?format=`` values a link may name a variant by (the lists take the same names)
+FORMAT_NAMES = {
+    **{ext: ext for ext in VARIANTS},
+    "turtle": "ttl", "json-ld": "jsonld", "ntriples": "nt", "n-triples": "nt", "xml": "rdf",
+    "rdfxml": "rdf", "rdf+xml": "rdf",
+    **{mime: ext for ext, (mime, _) in VARIANTS.items()},
+}  # fmt: skip
+
+
+def named_format(asked: str) -> str | None:
+    """The variant ``?format=`` names (an extension, a usual name or a media type), or None."""
+    return FORMAT_NAMES.get(asked.strip().lower())
+
+
 def negotiate(accept: str | None) -> str | None:
     """The extension of the best variant for ``accept`` (HTML when anything goes)."""
     if not accept:

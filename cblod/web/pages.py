@@ -141,9 +141,21 @@ def sources(d: Description) -> list[dict[str, Any]]:
 
 
 def inbound(d: Description) -> list[dict[str, Any]]:
+    """One entry per resource linking here, with the properties it links by: a participation
+    says cbo:project and the standard term beside it (org:organization), one link, not two."""
     labels = term_labels()
+    by_subject: dict[str, dict[str, Any]] = {}
+    for s, p in d.inbound:
+        entry = by_subject.setdefault(s.value, {"subject": link(d, s), "properties": []})
+        if p.value not in HIDDEN:
+            entry["properties"].append(labels.get(p.value) or d.label(p))
+    for s, p in d.inbound:  # linked only by a standard term: say that one
+        entry = by_subject[s.value]
+        if not entry["properties"]:
+            entry["properties"].append(labels.get(p.value) or d.label(p))
     return [
-        {"subject": link(d, s), "property": labels.get(p.value) or d.label(p)} for s, p in d.inbound
+        {**entry, "property": ", ".join(dict.fromkeys(entry["properties"]))}
+        for entry in by_subject.values()
     ]
 
 
@@ -315,6 +327,15 @@ def organisation_view(d: Description) -> dict[str, Any]:
         ],
         "selected_for": [link(d, t) for t in d.values(CBO.selectedFor)],
         "projects": project_rows,
+        # each participation once (one row each): what the organisation's projects gave it
+        "projects_total": sum(
+            (p["total"] for p in project_rows if p["total"] is not None), Decimal(0)
+        )
+        if any(p["total"] is not None for p in project_rows)
+        else None,
+        "projects_eu": sum((p["eu"] for p in project_rows if p["eu"] is not None), Decimal(0))
+        if any(p["eu"] is not None for p in project_rows)
+        else None,
         "json_ld": json_ld(
             d,
             "Organization",
@@ -349,6 +370,10 @@ def programme_view(d: Description) -> dict[str, Any]:
         "objectives": [item(r) for r in structure if r["type"] == CBO.SpecificObjective],
         "indicators": [item(r) for r in structure if r["type"] == CBO.Indicator],
         "project_count": int(bound(total["projects"]) or 0),
+        # a sum over no stated amount is no amount, not "0 EUR"
+        "programme_eu": decimal(total.get("programmeEU")) or None,
+        "programme_budget": decimal(total.get("programmeBudget")) or None,
+        "with_eu": int(value(total.get("withEU")) or 0),
         "projects": [
             {
                 "href": href(bound(r["project"])),
@@ -414,10 +439,12 @@ def render_page(kind: str, key: str, d: Description) -> str:
         )
         for ext in ("ttl", "jsonld", "nt", "rdf")
     ]
-    types = [
-        {"text": term_labels().get(t) or t.rsplit("/", 1)[-1], "href": href(t)}
-        for t in d.types.get(d.iri.value, ())
-    ]
+    # one entry per name: cbo:Project first, schema:Project (the same word) not again
+    named: dict[str, dict[str, str]] = {}
+    for t in sorted(d.types.get(d.iri.value, ()), key=lambda t: (not t.startswith(str(CBO)), t)):
+        text = term_labels().get(t) or re.split(r"[/#]", t)[-1]
+        named.setdefault(text.casefold(), {"text": text, "href": href(t)})
+    types = list(named.values())
     title = own_name(d, reader_languages())
     return render_template(
         template,

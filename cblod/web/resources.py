@@ -23,7 +23,7 @@ from . import ahead, memento
 from .labels import reader_languages, vary_on_language
 from .language import asked_language
 from .links import document_path, iri_for_path, local_kind_key
-from .negotiation import VARIANTS, negotiate
+from .negotiation import VARIANTS, named_format, negotiate
 from .pages import render_page
 from .store_access import current_store
 
@@ -118,6 +118,11 @@ def _rendered(kind: str, key: str, d: Description, rdf_format: RdfFormat | None)
 @blueprint.route("/doc/<kind>/<path:key>", methods=["GET", "HEAD"])
 def document(kind: str, key: str) -> BaseResponse:
     key, ext = _split(key)
+    if ext is None and (asked_format := request.args.get("format")):
+        # ?format= as the lists take it: a link that names its format, as a path suffix does
+        ext = named_format(asked_format)
+        if ext is None:
+            abort(400, description=f"format must be one of: {', '.join(VARIANTS)}")
     negotiated = ext is None
     asked_release = request.args.get("release")
     if asked_release is not None:
