@@ -403,3 +403,45 @@ def test_history_is_a_page_of_versions_and_an_old_one_says_so(js_browser, tmp_pa
         click_and_wait(js_browser, banner.find_element(By.LINK_TEXT, "The current page"))
         assert not js_browser.find_elements(By.CSS_SELECTOR, ".memento")
         assert "open" in js_browser.find_element(By.ID, "statements").text
+
+
+NARROW_PAGES = (
+    "/", "/projects", "/participations", "/organisations", "/programmes", "/sparql",
+    "/doc/project/central-baltic-2014-2020/4smart-growth",
+    "/doc/organisation/se/sisp-swedish-incubators-science-parks",
+    "/doc/programme/central-baltic-2014-2020", "/search?q=park", "/releases", "/dumps/",
+    "/ontology", "/doc/project/does-not-exist",
+)  # fmt: skip
+
+
+def test_a_phone_sized_screen_never_scrolls_sideways_and_shows_results_first(
+    js_browser, demo_server
+):
+    """At 390 px (a phone), no page is wider than the screen (wide tables scroll inside
+    themselves), and a list's filters fold under one "Filters" control so its first result
+    comes before any facet value; unfolded, the filters are all there."""
+    js_browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        for path in NARROW_PAGES:
+            js_browser.get(demo_server + path)
+            width = js_browser.execute_script("return document.documentElement.scrollWidth;")
+            assert width <= 390, (path, width)
+        js_browser.get(f"{demo_server}/projects")
+        visible_facets = js_browser.execute_script(
+            "var first = document.querySelector('table.listing tbody tr').getBoundingClientRect().top;"
+            "return Array.from(document.querySelectorAll('.facets a')).filter(a => {"
+            "  return a.checkVisibility() && a.getBoundingClientRect().top < first; }).length;"
+        )
+        assert visible_facets == 0
+        js_browser.save_screenshot(str(ARTIFACTS / "projects-390px.png"))
+        js_browser.find_element(By.CSS_SELECTOR, "details.filters > summary").click()
+        shown = js_browser.execute_script(
+            "return Array.from(document.querySelectorAll('.facets a'))"
+            ".filter(a => a.checkVisibility()).length;"
+        )
+        assert shown > 10
+    finally:
+        js_browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
