@@ -107,3 +107,34 @@ def test_a_facet_is_reached_and_chosen_with_the_keyboard(browser, demo_server):
     )
     chosen = browser.find_elements(By.CSS_SELECTOR, 'a[aria-current="true"]')
     assert any(label in c.text for c in chosen)
+
+
+def serious(violations: list[dict]) -> list[tuple]:
+    return [
+        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_query_page_stays_accessible_after_running_each_example(browser, demo_server):
+    """After a query has run, YASGUI draws a results table (with a page-size select and a
+    filter), tabs for each view and a raw response: every example's answer, in each view,
+    has no serious or critical violation."""
+    browser.get(demo_server + "/sparql")
+    examples = [
+        a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#examples a")
+    ]
+    assert len(examples) >= 10
+    found = []
+    for n, href in enumerate(examples):
+        browser.get(href)
+        wait_for(browser, ".yasr table.dataTable tbody tr")
+        found += [(n, "table", *v) for v in serious(axe_violations(browser))]
+        if n == 0:  # the other views, once
+            for view in ("response", "chart"):
+                browser.find_element(By.CSS_SELECTOR, f".yasr .select_{view}").click()
+                wait_for(browser, ".yasr .CodeMirror" if view == "response" else "svg.cblod-chart")
+                found += [(n, view, *v) for v in serious(axe_violations(browser))]
+            browser.find_element(By.CSS_SELECTOR, ".yasr .select_table").click()
+    assert not found, found

@@ -109,13 +109,27 @@
   var linked = linkedQuery();
   yasgui.getTab().setQuery(linked !== null ? linked : document.getElementById("query").value);
   if (linked !== null) yasgui.getTab().getYasqe().query().catch(function () {});
-  // names for the editor's own fields, which YASGUI leaves unlabelled
-  var labels = { "textarea": "SPARQL query", ".tabsList input": "Tab name", "input.autocomplete": "SPARQL endpoint" };
-  Object.keys(labels).forEach(function (selector) {
-    holder.querySelectorAll(selector).forEach(function (field) {
-      if (!field.getAttribute("aria-label")) field.setAttribute("aria-label", labels[selector]);
+  // names for the fields YASGUI leaves unlabelled, its editor's and those it draws with each
+  // answer (the table's page size and filter, the raw response's text): labelled as they appear
+  var labels = [
+    [".yasqe textarea", "SPARQL query"],
+    [".tabsList input", "Tab name"],
+    ["input.autocomplete", "SPARQL endpoint"],
+    [".yasr .tableSizer, .yasr .dataTables_length select", "Rows per page"],
+    [".yasr .tableFilter, .yasr .dataTables_filter input", "Filter the results"],
+    [".yasr textarea", "The answer as the endpoint sent it"],
+    [".yasr select", "Results option"],
+    [".yasr input", "Results option"]
+  ];
+  function label() {
+    labels.forEach(function (pair) {
+      holder.querySelectorAll(pair[0]).forEach(function (field) {
+        if (!field.getAttribute("aria-label") && !field.labels?.length) field.setAttribute("aria-label", pair[1]);
+      });
     });
-  });
+  }
+  label();
+  new MutationObserver(label).observe(holder, { childList: true, subtree: true });
   holder.hidden = false;
   form.hidden = true;
   if (answer) answer.hidden = true;
