@@ -63,3 +63,8 @@ class UnknownFormatError(InputError):
 
 class StoreError(CblodError):
     """The store cannot be opened or written."""
+
+
+class EngineError(StoreError):
+    """A SPARQL server failed to answer a query it was sent (its own error, or unreachable):
+    the endpoint says so as a 502, never as its own 500."""

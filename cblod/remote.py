@@ -51,7 +51,7 @@ from pyoxigraph import (
 from requests.auth import AuthBase
 
 from .describe import Description, describe_in_few_queries
-from .errors import StoreError
+from .errors import EngineError, StoreError
 from .published import SUBJECTS_PAGE, PublishedReads
 from .query.results import TooManyResults
 from .query.scan import scan
@@ -375,7 +375,7 @@ class SparqlServer:
         except requests.Timeout as exc:
             raise RemoteTimeout(str(exc)) from exc
         except requests.RequestException as exc:
-            raise StoreError(f"cannot reach the SPARQL server {url}: {exc}") from exc
+            raise EngineError(f"cannot reach the SPARQL server {url}: {exc}") from exc
         if response.status_code == 400:
             raise SyntaxError(response.text.strip()[:2000])
         if response.status_code == 206:  # Virtuoso's "anytime" answer: a partial result
@@ -385,7 +385,7 @@ class SparqlServer:
             self._cap["rows"] = cap
             raise TooManyResults(cap)
         if response.status_code >= 300:
-            raise StoreError(
+            raise EngineError(
                 f"the SPARQL server answered {response.status_code} to {method} {url}: "
                 f"{response.text.strip()[:300]}"
             )

@@ -391,3 +391,53 @@ def test_a_repeated_query_is_answered_from_the_cache_of_this_data_version(sample
         assert get(url, SUM + " LIMIT 1").status_code == 503  # a new query needs a worker
     finally:
         http.shutdown()
+
+
+def test_a_whole_amount_is_found_by_value_on_every_engine(server):
+    """Virtuoso stores a whole ``xsd:decimal`` (``"228750"^^xsd:decimal``) as ``xsd:integer``
+    (README, engine differences): a query that compares by value, or casts with
+    ``xsd:decimal()``, answers alike on every backend; the datatype itself differs."""
+    query = """SELECT ?p (xsd:decimal(?e) AS ?amount) (DATATYPE(?e) AS ?type) WHERE {
+      ?p cbo:euContribution ?e FILTER(?e = 228750) }"""
+    response = requests.get(
+        f"{server}/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()["results"]["bindings"]
+    assert len(answer) == 2  # SME2GO's two partners with 228 750 EUR
+    decimal = "http://www.w3.org/2001/XMLSchema#decimal"
+    assert all(Decimal(r["amount"]["value"]) == Decimal("228750") for r in answer)
+    assert all(r["amount"].get("datatype") == decimal for r in answer)
+    assert {r["type"]["value"] for r in answer} <= {
+        decimal,
+        "http://www.w3.org/2001/XMLSchema#integer",  # Virtuoso's
+    }
+    typed = 'SELECT ?p WHERE { ?p cbo:euContribution "228750"^^xsd:decimal }'
+    assert len(select_json(server, typed)) == 2  # the typed literal matches by value too
+
+
+def select_json(server: str, query: str) -> list[dict]:
+    response = requests.get(
+        f"{server}/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["results"]["bindings"]
+
+
+def test_an_engine_failing_on_a_valid_query_is_a_502_naming_it(server, request):
+    """A SPARQL server behind cblod that fails on a valid query (Virtuoso 7.2 cannot sort
+    rows that cast an integer with ``xsd:decimal()``: error SR128) is a 502 with the engine's
+    message, never cblod's own 500; other engines answer."""
+    query = """SELECT ?p (xsd:decimal(?e) AS ?amount) WHERE {
+      ?p cbo:euContribution ?e FILTER(?e = 228750) } ORDER BY ?p"""
+    response = requests.get(f"{server}/sparql", params={"query": query}, timeout=60)
+    if request.node.callspec.params["server"] == "virtuoso":
+        assert response.status_code == 502 and "SR128" in response.text
+    else:
+        assert response.status_code == 200

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
+from ..errors import EngineError
 from ..published import INTERNAL
 from ..rdfterms import Queryable, QueryResult
 from ..vocab import PREFIXES
@@ -115,6 +116,10 @@ def execute(
         return QueryResponse(400, "text/plain", f"malformed query: {exc}\n".encode())
     except TooManyResults as exc:
         return QueryResponse(422, "text/plain", f"{exc}\n".encode())
+    except EngineError as exc:  # a SPARQL server behind cblod failed on a valid query
+        return QueryResponse(
+            502, "text/plain", f"the SPARQL server could not answer: {exc}\n".encode()
+        )
     except (OSError, ValueError, TypeError) as exc:
         # evaluation errors pyoxigraph reports (e.g. a bad IRI built at run time)
         return QueryResponse(400, "text/plain", f"query failed: {exc}\n".encode())
