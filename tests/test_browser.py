@@ -280,6 +280,10 @@ def test_every_example_runs_in_the_editor_with_the_endpoints_answer(js_browser, 
             "return document.querySelector('.yasgui .CodeMirror').CodeMirror.getValue();"
         )
         assert in_editor == query, title
+        shown = js_browser.execute_script(
+            "return document.querySelector('.yasgui .CodeMirror-code').innerText;"
+        )
+        assert "SELECT" in shown, title  # drawn, not only held (a hidden editor drew nothing)
         rows = WebDriverWait(js_browser, 30).until(
             lambda d: d.execute_script(
                 "var rows = document.querySelectorAll('.yasr table.dataTable tbody tr');"

@@ -105,9 +105,12 @@
   });
   var form = document.getElementById("query-form");
   var answer = document.getElementById("answer");
+  // shown before the query is set: an editor given its text while hidden draws nothing
+  holder.hidden = false;
   // a shared link's query is run at once; otherwise start from the page's default query
   var linked = linkedQuery();
   yasgui.getTab().setQuery(linked !== null ? linked : document.getElementById("query").value);
+  yasgui.getTab().getYasqe().refresh();
   if (linked !== null) yasgui.getTab().getYasqe().query().catch(function () {});
   // names for the fields YASGUI leaves unlabelled, its editor's and those it draws with each
   // answer (the table's page size and filter, the raw response's text): labelled as they appear
@@ -130,7 +133,6 @@
   }
   label();
   new MutationObserver(label).observe(holder, { childList: true, subtree: true });
-  holder.hidden = false;
   form.hidden = true;
   if (answer) answer.hidden = true;
   document.documentElement.classList.add("with-editor");
