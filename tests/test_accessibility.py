@@ -1,8 +1,10 @@
 """Readable for everyone: axe-core (pinned, installed by .ci/run into .ci/node) run in
 headless chromium on the pages people start from, and the keyboard alone reaching a facet.
 
-No serious or critical violation is allowed on the home page, each faceted list (with a
-filter on), a project, an organisation, a programme, and the query page with YASGUI running.
+No serious or critical violation is allowed on any page a person reads: the home page, each
+faceted list (with a filter on), every kind of resource page, the history, releases, dumps,
+ontology and search pages, the error pages, the reconciliation preview, and the query page
+with YASGUI running, before and after each example query has run.
 """
 
 from __future__ import annotations
@@ -48,6 +50,18 @@ PAGES = {
     "not-found": "/doc/project/does-not-exist",
     "bad-filter": "/projects?programme=nonsense",
     "nothing-found": "/projects?start=1899",
+    "page-past-the-end": "/projects?page=9",
+    "search": "/search?q=park",
+    "programmes": "/programmes",
+    "clusters": "/clusters",
+    "participation": "/doc/participation/central-baltic-2014-2020/4smart-growth/fi-turku-science-park",
+    "programme-in-finnish": "/doc/programme/interreg-northern-shores-synthetic-2021-2027?lang=fi",
+    "history": "/timemap/project/central-baltic-2014-2020/4smart-growth",
+    "releases": "/releases",
+    "release": "/doc/release/1",
+    "dumps": "/dumps/",
+    "ontology": "/ontology",
+    "reconciliation-preview": "/reconcile/preview?id=organisation/fi/merenrannan-ammattikorkeakoulu",
 }
 
 

@@ -399,14 +399,7 @@ def test_a_whole_amount_is_found_by_value_on_every_engine(server):
     ``xsd:decimal()``, answers alike on every backend; the datatype itself differs."""
     query = """SELECT ?p (xsd:decimal(?e) AS ?amount) (DATATYPE(?e) AS ?type) WHERE {
       ?p cbo:euContribution ?e FILTER(?e = 228750) }"""
-    response = requests.get(
-        f"{server}/sparql",
-        params={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    assert response.status_code == 200, response.text
-    answer = response.json()["results"]["bindings"]
+    answer = select_json(server, query)
     assert len(answer) == 2  # SME2GO's two partners with 228 750 EUR
     decimal = "http://www.w3.org/2001/XMLSchema#decimal"
     assert all(Decimal(r["amount"]["value"]) == Decimal("228750") for r in answer)
