@@ -14,6 +14,7 @@ import gc
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -101,8 +102,12 @@ def ingest(
             # after the publish: the update is served at once (a page fixed in a 30 000-project
             # store in 0.3 s, where the answers take 40 s more); until they are written, the
             # endpoint computes them as before, and builds the dumps when first asked
-            keep_answers(store)
-            release_dumps(store, store.snapshot)
+            # the dumps (mostly pyoxigraph serialising, the GIL released) beside the answers
+            # (mostly queries and numpy): one core each
+            with ThreadPoolExecutor(max_workers=1) as beside:
+                dumps = beside.submit(release_dumps, store, store.snapshot)
+                keep_answers(store)
+                dumps.result()
     return reports
 
 

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -53,34 +54,44 @@ def keep_answers(store: CblodStore) -> int:
     if store.data_dir is None:
         return 0
     folder = store.data_dir / FOLDER
-    sources = store.source_graphs()
-    kept = 0
     try:
         folder.mkdir(exist_ok=True)
-        for example in EXAMPLES:
-            answer = execute(
-                store.store,
-                sources,
-                QueryRequest(example.query, accept=JSON_RESULTS, max_rows=KEPT_ROWS),
-            )
-            if answer.status == 200 and answer.kind in ("solutions", "boolean"):
-                _write(folder / answer_file(example.query), answer.body)
-                kept += 1
-        for programme in _programmes(store):
-            figures = sparql_prefixes() + programme_figures(programme)
-            body = store.select(figures).serialize(format=QueryResultsFormat.JSON)
-            assert body is not None  # serialize() returns the bytes when given no output
-            _write(folder / answer_file(figures), body)
-            kept += 1
-        properties = PathReader(store)  # read once for both indexes
-        kept += build_facets(store, properties)
-        kept += keep_reconciliation_index(store, properties)
-        del properties
-        for name, summary in (("stats", stats), ("dataset-statistics", dataset_statistics)):
-            _write(folder / f"{name}.json", json.dumps(summary(store)).encode("utf-8"))
-            kept += 1
+        # the aggregates (SPARQL evaluated by pyoxigraph, the GIL released) beside the indexes
+        # (Python and numpy): each recomputed whole, none yet updated from the change (#24)
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            aggregates = beside.submit(_keep_aggregates, store, folder)
+            properties = PathReader(store)  # read once for both indexes
+            kept = build_facets(store, properties)
+            kept += keep_reconciliation_index(store, properties)
+            del properties
+            kept += aggregates.result()
     except OSError:
-        pass
+        return 0
+    return kept
+
+
+def _keep_aggregates(store: CblodStore, folder: Path) -> int:
+    """The example queries' answers, each programme's figures and the statistics."""
+    sources = store.source_graphs()
+    kept = 0
+    for example in EXAMPLES:
+        answer = execute(
+            store.store,
+            sources,
+            QueryRequest(example.query, accept=JSON_RESULTS, max_rows=KEPT_ROWS),
+        )
+        if answer.status == 200 and answer.kind in ("solutions", "boolean"):
+            _write(folder / answer_file(example.query), answer.body)
+            kept += 1
+    for programme in _programmes(store):
+        figures = sparql_prefixes() + programme_figures(programme)
+        body = store.select(figures).serialize(format=QueryResultsFormat.JSON)
+        assert body is not None  # serialize() returns the bytes when given no output
+        _write(folder / answer_file(figures), body)
+        kept += 1
+    for name, summary in (("stats", stats), ("dataset-statistics", dataset_statistics)):
+        _write(folder / f"{name}.json", json.dumps(summary(store)).encode("utf-8"))
+        kept += 1
     return kept
 
 

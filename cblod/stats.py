@@ -96,13 +96,19 @@ def dataset_statistics(store: Dataset) -> dict[str, Any]:
         r["p"].value: int(r["n"].value)
         for r in store.select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
     }
-    links = {}
-    for name, namespace, _ in LINK_TARGETS:
-        rows = store.select(
-            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && "
-            f'STRSTARTS(STR(?o), "{namespace}") && ?p != <{RDF.type.value}>) }} GROUP BY ?p'
-        )
-        links[name] = {r["p"].value: int(r["n"].value) for r in rows}
+    # every target in one pass over the statements (one scan, not one per target), our own
+    # IRIs (most objects) set aside by one test before the targets' tests
+    ours = f' && !STRSTARTS(STR(?o), "{store.base_uri}")' if store.base_uri else ""
+    target = '""'
+    for name, namespace, _ in reversed(LINK_TARGETS):
+        target = f'IF(STRSTARTS(STR(?o), "{namespace}"), "{name}", {target})'
+    links: dict[str, dict[str, int]] = {name: {} for name, _, _ in LINK_TARGETS}
+    for r in store.select(
+        f"SELECT ?p ?target (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o "
+        f"FILTER(isIRI(?o) && ?p != <{RDF.type.value}>{ours}) BIND({target} AS ?target) "
+        f'FILTER(?target != "") }} GROUP BY ?p ?target'
+    ):
+        links[r["target"].value][r["p"].value] = int(r["n"].value)
     period = one(
         "SELECT (MIN(?s) AS ?first) (MAX(?e) AS ?last) WHERE { ?p cbo:startDate ?s ; cbo:endDate ?e }"
     )
