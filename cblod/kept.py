@@ -5,12 +5,12 @@ DCAT-AP), each programme page's figures (``cblod.figures``), the faceted lists' 
 (``cblod.facets``) and the reconciliation service's (``cblod.reconcile``) are aggregates over the whole
 dataset or a whole programme: seconds each on a large one. Before, the first visitor after every ingest paid for
 them (the load run's p99 was 12 s at 30 000 projects). An ingest now computes them into the
-snapshot it has just published (``answers/`` in its folder), and the web tier answers from
+snapshot it is about to publish (``answers/`` in its folder), and the web tier answers from
 there: the example queries in any result format the endpoint offers (re-written from the
 kept SPARQL JSON, with the endpoint's row limit), the counts as they are. They are computed
-after the publish, not before it, so an update is served at once (ten seconds of answers at
-30 000 projects would hold back a one-page fix that takes half a second); in those seconds
-the endpoint computes what is not kept yet, as it did before.
+before the published pointer moves (``CblodStore.publish(derive=…)``), so a release is never
+served without them: no request waits for one to be built, and none sees another release's
+(issue #24; what that costs an update is in benchmarks/README.md).
 
 A backend without a local snapshot (a SPARQL server) keeps nothing and computes as before.
 """

@@ -148,8 +148,13 @@ class CblodStore(PublishedReads):
         self._writer = SnapshotWriter(database, self._published, self.folder, work_dir)
         return self._writer
 
-    def publish(self) -> bool:
-        """Make the snapshot being written the published one; False when nothing was written."""
+    def publish(self, *, derive: Callable[[CblodStore], None] | None = None) -> bool:
+        """Make the snapshot being written the published one; False when nothing was written.
+
+        ``derive`` makes what the release derives (its dumps, kept answers and indexes) from a
+        read-only handle on the sealed snapshot, before the published pointer moves: no reader
+        ever sees the release without them, and a failure (or ``kill -9``) leaves the previous
+        release served, whole."""
         writer = self.writer
         if writer is None:
             return False
@@ -167,10 +172,15 @@ class CblodStore(PublishedReads):
                 sources=writer.sources_written,
             )
             writer.close()  # flushed and closed: a published snapshot is never written
+            if derive is not None:
+                derive(self.at_snapshot(writer.work_dir))
             self.folder.publish(writer.work_dir, keep=self._retained)
         except OSError as exc:
             writer.fail()
             raise StoreError(f"could not publish {writer.work_dir}: {exc}") from exc
+        except BaseException:
+            writer.fail()  # whatever stopped the derived work: the previous release stays
+            raise
         self._writer = None
         self.snapshot = writer.work_dir
         self.published_changes = writer.changed_subjects

@@ -1,0 +1,126 @@
+"""A release is published whole (issue #24): what it derives (kept answers, facet and
+reconciliation indexes, dumps) is made before the published pointer moves, so no reader sees
+it without them, and a failure or ``kill -9`` while they are made leaves the previous release
+served, complete."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ALL_PAGES, KEEP_EU_PAGE, select
+
+from cblod.dumps import MANIFEST, RELEASE_DUMPS
+from cblod.ingest import derive_release, ingest
+from cblod.kept import FOLDER
+from cblod.snapshots import published_snapshot
+from cblod.store import CblodStore
+
+STATUS = 'SELECT ?s WHERE { ?p cbo:acronym "4Smart Growth" ; cbo:status ?s }'
+
+
+def changed(pages: Path, status: str) -> Path:
+    page = pages / KEEP_EU_PAGE.name
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        re.sub(r"Project status: \w+", f"Project status: {status}", text), encoding="utf-8"
+    )
+
+    return page
+
+
+def test_a_release_is_published_only_once_its_derived_artefacts_are_made(tmp_path, pages):
+    """The ingest's own path: inside ``publish(derive=…)`` the pointer still names the release
+    before, the sealed snapshot already reads the new data, and after it every artefact is
+    there in the release being served."""
+    store = CblodStore(tmp_path / "store")
+    ingest([pages / p.name for p in ALL_PAGES], store=store)
+    before = published_snapshot(store.path)
+    seen: dict[str, object] = {}
+
+    def derive(sealed: CblodStore) -> None:
+        seen["published while deriving"] = published_snapshot(store.path)
+        seen["status read while deriving"] = [r["s"] for r in select(sealed, STATUS)]
+        derive_release(sealed)
+
+    page = changed(pages, "open")
+    ingest_without_publishing(store, page)
+    assert store.publish(derive=derive)
+    assert seen["published while deriving"] == before
+    assert seen["status read while deriving"] == ["open"]
+    served = published_snapshot(store.path)
+    assert served != before
+    assert (served / FOLDER / "stats.json").exists()
+    assert (served / RELEASE_DUMPS / MANIFEST).exists()
+    assert any((served / "facets").iterdir())
+
+
+def test_a_failure_while_deriving_leaves_the_previous_release_served(tmp_path, pages):
+    store = CblodStore(tmp_path / "store")
+    ingest([pages / p.name for p in ALL_PAGES], store=store)
+    before = published_snapshot(store.path)
+
+    def broken(sealed: CblodStore) -> None:
+        raise RuntimeError("the derived work failed")
+
+    ingest_without_publishing(store, changed(pages, "open"))
+    with pytest.raises(RuntimeError):
+        store.publish(derive=broken)
+    assert published_snapshot(store.path) == before
+    reopened = CblodStore(tmp_path / "store", read_only=True)
+    assert [r["s"] for r in select(reopened, STATUS)] == ["closed"]
+    # and the next ingest publishes as usual
+    ingest([changed(pages, "reopened")], store=store)
+    assert [r["s"] for r in select(CblodStore(tmp_path / "store", read_only=True), STATUS)] == [
+        "reopened"
+    ]
+
+
+@pytest.mark.slow
+def test_kill_9_while_deriving_leaves_the_previous_release_served(tmp_path):
+    """A real ``cblod ingest`` of a generated export, killed once its new snapshot's derived
+    work has begun (its answers folder appears) and before it returns."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from generate import keep_eu_export
+
+    export = tmp_path / "export"
+    export.mkdir()
+    files = keep_eu_export(400, export)
+    store_dir = tmp_path / "store"
+    ingest([KEEP_EU_PAGE], store=CblodStore(store_dir))
+    before = published_snapshot(store_dir)
+    command = [sys.executable, "-m", "cblod", "ingest", "--store", str(store_dir), *map(str, files)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(6000):  # until a new snapshot is deriving (bounded: 10 min)
+            deriving = [f for f in store_dir.glob("v*") if f != before and (f / FOLDER).exists()]
+            if deriving or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert process.poll() is None, "the ingest ended before its derived work was seen"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert published_snapshot(store_dir) == before
+    store = CblodStore(store_dir, read_only=True)
+    assert [r["s"] for r in select(store, STATUS)] == ["closed"]
+    assert (before / RELEASE_DUMPS / MANIFEST).exists()
+    # the next run completes and publishes the export whole
+    ingest(files, store=CblodStore(store_dir))
+    assert published_snapshot(store_dir) != before
+
+
+def ingest_without_publishing(store: CblodStore, page: Path) -> None:
+    """Write ``page`` into a new snapshot of ``store`` and stop before publishing it (what
+    ``ingest`` does before ``publish``)."""
+    from cblod import ingest as pipeline
+
+    pipeline._ingest_all([page], store, store.base_uri, None, False, None, None)
+    assert store.writer is not None
