@@ -32,6 +32,7 @@ from ..building import building
 from ..paths import LITERAL, Mode, PathReader, select_csv
 from ..published import Dataset
 from . import table
+from .reuse import Recorder, RowInputs, digest
 from .spec import LISTS, NUTS, FacetedList
 
 FOLDER = "facets"
@@ -100,6 +101,8 @@ class ListIndex:
     amounts: dict[str, Floats]  # per measure key and sort key; NaN where an item has none
     labels: dict[str, list[tuple[str, str]]]  # value IRI -> its names
     rows: Rows  # per item, its export cells (``cblod.facets.table``)
+    #: what each row was made from: the next release reuses the rows that did not change
+    inputs: RowInputs | None = None
     _ordinal: dict[str, int] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -131,9 +134,16 @@ def _number(text: str) -> float:
         return float("nan")
 
 
-def build(store: Dataset, spec: FacetedList, steps: PathReader | None = None) -> ListIndex:
+def build(
+    store: Dataset,
+    spec: FacetedList,
+    steps: PathReader | None = None,
+    previous: ListIndex | None = None,
+) -> ListIndex:
     """Follow every path of ``spec`` over ``store``; ``steps`` shares the properties read
-    with other lists built from the same store."""
+    with other lists built from the same store. With ``previous`` (the same list of the
+    release before) the export rows whose inputs did not change are taken from it
+    (``reuse``): the same index, byte for byte, as without."""
     iris = sorted(r[0] for r in select_csv(store, f"SELECT ?item WHERE {{ {spec.items} }}"))
     ordinal = {iri: i for i, iri in enumerate(iris)}
     names: list[list[tuple[str, str]]] = [[] for _ in iris]
@@ -184,8 +194,9 @@ def build(store: Dataset, spec: FacetedList, steps: PathReader | None = None) ->
                 column[items[::-1]] = numbers[::-1]
                 np.fmin.at(column, items, numbers)
         amounts[measure.key] = column
-    rows = Rows(_rows(spec, iris, steps, start, amounts))
-    return ListIndex(spec, iris, names, relations, amounts, _labels(store, sorted(labelled)), rows)
+    made, inputs = _rows(spec, iris, steps, start, amounts, previous)
+    labels = _labels(store, sorted(labelled))
+    return ListIndex(spec, iris, names, relations, amounts, labels, Rows(made), inputs=inputs)
 
 
 def _rows(
@@ -194,8 +205,10 @@ def _rows(
     steps: PathReader,
     start: tuple[Ints64, Ints64],
     amounts: dict[str, Floats],
-) -> list[list[str | None]]:
-    """Each item's export row (``cblod.facets.table``), cells in column order."""
+    previous: ListIndex | None = None,
+) -> tuple[list[Row], RowInputs]:
+    """Each item's export row (``cblod.facets.table``), cells in column order, and what each
+    was made from; a row of ``previous`` whose inputs are the same is reused (``reuse``)."""
     fields = table.FIELDS[spec.name]
     gathered = {
         name: steps.gather(start, f.path, f.mode, len(iris))  # type: ignore[arg-type]
@@ -207,27 +220,53 @@ def _rows(
         return steps.lookup(step, mode).get(iri, [])  # type: ignore[arg-type]
 
     headings = table.columns(spec.name)
-    out: list[list[str | None]] = []
+    recorder = Recorder(lookup, sorted(table.LOOKUPS))
+    before = previous.inputs if previous is not None else None
+    out: list[Row | None] = []
+    inputs = RowInputs()
+    reused: dict[int, int] = {}  # ordinal -> the previous index's ordinal of the same row
     for i, iri in enumerate(iris):
-        values = {name: each[i] for name, each in gathered.items()}
-        if spec.name == "projects":
-            cells = table.project_row(values, lookup)
-        elif spec.name == "participations":
-            cells = table.participation_row(values, lookup)
-        else:
+        values: dict[str, Any] = {name: each[i] for name, each in gathered.items()}
+        sums: dict[str, float | None] = {}
+        if spec.name not in ("projects", "participations"):
             sums = {
-                "Total budget of participations": amounts["budget"][i],
-                "EU contribution received": amounts["eu"][i],
+                key: None if np.isnan(amounts[measure][i]) else float(amounts[measure][i])
+                for key, measure in (
+                    ("Total budget of participations", "budget"),
+                    ("EU contribution received", "eu"),
+                )
             }
-            cells = table.organisation_row(
-                values, lookup, {k: None if np.isnan(v) else float(v) for k, v in sums.items()}, iri
-            )
+        said = digest(json.dumps([iri, values, sums], sort_keys=True))
+        j = previous.ordinal(iri) if previous is not None and before is not None else None
+        if j is not None and before is not None and before.values[j] == said:
+            nodes = before.nodes[j]
+            looked_up = recorder.nodes_digest(nodes)
+            if looked_up == before.looked_up[j]:
+                reused[i] = j
+                inputs.add(said, nodes, looked_up)
+                out.append(None)
+                continue
+        recorder.asked = set()
+        if spec.name == "projects":
+            cells = table.project_row(values, recorder)
+        elif spec.name == "participations":
+            cells = table.participation_row(values, recorder)
+        else:
+            cells = table.organisation_row(values, recorder, sums, iri)
         cells[table.URI] = iri
         row = [cells.get(h) for h in headings]
         while row and row[-1] is None:
             row.pop()
         out.append(row)
-    return out
+        nodes = sorted(recorder.asked)
+        inputs.add(said, nodes, recorder.nodes_digest(nodes))
+        inputs.made += 1
+    if reused:
+        assert previous is not None
+        order = sorted(reused, key=reused.__getitem__)
+        for i, row in zip(order, previous.rows.read(reused[i] for i in order), strict=True):
+            out[i] = row
+    return [row if row is not None else [] for row in out], inputs
 
 
 def _relation(items: list[int], texts: list[str]) -> Relation:
@@ -289,6 +328,10 @@ def save(index: ListIndex, folder: Path) -> None:
         "values": {key: r.values for key, r in index.relations.items()},
         "labels": index.labels,
     }
+    if index.inputs is not None:
+        inputs, nodes = index.inputs.arrays()
+        arrays.update(inputs)
+        meta["inputs_nodes"] = nodes
     partial_arrays = folder / f"{name}.{tag}.npz"
     partial_meta = folder / f"{name}.{tag}.json.partial"
     np.savez(partial_arrays, **arrays)
@@ -316,17 +359,35 @@ def load(folder: Path, spec: FacetedList) -> ListIndex | None:
     names = [[(n, lang) for n, lang in each] for each in meta["names"]]
     labels = {iri: [(n, lang) for n, lang in each] for iri, each in meta["labels"].items()}
     rows = Rows(path=folder / f"{spec.name}.rows.jsonl", offsets=arrays["rows"])
-    return ListIndex(spec, meta["iris"], names, relations, amounts, labels, rows)
+    inputs = (
+        RowInputs.from_arrays(
+            {k: arrays[k] for k in arrays.files if k.startswith("inputs.")}, meta["inputs_nodes"]
+        )
+        if "inputs_nodes" in meta
+        else None
+    )
+    return ListIndex(spec, meta["iris"], names, relations, amounts, labels, rows, inputs=inputs)
 
 
-def build_all(store: Dataset, steps: PathReader | None = None) -> int:
+def build_all(store: Dataset, steps: PathReader | None = None, *, reuse: bool = True) -> int:
     """Build and save every list's index into the snapshot ``store`` reads (at ingest);
-    ``steps`` may already hold properties read for another index of the same snapshot."""
+    ``steps`` may already hold properties read for another index of the same snapshot. The
+    rows of the release before are reused where their inputs did not change (``reuse``)."""
     folder = folder_of(store)
     if folder is None:
         return 0
     steps = steps or PathReader(store)
+    before = _previous_folder(store) if reuse else None
     with building(folder, "facets"):
         for spec in LISTS.values():
-            save(build(store, spec, steps), folder)
+            previous = load(before, spec) if before is not None else None
+            save(build(store, spec, steps, previous), folder)
     return len(LISTS)
+
+
+def _previous_folder(store: Dataset) -> Path | None:
+    """The facet index folder of the release before ``store``'s, when it is on disk."""
+    from ..derived import change_of
+
+    change = change_of(store.snapshot) if store.snapshot is not None else None
+    return change.previous / FOLDER if change is not None else None

@@ -1,0 +1,80 @@
+"""The facet index of a release, its export rows kept from the release before where their
+inputs did not change (``cblod.facets.reuse``), equals the index built whole: after chains of
+updates in several orders, for every list, file for file."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ALL_PAGES
+from test_derived_dumps import edited
+
+from cblod.facets.index import FOLDER, build, load, save
+from cblod.facets.spec import LISTS
+from cblod.ingest import ingest
+from cblod.paths import PathReader
+from cblod.store import CblodStore
+
+
+def assert_same_files(kept: Path, whole: Path, name: str) -> None:
+    for suffix in (".rows.jsonl", ".json"):
+        assert (kept / f"{name}{suffix}").read_bytes() == (
+            whole / f"{name}{suffix}"
+        ).read_bytes(), (
+            name,
+            suffix,
+        )
+    a, b = np.load(kept / f"{name}.npz"), np.load(whole / f"{name}.npz")
+    assert sorted(a.files) == sorted(b.files)
+    for key in a.files:
+        assert np.array_equal(a[key], b[key], equal_nan=a[key].dtype.kind == "f"), (name, key)
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_an_updated_facet_index_equals_one_built_whole(tmp_path, pages, seed):
+    order = [pages / p.name for p in ALL_PAGES]
+    random.Random(seed).shuffle(order)
+    store = CblodStore(tmp_path / "store")
+    ingest(order[:2], store=store)
+    steps = [order[2:]] + [[random.Random(seed * 10 + n).choice(order)] for n in range(4)]
+    reused_somewhere = False
+    for n, step in enumerate(steps, start=1):
+        for page in step:
+            edited(page, n)
+        ingest(step, store=store)
+        kept = store.snapshot / FOLDER
+        sealed = CblodStore(store.path, read_only=True)
+        reader = PathReader(sealed)
+        whole = tmp_path / f"whole-{seed}-{n}"
+        for spec in LISTS.values():
+            save(build(sealed, spec, reader), whole)
+            assert_same_files(kept, whole, spec.name)
+            index = load(kept, spec)
+            assert index is not None and index.inputs is not None
+        reused_somewhere = True
+    assert reused_somewhere
+
+
+def test_rows_whose_inputs_did_not_change_are_taken_not_made(tmp_path, pages):
+    """After one partner's budget changes on a page, of the participations only rows of what
+    changed are made again, and no organisation's or project's whose inputs are the same."""
+    store = CblodStore(tmp_path / "store")
+    page = pages / ALL_PAGES[0].name  # the only source: what it says is published
+    ingest([page, pages / "interregeurope-search-clusters.txt"], store=store)
+    before = {name: load(store.snapshot / FOLDER, spec) for name, spec in LISTS.items()}
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("Total budget: EUR 199 100.00", "Total budget: EUR 199 200.00"),
+        encoding="utf-8",
+    )
+    ingest([page], store=store)
+    sealed = CblodStore(store.path, read_only=True)
+    reader = PathReader(sealed)
+    made = {
+        name: build(sealed, spec, reader, before[name]).inputs.made for name, spec in LISTS.items()
+    }
+    assert 1 <= made["participations"] < len(before["participations"].iris)
+    assert made["organisations"] < len(before["organisations"].iris)
