@@ -25,6 +25,8 @@ from pyoxigraph import Literal
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from ..describe import LABELS, Description
+
 FALLBACK = "en"
 #: BCP 47 language ranges as a client may send them; anything else is ignored (never quoted
 #: into a query).
@@ -110,3 +112,13 @@ def vary_on_language(response: Response) -> Response:
     """Pages whose names follow the reader's language say so to caches."""
     response.vary.add("Accept-Language")
     return response
+
+
+def own_name(d: Description, languages: tuple[str, ...]) -> Literal | None:
+    """The resource's own name for the reader: of its first kind of name (``LABELS``: preferred
+    label, label, title, notation), the one in the reader's languages (this module's rule)."""
+    for predicate in LABELS:
+        found = [o for o in d.values(predicate) if isinstance(o, Literal)]
+        if found:
+            return choose_literal(found, languages)
+    return None

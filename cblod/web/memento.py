@@ -21,9 +21,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..query.formats import prefers_html
 from ..releases import Release
+from .labels import own_name, reader_languages
 from .language import with_language
 from .links import iri_for_path
 from .releases import kept_release, release_store, retained
+from .store_access import current_store
 
 blueprint = Blueprint("memento", __name__)
 
@@ -179,10 +181,6 @@ def timemap(kind: str, key: str) -> Response:
 def _timemap_page(kind: str, key: str, iri: NamedNode, found: list[Release]) -> str:
     """The versions as a person reads them: newest first, each release's page of the
     resource, its date and what the release changed, and the current page."""
-    from .labels import reader_languages
-    from .pages import own_name
-    from .store_access import current_store
-
     description = current_store().describe(iri)
     name = own_name(description, reader_languages()) if description.exists else None
     versions = [

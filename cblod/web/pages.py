@@ -15,7 +15,7 @@ from typing import Any
 from flask import g, render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
-from ..describe import LABELS, Description, kind_of
+from ..describe import Description, kind_of
 from ..figures import PROGRAMME_SECTIONS, programme_figures
 from ..kept import kept_solutions
 from ..ontology_terms import published_parents, term_labels
@@ -23,7 +23,7 @@ from ..querytext import union_of_sections
 from ..rdfterms import Term, lexical
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from .charts import bar_chart
-from .labels import choose_literal, choose_name, chosen_name, name_key, reader_languages
+from .labels import choose_name, chosen_name, name_key, own_name, reader_languages
 from .language import with_language
 from .links import document_path, href
 from .memento import newest_release
@@ -417,16 +417,6 @@ VIEWS = {
 
 def _generic_view(d: Description) -> dict[str, Any]:
     return {"json_ld": json_ld(d, "Thing")}
-
-
-def own_name(d: Description, languages: tuple[str, ...]) -> Literal | None:
-    """The resource's own name for the reader: of its first kind of name (``LABELS``: preferred
-    label, label, title, notation), the one in the reader's languages (``labels``' rule)."""
-    for predicate in LABELS:
-        found = [o for o in d.values(predicate) if isinstance(o, Literal)]
-        if found:
-            return choose_literal(found, languages)
-    return None
 
 
 def render_page(kind: str, key: str, d: Description) -> str:
