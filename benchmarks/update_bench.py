@@ -6,7 +6,7 @@ before against the same dumps built whole.
     python benchmarks/update_bench.py --projects 3000
 
 Every derived artefact is made before the command returns (nothing is left for a first
-visitor), so the time is the user's wait. Raw numbers in ``results/update.json``.
+visitor), so the time is the user's wait. Raw numbers in ``results/update-{projects}.json``.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def main() -> None:
         "runs": {"updates": updates, "empty": empties, "dumps updated": dumps_updated,
                  "dumps whole": dumps_whole},
     }  # fmt: skip
-    save_results("update", results)
+    save_results(f"update-{args.projects}", results)
 
 
 if __name__ == "__main__":

@@ -274,7 +274,8 @@ def test_every_example_runs_in_the_editor_with_the_endpoints_answer(js_browser, 
             timeout=60,
         ).json()["results"]["bindings"]
         assert expected, title  # an example that answers nothing shows nothing
-        js_browser.get(href)
+        js_browser.get(f"{demo_server}/sparql")
+        click_and_wait(js_browser, js_browser.find_element(By.LINK_TEXT, title))
         wait_for(js_browser, ".yasgui .CodeMirror")
         in_editor = js_browser.execute_script(
             "return document.querySelector('.yasgui .CodeMirror').CodeMirror.getValue();"
