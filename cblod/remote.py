@@ -522,8 +522,10 @@ class RemoteStore(PublishedReads):
 
         folder = self.path / f"version-{self.version}"
         if not folder.exists():
-            folder.mkdir()
-            _forget_older_versions(self.path, keep=folder)
+            with self._index_lock:  # requests in threads: one makes it (a race was a 500)
+                if not folder.exists():
+                    folder.mkdir()
+                    _forget_older_versions(self.path, keep=folder)
         if not (folder / INDEX_FILE).exists() and not self._indexing:
             with self._index_lock:
                 if not (folder / INDEX_FILE).exists():

@@ -584,3 +584,27 @@ def test_a_dataset_of_many_sources_is_pushed_in_requests_any_engine_takes(
     assert OTHER_GRAPH in server_graphs(fresh_engine)  # never touched
     staging = [g for g in server_graphs(fresh_engine) if g.startswith("urn:cblod:staging:")]
     assert staging == []
+
+
+def test_requests_arriving_together_on_a_new_version_all_get_its_cache(
+    tmp_path, sample_store, fresh_engine
+):
+    """Several requests reaching a web host at once right after a push each ask for the
+    version's local cache folder: one makes it, none fails (two making it was a 500)."""
+    remote = remote_copy(sample_store, fresh_engine, tmp_path / "cache")
+    start = threading.Barrier(8)
+    found: list[object] = []
+
+    def ask() -> None:
+        start.wait()
+        try:
+            found.append(remote.data_dir)
+        except Exception as exc:  # noqa: BLE001 - what a request would have answered 500 with
+            found.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(found) == 8 and len(set(found)) == 1 and isinstance(found[0], Path), found
