@@ -475,7 +475,6 @@ def test_a_reader_waits_for_an_index_being_built_instead_of_building_it(tmp_path
     by a builder that died is ignored, and with no mark nobody waits."""
     import os
     import threading
-    import time
 
     from cblod.building import STALE, building, wait_for
 
@@ -496,7 +495,7 @@ def test_a_reader_waits_for_an_index_being_built_instead_of_building_it(tmp_path
     assert len(looks) == 2  # a look, and one more as the mark is not there
     mark = tmp_path / "facets.building"
     mark.write_text("1")
-    old = time.time() - STALE - 60
+    old = mark.stat().st_mtime - STALE - 60  # written just now: made older than stale
     os.utime(mark, (old, old))
     looks.clear()
     assert wait_for(tmp_path, "facets", lambda: looks.append(1)) is None
