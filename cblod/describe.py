@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
+from .graphs import IDENTITY, IDENTITY_KEY, OWN_GRAPHS
 from .lru import SizedCache
 from .merges import alias_key
 from .ontology_terms import term_labels
-from .published import IDENTITY, IDENTITY_KEY, OWN_GRAPHS
 from .rdfterms import Term, lexical
 from .vocab import CBO, DCTERMS, PROV, RDF, RDFS, SKOS
 

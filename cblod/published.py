@@ -15,6 +15,15 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, RdfFormat
 
+from .graphs import (  # noqa: F401 - the graph names, re-exported where they were defined
+    DATASET,
+    IDENTITY,
+    IDENTITY_EVIDENCE,
+    IDENTITY_KEY,
+    INTERNAL,
+    META,
+    OWN_GRAPHS,
+)
 from .merges import alias_key, follow
 from .rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
 from .vocab import CBO
@@ -22,17 +31,6 @@ from .vocab import CBO
 if TYPE_CHECKING:
     from .describe import Description
     from .query.workers import QueryRunner
-
-#: every graph cblod names for itself, here or on a SPARQL server (``cblod.push``): never a
-#: source
-OWN_GRAPHS = "urn:cblod:"
-#: cblod's own graphs in a store: never a source, never shown as one
-INTERNAL = OWN_GRAPHS + "internal:"
-META = NamedNode(INTERNAL + "meta")
-IDENTITY = NamedNode(INTERNAL + "identity")
-DATASET = NamedNode(INTERNAL + "dataset")
-IDENTITY_KEY = CBO.identityKey
-IDENTITY_EVIDENCE = CBO.identityEvidence
 
 
 class Dataset(Protocol):

@@ -1,0 +1,20 @@
+"""The names of cblod's own graphs, apart from the ``Dataset`` protocol that reads them, so
+that the description of a resource (``cblod.describe``) and the read interface
+(``cblod.published``, which re-exports them) need not import each other."""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+from .vocab import CBO
+
+#: every graph cblod names for itself, here or on a SPARQL server (``cblod.push``): never a
+#: source
+OWN_GRAPHS = "urn:cblod:"
+#: cblod's own graphs in a store: never a source, never shown as one
+INTERNAL = OWN_GRAPHS + "internal:"
+META = NamedNode(INTERNAL + "meta")
+IDENTITY = NamedNode(INTERNAL + "identity")
+DATASET = NamedNode(INTERNAL + "dataset")
+IDENTITY_KEY = CBO.identityKey
+IDENTITY_EVIDENCE = CBO.identityEvidence
