@@ -1,9 +1,10 @@
 """What a release derives from its data, each built from scratch or updated from the release
 before it plus the change the writer already knows.
 
-A derived artefact (a release's dumps first; the statistics, indexes and kept answers are to
-follow: issue #24) has two ways to be made, and a test proves they give the same result, byte
-for byte where the artefact is a file. The update is the default whenever the release before
+A derived artefact has two ways to be made, and a test proves they give the same result, byte
+for byte where the artefact is a file. Updated so far: a release's dumps (``cblod.dumps``) and
+the facet index's export rows (``cblod.facets.reuse``); the statistics, the rest of the indexes
+and the kept answers are still made whole (issue #24). The update is the default whenever the release before
 it is on disk with its own artefact; otherwise, or when the change is not known, the artefact
 is built from scratch.
 """
