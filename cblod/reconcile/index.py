@@ -6,22 +6,31 @@ inflections matched), registry identifiers by scheme, country, town, NUTS region
 homepage; and what data extension returns. Built right after a snapshot's publish with the
 other kept answers (``cblod.kept``), from the published graph, by following properties the
 way the facet index does (``cblod.facets.index``: one query per property); kept as
-``reconcile.json`` in the snapshot, loaded once per snapshot by the web tier, which derives its
-lookups (name words, identifiers, name prefixes) on load.
+``reconcile.json`` in the snapshot, loaded once per snapshot by the web tier.
+
+What comparing names needs (each name's words, ``cblod.names.name_tokens``, and its folded
+form for prefix search) is computed here, at publish, not by the first query after it: at
+3 000 projects that was 0.5 s of the first request's wait (issue #24). An update takes the
+words of the names it had before from the previous release's index, as long as that index was
+made by the same naming rules (``naming_rules``: the rules' code and tables, fingerprinted).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
+from .. import names as naming
 from ..building import building
 from ..names import fold, name_tokens
 from ..paths import PathReader, english_and_others, select_csv
@@ -29,7 +38,7 @@ from ..places import country_code
 from ..published import Dataset
 
 FILE = "reconcile.json"
-FORMAT = 1
+FORMAT = 2
 #: the kinds of entity the service reconciles, with their classes and name properties
 TYPES = {
     "Organisation": ("cbo:Organisation", "Organisation (a project partner)"),
@@ -47,6 +56,9 @@ class Entity:
     type: str
     names: list[tuple[str, str]]  # (text, language or "")
     facts: dict[str, Any] = field(default_factory=dict)
+    #: each name's comparable words and the name folded, in ``names`` order
+    words: list[tuple[str, ...]] = field(default_factory=list)
+    folded: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -71,8 +83,13 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def build(store: Dataset, steps: PathReader | None = None) -> list[Entity]:
+def build(
+    store: Dataset, steps: PathReader | None = None, words: dict[str, tuple[str, ...]] | None = None
+) -> list[Entity]:
+    """Every entity of the snapshot ``store`` reads, with the words of its names (``words``:
+    those already known, by name, from the release before)."""
     steps = steps or PathReader(store)
+    known = dict(words or {})
     entities: list[Entity] = []
     for kind, (cls, _) in TYPES.items():
         iris = sorted(r[0] for r in select_csv(store, f"SELECT ?item WHERE {{ ?item a {cls} }}"))
@@ -97,8 +114,23 @@ def build(store: Dataset, steps: PathReader | None = None) -> list[Entity]:
             _project_facts(batch, gather, lookup)
         for entity, preferred in zip(batch, gather(("skos:prefLabel",), "tagged"), strict=True):
             entity.facts["name"] = _english(preferred)
+            _compare_by(entity, known)
         entities += batch
     return entities
+
+
+def tokens_of(entity: Entity) -> list[tuple[str, ...]]:
+    """The distinct comparable words of an entity's names."""
+    return [t for t in dict.fromkeys(entity.words) if t]
+
+
+def _compare_by(entity: Entity, known: dict[str, tuple[str, ...]]) -> None:
+    """Fill in what comparing ``entity``'s names needs, reusing the words of names seen."""
+    for text, _ in entity.names:
+        if text not in known:
+            known[text] = name_tokens(text)
+    entity.words = [known[text] for text, _ in entity.names]
+    entity.folded = [fold(text) for text, _ in entity.names]
 
 
 def _organisation_facts(batch: list[Entity], gather: Any, lookup: Any) -> None:
@@ -170,34 +202,64 @@ def save(entities: list[Entity], folder: Path) -> None:
     partial = folder / f"{FILE}.{uuid.uuid4().hex}.partial"
     body = {
         "format": FORMAT,
-        "entities": [[e.iri, e.type, e.names, e.facts] for e in entities],
+        "rules": naming_rules(),
+        "entities": [[e.iri, e.type, e.names, e.facts, e.words, e.folded] for e in entities],
     }
     partial.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     os.replace(partial, folder / FILE)
 
 
 def load(folder: Path) -> list[Entity] | None:
+    body = _read(folder)
+    if body is None or body.get("rules") != naming_rules():
+        return None  # another cblod's index: the caller builds this one's
+    return [
+        Entity(iri, kind, [(t, lang) for t, lang in names], facts, [tuple(w) for w in words],
+               folded)
+        for iri, kind, names, facts, words, folded in body["entities"]
+    ]  # fmt: skip
+
+
+def _read(folder: Path) -> dict[str, Any] | None:
     try:
         body = json.loads((folder / FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if body.get("format") != FORMAT:
-        return None
-    return [
-        Entity(iri, kind, [(t, lang) for t, lang in names], facts)
-        for iri, kind, names, facts in body["entities"]
-    ]
+    return body if isinstance(body, dict) and body.get("format") == FORMAT else None
+
+
+def known_words(entities: Iterable[Entity]) -> dict[str, tuple[str, ...]]:
+    """Each name's words, by name, as ``entities`` hold them (one word list per name)."""
+    return {
+        text: words
+        for entity in entities
+        for (text, _), words in zip(entity.names, entity.words, strict=True)
+    }
+
+
+@cache
+def naming_rules() -> str:
+    """A fingerprint of the naming rules (``cblod.names``, its legal-form and glossary tables):
+    words computed under other rules are not reused."""
+    digest = hashlib.sha256(Path(naming.__file__).read_bytes())
+    for table in ("legal_forms.csv", "glossary.csv"):
+        digest.update(Path(naming.__file__).with_name("data").joinpath(table).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def keep(store: Dataset, steps: PathReader | None = None) -> int:
-    """Build and save the index of the snapshot ``store`` reads (at publish)."""
+    """Build and save the index of the snapshot ``store`` reads (at publish), with the words
+    of the names the release before already had."""
     if store.data_dir is None:
         return 0
+    before = _previous_index(store)
     with building(store.data_dir, "reconcile"):
-        save(build(store, steps), store.data_dir)
+        save(build(store, steps, known_words(before or [])), store.data_dir)
     return 1
 
 
-def tokens_of(entity: Entity) -> list[tuple[str, ...]]:
-    """The comparable words of each of an entity's names."""
-    return [t for t in {name_tokens(text) for text, _ in entity.names} if t]
+def _previous_index(store: Dataset) -> list[Entity] | None:
+    from ..derived import change_of
+
+    change = change_of(store.snapshot) if store.snapshot is not None else None
+    return load(change.previous) if change is not None else None

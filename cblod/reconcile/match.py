@@ -91,9 +91,7 @@ class Matcher:
                     self.identifiers[(scheme, value.upper())].append(n)
             for page in e.facts.get("homepages", []):
                 self.homepages[_host(page)].append(n)
-        self.prefixes = sorted(
-            (fold(text), n) for n, e in enumerate(entities) for text, _ in e.names
-        )
+        self.prefixes = sorted((text, n) for n, e in enumerate(entities) for text in e.folded)
 
     # -- matching -------------------------------------------------------------------------
 

@@ -1,0 +1,74 @@
+"""The reconciliation index of a release, its names' words taken from the release before
+(``cblod.reconcile.index.keep``), equals the index built whole, byte for byte: after chains of
+updates in several orders that rename partners, give them back their old names and change
+amounts. And the first query after a release computes no name's words: they are in the file."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from conftest import ALL_PAGES, KEEP_EU_PAGE
+
+from cblod.derived import change_of
+from cblod.ingest import ingest
+from cblod.paths import PathReader
+from cblod.reconcile import index, match
+from cblod.reconcile.index import FILE, build, load, save
+from cblod.reconcile.match import Matcher, Query
+from cblod.store import CblodStore
+
+#: partner names as a page may state them over a few fixes: new, changed, the old one again
+RENAMES = [
+    ("Västerås Science Park AB", "Västerås Science Park Aktiebolag"),
+    ("Västerås Science Park AB", "Vasteras Science Park AB"),
+    ("Total budget: EUR 199 100.00", "Total budget: EUR 199 150.50"),
+    ("Legal status: public", "Legal status: private"),
+]
+
+
+def fixed(page: Path, rng: random.Random) -> None:
+    text = page.read_text(encoding="utf-8")
+    for old, new in rng.sample(RENAMES, 2):
+        text = text.replace(old, new) if rng.random() < 0.7 else text.replace(new, old)
+    page.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_an_updated_reconciliation_index_equals_one_built_whole(tmp_path, pages, seed):
+    rng = random.Random(seed)
+    order = [pages / p.name for p in ALL_PAGES]
+    rng.shuffle(order)
+    store = CblodStore(tmp_path / "store")
+    ingest(order[:2], store=store)
+    keep_eu = pages / KEEP_EU_PAGE.name
+    steps = [order[2:]] + [[keep_eu, rng.choice(order)] for _ in range(4)]
+    for n, step in enumerate(steps, start=1):
+        for page in step:
+            fixed(page, rng)
+        ingest(list(dict.fromkeys(step)), store=store)
+        change = change_of(store.snapshot)
+        assert change is not None and load(change.previous) is not None  # the update path
+        whole = tmp_path / f"whole-{seed}-{n}"
+        whole.mkdir()
+        sealed = CblodStore(store.path, read_only=True)
+        save(build(sealed, PathReader(sealed)), whole)
+        assert (store.snapshot / FILE).read_bytes() == (whole / FILE).read_bytes()
+
+
+def test_the_first_query_after_a_release_computes_no_names_words(tmp_path, monkeypatch):
+    store = CblodStore(tmp_path / "store")
+    ingest([KEEP_EU_PAGE], store=store)
+    entities = load(store.snapshot)
+    assert entities is not None
+
+    def not_again(name: str) -> tuple[str, ...]:
+        raise AssertionError(f"the words of {name!r} were computed on query")
+
+    with monkeypatch.context() as patched:
+        for module in (index, match):
+            patched.setattr(module, "name_tokens", not_again)
+        matcher = Matcher(entities)
+    found = matcher.match(Query(text="Tredea Oy", type="Organisation"))
+    assert found and "Tredea" in found[0].entity.name
