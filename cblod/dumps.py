@@ -61,13 +61,18 @@ def _source_name(graph_iri: str) -> str:
     return f"sources/{slugify(graph_iri.rstrip('/').rsplit('/', 1)[-1])}.nt.gz"
 
 
+#: the dumps of the whole dataset, every release has them (named alike in every release)
+DATASET_DUMPS = (
+    DumpFile("dataset.ttl.gz", "text/turtle", "The published dataset (consolidated), Turtle"),
+    DumpFile("dataset.nt.gz", "application/n-triples", "The published dataset, N-Triples"),
+    DumpFile("dataset.nq.gz", "application/n-quads",
+             "Every source graph with its name, and the published graph, N-Quads"),
+)  # fmt: skip
+
+
 def dump_files(store: Dataset) -> list[DumpFile]:
-    files = [
-        DumpFile("dataset.ttl.gz", "text/turtle", "The published dataset (consolidated), Turtle"),
-        DumpFile("dataset.nt.gz", "application/n-triples", "The published dataset, N-Triples"),
-        DumpFile("dataset.nq.gz", "application/n-quads",
-                 "Every source graph with its name, and the published graph, N-Quads"),
-    ]  # fmt: skip
+    """The dataset's dumps and one per source graph of ``store``."""
+    files = list(DATASET_DUMPS)
     files += [
         DumpFile(_source_name(g.value), "application/n-triples", f"What source {g.value} said")
         for g in store.source_graphs()

@@ -30,6 +30,7 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 from .examples import EXAMPLES
 from .facets.index import build_all as build_facets
 from .figures import programme_figures
+from .listings import first_views
 from .paths import PathReader
 from .published import Dataset
 from .query.workers import QueryRequest, QueryResponse, execute
@@ -71,7 +72,8 @@ def keep_answers(store: CblodStore) -> int:
 
 
 def _keep_aggregates(store: CblodStore, folder: Path) -> int:
-    """The example queries' answers, each programme's figures and the statistics."""
+    """The example queries' answers, each programme's figures, the statistics and the plain
+    lists' first views (``cblod.listings.first_views``)."""
     sources = store.source_graphs()
     kept = 0
     for example in EXAMPLES:
@@ -89,8 +91,15 @@ def _keep_aggregates(store: CblodStore, folder: Path) -> int:
         assert body is not None  # serialize() returns the bytes when given no output
         _write(folder / answer_file(figures), body)
         kept += 1
-    for name, summary in (("stats", stats), ("dataset-statistics", dataset_statistics)):
-        _write(folder / f"{name}.json", json.dumps(summary(store)).encode("utf-8"))
+    summaries = {"stats": stats(store), "dataset-statistics": dataset_statistics(store)}
+    for name, summary in summaries.items():
+        _write(folder / f"{name}.json", json.dumps(summary).encode("utf-8"))
+        kept += 1
+    for query in first_views(summaries["dataset-statistics"]["name_tags"]):
+        text = sparql_prefixes() + query
+        body = store.select(text).serialize(format=QueryResultsFormat.JSON)
+        assert body is not None
+        _write(folder / answer_file(text), body)
         kept += 1
     return kept
 
@@ -133,10 +142,14 @@ def _programmes(store: CblodStore) -> list[str]:
 
 def kept_summary(store: Dataset, name: str) -> Any | None:
     """A kept summary (``"stats"``, ``"dataset-statistics"``), or None."""
-    if store.data_dir is None:
-        return None
+    return kept_summary_in(store.data_dir, name) if store.data_dir is not None else None
+
+
+def kept_summary_in(snapshot: Path, name: str) -> Any | None:
+    """A summary kept in the snapshot folder ``snapshot`` (a release's), or None: read without
+    opening its database."""
     try:
-        return json.loads((store.data_dir / FOLDER / f"{name}.json").read_text(encoding="utf-8"))
+        return json.loads((snapshot / FOLDER / f"{name}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 

@@ -16,9 +16,9 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ..dumps import DumpFile, dump_files, manifest
+from ..dumps import DATASET_DUMPS, DumpFile, manifest
 from ..errors import ValueParseError
-from ..kept import kept_summary
+from ..kept import kept_summary, kept_summary_in
 from ..places import country, country_extents
 from ..releases import CHANGES
 from ..stats import LINK_TARGETS, dataset_statistics
@@ -33,7 +33,7 @@ from ..vocab import (
 )
 from .links import base_uri
 from .negotiation import rdf_response
-from .releases import release_iri, release_store, retained
+from .releases import release_iri, retained
 from .store_access import current_store, memoized
 
 blueprint = Blueprint("dataset", __name__)
@@ -221,7 +221,7 @@ def void() -> Response:
         t.append(
             Triple(dataset, DCTERMS.modified, Literal(stats["modified"], datatype=XSD.dateTime))
         )
-    for f in dump_files(current_store())[:3]:
+    for f in DATASET_DUMPS:
         t.append(Triple(dataset, VOID.dataDump, _absolute("dumps.download", name=f.name)))
     t += [Triple(dataset, VOID.exampleResource, NamedNode(iri)) for iri in stats["examples"]]
     for cls, count in sorted(stats["classes"].items()):
@@ -335,7 +335,7 @@ def catalog_triples() -> list[Triple]:
         t.append(Triple(catalog_node, DCTERMS.spatial, NamedNode(place)))
 
     common = Common(publisher, contact, licence, home)
-    dumps = [(f, _absolute("dumps.download", name=f.name)) for f in dump_files(current_store())[:3]]
+    dumps = [(f, _absolute("dumps.download", name=f.name)) for f in DATASET_DUMPS]
     store = current_store()
     current = manifest(store.snapshot) if store.snapshot else {}
     t += _dataset(dataset, title, description, issued, now, stats, dumps, common, current)
@@ -365,13 +365,12 @@ def catalog_triples() -> list[Triple]:
         t += [Triple(catalog_node, DCAT.service, node)]
         t += _service(node, name, endpoint_url, standard, dataset, common)
     for release in retained():
-        snapshot = release_store(release)
         version = release_iri(release.number)
         counts = {change: release.total(change) for change in CHANGES}
         stamp = Literal(release.issued.isoformat(), datatype=XSD.dateTime)
         release_dumps = [
             (f, _absolute("releases.download", number=str(release.number), name=f.name))
-            for f in dump_files(snapshot)[:3]
+            for f in DATASET_DUMPS
         ]
         t += [
             Triple(dataset, DCAT.hasVersion, version),
@@ -388,7 +387,7 @@ def catalog_triples() -> list[Triple]:
             description,
             stamp,
             stamp,
-            kept_summary(snapshot, "dataset-statistics") or stats,
+            kept_summary_in(release.folder, "dataset-statistics") or stats,
             release_dumps,
             common,
             manifest(release.folder),
