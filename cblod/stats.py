@@ -129,7 +129,7 @@ def dataset_statistics(store: Dataset) -> dict[str, Any]:
             sparql_prefixes() + "SELECT DISTINCT ?c WHERE { ?o cbo:country ?c } ORDER BY ?c"
         )
     ]
-    languages = name_languages(store)
+    tags = name_tags(store)
     times = one(
         "SELECT (MIN(?t) AS ?first) (MAX(?t) AS ?t) WHERE { "
         "?g a cbo:SourceRecord ; prov:generatedAtTime ?t }"
@@ -146,21 +146,31 @@ def dataset_statistics(store: Dataset) -> dict[str, Any]:
         "last": period["last"].value if period["last"] else None,
         "examples": [row["s"].value for row in examples.values() if row is not None],
         "countries": countries,
-        "languages": languages,
+        "languages": name_languages(store, tags),
+        "name_tags": sorted(tags),
         "modified": times["t"].value if times["t"] else None,
         # the earliest ingest of a source still in the dataset
         "issued": times["first"].value if times["first"] else None,
     }
 
 
-def name_languages(store: Dataset) -> list[str]:
+def name_languages(store: Dataset, tags: dict[str, int] | None = None) -> list[str]:
     """The languages names are given in (primary subtags of ``skos:prefLabel``), most used
     first: what a reader may ask names in (the pages' language switcher, DCAT-AP)."""
     counts: dict[str, int] = {}
-    for row in store.select(
-        sparql_prefixes() + "SELECT ?lang (COUNT(*) AS ?n) WHERE { ?s skos:prefLabel ?l "
-        'BIND(LCASE(LANG(?l)) AS ?lang) FILTER(?lang != "") } GROUP BY ?lang'
-    ):
-        primary = row["lang"].value.split("-")[0]
-        counts[primary] = counts.get(primary, 0) + int(row["n"].value)
+    for tag, n in (tags if tags is not None else name_tags(store)).items():
+        primary = tag.split("-")[0]
+        counts[primary] = counts.get(primary, 0) + n
     return sorted(counts, key=lambda code: (-counts[code], code))
+
+
+def name_tags(store: Dataset) -> dict[str, int]:
+    """The language tags of names (``skos:prefLabel``), lower case, whole, with how many
+    names have each: which of a reader's languages can decide a name (``chosen_names``)."""
+    return {
+        row["lang"].value: int(row["n"].value)
+        for row in store.select(
+            sparql_prefixes() + "SELECT ?lang (COUNT(*) AS ?n) WHERE { ?s skos:prefLabel ?l "
+            'BIND(LCASE(LANG(?l)) AS ?lang) FILTER(?lang != "") } GROUP BY ?lang'
+        )
+    }

@@ -21,7 +21,7 @@ from cblod.store import CblodStore
 
 
 def assert_same_files(kept: Path, whole: Path, name: str) -> None:
-    for suffix in (".rows.jsonl", ".json"):
+    for suffix in (".rows.jsonl", ".json", ".inputs.json"):
         assert (kept / f"{name}{suffix}").read_bytes() == (
             whole / f"{name}{suffix}"
         ).read_bytes(), (
@@ -48,7 +48,7 @@ def test_an_updated_facet_index_equals_one_built_whole(tmp_path, pages, seed):
         change = change_of(store.snapshot)
         assert change is not None  # the ingest took the update path: a release before to reuse
         for spec in LISTS.values():
-            before = load(change.previous / FOLDER, spec)
+            before = load(change.previous / FOLDER, spec, inputs=True)
             assert before is not None and before.inputs is not None
         kept = store.snapshot / FOLDER
         sealed = CblodStore(store.path, read_only=True)
@@ -57,7 +57,7 @@ def test_an_updated_facet_index_equals_one_built_whole(tmp_path, pages, seed):
         for spec in LISTS.values():
             save(build(sealed, spec, reader), whole)
             assert_same_files(kept, whole, spec.name)
-            index = load(kept, spec)
+            index = load(kept, spec, inputs=True)
             assert index is not None and index.inputs is not None
 
 
@@ -67,7 +67,9 @@ def test_rows_whose_inputs_did_not_change_are_taken_not_made(tmp_path, pages):
     store = CblodStore(tmp_path / "store")
     page = pages / ALL_PAGES[0].name  # the only source: what it says is published
     ingest([page, pages / "interregeurope-search-clusters.txt"], store=store)
-    before = {name: load(store.snapshot / FOLDER, spec) for name, spec in LISTS.items()}
+    before = {
+        name: load(store.snapshot / FOLDER, spec, inputs=True) for name, spec in LISTS.items()
+    }
     text = page.read_text(encoding="utf-8")
     page.write_text(
         text.replace("Total budget: EUR 199 100.00", "Total budget: EUR 199 200.00"),
@@ -81,3 +83,45 @@ def test_rows_whose_inputs_did_not_change_are_taken_not_made(tmp_path, pages):
     }
     assert 1 <= made["participations"] < len(before["participations"].iris)
     assert made["organisations"] < len(before["organisations"].iris)
+
+
+@pytest.mark.parametrize(
+    "languages",
+    [
+        ("en",),
+        ("en-us", "en"),
+        ("fi", "en"),
+        ("sv-se", "sv", "en"),
+        ("xx", "en"),
+        ("et", "lv", "en"),
+    ],
+)
+def test_the_order_by_name_is_kept_for_the_default_reader_and_the_same_for_any(
+    demo_store, languages
+):
+    """A list's order by name, as a reader of ``languages`` sees names (``web.labels``'s rule,
+    on Literals), equals the index's; a reader whose languages decide as English's does is
+    given the order kept at publish (nothing sorted on the first view after a release)."""
+    from pyoxigraph import Literal
+
+    from cblod.chosen_names import DEFAULT_LANGUAGES, effective
+    from cblod.web.labels import choose_name
+
+    for spec in LISTS.values():
+        index = load(demo_store.snapshot / FOLDER, spec)
+        assert index is not None and index.name_order is not None
+        keys = [
+            (
+                choose_name(
+                    (Literal(v, language=t) if t else Literal(v) for v, t in each), languages
+                )
+                or "\uffff"
+            ).lower()
+            for each in index.names
+        ]
+        expected = sorted(range(len(index)), key=lambda i: (keys[i], index.iris[i]))
+        assert index.order_by_name(languages).tolist() == expected, spec.name
+        same = effective(languages, index.languages) == effective(
+            DEFAULT_LANGUAGES, index.languages
+        )
+        assert (index.order_by_name(languages) is index.name_order) == same

@@ -13,14 +13,17 @@ import pytest
 import requests
 from conftest import ALL_PAGES, KEEP_EU_PAGE, ingest_all, running, select
 
+from cblod.chosen_names import DEFAULT_LANGUAGES, effective
 from cblod.examples import EXAMPLES
 from cblod.figures import programme_figures
 from cblod.ingest import ingest
-from cblod.kept import FOLDER, answer_file, kept_answer, kept_summary
+from cblod.kept import FOLDER, answer_file, kept_answer, kept_solutions, kept_summary
+from cblod.listings import first_views
 from cblod.query.workers import QueryRequest, execute
 from cblod.stats import dataset_statistics, stats
 from cblod.vocab import sparql_prefixes
 from cblod.web.formatting import money
+from cblod.web.labels import ordered_languages
 
 FORMATS = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml"]
 
@@ -35,7 +38,9 @@ def test_every_example_and_the_counts_are_kept_with_the_snapshot(sample_store):
     folder = sample_store.data_dir / FOLDER
     programmes = select(sample_store, "SELECT DISTINCT ?p WHERE { ?p a cbo:Programme }")
     assert len(programmes) > 1
-    assert len(list(folder.glob("*.srj"))) == len(EXAMPLES) + len(programmes)
+    tags = dataset_statistics(sample_store)["name_tags"]
+    views = set(first_views(tags))
+    assert len(list(folder.glob("*.srj"))) == len(EXAMPLES) + len(programmes) + len(views)
     assert kept_summary(sample_store, "stats") == json.loads(json.dumps(stats(sample_store)))
     statistics = dataset_statistics(sample_store)
     assert kept_summary(sample_store, "dataset-statistics") == json.loads(json.dumps(statistics))
@@ -46,6 +51,25 @@ def test_every_example_and_the_counts_are_kept_with_the_snapshot(sample_store):
             assert kept is not None
             fresh = computed(sample_store, example.query, accept)
             assert (kept.status, kept.mime, kept.body) == (fresh.status, fresh.mime, fresh.body)
+
+
+def test_the_plain_lists_first_views_are_kept_for_readers_who_see_the_default_names(
+    sample_store,
+):
+    """Each list's first page in each order and the home page's programmes are answered at
+    publish; a reader whose languages decide names as the default reader's (English, no
+    language, a language no name has) asks exactly those queries."""
+    tags = dataset_statistics(sample_store)["name_tags"]
+    assert "en" in tags
+    for query in first_views(tags):
+        kept = kept_solutions(sample_store, sparql_prefixes() + query)
+        assert kept is not None, query
+        fresh = sample_store.select(sparql_prefixes() + query)
+        assert [list(r) for r in kept] == [list(r) for r in fresh]
+    default = effective(DEFAULT_LANGUAGES, tags)
+    for asked in ([], ["en-US", "en"], ["en-GB"], ["pt-BR", "pt", "en"]):
+        assert effective(ordered_languages(asked), tags) == default, asked
+    assert effective(ordered_languages(["sv"]), tags) != default  # Swedish names exist
 
 
 def test_the_endpoint_answers_an_example_as_it_would_compute_it(sample_store):

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Literal, Store
 
-from cblod.web.labels import choose_name, chosen_name, name_key, ordered_languages
+from cblod.chosen_names import chosen_name, name_key
+from cblod.web.labels import choose_name, ordered_languages
 
 ROW = re.compile(r'<tr><td><a href="([^"]+)">([^<]*)</a>')
 LISTS = {

@@ -84,7 +84,10 @@ def test_every_place_shows_the_fixed_amount_when_the_ingest_returns(tmp_path):
         (now,) = sparql(base, f"SELECT ?eu WHERE {{ <{participation}> cbo:euContribution ?eu }}")
         assert float(now["eu"]) == 149400.5
         # the pages a person reads: the participation's statement, the organisation's total
-        for page, new, old in ((participation, "149400.5", "149325"), (organisation, "149 400.50 EUR", "149 325 EUR")):
+        for page, new, old in (
+            (participation, "149400.5", "149325"),
+            (organisation, "149 400.50 EUR", "149 325 EUR"),
+        ):
             html = requests.get(page, headers={"Accept": "text/html"}, timeout=60)
             assert html.status_code == 200 and new in html.text and old not in html.text, page
         # the list export

@@ -29,14 +29,16 @@ import numpy as np
 import numpy.typing as npt
 
 from ..building import building
+from ..chosen_names import DEFAULT_LANGUAGES, effective
 from ..paths import LITERAL, Mode, PathReader, select_csv
 from ..published import Dataset
 from . import table
+from .order import name_order
 from .reuse import Recorder, RowInputs, digest
 from .spec import LISTS, NUTS, FacetedList
 
 FOLDER = "facets"
-FORMAT = 2
+FORMAT = 3
 #: IRIs whose names one query fetches
 LABEL_BATCH = 1000
 
@@ -103,10 +105,22 @@ class ListIndex:
     rows: Rows  # per item, its export cells (``cblod.facets.table``)
     #: what each row was made from: the next release reuses the rows that did not change
     inputs: RowInputs | None = None
+    #: the order by name a reader of ``DEFAULT_LANGUAGES`` sees, kept with the index
+    name_order: Ints64 | None = None
+    #: the language tags the items' names have
+    languages: frozenset[str] = frozenset()
     _ordinal: dict[str, int] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.iris)
+
+    def order_by_name(self, languages: tuple[str, ...]) -> Ints64:
+        """Every item's ordinal in order of the names a reader of ``languages`` sees: the
+        kept order when it is the same as the default reader's, else sorted now."""
+        mine = effective(languages, self.languages)
+        if self.name_order is not None and mine == effective(DEFAULT_LANGUAGES, self.languages):
+            return self.name_order
+        return name_order(self.names, self.iris, mine)
 
     def ordinal(self, iri: str) -> int | None:
         if self._ordinal is None:
@@ -196,7 +210,12 @@ def build(
         amounts[measure.key] = column
     made, inputs = _rows(spec, iris, steps, start, amounts, previous)
     labels = _labels(store, sorted(labelled))
-    return ListIndex(spec, iris, names, relations, amounts, labels, Rows(made), inputs=inputs)
+    languages = frozenset(lang for each in names for _, lang in each)
+    return ListIndex(
+        spec, iris, names, relations, amounts, labels, Rows(made), inputs=inputs,
+        name_order=name_order(names, iris, effective(DEFAULT_LANGUAGES, languages)),
+        languages=languages,
+    )  # fmt: skip
 
 
 def _rows(
@@ -316,6 +335,8 @@ def save(index: ListIndex, folder: Path) -> None:
         arrays[f"codes.{key}"] = relation.codes
     for key, column in index.amounts.items():
         arrays[f"amount.{key}"] = column
+    if index.name_order is not None:
+        arrays["order.name"] = index.name_order
     name = index.spec.name
     tag = uuid.uuid4().hex
     partial_rows = folder / f"{name}.{tag}.rows"
@@ -327,11 +348,14 @@ def save(index: ListIndex, folder: Path) -> None:
         "names": index.names,
         "values": {key: r.values for key, r in index.relations.items()},
         "labels": index.labels,
+        "languages": sorted(index.languages),
     }
-    if index.inputs is not None:
+    if index.inputs is not None:  # read by the next release's build only: a file apart
         inputs, nodes = index.inputs.arrays()
         arrays.update(inputs)
-        meta["inputs_nodes"] = nodes
+        partial_nodes = folder / f"{name}.{tag}.inputs.partial"
+        partial_nodes.write_text(json.dumps(nodes, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial_nodes, folder / f"{name}.inputs.json")
     partial_arrays = folder / f"{name}.{tag}.npz"
     partial_meta = folder / f"{name}.{tag}.json.partial"
     np.savez(partial_arrays, **arrays)
@@ -340,11 +364,21 @@ def save(index: ListIndex, folder: Path) -> None:
     os.replace(partial_meta, folder / f"{name}.json")  # last: its presence means whole
 
 
-def load(folder: Path, spec: FacetedList) -> ListIndex | None:
+def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex | None:
+    """The index of ``spec`` kept in ``folder``, or None; with ``inputs``, what its rows were
+    made from (for the next release's build: a server does not read it).
+
+    Names stay as JSON gives them (pairs as lists, unpacked alike): converting every item's
+    names to tuples was half of a server's first view of a list after a release."""
     meta_path, arrays_path = folder / f"{spec.name}.json", folder / f"{spec.name}.npz"
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         arrays = np.load(arrays_path)
+        nodes = (
+            json.loads((folder / f"{spec.name}.inputs.json").read_text(encoding="utf-8"))
+            if inputs and "inputs.nodes" in arrays.files
+            else None
+        )
     except (OSError, ValueError):
         return None
     if meta.get("format") != FORMAT or "rows" not in arrays.files:
@@ -356,17 +390,20 @@ def load(folder: Path, spec: FacetedList) -> ListIndex | None:
     amounts = {
         name.split(".", 1)[1]: arrays[name] for name in arrays.files if name.startswith("amount.")
     }
-    names = [[(n, lang) for n, lang in each] for each in meta["names"]]
     labels = {iri: [(n, lang) for n, lang in each] for iri, each in meta["labels"].items()}
     rows = Rows(path=folder / f"{spec.name}.rows.jsonl", offsets=arrays["rows"])
-    inputs = (
+    made_from = (
         RowInputs.from_arrays(
-            {k: arrays[k] for k in arrays.files if k.startswith("inputs.")}, meta["inputs_nodes"]
+            {k: arrays[k] for k in arrays.files if k.startswith("inputs.")}, nodes
         )
-        if "inputs_nodes" in meta
+        if nodes is not None
         else None
     )
-    return ListIndex(spec, meta["iris"], names, relations, amounts, labels, rows, inputs=inputs)
+    order = arrays["order.name"] if "order.name" in arrays.files else None
+    return ListIndex(
+        spec, meta["iris"], meta["names"], relations, amounts, labels, rows, inputs=made_from,
+        name_order=order, languages=frozenset(meta["languages"]),
+    )  # fmt: skip
 
 
 def build_all(store: Dataset, steps: PathReader | None = None, *, reuse: bool = True) -> int:
@@ -380,7 +417,7 @@ def build_all(store: Dataset, steps: PathReader | None = None, *, reuse: bool = 
     before = _previous_folder(store) if reuse else None
     with building(folder, "facets"):
         for spec in LISTS.values():
-            previous = load(before, spec) if before is not None else None
+            previous = load(before, spec, inputs=True) if before is not None else None
             save(build(store, spec, steps, previous), folder)
     return len(LISTS)
 

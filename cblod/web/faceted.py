@@ -29,6 +29,7 @@ from pyoxigraph import Literal
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from .. import collector
 from ..building import wait_for
 from ..facets import export, sparql
 from ..facets.index import ListIndex, build, folder_of, load
@@ -82,7 +83,8 @@ def list_index(name: str) -> ListIndex:
         folder = folder_of(store)
         index = None
         if folder is not None:  # kept at publish, or being built there right now
-            index = wait_for(folder, "facets", lambda: load(folder, LISTS[name]))
+            with collector.long_lived():
+                index = wait_for(folder, "facets", lambda: load(folder, LISTS[name]))
         if index is None:
             index = build(store, LISTS[name])
         with _lock:
@@ -106,10 +108,7 @@ def _order(index: ListIndex, sort: str, languages: tuple[str, ...]) -> npt.NDArr
     if found is None:
         n = len(index)
         if sort == "name":
-            names = [(_chosen(index.names[i], languages) or "\uffff").lower() for i in range(n)]
-            found = np.array(
-                sorted(range(n), key=lambda i: (names[i], index.iris[i])), dtype=np.int64
-            )
+            found = index.order_by_name(languages)
         else:
             amounts = index.amounts[sort]
             found = np.lexsort((np.arange(n), np.where(np.isnan(amounts), np.inf, -amounts)))

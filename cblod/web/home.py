@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, Response, make_response, render_template
 
 from ..kept import kept_summary
+from ..listings import home_programmes
 from ..stats import EU_FUNDING, stats
 from ..vocab import DCTERMS, PROV
-from .labels import reader_languages, vary_on_language
+from .labels import vary_on_language
+from .language import reader_name_languages
 from .links import href
-from .lists import LISTINGS
-from .pages import bound, rows, value
+from .lists import listing_rows
+from .pages import bound, value
 from .store_access import current_store, memoized
 
 blueprint = Blueprint("home", __name__)
-#: the programmes the home page names, those with most projects first
-HOME_PROGRAMMES = 20
 
 
 @blueprint.route("/")
@@ -30,10 +30,9 @@ def index() -> Response:
         }
         for graph in store.source_graphs()
     ]
-    listing = LISTINGS["programmes"]
     programmes = [
         {"href": href(bound(r["item"])), "name": value(r["name"]), "projects": value(r["projects"])}
-        for r in rows(listing.page_query(reader_languages(), "projects", limit=HOME_PROGRAMMES))
+        for r in listing_rows(home_programmes(reader_name_languages()))
     ]
     page = render_template(
         "home.html", counts=counts, sources=sources, programmes=programmes, eu_funding=EU_FUNDING

@@ -25,6 +25,7 @@ from pyoxigraph import Literal
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from ..chosen_names import rank
 from ..describe import LABELS, Description
 
 FALLBACK = "en"
@@ -33,9 +34,6 @@ FALLBACK = "en"
 _RANGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 #: a reader's languages taken into account; more would only lengthen every list query
 MAX_LANGUAGES = 8
-#: one character per rank, so the rank sorts before the name in ``name_key``
-_RANKS = "abcdefghijklmnopqrstuvw"
-_UNTAGGED, _OTHER = "x", "y"
 
 
 def reader_languages() -> tuple[str, ...]:
@@ -66,21 +64,6 @@ def ordered_languages(ranges: list[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def name_key(variable: str, languages: tuple[str, ...], *, shortest: bool = False) -> str:
-    """A SPARQL expression whose minimum over a resource's names is its chosen name.
-
-    The key is one rank character, with ``shortest`` the name's length in four digits (a
-    column that wants a programme's short name), then the name; ``chosen_name`` takes the name
-    back out.
-    """
-    rank = f'IF(LANG({variable}) = "", "{_UNTAGGED}", "{_OTHER}")'
-    for letter, language in reversed(list(zip(_RANKS, languages, strict=False))):
-        rank = f'IF(LANGMATCHES(LANG({variable}), "{language}"), "{letter}", {rank})'
-    length = f"STR(STRLEN({variable}))"
-    padded = f'SUBSTR(CONCAT("000", {length}), STRLEN({length}))' if shortest else '""'
-    return f"CONCAT({rank}, {padded}, STR({variable}))"
-
-
 def choose_name(names: Iterable[Literal], languages: tuple[str, ...]) -> str | None:
     """The name ``name_key`` chooses among ``names``, by the same rule, in Python: for names
     that come with figures computed for every reader at once (``cblod.figures``)."""
@@ -91,21 +74,9 @@ def choose_name(names: Iterable[Literal], languages: tuple[str, ...]) -> str | N
 def choose_literal(names: Iterable[Literal], languages: tuple[str, ...]) -> Literal | None:
     """``choose_name``'s choice with its language tag (for the page to mark it)."""
 
-    def key(name: Literal) -> str:
-        tag = (name.language or "").lower()
-        rank = _OTHER if tag else _UNTAGGED
-        for letter, language in zip(_RANKS, languages, strict=False):
-            if tag == language or tag.startswith(language + "-"):  # LANGMATCHES
-                rank = letter
-                break
-        return rank + name.value
-
-    return min(names, key=key, default=None)
-
-
-def chosen_name(aggregate_key: str, *, shortest: bool = False) -> str:
-    """The SPARQL expression for the name inside the minimal ``name_key`` (an aggregate)."""
-    return f"SUBSTR(MIN({aggregate_key}), {6 if shortest else 2})"
+    return min(
+        names, key=lambda name: rank(name.language or "", languages) + name.value, default=None
+    )
 
 
 def vary_on_language(response: Response) -> Response:

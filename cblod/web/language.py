@@ -17,9 +17,11 @@ from urllib.parse import urlencode
 
 from flask import Flask, request
 
+from .. import stats
+from ..chosen_names import effective
 from ..kept import kept_summary
 from ..stats import name_languages
-from .labels import valid_ranges
+from .labels import reader_languages, valid_ranges
 from .store_access import current_store, memoized
 
 #: Each language under its own name (the EU's 24 official languages and their neighbours'):
@@ -91,6 +93,26 @@ def dataset_languages() -> list[str]:
         return name_languages(store)
 
     return memoized(("name-languages",), compute)
+
+
+def name_tags() -> list[str]:
+    """The language tags the dataset's names have (kept with the snapshot's statistics)."""
+    store = current_store()
+
+    def compute() -> list[str]:
+        kept = kept_summary(store, "dataset-statistics")
+        if isinstance(kept, dict) and "name_tags" in kept:
+            return list(kept["name_tags"])
+        return sorted(stats.name_tags(store))
+
+    return memoized(("name-tags",), compute)
+
+
+def reader_name_languages() -> tuple[str, ...]:
+    """The reader's languages that decide which names they see (``chosen_names.effective``):
+    the same queries for readers who see the same names, so those kept at publish for the
+    default reader serve every reader whose languages decide alike."""
+    return effective(reader_languages(), name_tags())
 
 
 def register(app: Flask) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from flask import g, render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
+from ..chosen_names import chosen_name, name_key
 from ..describe import Description, kind_of
 from ..figures import PROGRAMME_SECTIONS, programme_figures
 from ..kept import kept_solutions
@@ -23,7 +24,7 @@ from ..querytext import union_of_sections
 from ..rdfterms import Term, lexical
 from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from .charts import bar_chart
-from .labels import choose_name, chosen_name, name_key, own_name, reader_languages
+from .labels import choose_name, own_name, reader_languages
 from .language import with_language
 from .links import document_path, href
 from .memento import newest_release

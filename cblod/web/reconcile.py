@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from .. import collector
 from ..building import wait_for
 from ..lru import OneAtATime
 from ..reconcile.index import TYPES, Entity, build, load
@@ -60,8 +61,9 @@ def matcher() -> Matcher:
 
     def compute() -> Matcher:
         folder = store.data_dir
-        entities = wait_for(folder, "reconcile", lambda: load(folder)) if folder else None
-        found = Matcher(entities if entities is not None else build(store))
+        with collector.long_lived():
+            entities = wait_for(folder, "reconcile", lambda: load(folder)) if folder else None
+            found = Matcher(entities if entities is not None else build(store))
         with _lock:  # the last two versions: a request keeps its snapshot to its end
             for old in list(_matchers)[:-1]:
                 del _matchers[old]
