@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask import Flask
 from werkzeug.serving import make_server
 
 from cblod.demo import build_demo_store
@@ -93,6 +94,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: the apps ``running`` serves now, by URL (a test may look at one's extensions)
+RUNNING_APPS: dict[str, Flask] = {}
+
+
 @contextmanager
 def running(store: CblodStore, **config) -> Iterator[str]:
     """A real HTTP server (Werkzeug, threaded) over ``store``; yields its base URL."""
@@ -100,13 +105,18 @@ def running(store: CblodStore, **config) -> Iterator[str]:
     http = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
+    url = f"http://127.0.0.1:{http.server_port}"
+    RUNNING_APPS[url] = app
     try:
-        yield f"http://127.0.0.1:{http.server_port}"
+        yield url
     finally:
+        RUNNING_APPS.pop(url, None)
         http.shutdown()
         app.extensions["cblod_pool"].close()
         if maker := app.extensions.get("cblod_ahead"):
             maker.close()
+        if preparer := app.extensions.get("cblod_prepare"):
+            preparer.close()
 
 
 @contextmanager

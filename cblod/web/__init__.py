@@ -34,6 +34,7 @@ from ..lru import OneAtATime, SizedCache
 from ..published import Dataset
 from ..query.cache import AnswerCache
 from ..store import CblodStore
+from .prepare import Preparer
 from .store_access import PublishedStore
 
 DEFAULTS = {
@@ -98,6 +99,9 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     app.extensions["cblod_rendering"] = OneAtATime(timeout=app.config["SPARQL_TIMEOUT"] * 2)
     atexit.register(pool.close)
     ahead.register(app)
+    if isinstance(opened, CblodStore) and not opened.writing:
+        preparer = app.extensions["cblod_prepare"] = Preparer(app.extensions["cblod_store"], opened)
+        atexit.register(preparer.close)
     if maker := app.extensions.get("cblod_ahead"):
         atexit.register(maker.close)
     errors.register(app)

@@ -36,6 +36,7 @@ from ..facets.index import ListIndex, build, folder_of, load
 from ..facets.selection import BadFilter, Count, Outcome, Selection, evaluate, parse
 from ..facets.spec import LISTS, NUTS, Facet
 from ..lru import OneAtATime
+from ..published import Dataset
 from ..search import matching
 from ..vocab import sparql_prefixes
 from .labels import choose_name, reader_languages, vary_on_language
@@ -76,7 +77,13 @@ MAX_ORDERS = 32
 
 def list_index(name: str) -> ListIndex:
     """The facet index of list ``name`` for the snapshot this request reads."""
-    store = current_store()
+    return index_of(current_store(), name)
+
+
+def index_of(store: Dataset, name: str) -> ListIndex:
+    """The facet index of list ``name`` for the snapshot ``store`` reads, loaded (or built)
+    once per snapshot: by the request that first needs it, or ahead of every request by the
+    server's ``Preparer``."""
     key = (store.version, name)
 
     def compute() -> ListIndex:

@@ -27,6 +27,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from .. import collector
 from ..building import wait_for
 from ..lru import OneAtATime
+from ..published import Dataset
 from ..reconcile.index import TYPES, Entity, build, load
 from ..reconcile.match import Candidate, Condition, Matcher, Query
 from ..reconcile.properties import PROPERTIES, canonical, entity_id, values_of
@@ -55,8 +56,13 @@ class ClientError(Exception):
 
 
 def matcher() -> Matcher:
-    """The index of the snapshot this request reads, loaded (or built) once per snapshot."""
-    store = current_store()
+    """The index of the snapshot this request reads."""
+    return matcher_of(current_store())
+
+
+def matcher_of(store: Dataset) -> Matcher:
+    """The index of the snapshot ``store`` reads, loaded (or built) once per snapshot: by the
+    request that first needs it, or ahead of every request by the server's ``Preparer``."""
     key = store.version
 
     def compute() -> Matcher:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import current_app, g
 
 from ..published import Dataset
 from ..query.workers import QueryRunner
+from ..snapshots import published_snapshot
+from ..store import CblodStore
 
 
 class PublishedStore:
@@ -18,22 +21,46 @@ class PublishedStore:
     Each request asks which snapshot is published (one small file read) and reopens when it
     changed, so a re-ingest reaches clients without a restart. A request keeps the snapshot it
     started with to its end (the old one stays on disk for a while: ``releases.Retention``), so no
-    answer mixes two versions. A handle that is itself writing (tests) is served as it is.
+    answer mixes two versions. A handle that is itself writing (tests) is served as it is. A
+    snapshot opened ahead (``prepare.Preparer``, with its indexes loaded) is taken when the
+    pointer names it, rather than opened again.
     """
 
     def __init__(self, store: Dataset) -> None:
         self._store = store
         self._lock = threading.Lock()
+        #: snapshots opened ahead of their publish (``prepare.Preparer``), by folder
+        self._offered: dict[Path, Dataset] = {}
+
+    def offer(self, snapshot: Dataset) -> None:
+        """A snapshot opened (and its indexes loaded) before it is published: taken instead
+        of opening it again when the pointer names it."""
+        if snapshot.data_dir is not None:
+            with self._lock:
+                self._offered[snapshot.data_dir] = snapshot
 
     def current(self) -> Dataset:
         store = self._store
-        latest = store.latest()
+        latest = self._offered_now(store) or store.latest()
         if latest is not store:
             with self._lock:
                 if self._store is store:
                     self._store = latest
                 store = self._store
         return store
+
+    def _offered_now(self, store: Dataset) -> Dataset | None:
+        """The offered snapshot the store's pointer names now, if it is not ``store``'s."""
+        if not self._offered or not isinstance(store, CblodStore) or store.writing:
+            return None
+        published = published_snapshot(store.path)
+        if published is None or published == store.data_dir:
+            return None
+        with self._lock:
+            found = self._offered.get(published)
+            for older in [f for f in self._offered if f <= published]:
+                del self._offered[older]
+        return found
 
 
 def current_store() -> Dataset:
