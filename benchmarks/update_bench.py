@@ -1,7 +1,9 @@
 """What one fixed page costs: ``cblod ingest`` of one changed keep.eu page into a store of a
-generated export, command start to return, against the same page into an empty store (issue
-#24's baseline, measured in the same run), and the release's dumps updated from the release
-before against the same dumps built whole.
+generated export while ``cblod serve`` serves it, command start to return, against the same
+page into an empty store (issue #24's baseline, measured in the same run); the release's dumps
+updated from the release before against the same dumps built whole; the first request after
+each update to the lists, facets, reconciliation, catalogue and dumps against the second; and
+the disk the kept releases take (hard-linked files counted once, as ``du`` counts them).
 
     python benchmarks/update_bench.py --projects 3000
 
@@ -12,12 +14,17 @@ visitor), so the time is the user's wait. Raw numbers in ``results/update-{proje
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from facets_bench import save_results  # noqa: E402
@@ -38,6 +45,20 @@ print(time.perf_counter() - started)
 """
 
 
+#: what a visitor after a fix asks first: lists, facets, reconciliation, catalogue, dumps
+FIRST_VIEWS = {
+    "projects list": "/projects",
+    "participations, faceted": "/participations?start=2019",
+    "organisations list": "/organisations",
+    "reconciliation query": "/reconcile?queries="
+    + json.dumps({"q0": {"query": "Turku Science Park", "type": "Organisation"}}),
+    "catalogue": "/catalog",
+    "dumps listing": "/dumps/",
+    "home page": "/",
+    "programmes list": "/programmes",
+}
+
+
 def ingest(store: Path, page: Path) -> float:
     started = time.perf_counter()
     command = [sys.executable, "-m", "cblod", "ingest", "--store", str(store), str(page)]
@@ -55,6 +76,51 @@ def changed(page: Path, folder: Path, n: int) -> Path:
     return target
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serving(store: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [sys.executable, "-m", "cblod", "serve", "--store", str(store), "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            requests.get(base + "/", timeout=5)
+            return server, base
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def timed(http: requests.Session, url: str) -> float:
+    started = time.perf_counter()
+    answer = http.get(url, timeout=120)
+    answer.raise_for_status()
+    return (time.perf_counter() - started) * 1000
+
+
+def disk_bytes(store: Path) -> tuple[int, list[int]]:
+    """The store's bytes on disk, each file once however many snapshots link it, and the
+    bytes each snapshot added (files no earlier snapshot links), oldest first."""
+    seen: set[tuple[int, int]] = set()
+    total, added = 0, []
+    for snapshot in sorted(p for p in store.glob("v[0-9]*") if p.is_dir()):
+        new = 0
+        for root, _, files in os.walk(snapshot):
+            for name in files:
+                info = os.stat(os.path.join(root, name))
+                if (info.st_dev, info.st_ino) not in seen:
+                    seen.add((info.st_dev, info.st_ino))
+                    new += info.st_blocks * 512
+        added.append(new)
+        total += new
+    return total, added
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--projects", type=int, default=3000)
@@ -65,9 +131,19 @@ def main() -> None:
         built = ingested_export(args.projects, scratch_dir)
         ingest(built, PAGE)  # the page is already published once: the fix replaces it
         updates, empties, dumps_updated, dumps_whole = [], [], [], []
+        first: dict[str, list[float]] = {name: [] for name in FIRST_VIEWS}
+        second: dict[str, list[float]] = {name: [] for name in FIRST_VIEWS}
+        server, base = serving(built)
+        http = requests.Session()
+        for url in FIRST_VIEWS.values():  # a server that has been read: its caches are warm
+            timed(http, base + url)
         for n in range(args.runs):
             page = changed(PAGE, scratch_dir, n)
             updates.append(ingest(built, page))
+            for name, url in FIRST_VIEWS.items():
+                first[name].append(timed(http, base + url))
+            for name, url in FIRST_VIEWS.items():
+                second[name].append(timed(http, base + url))
             empty = scratch_dir / f"empty-{n}"
             empties.append(ingest(empty, page))
             shutil.rmtree(empty)
@@ -77,7 +153,14 @@ def main() -> None:
                     check=True, capture_output=True, text=True,
                 )  # fmt: skip
                 into.append(float(out.stdout.strip()))
+        server.terminate()
+        server.wait(timeout=60)
+        for n in range(args.runs, 2 * args.runs + 1):  # more releases: five kept, and more
+            ingest(built, changed(PAGE, scratch_dir, n))
+        total, added = disk_bytes(built)
+        kept = len([p for p in built.glob("v[0-9]*") if p.is_dir()])
     best = min
+    mb = 1024 * 1024
     results = {
         "projects": args.projects,
         "one changed page into the store, s (best of runs)": round(best(updates), 2),
@@ -85,8 +168,18 @@ def main() -> None:
         "ratio (target: at most 1.5)": round(best(updates) / best(empties), 1),
         "the release's dumps updated, s": round(best(dumps_updated), 2),
         "the same dumps built whole, s": round(best(dumps_whole), 2),
+        "first request after an update, ms (median of runs)": {
+            name: round(sorted(v)[len(v) // 2], 1) for name, v in first.items()
+        },
+        "second request, ms (median of runs)": {
+            name: round(sorted(v)[len(v) // 2], 1) for name, v in second.items()
+        },
+        "releases kept on disk": kept,
+        "disk, all kept releases, MB (each file once)": round(total / mb, 1),
+        "disk, the oldest kept release alone, MB": round(added[0] / mb, 1),
+        "disk each later release added, MB": [round(a / mb, 1) for a in added[1:]],
         "runs": {"updates": updates, "empty": empties, "dumps updated": dumps_updated,
-                 "dumps whole": dumps_whole},
+                 "dumps whole": dumps_whole, "first": first, "second": second},
     }  # fmt: skip
     save_results(f"update-{args.projects}", results)
 
