@@ -37,7 +37,6 @@ from .query.workers import QueryRequest, QueryResponse, execute
 from .rdfterms import QueryResult, lexical
 from .reconcile.index import keep as keep_reconciliation_index
 from .stats import dataset_statistics, stats
-from .store import CblodStore
 from .vocab import sparql_prefixes
 
 FOLDER = "answers"
@@ -46,7 +45,7 @@ KEPT_ROWS = 1_000_000
 JSON_RESULTS = "application/sparql-results+json"
 
 
-def keep_answers(store: CblodStore) -> int:
+def keep_answers(store: Dataset) -> int:
     """Compute and write the answers of the snapshot ``store`` reads; returns how many.
 
     Each file appears whole (written aside, then renamed), so a reader finds an answer or
@@ -71,7 +70,7 @@ def keep_answers(store: CblodStore) -> int:
     return kept
 
 
-def _keep_aggregates(store: CblodStore, folder: Path) -> int:
+def _keep_aggregates(store: Dataset, folder: Path) -> int:
     """The example queries' answers, each programme's figures, the statistics and the plain
     lists' first views (``cblod.listings.first_views``)."""
     sources = store.source_graphs()
@@ -135,7 +134,7 @@ def kept_solutions(store: Dataset, query: str) -> QuerySolutions | None:
     return found if isinstance(found, QuerySolutions) else None
 
 
-def _programmes(store: CblodStore) -> list[str]:
+def _programmes(store: Dataset) -> list[str]:
     found = store.select(sparql_prefixes() + "SELECT DISTINCT ?p WHERE { ?p a cbo:Programme }")
     return sorted(lexical(row["p"]) for row in found)
 

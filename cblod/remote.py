@@ -473,12 +473,24 @@ class RemoteStore(PublishedReads):
         self._sources: tuple[str, list[NamedNode]] | None = None
         self._index_lock = threading.Lock()
         self._indexing = False
+        self._pinned = False
+
+    def pinned(self) -> RemoteStore:
+        """This store fixed to the version the server publishes now: what is derived from
+        one version (``cblod.web.prepare``) reads that version throughout, even if another is
+        pushed meanwhile."""
+        self._current()
+        fixed = copy.copy(self)
+        fixed._pinned = True
+        return fixed
 
     def _current(self) -> tuple[PublishedDataset, SparqlServer]:
         """The published version, checked in cblod's registry on the server at most once a
         second (its list of graphs read only when it changed), and the server answering over
         it."""
         now = time.monotonic()
+        if self._pinned and self._dataset is not None:
+            return self._dataset[1], self._dataset[2]
         if self._dataset is None or now - self._dataset[0] > 1.0:
             served = read_version(self.server)
             if served is None:

@@ -5,22 +5,24 @@ ingest loads nothing, and nothing of the release is served before it is publishe
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
-from conftest import ALL_PAGES, KEEP_EU_PAGE, RUNNING_APPS, running
+from conftest import ALL_PAGES, KEEP_EU_PAGE, RUNNING_APPS, remote_copy, running
 from test_published_whole import STATUS, changed, ingest_without_publishing
 
+from cblod.facets.spec import LISTS
 from cblod.ingest import derive_release, ingest
 from cblod.snapshots import published_snapshot
 from cblod.store import CblodStore
 from cblod.web import faceted, reconcile
-from cblod.web.prepare import Preparer
+from cblod.web.prepare import Preparer, RemotePreparer
 
 CBO = "PREFIX cbo: <https://w3id.org/cblod/ontology#> "
 
 
-def preparer_of(url: str) -> Preparer:
+def preparer_of(url: str) -> Preparer | RemotePreparer:
     return RUNNING_APPS[url].extensions["cblod_prepare"]
 
 
@@ -84,3 +86,49 @@ def test_a_server_started_on_a_store_loads_its_indexes_before_its_first_request(
         no_loading_on_request(monkeypatch)
         for path in ("/projects", "/participations", "/organisations"):
             assert requests.get(url + path, timeout=30).status_code == 200, path
+
+
+@pytest.mark.slow
+def test_a_web_host_on_a_sparql_server_derives_each_pushed_version_once(
+    tmp_path, pages, fresh_engine, monkeypatch
+):
+    """``cblod push`` then ``serve --sparql-server``: the host derives each version it sees,
+    in the background, into the version's folder of its cache, with the code an ingest
+    derives with; requests then load nothing, a newly pushed version is derived in turn, and
+    a restarted host finds what it derived."""
+    from cblod import push as pushing
+    from cblod.remote import RemoteStore, SparqlServer
+    from cblod.web import prepare
+
+    store = CblodStore(tmp_path / "store")
+    ingest([pages / p.name for p in ALL_PAGES], store=store)
+    remote = remote_copy(store, fresh_engine, tmp_path / "cache")
+    with running(remote) as url:
+        preparer = preparer_of(url)
+        folder = remote.pinned().data_dir
+        assert preparer.wait_for(folder, timeout=300)
+        assert (folder / "answers" / "stats.json").exists() and (folder / "reconcile.json").exists()
+        assert all((folder / "facets" / f"{name}.json").exists() for name in LISTS)
+        with monkeypatch.context() as patched:
+            no_loading_on_request(patched)
+            assert requests.get(f"{url}/participations", timeout=60).status_code == 200
+            query = json.dumps({"q0": {"query": "Tredea", "type": "Organisation"}})
+            assert requests.get(f"{url}/reconcile", params={"queries": query}, timeout=60).ok
+
+        ingest([changed(pages, "open")], store=store)
+        pushing.push(store, fresh_engine.server())
+        for _ in range(600):  # the host reads the published version at most once a second
+            newer = remote.pinned().data_dir
+            if newer != folder:
+                break
+            time.sleep(0.1)
+        assert newer != folder and preparer.wait_for(newer, timeout=300)
+        assert statuses(url) == ["open"]
+
+    def not_again(store: object) -> int:
+        raise AssertionError("a derived version was derived again")
+
+    monkeypatch.setattr(prepare, "keep_answers", not_again)
+    restarted = RemoteStore(SparqlServer(fresh_engine.query), cache=tmp_path / "cache")
+    with running(restarted) as url:
+        assert preparer_of(url).wait_for(newer, timeout=300)

@@ -33,8 +33,9 @@ from flask import Flask
 from ..lru import OneAtATime, SizedCache
 from ..published import Dataset
 from ..query.cache import AnswerCache
+from ..remote import RemoteStore
 from ..store import CblodStore
-from .prepare import Preparer
+from .prepare import Preparer, RemotePreparer
 from .store_access import PublishedStore
 
 DEFAULTS = {
@@ -99,8 +100,13 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     app.extensions["cblod_rendering"] = OneAtATime(timeout=app.config["SPARQL_TIMEOUT"] * 2)
     atexit.register(pool.close)
     ahead.register(app)
+    preparer: Preparer | RemotePreparer | None = None
     if isinstance(opened, CblodStore) and not opened.writing:
-        preparer = app.extensions["cblod_prepare"] = Preparer(app.extensions["cblod_store"], opened)
+        preparer = Preparer(app.extensions["cblod_store"], opened)
+    elif isinstance(opened, RemoteStore):
+        preparer = RemotePreparer(opened)
+    if preparer is not None:
+        app.extensions["cblod_prepare"] = preparer
         atexit.register(preparer.close)
     if maker := app.extensions.get("cblod_ahead"):
         atexit.register(maker.close)
