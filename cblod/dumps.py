@@ -18,7 +18,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from typing import IO, cast
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
 
+from .derived import link_or_copy
 from .published import Dataset
 from .values import slugify
 from .vocab import PREFIXES
@@ -120,14 +120,6 @@ def _write_member(path: Path, write: Callable[[IO[bytes]], None]) -> None:
         write(out)
 
 
-def _reuse(previous: Path, target: Path) -> None:
-    """``target`` as the previous release's file: a hard link (no new space), else a copy."""
-    try:
-        os.link(previous, target)
-    except OSError:
-        shutil.copyfile(previous, target)
-
-
 @dataclass(frozen=True)
 class _Previous:
     """The dumps of the release before, and what changed since (``derived.Change``)."""
@@ -169,7 +161,7 @@ def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = N
         }
         if previous is not None and not previous.published_changed:
             for name in published:
-                _reuse(previous.folder / name, building / name)
+                link_or_copy(previous.folder / name, building / name)
         else:
             # the two serialisations of the published graph at once (pyoxigraph releases the
             # GIL while it writes): one core each
@@ -183,7 +175,7 @@ def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = N
         for graph in graphs:
             name = _source_name(graph.value)
             if previous is not None and previous.unchanged_source(graph, name):
-                _reuse(previous.folder / name, building / name)
+                link_or_copy(previous.folder / name, building / name)
             else:
                 _write_member(building / name, _graph_dump(store, graph))
         (building / SEGMENTS).write_text(json.dumps(segments, indent=1), encoding="utf-8")

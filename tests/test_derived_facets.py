@@ -13,6 +13,7 @@ from conftest import ALL_PAGES
 from test_derived_dumps import edited
 
 from cblod.derived import change_of
+from cblod.facets import index as index_module
 from cblod.facets.index import FOLDER, build, load, save
 from cblod.facets.spec import LISTS
 from cblod.ingest import ingest
@@ -21,7 +22,13 @@ from cblod.store import CblodStore
 
 
 def assert_same_files(kept: Path, whole: Path, name: str) -> None:
-    for suffix in (".rows.jsonl", ".json", ".inputs.json"):
+    rows = sorted(p.name for p in (kept / f"{name}.rows").iterdir())
+    assert rows == sorted(p.name for p in (whole / f"{name}.rows").iterdir())
+    for each in rows:
+        assert (kept / f"{name}.rows" / each).read_bytes() == (
+            whole / f"{name}.rows" / each
+        ).read_bytes(), (name, each)
+    for suffix in (".json", ".inputs.json"):
         assert (kept / f"{name}{suffix}").read_bytes() == (
             whole / f"{name}{suffix}"
         ).read_bytes(), (
@@ -35,7 +42,8 @@ def assert_same_files(kept: Path, whole: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("seed", [4, 5, 6])
-def test_an_updated_facet_index_equals_one_built_whole(tmp_path, pages, seed):
+def test_an_updated_facet_index_equals_one_built_whole(tmp_path, pages, seed, monkeypatch):
+    monkeypatch.setattr(index_module, "ROWS_PER_FILE", 3)  # many row files, some linked
     order = [pages / p.name for p in ALL_PAGES]
     random.Random(seed).shuffle(order)
     store = CblodStore(tmp_path / "store")
@@ -83,6 +91,25 @@ def test_rows_whose_inputs_did_not_change_are_taken_not_made(tmp_path, pages):
     }
     assert 1 <= made["participations"] < len(before["participations"].iris)
     assert made["organisations"] < len(before["organisations"].iris)
+
+
+def test_only_the_row_files_a_fix_changed_take_new_space(tmp_path, pages, monkeypatch):
+    """A list's export rows are kept in files of ``ROWS_PER_FILE`` rows; after a fix, the
+    files whose rows did not change are the release before's (hard links: no new space)."""
+    monkeypatch.setattr(index_module, "ROWS_PER_FILE", 4)
+    store = CblodStore(tmp_path / "store")
+    page = pages / ALL_PAGES[0].name
+    ingest([page, pages / "interregeurope-search-clusters.txt"], store=store)
+    before = store.snapshot / FOLDER / "participations.rows"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("ERDF budget: EUR 149 325.00", "ERDF budget: EUR 149 400.50"))
+    ingest([page], store=store)
+    after = store.snapshot / FOLDER / "participations.rows"
+    inodes = {p.name: p.stat().st_ino for p in before.iterdir()}
+    shared = [p.name for p in after.iterdir() if inodes.get(p.name) == p.stat().st_ino]
+    fresh = [p.name for p in after.iterdir() if p.name not in shared]
+    assert shared and len(fresh) == 1, (shared, fresh)
+    assert b"149400.5" in (after / fresh[0]).read_bytes()
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ import requests
 from conftest import (
     ALL_PAGES,
     KEEP_EU_PAGE,
+    RUNNING_APPS,
     Endpoints,
     engine_serving,
     free_port,
@@ -518,6 +519,9 @@ def test_a_page_from_a_server_costs_four_queries_at_most(
             # warm: the registry read, and another page
             warm = requests.get(url + "/doc/organisation/fi/turku-science-park", timeout=60)
             assert warm.status_code == 200
+            # and what the host derives from the version, once, in the background
+            preparer = RUNNING_APPS[url].extensions["cblod_prepare"]
+            assert preparer.wait_for(remote.pinned().data_dir, timeout=300)
 
             def asked() -> list[str]:
                 """Queries since the last call, besides the registry's version (once a

@@ -11,6 +11,8 @@ is built from scratch.
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,3 +42,12 @@ def change_of(snapshot: Path) -> Change | None:
     # a source written also restates its record (cbo:SourceRecord) in the published graph
     published_changed = bool(release.sources) or any(release.total(c) for c in CHANGES)
     return Change(previous, frozenset(release.sources), published_changed)
+
+
+def link_or_copy(previous: Path, target: Path) -> None:
+    """``target`` as the previous release's file: a hard link (no new space), else a copy
+    (a file system without links)."""
+    try:
+        os.link(previous, target)
+    except OSError:
+        shutil.copyfile(previous, target)

@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..building import building
 from ..chosen_names import DEFAULT_LANGUAGES, effective
+from ..derived import link_or_copy
 from ..paths import LITERAL, Mode, PathReader, select_csv
 from ..published import Dataset
 from . import table
@@ -38,7 +40,7 @@ from .reuse import Recorder, RowInputs, digest
 from .spec import LISTS, NUTS, FacetedList
 
 FOLDER = "facets"
-FORMAT = 3
+FORMAT = 4
 #: IRIs whose names one query fetches
 LABEL_BATCH = 1000
 
@@ -65,33 +67,72 @@ class Relation:
 Row = list[str | None]
 
 
+#: rows in one file of a list's export rows: a fix changes a few rows, and each file the
+#: release before wrote with the same bytes is linked, not written again (issue #24: only what
+#: changed takes new space)
+ROWS_PER_FILE = 1024
+
+
 class Rows:
-    """Items' export rows, in memory (just built) or read one by one from the kept file."""
+    """Items' export rows, in memory (just built) or read one by one from the kept files
+    (``ROWS_PER_FILE`` rows each, one JSON array per line)."""
 
     def __init__(
-        self, rows: list[Row] | None = None, path: Path | None = None, offsets: Ints64 | None = None
+        self,
+        rows: list[Row] | None = None,
+        folder: Path | None = None,
+        offsets: Ints64 | None = None,
     ) -> None:
-        self._rows, self._path, self._offsets = rows, path, offsets
+        self._rows, self._folder, self._offsets = rows, folder, offsets
 
     def read(self, ordinals: Iterable[int]) -> Iterator[Row]:
         if self._rows is not None:
             yield from (self._rows[i] for i in ordinals)
             return
-        assert self._path is not None and self._offsets is not None
-        with self._path.open("rb") as kept:
+        assert self._folder is not None and self._offsets is not None
+        files: dict[int, IO[bytes]] = {}
+        try:
             for i in ordinals:
+                number = i // ROWS_PER_FILE
+                if number not in files:
+                    files[number] = (self._folder / _rows_file(number)).open("rb")
+                kept = files[number]
                 kept.seek(int(self._offsets[i]))
                 yield json.loads(kept.readline())
+        finally:
+            for kept in files.values():
+                kept.close()
 
-    def write(self, path: Path) -> Ints64:
-        """Save to ``path`` (one JSON array per line); the offset of each line."""
+    def write(self, folder: Path, previous: Path | None = None) -> Ints64:
+        """Save into ``folder``; the offset of each row's line in its file. A file whose bytes
+        equal the one of the same name in ``previous`` (the release before's) is linked."""
         assert self._rows is not None
+        folder.mkdir(parents=True)
         offsets = np.zeros(len(self._rows), dtype=np.int64)
-        with path.open("wb") as out:
-            for i, row in enumerate(self._rows):
-                offsets[i] = out.tell()
-                out.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+        for start in range(0, len(self._rows), ROWS_PER_FILE):
+            lines, at = [], 0
+            for i, row in enumerate(self._rows[start : start + ROWS_PER_FILE], start=start):
+                line = json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+                offsets[i], at = at, at + len(line)
+                lines.append(line)
+            body, name = b"".join(lines), _rows_file(start // ROWS_PER_FILE)
+            before = previous / name if previous is not None else None
+            if before is not None and _same_bytes(before, body):
+                link_or_copy(before, folder / name)
+            else:
+                (folder / name).write_bytes(body)
         return offsets
+
+
+def _rows_file(number: int) -> str:
+    return f"{number:05d}.jsonl"
+
+
+def _same_bytes(path: Path, body: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(body) and path.read_bytes() == body
+    except OSError:
+        return False
 
 
 @dataclass
@@ -327,7 +368,9 @@ def folder_of(store: Dataset) -> Path | None:
     return store.data_dir / FOLDER if store.data_dir is not None else None
 
 
-def save(index: ListIndex, folder: Path) -> None:
+def save(index: ListIndex, folder: Path, previous: Path | None = None) -> None:
+    """Write ``index`` into ``folder``; ``previous``, the same list's folder of the release
+    before, lends the files of rows that did not change (hard links)."""
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, Any] = {}
     for key, relation in index.relations.items():
@@ -339,9 +382,12 @@ def save(index: ListIndex, folder: Path) -> None:
         arrays["order.name"] = index.name_order
     name = index.spec.name
     tag = uuid.uuid4().hex
-    partial_rows = folder / f"{name}.{tag}.rows"
-    arrays["rows"] = index.rows.write(partial_rows)
-    os.replace(partial_rows, folder / f"{name}.rows.jsonl")
+    partial_rows = folder / f"{name}.{tag}.rows.partial"
+    arrays["rows"] = index.rows.write(
+        partial_rows, previous / f"{name}.rows" if previous is not None else None
+    )
+    shutil.rmtree(folder / f"{name}.rows", ignore_errors=True)  # an earlier save's, if any
+    os.replace(partial_rows, folder / f"{name}.rows")
     meta = {
         "format": FORMAT,
         "iris": index.iris,
@@ -391,7 +437,7 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
         name.split(".", 1)[1]: arrays[name] for name in arrays.files if name.startswith("amount.")
     }
     labels = {iri: [(n, lang) for n, lang in each] for iri, each in meta["labels"].items()}
-    rows = Rows(path=folder / f"{spec.name}.rows.jsonl", offsets=arrays["rows"])
+    rows = Rows(folder=folder / f"{spec.name}.rows", offsets=arrays["rows"])
     made_from = (
         RowInputs.from_arrays(
             {k: arrays[k] for k in arrays.files if k.startswith("inputs.")}, nodes
@@ -418,7 +464,7 @@ def build_all(store: Dataset, steps: PathReader | None = None, *, reuse: bool = 
     with building(folder, "facets"):
         for spec in LISTS.values():
             previous = load(before, spec, inputs=True) if before is not None else None
-            save(build(store, spec, steps, previous), folder)
+            save(build(store, spec, steps, previous), folder, before)
     return len(LISTS)
 
 
