@@ -12,7 +12,13 @@ before the published pointer moves (``CblodStore.publish(derive=…)``), so a re
 served without them: no request waits for one to be built, and none sees another release's
 (issue #24; what that costs an update is in benchmarks/README.md).
 
-A backend without a local snapshot (a SPARQL server) keeps nothing and computes as before.
+The aggregates (example answers, statistics, programme figures, the plain lists' first views)
+are recomputed whole for every release, in a thread beside the indexes: they are arbitrary
+GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly without keeping every
+group; the indexes are updated from the release before where they can be (``cblod.derived``).
+
+A web host on a SPARQL server keeps the same answers per pushed version, in its cache
+(``cblod.web.prepare.RemotePreparer`` runs ``keep_answers`` for each version it sees).
 """
 
 from __future__ import annotations
@@ -56,8 +62,8 @@ def keep_answers(store: Dataset) -> int:
     folder = store.data_dir / FOLDER
     try:
         folder.mkdir(exist_ok=True)
-        # the aggregates (SPARQL evaluated by pyoxigraph, the GIL released) beside the indexes
-        # (Python and numpy): each recomputed whole, none yet updated from the change (#24)
+        # the aggregates (SPARQL evaluated by pyoxigraph, the GIL released), recomputed whole,
+        # beside the indexes (Python and numpy), updated from the release before
         with ThreadPoolExecutor(max_workers=1) as beside:
             aggregates = beside.submit(_keep_aggregates, store, folder)
             properties = PathReader(store)  # read once for both indexes
