@@ -134,27 +134,29 @@ def main() -> None:
         first: dict[str, list[float]] = {name: [] for name in FIRST_VIEWS}
         second: dict[str, list[float]] = {name: [] for name in FIRST_VIEWS}
         server, base = serving(built)
-        http = requests.Session()
-        for url in FIRST_VIEWS.values():  # a server that has been read: its caches are warm
-            timed(http, base + url)
-        for n in range(args.runs):
-            page = changed(PAGE, scratch_dir, n)
-            updates.append(ingest(built, page))
-            for name, url in FIRST_VIEWS.items():
-                first[name].append(timed(http, base + url))
-            for name, url in FIRST_VIEWS.items():
-                second[name].append(timed(http, base + url))
-            empty = scratch_dir / f"empty-{n}"
-            empties.append(ingest(empty, page))
-            shutil.rmtree(empty)
-            for how, into in (("update", dumps_updated), ("whole", dumps_whole)):
-                out = subprocess.run(
-                    [sys.executable, "-c", DUMPS, str(built), how],
-                    check=True, capture_output=True, text=True,
-                )  # fmt: skip
-                into.append(float(out.stdout.strip()))
-        server.terminate()
-        server.wait(timeout=60)
+        try:
+            http = requests.Session()
+            for url in FIRST_VIEWS.values():  # a server that has been read: its caches are warm
+                timed(http, base + url)
+            for n in range(args.runs):
+                page = changed(PAGE, scratch_dir, n)
+                updates.append(ingest(built, page))
+                for name, url in FIRST_VIEWS.items():
+                    first[name].append(timed(http, base + url))
+                for name, url in FIRST_VIEWS.items():
+                    second[name].append(timed(http, base + url))
+                empty = scratch_dir / f"empty-{n}"
+                empties.append(ingest(empty, page))
+                shutil.rmtree(empty)
+                for how, into in (("update", dumps_updated), ("whole", dumps_whole)):
+                    out = subprocess.run(
+                        [sys.executable, "-c", DUMPS, str(built), how],
+                        check=True, capture_output=True, text=True,
+                    )  # fmt: skip
+                    into.append(float(out.stdout.strip()))
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
         for n in range(args.runs, 2 * args.runs + 1):  # more releases: five kept, and more
             ingest(built, changed(PAGE, scratch_dir, n))
         total, added = disk_bytes(built)

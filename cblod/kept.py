@@ -67,8 +67,11 @@ def keep_answers(store: Dataset) -> int:
         with ThreadPoolExecutor(max_workers=1) as beside:
             aggregates = beside.submit(_keep_aggregates, store, folder)
             properties = PathReader(store)  # read once for both indexes
-            kept = build_facets(store, properties)
-            kept += keep_reconciliation_index(store, properties)
+            # each index file appears whole, and a running server loads it as soon as it is
+            # there (``cblod.web.prepare``): the list of organisations, the smallest to load,
+            # is written last, so little is left to load when the pointer moves
+            kept = keep_reconciliation_index(store, properties)
+            kept += build_facets(store, properties)
             del properties
             kept += aggregates.result()
     except OSError:

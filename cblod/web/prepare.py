@@ -7,9 +7,10 @@ second request took 3-10 ms. Yet those indexes are on disk seconds before the po
 an ingest derives them first, then its dumps and aggregates (``CblodStore.publish``).
 
 So a server watches its store's folder (one directory listing every ``INTERVAL``), and when a
-snapshot newer than the one it serves has its indexes, opens it read-only and loads them into
-the same per-version caches requests read, and hands the opened snapshot to
-``PublishedStore``, which switches to it when the pointer names it. Nothing is served from a
+snapshot newer than the one it serves has an index written, opens it read-only, hands it to
+``PublishedStore`` (which switches to it when the pointer names it), and loads each index as
+soon as it is written into the same per-version caches requests read; an ingest writes the
+smallest last (``cblod.kept``), so little is left to load when the pointer moves. Nothing is served from a
 release before it is published: this only moves loading ahead of the first request. A release
 that is never published (its ingest failed) is dropped when a newer one appears.
 
@@ -49,13 +50,6 @@ REMOTE_INTERVAL = 1.0
 DERIVED = "derived.done"
 
 
-def ready(snapshot: Path) -> bool:
-    """Whether ``snapshot``'s indexes are written (each file appears whole, by rename)."""
-    return (snapshot / RECONCILIATION).exists() and all(
-        (snapshot / FACETS / f"{name}.json").exists() for name in LISTS
-    )
-
-
 class Preparer:
     """The thread that makes each new release ready (see the module's docstring)."""
 
@@ -64,6 +58,8 @@ class Preparer:
         self.path = Path(store.path)
         self.prepared: set[Path] = set()
         self.ready = threading.Condition()  # notified after each release made ready
+        self._opened: dict[Path, CblodStore] = {}  # the newest snapshot, opened
+        self._loaded: dict[Path, set[str]] = {}  # of each snapshot, the indexes loaded
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="cblod-prepare", daemon=True)
         self._thread.start()
@@ -92,27 +88,45 @@ class Preparer:
         published = published_snapshot(self.path)
         if newest in self.prepared or published is None or newest < published:
             return
-        if not ready(newest):
+        parts = [(name, newest / FACETS / f"{name}.json") for name in LISTS]
+        parts.append((RECONCILIATION, newest / RECONCILIATION))
+        written = [name for name, path in parts if path.exists()]
+        if not written:
+            return  # not sealed yet: its indexes come after
+        if newest not in self._opened:  # one handle, offered before anything is loaded
+            self._opened = {newest: CblodStore(self.path, read_only=True, snapshot=newest)}
+            if newest != published:
+                self.published.offer(self._opened[newest])
+        handle, loaded = self._opened[newest], self._loaded.setdefault(newest, set())
+        for name in written:  # each as soon as it is written: the last is left for the end
+            if name not in loaded:
+                load_index(handle, name)
+                loaded.add(name)
+        if len(loaded) < len(parts):
             return
-        handle = CblodStore(self.path, read_only=True, snapshot=newest)
-        load_indexes(handle)
         log.debug("prepared %s (published %s)", newest, published)
-        if newest != published:
-            self.published.offer(handle)
         with self.ready:
             self.prepared = {p for p in self.prepared if p >= published} | {newest}
+            self._loaded = {p: n for p, n in self._loaded.items() if p >= published}
             self.ready.notify_all()
 
 
 def load_indexes(store: Dataset) -> None:
     """The facet and reconciliation indexes of the version ``store`` reads, into the web
     tier's caches (filled as a request fills them)."""
+    for name in (RECONCILIATION, *LISTS):
+        load_index(store, name)
+
+
+def load_index(store: Dataset, name: str) -> None:
+    """One index (a list's, by name, or ``RECONCILIATION``) into the web tier's caches."""
     from .faceted import index_of
     from .reconcile import matcher_of
 
-    for name in LISTS:
+    if name == RECONCILIATION:
+        matcher_of(store)
+    else:
         index_of(store, name)
-    matcher_of(store)
 
 
 class RemotePreparer:
@@ -121,6 +135,7 @@ class RemotePreparer:
     def __init__(self, store: RemoteStore) -> None:
         self.store = store
         self.prepared: set[Path] = set()
+        self.given_up: set[Path] = set()
         self.ready = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="cblod-derive", daemon=True)
@@ -136,22 +151,30 @@ class RemotePreparer:
             return self.ready.wait_for(lambda: folder in self.prepared, timeout)
 
     def _watch(self) -> None:
+        failed: str | None = None
         while True:
             try:
                 self._prepare_current()
-            except Exception:  # the server unreachable, a version replaced meanwhile: retry
-                log.warning("could not derive the served version ahead", exc_info=True)
+                failed = None
+            except Exception as exc:  # the server unreachable, say: the next look retries
+                if str(exc) != failed:  # said once, not every second
+                    log.warning("could not derive the served version ahead", exc_info=True)
+                failed = str(exc)
             if self._stop.wait(REMOTE_INTERVAL):
                 return
 
     def _prepare_current(self) -> None:
         fixed = self.store.pinned()  # one version throughout, whatever is pushed meanwhile
         folder = fixed.data_dir  # its search index built there on first use
-        if folder in self.prepared:
+        if folder in self.prepared or folder in self.given_up:
             return
         if not (folder / DERIVED).exists():
             if not keep_answers(fixed):
-                return  # its folder went (a newer version): the next look takes that one
+                # the cache could not be written (or the folder went: a newer version):
+                # requests compute as before; this version is not tried again
+                log.warning("could not keep what %s derives in %s", fixed, folder)
+                self.given_up.add(folder)
+                return
             (folder / DERIVED).touch()
         load_indexes(fixed)
         with self.ready:
