@@ -1,0 +1,79 @@
+"""Each part of what a release derives, timed alone on one core, on a store's published release.
+
+    python benchmarks/derive_profile.py STORE
+
+Run it on a store just updated (``update_bench.py`` makes one; or ingest an export, then one
+changed page): the parts that update from the release before then take that path, as the
+ingest did. The parts write into the release's own folder what the ingest wrote there (the
+same bytes), and its dumps are moved aside and made again. Prints seconds per part (JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import QueryResultsFormat
+
+from cblod.dumps import RELEASE_DUMPS, release_dumps
+from cblod.examples import EXAMPLES
+from cblod.facets.index import build_all
+from cblod.figures import programme_figures
+from cblod.kept import JSON_RESULTS, KEPT_ROWS, _programmes
+from cblod.listings import first_views
+from cblod.paths import PathReader
+from cblod.query.workers import QueryRequest, execute
+from cblod.reconcile.index import keep as keep_reconciliation
+from cblod.stats import dataset_statistics, stats
+from cblod.store import CblodStore
+from cblod.vocab import sparql_prefixes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("store", type=Path)
+    store = CblodStore(parser.parse_args().store, read_only=True)
+    assert store.snapshot is not None
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, part: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        found = part()
+        seconds[name] = round(time.perf_counter() - started, 2)
+        return found
+
+    def select_json(query: str) -> bytes | None:
+        return store.select(sparql_prefixes() + query).serialize(format=QueryResultsFormat.JSON)
+
+    aside = Path(tempfile.mkdtemp())
+    shutil.move(str(store.snapshot / RELEASE_DUMPS), aside / RELEASE_DUMPS)
+    timed("dumps", lambda: release_dumps(store, store.snapshot))
+    sources = store.source_graphs()
+    timed("example answers", lambda: [
+        execute(store.store, sources, QueryRequest(e.query, accept=JSON_RESULTS, max_rows=KEPT_ROWS))
+        for e in EXAMPLES
+    ])  # fmt: skip
+    timed(
+        "programme figures", lambda: [select_json(programme_figures(p)) for p in _programmes(store)]
+    )
+    timed("home counts", lambda: stats(store))
+    summary = timed("dataset statistics", lambda: dataset_statistics(store))
+    timed(
+        "plain lists' first views",
+        lambda: [select_json(q) for q in first_views(summary["name_tags"])],
+    )
+    reader = PathReader(store)  # reads what it follows lazily: the first index bears the reads
+    timed("reconciliation index", lambda: keep_reconciliation(store, reader))
+    timed("facet index", lambda: build_all(store, reader))
+    shutil.rmtree(aside)
+    print(json.dumps(seconds, indent=1))
+
+
+if __name__ == "__main__":
+    main()
