@@ -13,7 +13,6 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,11 +24,10 @@ from pyoxigraph import NamedNode
 
 from . import collector, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
 from .consolidate import Conflict
-from .dumps import release_dumps
+from .derived.release import derive
 from .emit import emit
 from .errors import CblodError, InputError, StoreError
 from .identity import Identity
-from .kept import keep_answers
 from .search import build_index
 from .sourcefile import SourceFile
 from .store import CblodStore
@@ -103,14 +101,9 @@ def ingest(
 
 
 def derive_release(sealed: CblodStore) -> None:
-    """What a release derives, into its sealed snapshot (``sealed`` reads it): the dumps
-    (mostly pyoxigraph serialising, the GIL released) beside the kept answers and indexes
-    (queries, Python and numpy), one core each."""
-    assert sealed.snapshot is not None
-    with ThreadPoolExecutor(max_workers=1) as beside:
-        dumps = beside.submit(release_dumps, sealed, sealed.snapshot)
-        keep_answers(sealed)
-        dumps.result()
+    """What a release derives, into its sealed snapshot (``sealed`` reads it), before the
+    published pointer moves (``cblod.derived.release``)."""
+    derive(sealed)
 
 
 def _ingest_all(

@@ -17,8 +17,9 @@ are recomputed whole for every release, in a thread beside the indexes: they are
 GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly without keeping every
 group; the indexes are updated from the release before where they can be (``cblod.derived``).
 
-A web host on a SPARQL server keeps the same answers per pushed version, in its cache
-(``cblod.web.prepare.RemotePreparer`` runs ``keep_answers`` for each version it sees).
+They are made with the release's other derived artefacts (``cblod.derived.release``); a web
+host on a SPARQL server keeps the same answers per pushed version, in its cache
+(``cblod.web.prepare.RemotePreparer``).
 """
 
 from __future__ import annotations
@@ -27,21 +28,17 @@ import hashlib
 import json
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from .examples import EXAMPLES
-from .facets.index import build_all as build_facets
 from .figures import programme_figures
 from .listings import first_views
-from .paths import PathReader
 from .published import Dataset
 from .query.workers import QueryRequest, QueryResponse, execute
 from .rdfterms import QueryResult, lexical
-from .reconcile.index import keep as keep_reconciliation_index
 from .stats import dataset_statistics, stats
 from .vocab import sparql_prefixes
 
@@ -51,37 +48,11 @@ KEPT_ROWS = 1_000_000
 JSON_RESULTS = "application/sparql-results+json"
 
 
-def keep_answers(store: Dataset) -> int:
-    """Compute and write the answers of the snapshot ``store`` reads; returns how many.
-
-    Each file appears whole (written aside, then renamed), so a reader finds an answer or
-    none. A snapshot removed meanwhile (two newer ones published) just ends the work.
-    """
-    if store.data_dir is None:
-        return 0
-    folder = store.data_dir / FOLDER
-    try:
-        folder.mkdir(exist_ok=True)
-        # the aggregates (SPARQL evaluated by pyoxigraph, the GIL released), recomputed whole,
-        # beside the indexes (Python and numpy), updated from the release before
-        with ThreadPoolExecutor(max_workers=1) as beside:
-            aggregates = beside.submit(_keep_aggregates, store, folder)
-            properties = PathReader(store)  # read once for both indexes
-            # each index file appears whole, and a running server loads it as soon as it is
-            # there (``cblod.web.prepare``): the list of organisations, the smallest to load,
-            # is written last, so little is left to load when the pointer moves
-            kept = keep_reconciliation_index(store, properties)
-            kept += build_facets(store, properties)
-            del properties
-            kept += aggregates.result()
-    except OSError:
-        return 0
-    return kept
-
-
-def _keep_aggregates(store: Dataset, folder: Path) -> int:
-    """The example queries' answers, each programme's figures, the statistics and the plain
-    lists' first views (``cblod.listings.first_views``)."""
+def keep_aggregates(store: Dataset, folder: Path) -> int:
+    """Compute and write into ``folder`` the example queries' answers, each programme's
+    figures, the statistics and the plain lists' first views (``cblod.listings.first_views``)
+    of the release ``store`` reads; returns how many files. Each file appears whole (written
+    aside, then renamed), so a reader finds an answer or none."""
     sources = store.source_graphs()
     kept = 0
     for example in EXAMPLES:

@@ -100,12 +100,18 @@ class PathReader:
     def gather(
         self, start: tuple[Ints64, Ints64], path: tuple[str, ...], mode: Mode, n: int
     ) -> list[list[str]]:
-        """Per item (of ``n``), the texts at the ends of ``path``."""
+        """Per item (of ``n``), the texts at the ends of ``path``, sorted: the order the
+        reader met nodes in (which depends on what it was asked before) never shows, so what
+        is made from them, and the digests that say when to make it again, are the same
+        whichever index read first (``cblod.derived.release`` shares one reader)."""
         items, ends = self.follow(*start, path, mode)
         cut = len(LITERAL) if mode != "node" else 0
         found: list[list[str]] = [[] for _ in range(n)]
         for item, text in zip(items.tolist(), self.texts(ends), strict=True):
             found[item].append(text[cut:])
+        for each in found:
+            if len(each) > 1:
+                each.sort()
         return found
 
     def follow(

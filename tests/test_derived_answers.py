@@ -16,7 +16,7 @@ from conftest import ALL_PAGES
 from test_derived_dumps import edited
 
 from cblod.ingest import ingest
-from cblod.kept import FOLDER, _keep_aggregates
+from cblod.kept import FOLDER, keep_aggregates
 from cblod.store import CblodStore
 
 
@@ -35,7 +35,7 @@ def test_kept_answers_after_updates_equal_ones_computed_again(tmp_path, pages, s
         kept = store.snapshot / FOLDER
         again = tmp_path / f"again-{seed}-{n}"
         again.mkdir()
-        _keep_aggregates(CblodStore(store.path, read_only=True), again)
+        keep_aggregates(CblodStore(store.path, read_only=True), again)
         names = sorted(p.name for p in again.iterdir())
         assert names == sorted(p.name for p in kept.iterdir())
         for name in names:

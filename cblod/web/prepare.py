@@ -16,7 +16,7 @@ that is never published (its ingest failed) is dropped when a newer one appears.
 
 On a SPARQL server backend (``cblod push``, then ``cblod serve --sparql-server``) there is no
 local release to read: a web host derives each version it serves itself, with the code an
-ingest derives a release with (``cblod.kept.keep_answers``: the facet and reconciliation
+ingest derives a release with (``cblod.derived.release``: the facet and reconciliation
 indexes, the statistics, the example answers, the plain lists' first views), once, into that
 version's folder of its cache (``RemoteStore.data_dir``), in the background as soon as it sees
 the version: a restarted host finds it there, and a request that needs an index while it is
@@ -30,9 +30,9 @@ import logging
 import threading
 from pathlib import Path
 
+from ..derived.release import keep_answers
 from ..facets.index import FOLDER as FACETS
 from ..facets.spec import LISTS
-from ..kept import keep_answers
 from ..published import Dataset
 from ..reconcile.index import FILE as RECONCILIATION
 from ..remote import RemoteStore

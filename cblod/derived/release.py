@@ -1,0 +1,137 @@
+"""Everything a release derives, made by one mechanism before the release is published.
+
+Each artefact is an ``Artefact``: a name, one ``make`` that builds it into the sealed
+release's folder (from scratch, or updated from the release before when that one is on disk
+with its own: ``cblod.derived.change_of``), and a sentence saying how it is updated, or why
+it is recomputed whole. ``derive`` makes them in lanes, one thread each: the dumps (pyoxigraph
+serialising and zlib, the GIL released), the aggregates (SPARQL evaluated by pyoxigraph, the GIL
+released), and the indexes (Python and numpy), which share the properties they follow (one
+``PathReader``). A lane's artefacts are made in order: the reconciliation index first and the
+facet index after it, its smallest list last, since a running server loads each index as soon
+as it is written (``cblod.web.prepare``) and the last is what is left to load when the pointer
+moves.
+
+The search index is the one derived artefact not made here: it is updated by the writer before
+the release is sealed, from the subjects whose published statements changed, which only the
+writer holds (``cblod.search.build_index``). The change stream's members and the release
+record come from the same change set, written with the release (``cblod.releases``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..dumps import release_dumps
+from ..facets.index import build_all as build_facet_index
+from ..kept import FOLDER as ANSWERS
+from ..kept import keep_aggregates
+from ..paths import PathReader
+from ..published import Dataset
+from ..reconcile.index import keep as keep_reconciliation_index
+
+
+class Shared:
+    """What the artefacts of one release read alike: the properties the indexes follow, read
+    once (lazily, by whichever index asks first)."""
+
+    def __init__(self, release: Dataset) -> None:
+        self.release = release
+
+    @cached_property
+    def properties(self) -> PathReader:
+        return PathReader(self.release)
+
+
+@dataclass(frozen=True)
+class Artefact:
+    """One thing a release derives (see the module's docstring)."""
+
+    name: str
+    make: Callable[[Dataset, Shared], int]
+    #: how it is updated from the release before, or why it is recomputed whole
+    updated: str
+
+
+def _dumps(release: Dataset, shared: Shared) -> int:
+    assert release.data_dir is not None
+    release_dumps(release, release.data_dir)
+    return 1
+
+
+def _aggregates(release: Dataset, shared: Shared) -> int:
+    assert release.data_dir is not None
+    folder = release.data_dir / ANSWERS
+    folder.mkdir(exist_ok=True)
+    return keep_aggregates(release, folder)
+
+
+def _reconciliation_index(release: Dataset, shared: Shared) -> int:
+    return keep_reconciliation_index(release, shared.properties)
+
+
+def _facet_index(release: Dataset, shared: Shared) -> int:
+    return build_facet_index(release, shared.properties)
+
+
+DUMPS = Artefact(
+    "dumps",
+    _dumps,
+    "an unchanged source's dump is the release before's file (a hard link); the N-Quads dump "
+    "copies unchanged sources' compressed members; the published graph's dumps are written "
+    "whole (any change touches it)",
+)
+AGGREGATES = Artefact(
+    "aggregates",
+    _aggregates,
+    "recomputed whole: the statistics, the example answers, the programmes' figures and the "
+    "plain lists' first views are arbitrary GROUP BYs and MIN/MAX, which a diff of statements "
+    "cannot update exactly without keeping every group",
+)
+RECONCILIATION_INDEX = Artefact(
+    "reconciliation index",
+    _reconciliation_index,
+    "the words of each name the release before had are taken from its index; the entities' "
+    "facts are read again",
+)
+FACET_INDEX = Artefact(
+    "facet index",
+    _facet_index,
+    "export rows whose inputs did not change are taken from the release before's index, and "
+    "files of rows whose bytes did not change linked; the item arrays are rebuilt",
+)
+#: the lanes ``derive`` runs side by side, each an ordered tuple of artefacts
+LANES: tuple[tuple[Artefact, ...], ...] = (
+    (DUMPS,),
+    (AGGREGATES,),
+    (RECONCILIATION_INDEX, FACET_INDEX),
+)
+
+
+def derive(release: Dataset, *, lanes: tuple[tuple[Artefact, ...], ...] = LANES) -> int:
+    """Make every artefact of ``lanes`` into the release ``release`` reads (a sealed snapshot,
+    or a SPARQL server's version); returns how many files were kept. An error in any lane is
+    raised once every lane has stopped (the release is then not published)."""
+    if release.data_dir is None:
+        return 0
+    shared = Shared(release)
+
+    def run(lane: tuple[Artefact, ...]) -> int:
+        return sum(artefact.make(release, shared) for artefact in lane)
+
+    with ThreadPoolExecutor(max_workers=max(1, len(lanes) - 1)) as beside:
+        others = [beside.submit(run, lane) for lane in lanes[:-1]]
+        made = run(lanes[-1])  # the last lane in this thread
+        return made + sum(other.result() for other in others)
+
+
+def keep_answers(release: Dataset) -> int:
+    """What a web host derives from a version it serves without a release of its own (a
+    SPARQL server's: ``cblod.web.prepare``): everything but the dumps, which it makes when
+    they are asked for. 0 when its folder cannot be written (or went: a newer version)."""
+    try:
+        return derive(release, lanes=tuple(lane for lane in LANES if DUMPS not in lane))
+    except OSError:
+        return 0
