@@ -21,6 +21,7 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat
 
+from cblod.derived.statistics import statistics
 from cblod.dumps import RELEASE_DUMPS, release_dumps
 from cblod.examples import EXAMPLES
 from cblod.facets.index import build_all
@@ -62,8 +63,11 @@ def main() -> None:
     timed(
         "programme figures", lambda: [select_json(programme_figures(p)) for p in _programmes(store)]
     )
-    timed("home counts", lambda: stats(store))
-    summary = timed("dataset statistics", lambda: dataset_statistics(store))
+    timed(
+        "statistics counted whole (home counts, dataset statistics)",
+        lambda: (stats(store), dataset_statistics(store)),
+    )
+    summary = timed("statistics updated from the release before", lambda: statistics(store))[1]
     timed(
         "plain lists' first views",
         lambda: [select_json(q) for q in first_views(summary["name_tags"])],

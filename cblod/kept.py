@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +49,16 @@ KEPT_ROWS = 1_000_000
 JSON_RESULTS = "application/sparql-results+json"
 
 
-def keep_aggregates(store: Dataset, folder: Path) -> int:
+def keep_aggregates(
+    store: Dataset,
+    folder: Path,
+    summarise: Callable[[Dataset], tuple[dict[str, Any], dict[str, Any]]] | None = None,
+) -> int:
     """Compute and write into ``folder`` the example queries' answers, each programme's
     figures, the statistics and the plain lists' first views (``cblod.listings.first_views``)
     of the release ``store`` reads; returns how many files. Each file appears whole (written
-    aside, then renamed), so a reader finds an answer or none."""
+    aside, then renamed), so a reader finds an answer or none. ``summarise`` makes the two
+    summaries (``cblod.derived.statistics`` updates them from the release before)."""
     sources = store.source_graphs()
     kept = 0
     for example in EXAMPLES:
@@ -70,7 +76,8 @@ def keep_aggregates(store: Dataset, folder: Path) -> int:
         assert body is not None  # serialize() returns the bytes when given no output
         _write(folder / answer_file(figures), body)
         kept += 1
-    summaries = {"stats": stats(store), "dataset-statistics": dataset_statistics(store)}
+    home, statistics = (summarise or _summaries)(store)
+    summaries = {"stats": home, "dataset-statistics": statistics}
     for name, summary in summaries.items():
         _write(folder / f"{name}.json", json.dumps(summary).encode("utf-8"))
         kept += 1
@@ -81,6 +88,11 @@ def keep_aggregates(store: Dataset, folder: Path) -> int:
         _write(folder / answer_file(text), body)
         kept += 1
     return kept
+
+
+def _summaries(store: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The home page's counts and the dataset's statistics, counted whole."""
+    return stats(store), dataset_statistics(store)
 
 
 def _write(path: Path, body: bytes) -> None:

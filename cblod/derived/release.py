@@ -31,6 +31,7 @@ from ..kept import keep_aggregates
 from ..paths import PathReader
 from ..published import Dataset
 from ..reconcile.index import keep as keep_reconciliation_index
+from .statistics import statistics
 
 
 class Shared:
@@ -65,7 +66,7 @@ def _aggregates(release: Dataset, shared: Shared) -> int:
     assert release.data_dir is not None
     folder = release.data_dir / ANSWERS
     folder.mkdir(exist_ok=True)
-    return keep_aggregates(release, folder)
+    return keep_aggregates(release, folder, statistics)
 
 
 def _reconciliation_index(release: Dataset, shared: Shared) -> int:
@@ -86,9 +87,11 @@ DUMPS = Artefact(
 AGGREGATES = Artefact(
     "aggregates",
     _aggregates,
-    "recomputed whole: the statistics, the example answers, the programmes' figures and the "
-    "plain lists' first views are arbitrary GROUP BYs and MIN/MAX, which a diff of statements "
-    "cannot update exactly without keeping every group",
+    "the statistics' counts over every statement are the release before's plus the diff of "
+    "the subjects it changed (cblod.derived.statistics); the example answers, the programmes' "
+    "figures, the plain lists' first views and the statistics' other parts are recomputed "
+    "whole: arbitrary GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly "
+    "without keeping every group",
 )
 RECONCILIATION_INDEX = Artefact(
     "reconciliation index",
