@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ..derived.release import keep_answers
@@ -50,37 +51,67 @@ REMOTE_INTERVAL = 1.0
 DERIVED = "derived.done"
 
 
-class Preparer:
-    """The thread that makes each new release ready (see the module's docstring)."""
+class Watcher:
+    """A thread that looks every ``interval`` seconds (``look``), and what it made ready:
+    ``prepared`` holds the folders (a snapshot's, or a version's cache folder) it is done with,
+    and ``wait_for`` blocks until one is (tests, benchmarks). A look that fails is logged once
+    for each new reason, and the next look tries again."""
 
-    def __init__(self, published: PublishedStore, store: CblodStore) -> None:
-        self.published = published
-        self.path = Path(store.path)
+    interval: float
+    name: str
+
+    def __init__(self) -> None:
         self.prepared: set[Path] = set()
-        self.ready = threading.Condition()  # notified after each release made ready
-        self._opened: dict[Path, CblodStore] = {}  # the newest snapshot, opened
-        self._loaded: dict[Path, set[str]] = {}  # of each snapshot, the indexes loaded
+        self.ready = threading.Condition()  # notified after each folder made ready
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="cblod-prepare", daemon=True)
+        self._thread = threading.Thread(target=self._watch, name=self.name, daemon=True)
         self._thread.start()
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=60)
 
-    def wait_for(self, snapshot: Path, timeout: float) -> bool:
-        """Block until ``snapshot`` is made ready (tests, benchmarks); False on timeout."""
+    def wait_for(self, folder: Path, timeout: float) -> bool:
+        """Block until ``folder`` is made ready; False on timeout."""
         with self.ready:
-            return self.ready.wait_for(lambda: snapshot in self.prepared, timeout)
+            return self.ready.wait_for(lambda: folder in self.prepared, timeout)
+
+    def done(self, folder: Path, keep: Callable[[Path], bool] = lambda _: True) -> None:
+        """``folder`` is ready; of the others, those ``keep`` says are still of use stay."""
+        with self.ready:
+            self.prepared = {p for p in self.prepared if keep(p)} | {folder}
+            self.ready.notify_all()
+
+    def look(self) -> None:
+        raise NotImplementedError
 
     def _watch(self) -> None:
-        while not self._stop.wait(INTERVAL):
+        failed: str | None = None
+        while not self._stop.is_set():
             try:
-                self._prepare_newest()
-            except Exception:  # a snapshot pruned or damaged meanwhile: the next look retries
-                log.debug("could not prepare a release ahead", exc_info=True)
+                self.look()
+                failed = None
+            except Exception as exc:  # a snapshot pruned meanwhile, a server unreachable
+                if str(exc) != failed:
+                    log.warning("%s could not look ahead", self.name, exc_info=True)
+                failed = str(exc)
+            self._stop.wait(self.interval)
 
-    def _prepare_newest(self) -> None:
+
+class Preparer(Watcher):
+    """Makes each new release of a local store ready (see the module's docstring)."""
+
+    interval = INTERVAL
+    name = "cblod-prepare"
+
+    def __init__(self, published: PublishedStore, store: CblodStore) -> None:
+        self.published = published
+        self.path = Path(store.path)
+        self._opened: dict[Path, CblodStore] = {}  # the newest snapshot, opened
+        self._loaded: dict[Path, set[str]] = {}  # of each snapshot, the indexes loaded
+        super().__init__()
+
+    def look(self) -> None:
         snapshots = sorted(p for p in self.path.glob("v[0-9]*") if p.is_dir())
         if not snapshots:
             return
@@ -105,10 +136,8 @@ class Preparer:
         if len(loaded) < len(parts):
             return
         log.debug("prepared %s (published %s)", newest, published)
-        with self.ready:
-            self.prepared = {p for p in self.prepared if p >= published} | {newest}
-            self._loaded = {p: n for p, n in self._loaded.items() if p >= published}
-            self.ready.notify_all()
+        self._loaded = {p: n for p, n in self._loaded.items() if p >= published}
+        self.done(newest, keep=lambda p: p >= published)
 
 
 def load_indexes(store: Dataset) -> None:
@@ -129,41 +158,18 @@ def load_index(store: Dataset, name: str) -> None:
         index_of(store, name)
 
 
-class RemotePreparer:
-    """The thread that derives each version a SPARQL server publishes (module docstring)."""
+class RemotePreparer(Watcher):
+    """Derives each version a SPARQL server publishes (see the module's docstring)."""
+
+    interval = REMOTE_INTERVAL
+    name = "cblod-derive"
 
     def __init__(self, store: RemoteStore) -> None:
         self.store = store
-        self.prepared: set[Path] = set()
         self.given_up: set[Path] = set()
-        self.ready = threading.Condition()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="cblod-derive", daemon=True)
-        self._thread.start()
+        super().__init__()
 
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=60)
-
-    def wait_for(self, folder: Path, timeout: float) -> bool:
-        """Block until the version cached in ``folder`` is derived; False on timeout."""
-        with self.ready:
-            return self.ready.wait_for(lambda: folder in self.prepared, timeout)
-
-    def _watch(self) -> None:
-        failed: str | None = None
-        while True:
-            try:
-                self._prepare_current()
-                failed = None
-            except Exception as exc:  # the server unreachable, say: the next look retries
-                if str(exc) != failed:  # said once, not every second
-                    log.warning("could not derive the served version ahead", exc_info=True)
-                failed = str(exc)
-            if self._stop.wait(REMOTE_INTERVAL):
-                return
-
-    def _prepare_current(self) -> None:
+    def look(self) -> None:
         fixed = self.store.pinned()  # one version throughout, whatever is pushed meanwhile
         folder = fixed.data_dir  # its search index built there on first use
         if folder in self.prepared or folder in self.given_up:
@@ -177,6 +183,4 @@ class RemotePreparer:
                 return
             (folder / DERIVED).touch()
         load_indexes(fixed)
-        with self.ready:
-            self.prepared.add(folder)
-            self.ready.notify_all()
+        self.done(folder)
