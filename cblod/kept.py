@@ -34,6 +34,7 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
+from .derived import link_or_copy
 from .examples import EXAMPLES
 from .figures import programme_figures
 from .listings import first_views
@@ -53,12 +54,15 @@ def keep_aggregates(
     store: Dataset,
     folder: Path,
     summarise: Callable[[Dataset], tuple[dict[str, Any], dict[str, Any]]] | None = None,
+    kept_figures: Callable[[Dataset], tuple[Path, frozenset[str]] | None] | None = None,
 ) -> int:
     """Compute and write into ``folder`` the example queries' answers, each programme's
     figures, the statistics and the plain lists' first views (``cblod.listings.first_views``)
     of the release ``store`` reads; returns how many files. Each file appears whole (written
     aside, then renamed), so a reader finds an answer or none. ``summarise`` makes the two
-    summaries (``cblod.derived.statistics`` updates them from the release before)."""
+    summaries (``cblod.derived.statistics`` updates them from the release before);
+    ``kept_figures`` says which programmes' figures are the release before's, and where that
+    release's answers are (``cblod.derived.figures``)."""
     sources = store.source_graphs()
     kept = 0
     for example in EXAMPLES:
@@ -70,11 +74,17 @@ def keep_aggregates(
         if answer.status == 200 and answer.kind in ("solutions", "boolean"):
             _write(folder / answer_file(example.query), answer.body)
             kept += 1
+    found = kept_figures(store) if kept_figures is not None else None
+    before, untouched = found if found is not None else (None, frozenset[str]())
     for programme in _programmes(store):
         figures = sparql_prefixes() + programme_figures(programme)
-        body = store.select(figures).serialize(format=QueryResultsFormat.JSON)
-        assert body is not None  # serialize() returns the bytes when given no output
-        _write(folder / answer_file(figures), body)
+        name = answer_file(figures)
+        if before is not None and programme in untouched and (before / name).exists():
+            link_or_copy(before / name, folder / name)  # the same rows: nothing it read changed
+        else:
+            body = store.select(figures).serialize(format=QueryResultsFormat.JSON)
+            assert body is not None  # serialize() returns the bytes when given no output
+            _write(folder / name, body)
         kept += 1
     home, statistics = (summarise or _summaries)(store)
     summaries = {"stats": home, "dataset-statistics": statistics}

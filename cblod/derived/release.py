@@ -31,6 +31,7 @@ from ..kept import keep_aggregates
 from ..paths import PathReader
 from ..published import Dataset
 from ..reconcile.index import keep as keep_reconciliation_index
+from .figures import untouched_programmes
 from .statistics import statistics
 
 
@@ -66,7 +67,7 @@ def _aggregates(release: Dataset, shared: Shared) -> int:
     assert release.data_dir is not None
     folder = release.data_dir / ANSWERS
     folder.mkdir(exist_ok=True)
-    return keep_aggregates(release, folder, statistics)
+    return keep_aggregates(release, folder, statistics, untouched_programmes)
 
 
 def _reconciliation_index(release: Dataset, shared: Shared) -> int:
@@ -88,8 +89,9 @@ AGGREGATES = Artefact(
     "aggregates",
     _aggregates,
     "the statistics' counts over every statement are the release before's plus the diff of "
-    "the subjects it changed (cblod.derived.statistics); the example answers, the programmes' "
-    "figures, the plain lists' first views and the statistics' other parts are recomputed "
+    "the subjects it changed (cblod.derived.statistics); the figures of programmes it did not "
+    "touch are the release before's (cblod.derived.figures); the example answers, the other "
+    "programmes' figures, the plain lists' first views and the statistics' other parts are recomputed "
     "whole: arbitrary GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly "
     "without keeping every group",
 )
