@@ -23,10 +23,8 @@ from pyoxigraph import DefaultGraph, NamedNode
 from ..kept import FOLDER as ANSWERS
 from ..published import Dataset
 from ..rdfterms import lexical
-from ..releases import CHANGES, _changes
-from ..store import CblodStore
 from ..vocab import CBO, RDF
-from . import change_of
+from .diff import diff_of
 
 #: changed subjects above which every programme's figures are asked again
 WHOLE_ABOVE = 20_000
@@ -36,19 +34,12 @@ PUBLISHED = DefaultGraph()
 def untouched_programmes(release: Dataset) -> tuple[Path, frozenset[str]] | None:
     """The answers folder of the release before and the programmes (IRIs) ``release`` did not
     touch, or None when it cannot tell (see the module's docstring)."""
-    if not isinstance(release, CblodStore) or release.snapshot is None:
+    diff = diff_of(release)
+    if diff is None or diff.before.snapshot is None or len(diff.subjects) > WHOLE_ABOVE:
         return None
-    change = change_of(release.snapshot)
-    if change is None:
-        return None
-    changed = _changes(release.snapshot)
-    subjects = {iri for kind in CHANGES for iri in changed[kind]}
-    if len(subjects) > WHOLE_ABOVE:
-        return None
-    before = CblodStore(release.path, read_only=True, snapshot=change.previous)
     touched: set[str] = set()
-    for store in (before, release):
-        for iri in subjects:
+    for store in (diff.before, release):
+        for iri in diff.subjects:
             found = _touched_by(store, NamedNode(iri))
             if found is None:
                 return None
@@ -56,7 +47,7 @@ def untouched_programmes(release: Dataset) -> tuple[Path, frozenset[str]] | None
     programmes = {
         lexical(q.subject) for q in release.quads(None, RDF.type, CBO.Programme, PUBLISHED)
     }
-    return change.previous / ANSWERS, frozenset(programmes - touched)
+    return diff.before.snapshot / ANSWERS, frozenset(programmes - touched)
 
 
 def _touched_by(store: Dataset, subject: NamedNode) -> set[str] | None:

@@ -26,11 +26,9 @@ from pyoxigraph import DefaultGraph, NamedNode
 from ..kept import FOLDER as ANSWERS
 from ..published import Dataset
 from ..rdfterms import lexical
-from ..releases import CHANGES, _changes
 from ..stats import LINK_TARGETS, Scans, dataset_statistics, stats
-from ..store import CblodStore
 from ..vocab import RDF
-from . import change_of
+from .diff import diff_of
 
 #: above this share of the subjects changed, the counts are made whole
 WHOLE_ABOVE = 0.2
@@ -44,30 +42,23 @@ def statistics(release: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _updated_scans(release: Dataset) -> Scans | None:
-    if not isinstance(release, CblodStore) or release.snapshot is None:
-        return None
-    change = change_of(release.snapshot)
-    if change is None:
+    diff = diff_of(release)
+    if diff is None or diff.before.snapshot is None:
         return None
     try:
         kept = json.loads(
-            (change.previous / ANSWERS / "dataset-statistics.json").read_text(encoding="utf-8")
+            (diff.before.snapshot / ANSWERS / "dataset-statistics.json").read_text(encoding="utf-8")
         )
     except (OSError, ValueError):
         return None
     before = Scans.from_kept(kept)
-    if before is None:
+    if before is None or len(diff.subjects) > WHOLE_ABOVE * max(before.entities, 1):
         return None
-    changed = _changes(release.snapshot)
-    subjects = sorted({iri for change_ in CHANGES for iri in changed[change_]})
-    if len(subjects) > WHOLE_ABOVE * max(before.entities, 1):
-        return None
-    previous = CblodStore(release.path, read_only=True, snapshot=change.previous)
     base = release.base_uri or ""
     after = Scans.empty()
-    for iri in subjects:
+    for iri in sorted(diff.subjects):
         node = NamedNode(iri)
-        _count(after, previous, node, base, -1)
+        _count(after, diff.before, node, base, -1)
         _count(after, release, node, base, +1)
     return before.plus(after)
 

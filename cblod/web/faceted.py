@@ -25,12 +25,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from pyoxigraph import Literal
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from .. import collector
 from ..building import wait_for
+from ..chosen_names import choose
 from ..facets import export, sparql
 from ..facets.index import ListIndex, build, folder_of, load
 from ..facets.selection import BadFilter, Count, Outcome, Selection, evaluate, parse
@@ -39,7 +39,7 @@ from ..lru import OneAtATime
 from ..published import Dataset
 from ..search import matching
 from ..vocab import sparql_prefixes
-from .labels import choose_name, reader_languages, vary_on_language
+from .labels import reader_languages, vary_on_language
 from .language import carried, with_language
 from .links import href
 from .lists import past_the_end, requested_page
@@ -127,9 +127,9 @@ def _order(index: ListIndex, sort: str, languages: tuple[str, ...]) -> npt.NDArr
 
 
 def _chosen(names: list[tuple[str, str]], languages: tuple[str, ...]) -> str | None:
-    return choose_name(
-        (Literal(v, language=lang) if lang else Literal(v) for v, lang in names), languages
-    )
+    """The name a reader of ``languages`` sees (``chosen_names``: the rule pages use)."""
+    found = choose(names, languages)
+    return found[0] if found is not None else None
 
 
 def _sorts(name: str) -> list[str]:

@@ -1,0 +1,34 @@
+"""What a release changed, with the release before opened: what the artefacts that update
+from a diff of subjects (``statistics``, ``figures``) start from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..published import Dataset
+from ..releases import CHANGES, read
+from ..store import CblodStore
+from . import change_of
+
+
+@dataclass(frozen=True)
+class Diff:
+    """The release before (read-only, with its folder) and the IRIs whose published
+    statements this release added, changed or removed (its record's ``changes.json``)."""
+
+    before: CblodStore
+    subjects: frozenset[str]
+
+
+def diff_of(release: Dataset) -> Diff | None:
+    """The diff of the local release ``release`` reads; None without a release before on
+    disk (or for a SPARQL server's version, which keeps no releases)."""
+    if not isinstance(release, CblodStore) or release.snapshot is None:
+        return None
+    change, record = change_of(release.snapshot), read(release.snapshot)
+    if change is None or record is None:
+        return None
+    changed = record.changes
+    subjects = frozenset(iri for kind in CHANGES for iri in changed[kind])
+    before = CblodStore(release.path, read_only=True, snapshot=change.previous)
+    return Diff(before, subjects)
