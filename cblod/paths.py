@@ -36,6 +36,27 @@ Mode = Literal["node", "literal", "year", "number", "tagged"]
 LITERAL = '"'  # marks a literal's text in the node table, apart from an IRI with the same text
 
 
+def statements_query(step: str, mode: Mode, at: list[str] | None = None) -> str:
+    """The SELECT of ``step``'s (from, to) pairs, as ``mode`` reads its end: of every node,
+    or of the IRIs ``at`` only."""
+    prop = step.lstrip("^")
+    values = ""
+    if at is not None:
+        variable = "?o" if step.startswith("^") else "?s"
+        values = f"VALUES {variable} {{ {' '.join(f'<{iri}>' for iri in at)} }} "
+    if step.startswith("^"):  # backwards: from the object (a resource) to the subject
+        return f"SELECT ?o ?s WHERE {{ {values}?s {prop} ?o FILTER(!isLiteral(?o)) }}"
+    if mode == "year":
+        return f"SELECT ?s (YEAR(?d) AS ?o) WHERE {{ {values}?s {prop} ?d }}"
+    if mode == "tagged":  # a name with its language: "fi<TAB>Turku"
+        return (
+            f'SELECT ?s (CONCAT(LANG(?v), "\\t", STR(?v)) AS ?o) '
+            f"WHERE {{ {values}?s {prop} ?v FILTER(isLiteral(?v)) }}"
+        )
+    test = "isLiteral(?o)" if mode in ("literal", "number") else "!isLiteral(?o)"
+    return f"SELECT ?s ?o WHERE {{ {values}?s {prop} ?o FILTER({test}) }}"
+
+
 class PathReader:
     """Each property's statements as two integer arrays, read once per build.
 
@@ -63,26 +84,22 @@ class PathReader:
     def _map(self, step: str, mode: Mode) -> tuple[Ints64, Ints64]:
         """(from, to) for ``step``, sorted by from."""
         if (step, mode) not in self._maps:
-            prop = step.lstrip("^")
-            if step.startswith("^"):  # backwards: from the object (a resource) to the subject
-                query = f"SELECT ?o ?s WHERE {{ ?s {prop} ?o FILTER(!isLiteral(?o)) }}"
-            elif mode == "year":
-                query = f"SELECT ?s (YEAR(?d) AS ?o) WHERE {{ ?s {prop} ?d }}"
-            elif mode == "tagged":  # a name with its language: "fi<TAB>Turku"
-                query = (
-                    f'SELECT ?s (CONCAT(LANG(?v), "\\t", STR(?v)) AS ?o) '
-                    f"WHERE {{ ?s {prop} ?v FILTER(isLiteral(?v)) }}"
-                )
-            else:
-                test = "isLiteral(?o)" if mode in ("literal", "number") else "!isLiteral(?o)"
-                query = f"SELECT ?s ?o WHERE {{ ?s {prop} ?o FILTER({test}) }}"
-            rows = [r for r in select_csv(self._store, query) if r[1]]
-            mark = LITERAL if mode != "node" and not step.startswith("^") else ""
-            sources = self.ids([r[0] for r in rows])
-            targets = self.ids([mark + r[1] for r in rows])
-            order = np.argsort(sources, kind="stable")
-            self._maps[(step, mode)] = (sources[order], targets[order])
+            rows = select_csv(self._store, statements_query(step, mode))
+            self._maps[(step, mode)] = self._pairs(step, mode, rows)
         return self._maps[(step, mode)]
+
+    def _pairs(self, step: str, mode: Mode, rows: list[list[str]]) -> tuple[Ints64, Ints64]:
+        """A step's (from, to) rows as id arrays sorted by from (the order met kept within)."""
+        rows = [r for r in rows if r[1]]
+        mark = LITERAL if mode != "node" and not step.startswith("^") else ""
+        sources = self.ids([r[0] for r in rows])
+        targets = self.ids([mark + r[1] for r in rows])
+        order = np.argsort(sources, kind="stable")
+        return sources[order], targets[order]
+
+    def _map_at(self, step: str, mode: Mode, nodes: Ints64) -> tuple[Ints64, Ints64]:
+        """(from, to) for ``step``, covering at least ``nodes`` (here: every node)."""
+        return self._map(step, mode)
 
     def lookup(self, step: str, mode: Mode) -> dict[str, list[str]]:
         """Node text -> the texts ``step`` leads to (literals unmarked)."""
@@ -94,6 +111,9 @@ class PathReader:
             found: dict[str, list[str]] = {}
             for a, b in zip(sources.tolist(), targets.tolist(), strict=True):
                 found.setdefault(table[a], []).append(table[b][cut:])
+            for each in found.values():  # as ``gather``: the order met never shows
+                if len(each) > 1:
+                    each.sort()
             self._lookups[key] = found
         return self._lookups[key]
 
@@ -128,7 +148,7 @@ class PathReader:
         participation, though two may be equal)."""
         for n, step in enumerate(path):
             last = n == len(path) - 1
-            sources, targets = self._map(step, mode if last else "node")
+            sources, targets = self._map_at(step, mode if last else "node", nodes)
             low = np.searchsorted(sources, nodes, "left")
             counts = np.searchsorted(sources, nodes, "right") - low
             items = np.repeat(items, counts)
@@ -138,6 +158,83 @@ class PathReader:
                 pairs = np.unique(items * (len(self._ids) + 1) + nodes)
                 items, nodes = pairs // (len(self._ids) + 1), pairs % (len(self._ids) + 1)
         return items, nodes
+
+
+#: IRIs one query of a ``NearReader`` names
+NEAR_BATCH = 500
+
+
+class NearReader(PathReader):
+    """A ``PathReader`` that reads a property only at the nodes a follow or lookup reaches:
+    for the few items an update makes again (``cblod.derived.reach``), where reading each
+    property whole would cost what a build from scratch costs. Gives what ``PathReader``
+    gives for the same items: the same queries, restricted by a VALUES clause."""
+
+    def __init__(self, store: Dataset) -> None:
+        super().__init__(store)
+        #: per (step, mode): the targets read so far, by source id (read: present, maybe empty)
+        self._near: dict[tuple[str, Mode], dict[int, list[int]]] = {}
+        self._table: list[str] = []  # id -> text, kept as ids are given (few here)
+
+    def ids(self, texts: list[str]) -> Ints64:
+        ids, table = self._ids, self._table
+        found = np.empty(len(texts), dtype=np.int64)
+        for n, text in enumerate(texts):
+            i = ids.get(text)
+            if i is None:
+                i = ids[text] = len(table)
+                table.append(text)
+            found[n] = i
+        return found
+
+    def texts(self, ids: Ints64) -> list[str]:
+        return [self._table[i] for i in ids.tolist()]
+
+    def _read_at(self, step: str, mode: Mode, nodes: list[int]) -> dict[int, list[int]]:
+        known = self._near.setdefault((step, mode), {})
+        table = self._table
+        missing = sorted({n for n in nodes if n not in known and not table[n].startswith(LITERAL)})
+        for start in range(0, len(missing), NEAR_BATCH):
+            batch = missing[start : start + NEAR_BATCH]
+            for n in batch:
+                known[n] = []
+            at = [table[n] for n in batch]
+            sources, targets = self._pairs(
+                step, mode, select_csv(self._store, statements_query(step, mode, at))
+            )
+            for a, b in zip(sources.tolist(), targets.tolist(), strict=True):
+                known[a].append(b)
+        return known
+
+    def _map_at(self, step: str, mode: Mode, nodes: Ints64) -> tuple[Ints64, Ints64]:
+        wanted = np.unique(nodes).tolist()
+        known = self._read_at(step, mode, wanted)
+        sources = [n for n in wanted for _ in known.get(n, ())]
+        targets = [t for n in wanted for t in known.get(n, ())]
+        return np.array(sources, dtype=np.int64), np.array(targets, dtype=np.int64)
+
+    def prefetch(self, step: str, mode: Mode, texts: list[str]) -> None:
+        """Read ``step`` at every node of ``texts`` in a few queries (before lookups of them)."""
+        self._read_at(step, mode, self.ids(texts).tolist())
+
+    def lookup(self, step: str, mode: Mode) -> dict[str, list[str]]:
+        return _NearLookup(self, step, mode)  # type: ignore[return-value]
+
+
+class _NearLookup:
+    """``PathReader.lookup``'s mapping, read node by node as asked (``prefetch`` first)."""
+
+    def __init__(self, reader: NearReader, step: str, mode: Mode) -> None:
+        self._reader, self._step, self._mode = reader, step, mode
+        self._cut = len(LITERAL) if mode != "node" and not step.startswith("^") else 0
+
+    def get(self, text: str, default: list[str] | None = None) -> list[str] | None:
+        node = self._reader.ids([text])[0]
+        known = self._reader._read_at(self._step, self._mode, [int(node)])
+        targets = known.get(int(node))
+        if not targets:
+            return default
+        return sorted(self._reader._table[t][self._cut :] for t in targets)
 
 
 def english_and_others(tagged: list[str]) -> tuple[str | None, list[str]]:

@@ -19,6 +19,7 @@ record come from the same change set, written with the release (``cblod.releases
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,19 +33,30 @@ from ..paths import PathReader
 from ..published import Dataset
 from ..reconcile.index import keep as keep_reconciliation_index
 from .figures import untouched_programmes
+from .reach import Reach, reach_of
 from .statistics import statistics
 
 
 class Shared:
-    """What the artefacts of one release read alike: the properties the indexes follow, read
-    once (lazily, by whichever index asks first)."""
+    """What the artefacts of one release read alike, each made once, by whichever asks first:
+    the properties the indexes follow whole, and what the release changed, which they patch
+    from (``cblod.derived.reach``)."""
 
     def __init__(self, release: Dataset) -> None:
         self.release = release
+        self._lock = threading.Lock()
+        self._reach: list[Reach | None] = []
 
     @cached_property
     def properties(self) -> PathReader:
         return PathReader(self.release)
+
+    @property
+    def reach(self) -> Reach | None:
+        with self._lock:
+            if not self._reach:
+                self._reach.append(reach_of(self.release))
+            return self._reach[0]
 
 
 @dataclass(frozen=True)
@@ -71,11 +83,11 @@ def _aggregates(release: Dataset, shared: Shared) -> int:
 
 
 def _reconciliation_index(release: Dataset, shared: Shared) -> int:
-    return keep_reconciliation_index(release, shared.properties)
+    return keep_reconciliation_index(release, shared.properties, shared.reach)
 
 
 def _facet_index(release: Dataset, shared: Shared) -> int:
-    return build_facet_index(release, shared.properties)
+    return build_facet_index(release, shared.properties, reach=shared.reach)
 
 
 DUMPS = Artefact(

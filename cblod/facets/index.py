@@ -32,6 +32,7 @@ import numpy.typing as npt
 from ..building import building
 from ..chosen_names import DEFAULT_LANGUAGES, effective
 from ..derived import link_or_copy
+from ..derived.reach import Reach
 from ..paths import LITERAL, Mode, PathReader, select_csv
 from ..published import Dataset
 from . import table
@@ -40,7 +41,7 @@ from .reuse import Recorder, RowInputs, digest
 from .spec import LISTS, NUTS, FacetedList
 
 FOLDER = "facets"
-FORMAT = 4
+FORMAT = 5  # 5: each item's names sorted
 #: IRIs whose names one query fetches
 LABEL_BATCH = 1000
 
@@ -85,6 +86,20 @@ class Rows:
     ) -> None:
         self._rows, self._folder, self._offsets = rows, folder, offsets
 
+    @property
+    def offsets(self) -> Ints64 | None:
+        """Where each kept row's line starts in its file (None for rows in memory)."""
+        return self._offsets
+
+    def raw(self, ordinal: int, files: dict[int, IO[bytes]]) -> bytes:
+        """The kept line of row ``ordinal``, as written (``files``: those opened so far)."""
+        assert self._folder is not None and self._offsets is not None
+        number = ordinal // ROWS_PER_FILE
+        if number not in files:
+            files[number] = (self._folder / _rows_file(number)).open("rb")
+        files[number].seek(int(self._offsets[ordinal]))
+        return files[number].readline()
+
     def read(self, ordinals: Iterable[int]) -> Iterator[Row]:
         if self._rows is not None:
             yield from (self._rows[i] for i in ordinals)
@@ -93,12 +108,7 @@ class Rows:
         files: dict[int, IO[bytes]] = {}
         try:
             for i in ordinals:
-                number = i // ROWS_PER_FILE
-                if number not in files:
-                    files[number] = (self._folder / _rows_file(number)).open("rb")
-                kept = files[number]
-                kept.seek(int(self._offsets[i]))
-                yield json.loads(kept.readline())
+                yield json.loads(self.raw(i, files))
         finally:
             for kept in files.values():
                 kept.close()
@@ -189,6 +199,19 @@ def _number(text: str) -> float:
         return float("nan")
 
 
+@dataclass
+class Entries:
+    """What a list's index holds of some items (ordinals into ``iris``), before the pairs
+    are coded: each facet's (item, value) pairs as they were met."""
+
+    iris: list[str]
+    names: list[list[tuple[str, str]]]
+    pairs: dict[str, tuple[list[int], list[str]]]  # per facet key, and "text"
+    amounts: dict[str, Floats]
+    rows: list[Row]
+    inputs: RowInputs
+
+
 def build(
     store: Dataset,
     spec: FacetedList,
@@ -200,15 +223,49 @@ def build(
     release before) the export rows whose inputs did not change are taken from it
     (``reuse``): the same index, byte for byte, as without."""
     iris = sorted(r[0] for r in select_csv(store, f"SELECT ?item WHERE {{ {spec.items} }}"))
+    made = entries(store, spec, iris, steps or PathReader(store), previous)
+    relations = {key: _relation(*pairs) for key, pairs in made.pairs.items()}
+    labels = _labels(store, labelled_values(spec, relations))
+    languages = frozenset(lang for each in made.names for _, lang in each)
+    return ListIndex(
+        spec, iris, made.names, relations, made.amounts, labels, Rows(made.rows),
+        inputs=made.inputs,
+        name_order=name_order(made.names, iris, effective(DEFAULT_LANGUAGES, languages)),
+        languages=languages,
+    )  # fmt: skip
+
+
+def labelled_values(spec: FacetedList, relations: dict[str, Relation]) -> list[str]:
+    """The values a page names (its terms and regions), sorted."""
+    found: set[str] = set()
+    for facet in spec.facets:
+        if facet.kind in ("term", "nuts"):
+            found.update(relations[facet.key].values)
+    return sorted(found)
+
+
+def entries(
+    store: Dataset,
+    spec: FacetedList,
+    iris: list[str],
+    steps: PathReader,
+    previous: ListIndex | None = None,
+    *,
+    restrict: bool = False,
+) -> Entries:
+    """The entries of the items ``iris`` (sorted): names, pairs, amounts, rows. With
+    ``restrict`` the names are asked of these items only (a few: an update's)."""
     ordinal = {iri: i for i, iri in enumerate(iris)}
     names: list[list[tuple[str, str]]] = [[] for _ in iris]
-    query = f"SELECT ?item ?name (LANG(?name) AS ?lang) WHERE {{ {spec.items} ?item {spec.names} ?name FILTER(isLiteral(?name)) }}"
-    for item, name, language in select_csv(store, query):
-        names[ordinal[item]].append((name, language))
-    steps = steps or PathReader(store)
+    for batch in _batches(iris) if restrict else [None]:
+        values = f"VALUES ?item {{ {' '.join(f'<{i}>' for i in batch)} }} " if batch else ""
+        query = f"SELECT ?item ?name (LANG(?name) AS ?lang) WHERE {{ {values}{spec.items} ?item {spec.names} ?name FILTER(isLiteral(?name)) }}"
+        for item, name, language in select_csv(store, query):
+            names[ordinal[item]].append((name, language))
+    for each in names:  # sorted: the order a query meets them in never shows
+        each.sort()
     start = (np.arange(len(iris), dtype=np.int64), steps.ids(iris))
-    relations: dict[str, Relation] = {}
-    labelled: set[str] = set()
+    pairs: dict[str, tuple[list[int], list[str]]] = {}
     for facet in spec.facets:
         mode: Mode = "node" if facet.kind in ("term", "nuts") else facet.kind  # type: ignore[assignment]
         items, ends = steps.follow(*start, facet.path, mode)
@@ -221,9 +278,7 @@ def build(
                 (i, r) for i, t in zip(owners, texts, strict=True) for r in _nuts_with_parents(t)
             ]
             owners, texts = [i for i, _ in expanded], [r for _, r in expanded]
-        relations[facet.key] = _relation(owners, texts)
-        if facet.kind in ("term", "nuts"):
-            labelled.update(relations[facet.key].values)
+        pairs[facet.key] = (owners, texts)
     owners, hits = list(range(len(iris))), list(iris)  # an item's text is its own ...
     if spec.text_targets:  # ... or that of what it links
         owners, hits = [], []
@@ -231,7 +286,7 @@ def build(
             items, ends = steps.follow(*start, (step,), "node")
             owners += items.tolist()
             hits += steps.texts(ends)
-    relations["text"] = _relation(owners, hits)
+    pairs["text"] = (owners, hits)
     amounts: dict[str, Floats] = {}
     for measure in spec.orderings:
         column = np.full(len(iris), np.nan)
@@ -249,14 +304,13 @@ def build(
                 column[items[::-1]] = numbers[::-1]
                 np.fmin.at(column, items, numbers)
         amounts[measure.key] = column
-    made, inputs = _rows(spec, iris, steps, start, amounts, previous)
-    labels = _labels(store, sorted(labelled))
-    languages = frozenset(lang for each in names for _, lang in each)
-    return ListIndex(
-        spec, iris, names, relations, amounts, labels, Rows(made), inputs=inputs,
-        name_order=name_order(names, iris, effective(DEFAULT_LANGUAGES, languages)),
-        languages=languages,
-    )  # fmt: skip
+    rows, inputs = _rows(spec, iris, steps, start, amounts, previous)
+    return Entries(iris, names, pairs, amounts, rows, inputs)
+
+
+def _batches(iris: list[str], size: int = LABEL_BATCH) -> Iterator[list[str]]:
+    for start in range(0, len(iris), size):
+        yield iris[start : start + size]
 
 
 def _rows(
@@ -452,19 +506,36 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
     )  # fmt: skip
 
 
-def build_all(store: Dataset, steps: PathReader | None = None, *, reuse: bool = True) -> int:
+def build_all(
+    store: Dataset,
+    steps: PathReader | None = None,
+    *,
+    reuse: bool = True,
+    reach: Reach | None = None,
+) -> int:
     """Build and save every list's index into the snapshot ``store`` reads (at ingest);
-    ``steps`` may already hold properties read for another index of the same snapshot. The
-    rows of the release before are reused where their inputs did not change (``reuse``)."""
+    ``steps`` may already hold properties read for another index of the same snapshot. From
+    the release before's index (``reuse``): patched where ``reach`` says what the release
+    changed (``cblod.facets.patch``: only the items it reaches made again), else built with
+    the rows whose inputs did not change taken."""
+    from .patch import patch
+
     folder = folder_of(store)
     if folder is None:
         return 0
-    steps = steps or PathReader(store)
     before = _previous_folder(store) if reuse else None
     with building(folder, "facets"):
         for spec in LISTS.values():
             previous = load(before, spec, inputs=True) if before is not None else None
-            save(build(store, spec, steps, previous), folder, before)
+            made = (
+                patch(store, spec, previous, reach.reads, reach.before)
+                if previous is not None and reach is not None
+                else None
+            )
+            if made is None:
+                steps = steps or PathReader(store)
+                made = build(store, spec, steps, previous)
+            save(made, folder, before)
     return len(LISTS)
 
 

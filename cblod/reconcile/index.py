@@ -32,8 +32,9 @@ import numpy as np
 
 from .. import names as naming
 from ..building import building
+from ..derived.reach import Reach, reached, too_many
 from ..names import fold, name_tokens
-from ..paths import PathReader, english_and_others, select_csv
+from ..paths import NearReader, PathReader, english_and_others, select_csv
 from ..places import country_code
 from ..published import Dataset
 
@@ -83,40 +84,109 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
+#: what an entity's entry reads, per kind, as paths from it (``cblod.derived.reach``): its
+#: names and facts (``_organisation_facts``, ``_project_facts``), the lookups included
+READS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "Organisation": (
+        ("cbo:country", "skos:prefLabel"),
+        ("cbo:region", "skos:prefLabel"),
+        ("schema:address", "schema:addressLocality"),
+        ("cbo:identifier", "cbo:scheme"),
+        ("cbo:identifier", "skos:notation"),
+        ("foaf:homepage",),
+        ("^cbo:partner", "cbo:project"),
+        ("^cbo:partner", "cbo:euContribution"),
+    ),
+    "Project": (
+        ("cbo:programme", "skos:prefLabel"),
+        ("dcterms:identifier",),
+        ("cbo:acronym",),
+        ("cbo:startDate",),
+        ("cbo:endDate",),
+        ("cbo:totalBudget",),
+        ("cbo:euContribution",),
+        ("^cbo:project", "cbo:role"),
+        ("^cbo:project", "cbo:partner", "skos:prefLabel"),
+    ),
+    "Programme": (),
+}
+
+
 def build(
-    store: Dataset, steps: PathReader | None = None, words: dict[str, tuple[str, ...]] | None = None
+    store: Dataset,
+    steps: PathReader | None = None,
+    words: dict[str, tuple[str, ...]] | None = None,
+    only: dict[str, list[str]] | None = None,
 ) -> list[Entity]:
     """Every entity of the snapshot ``store`` reads, with the words of its names (``words``:
-    those already known, by name, from the release before)."""
+    those already known, by name, from the release before); with ``only``, the entities of
+    those IRIs (sorted, per kind) alone."""
     steps = steps or PathReader(store)
     known = dict(words or {})
     entities: list[Entity] = []
     for kind, (cls, _) in TYPES.items():
-        iris = sorted(r[0] for r in select_csv(store, f"SELECT ?item WHERE {{ ?item a {cls} }}"))
-        start = (np.arange(len(iris), dtype=np.int64), steps.ids(iris))
-
-        def gather(path: tuple[str, ...], mode: str = "literal") -> list[list[str]]:
-            return steps.gather(start, path, mode, len(iris))  # type: ignore[arg-type]  # noqa: B023
-
-        def lookup(step: str, mode: str = "literal") -> dict[str, list[str]]:
-            return steps.lookup(step, mode)  # type: ignore[arg-type]
-
-        names = [[] for _ in iris]  # type: list[list[tuple[str, str]]]
-        for step in NAME_STEPS:
-            for i, values in enumerate(gather((step,), "tagged")):
-                for tagged in values:
-                    language, _, text = tagged.partition("\t")
-                    names[i].append((text, language))
-        batch = [Entity(iri, kind, sorted(set(n))) for iri, n in zip(iris, names, strict=True)]
-        if kind == "Organisation":
-            _organisation_facts(batch, gather, lookup)
-        elif kind == "Project":
-            _project_facts(batch, gather, lookup)
-        for entity, preferred in zip(batch, gather(("skos:prefLabel",), "tagged"), strict=True):
-            entity.facts["name"] = _english(preferred)
-            _compare_by(entity, known)
-        entities += batch
+        if only is not None:
+            iris = only.get(kind, [])
+        else:
+            query = f"SELECT ?item WHERE {{ ?item a {cls} }}"
+            iris = sorted(r[0] for r in select_csv(store, query))
+        entities += _entities(kind, iris, steps, known)
     return entities
+
+
+def _entities(
+    kind: str, iris: list[str], steps: PathReader, known: dict[str, tuple[str, ...]]
+) -> list[Entity]:
+    start = (np.arange(len(iris), dtype=np.int64), steps.ids(iris))
+
+    def gather(path: tuple[str, ...], mode: str = "literal") -> list[list[str]]:
+        return steps.gather(start, path, mode, len(iris))  # type: ignore[arg-type]
+
+    def lookup(step: str, mode: str = "literal") -> dict[str, list[str]]:
+        return steps.lookup(step, mode)  # type: ignore[arg-type]
+
+    names = [[] for _ in iris]  # type: list[list[tuple[str, str]]]
+    for step in NAME_STEPS:
+        for i, values in enumerate(gather((step,), "tagged")):
+            for tagged in values:
+                language, _, text = tagged.partition("\t")
+                names[i].append((text, language))
+    batch = [Entity(iri, kind, sorted(set(n))) for iri, n in zip(iris, names, strict=True)]
+    if kind == "Organisation":
+        _organisation_facts(batch, gather, lookup)
+    elif kind == "Project":
+        _project_facts(batch, gather, lookup)
+    for entity, preferred in zip(batch, gather(("skos:prefLabel",), "tagged"), strict=True):
+        entity.facts["name"] = _english(preferred)
+        _compare_by(entity, known)
+    return batch
+
+
+def patch(store: Dataset, previous: list[Entity], reach: Reach) -> list[Entity] | None:
+    """The entities of ``store`` from ``previous`` (the release before's), made again only
+    for those the release reaches (``cblod.derived.reach``: along ``READS`` and names) or
+    that joined; None when so many are reached that a whole build costs less."""
+    before = {kind: [e for e in previous if e.type == kind] for kind in TYPES}
+    made: dict[str, list[str]] = {}
+    present: dict[str, list[str]] = {}
+    for kind, (cls, _) in TYPES.items():
+        had = {e.iri for e in before[kind]}
+        candidates = sorted(reach.reads.subjects)
+        members: set[str] = set()
+        for start in range(0, len(candidates), 500):
+            batch = " ".join(f"<{iri}>" for iri in candidates[start : start + 500])
+            query = f"SELECT ?item WHERE {{ VALUES ?item {{ {batch} }} ?item a {cls} }}"
+            members.update(r[0] for r in select_csv(store, query))
+        now = (had - (reach.reads.subjects - members)) | members
+        paths = [("rdf:type",), *((step,) for step in NAME_STEPS), *READS[kind]]
+        touched = reached(paths, reach.reads, (reach.before, store))
+        made[kind] = sorted((touched & now) | (members - had))
+        present[kind] = sorted(now)
+        if too_many(len(made[kind]), len(now)):
+            return None
+    fresh = {e.iri: e for e in build(store, NearReader(store), known_words(previous), made)}
+    kept = {e.iri: e for e in previous}
+    return [fresh.get(iri) or kept[iri] for kind in TYPES for iri in present[kind]]
 
 
 def tokens_of(entity: Entity) -> list[tuple[str, ...]]:
@@ -247,14 +317,18 @@ def naming_rules() -> str:
     return digest.hexdigest()[:16]
 
 
-def keep(store: Dataset, steps: PathReader | None = None) -> int:
-    """Build and save the index of the snapshot ``store`` reads (at publish), with the words
-    of the names the release before already had."""
+def keep(store: Dataset, steps: PathReader | None = None, reach: Reach | None = None) -> int:
+    """Build and save the index of the snapshot ``store`` reads (at publish): patched from
+    the release before's where ``reach`` says what changed, else built with the words of the
+    names the release before already had."""
     if store.data_dir is None:
         return 0
     before = _previous_index(store)
     with building(store.data_dir, "reconcile"):
-        save(build(store, steps, known_words(before or [])), store.data_dir)
+        entities = patch(store, before, reach) if before is not None and reach else None
+        if entities is None:
+            entities = build(store, steps, known_words(before or []))
+        save(entities, store.data_dir)
     return 1
 
 
