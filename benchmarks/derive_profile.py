@@ -21,6 +21,7 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat
 
+from cblod.derived.reach import reach_of
 from cblod.derived.statistics import statistics
 from cblod.dumps import RELEASE_DUMPS, release_dumps
 from cblod.examples import EXAMPLES
@@ -72,9 +73,10 @@ def main() -> None:
         "plain lists' first views",
         lambda: [select_json(q) for q in first_views(summary["name_tags"])],
     )
+    reach = timed("what the change reaches (cblod.derived.reach)", lambda: reach_of(store))
     reader = PathReader(store)  # reads what it follows lazily: the first index bears the reads
-    timed("reconciliation index", lambda: keep_reconciliation(store, reader))
-    timed("facet index", lambda: build_all(store, reader))
+    timed("reconciliation index", lambda: keep_reconciliation(store, reader, reach))
+    timed("facet index", lambda: build_all(store, reader, reach=reach))
     shutil.rmtree(aside)
     print(json.dumps(seconds, indent=1))
 

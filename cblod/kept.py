@@ -55,6 +55,7 @@ def keep_aggregates(
     folder: Path,
     summarise: Callable[[Dataset], tuple[dict[str, Any], dict[str, Any]]] | None = None,
     kept_figures: Callable[[Dataset], tuple[Path, frozenset[str]] | None] | None = None,
+    unchanged: Callable[[str], Path | None] | None = None,
 ) -> int:
     """Compute and write into ``folder`` the example queries' answers, each programme's
     figures, the statistics and the plain lists' first views (``cblod.listings.first_views``)
@@ -62,10 +63,23 @@ def keep_aggregates(
     aside, then renamed), so a reader finds an answer or none. ``summarise`` makes the two
     summaries (``cblod.derived.statistics`` updates them from the release before);
     ``kept_figures`` says which programmes' figures are the release before's, and where that
-    release's answers are (``cblod.derived.figures``)."""
+    release's answers are (``cblod.derived.figures``); ``unchanged`` gives, for a query
+    whose answer the release did not change, the release before's answer to it, which is
+    then this release's too (``cblod.derived.reads``: nothing it reads changed)."""
     sources = store.source_graphs()
     kept = 0
+
+    def kept_before(query: str) -> bool:
+        before = unchanged(query) if unchanged is not None else None
+        if before is None:
+            return False
+        link_or_copy(before, folder / before.name)
+        return True
+
     for example in EXAMPLES:
+        if kept_before(example.query):
+            kept += 1
+            continue
         answer = execute(
             store.store,
             sources,
@@ -81,7 +95,7 @@ def keep_aggregates(
         name = answer_file(figures)
         if before is not None and programme in untouched and (before / name).exists():
             link_or_copy(before / name, folder / name)  # the same rows: nothing it read changed
-        else:
+        elif not kept_before(figures):
             body = store.select(figures).serialize(format=QueryResultsFormat.JSON)
             assert body is not None  # serialize() returns the bytes when given no output
             _write(folder / name, body)
@@ -93,10 +107,12 @@ def keep_aggregates(
         kept += 1
     for query in first_views(summaries["dataset-statistics"]["name_tags"]):
         text = sparql_prefixes() + query
+        kept += 1
+        if kept_before(text):
+            continue
         body = store.select(text).serialize(format=QueryResultsFormat.JSON)
         assert body is not None
         _write(folder / answer_file(text), body)
-        kept += 1
     return kept
 
 

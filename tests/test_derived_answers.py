@@ -48,3 +48,52 @@ def rows_of(path: Path) -> object:
         return body
     bindings = body["results"]["bindings"] if "results" in body else [body["boolean"]]
     return body["head"], sorted(json.dumps(b, sort_keys=True) for b in bindings)
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_answers_kept_from_the_release_before_equal_ones_computed_again(tmp_path, pages, seed):
+    """Fixes that change amounts, names, places and partners: an answer whose query reads
+    none of the properties a release changed is the release before's file (a hard link,
+    ``cblod.derived.reads``), and every answer is what computing it again gives."""
+    from conftest import INTERREG_EUROPE, KEEP_EU_PAGE
+    from test_derived_patch import fix
+
+    rng = random.Random(seed)
+    page = pages / KEEP_EU_PAGE.name
+    store = CblodStore(tmp_path / "store")
+    ingest([page, pages / INTERREG_EUROPE.name], store=store)
+    linked = 0
+    for n in range(5):
+        previous = {p.name: p.stat().st_ino for p in (store.snapshot / FOLDER).iterdir()}
+        fix(page, rng)
+        ingest([page], store=store)
+        kept = store.snapshot / FOLDER
+        linked += sum(previous.get(p.name) == p.stat().st_ino for p in kept.iterdir())
+        again = tmp_path / f"again-{n}"
+        again.mkdir()
+        keep_aggregates(CblodStore(store.path, read_only=True), again)
+        names = sorted(p.name for p in again.iterdir())
+        assert names == sorted(p.name for p in kept.iterdir())
+        for name in names:
+            assert rows_of(kept / name) == rows_of(again / name), (n, name)
+    assert linked  # some answers were kept, not asked again
+
+
+def test_a_status_fix_keeps_every_example_answer_on_the_published_graph(tmp_path, pages):
+    """No example query reads a project's status: after a fix of one, each example's answer
+    is the release before's file, but for those that read the source graphs (``GRAPH``), which
+    the fix did change."""
+    from cblod.derived.reads import properties_read
+    from cblod.examples import EXAMPLES
+    from cblod.kept import answer_file
+
+    store = CblodStore(tmp_path / "store")
+    page = pages / ALL_PAGES[0].name
+    ingest([page], store=store)
+    before = store.snapshot / FOLDER
+    edited(page, 1)
+    ingest([page], store=store)
+    for example in EXAMPLES:
+        name = answer_file(example.query)
+        if (before / name).exists() and properties_read(example.query) is not None:
+            assert (before / name).stat().st_ino == (store.snapshot / FOLDER / name).stat().st_ino

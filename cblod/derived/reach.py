@@ -37,6 +37,11 @@ class ChangedReads:
     #: the subjects whose statements changed (the release's record)
     subjects: frozenset[str]
 
+    @property
+    def properties(self) -> frozenset[str]:
+        """The properties (IRIs) of the statements the release added or removed."""
+        return frozenset(read for read in self.at if not read.startswith("^"))
+
     def nodes(self, step: str) -> frozenset[str]:
         """Where the read of ``step`` (as a path writes it: ``cbo:project``, ``^cbo:partner``)
         changed."""

@@ -24,16 +24,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from ..dumps import release_dumps
 from ..facets.index import build_all as build_facet_index
 from ..kept import FOLDER as ANSWERS
-from ..kept import keep_aggregates
+from ..kept import answer_file, keep_aggregates
 from ..paths import PathReader
 from ..published import Dataset
 from ..reconcile.index import keep as keep_reconciliation_index
 from .figures import untouched_programmes
 from .reach import Reach, reach_of
+from .reads import unchanged as reads_unchanged
 from .statistics import statistics
 
 
@@ -79,7 +81,17 @@ def _aggregates(release: Dataset, shared: Shared) -> int:
     assert release.data_dir is not None
     folder = release.data_dir / ANSWERS
     folder.mkdir(exist_ok=True)
-    return keep_aggregates(release, folder, statistics, untouched_programmes)
+    reach = shared.reach
+    before = reach.before.data_dir / ANSWERS if reach and reach.before.data_dir else None
+
+    def unchanged(query: str) -> Path | None:
+        """The release before's answer to ``query`` when nothing it reads changed."""
+        if reach is None or before is None or not reads_unchanged(query, reach.reads.properties):
+            return None
+        kept = before / answer_file(query)
+        return kept if kept.exists() else None
+
+    return keep_aggregates(release, folder, statistics, untouched_programmes, unchanged)
 
 
 def _reconciliation_index(release: Dataset, shared: Shared) -> int:
