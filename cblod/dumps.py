@@ -6,7 +6,8 @@
 * ``sources/<name>.nt.gz``: one file per source graph.
 
 pyoxigraph writes each graph straight into the gzip stream, so memory does not grow with the
-dataset. Files are built in a temporary folder and moved into place, so a reader never sees
+dataset; the published graph's two files are cut in subject buckets on the way, one gzip member
+each, so that an update rewrites only the buckets it changed (``cblod.subject_buckets``). Files are built in a temporary folder and moved into place, so a reader never sees
 half a dump; a set of dumps belongs to one dataset version. A release's dumps are built into
 its snapshot (``release_dumps``) with a manifest of their sizes and SHA-256 checksums, which
 the DCAT-AP catalogue states (``dcat:byteSize``, ``spdx:checksum``).
@@ -21,17 +22,16 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
+from pyoxigraph import NamedNode, RdfFormat
 
+from . import subject_buckets
 from .derived import link_or_copy
 from .published import Dataset
 from .values import slugify
-from .vocab import PREFIXES
 
 #: gzip level 9 (the default) made dumps ten times slower than writing N-Triples for ~10% less
 #: size; level 3 keeps most of the compression at a fraction of the cost (benchmarks/README.md)
@@ -128,6 +128,10 @@ class _Previous:
     segments: dict[str, list[dict[str, int | str]]]
     sources_written: frozenset[str]
     published_changed: bool
+    #: the published graph's buckets (``cblod.subject_buckets``), and the subjects whose
+    #: published statements changed since
+    buckets: list[subject_buckets.Bucket] | None
+    subjects: frozenset[str]
 
     def unchanged_source(self, graph: NamedNode, name: str) -> bool:
         return graph.value not in self.sources_written and (self.folder / name).exists()
@@ -136,12 +140,13 @@ class _Previous:
 def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = None) -> list[Path]:
     """Write every dump file into ``out_dir`` (replacing what is there); returns their paths.
 
-    Each file is one or more gzip members. ``dataset.nq.gz`` is ``dataset.nt.gz``'s member (the
+    Each file is one or more gzip members. ``dataset.nq.gz`` is ``dataset.nt.gz``'s members (the
     published graph: N-Triples lines are N-Quads in the default graph) followed by one member
     per source graph, so its parts are reused, never compressed twice. With ``previous`` (the
     release before and what changed since) a source graph that was not written since keeps its
     bytes: its file is linked, its member of ``dataset.nq.gz`` copied; the published graph's
-    files are linked when it did not change. The result is byte for byte what a build from
+    files are linked when it did not change, else only their buckets holding a changed subject
+    written again (``cblod.subject_buckets``). The result is byte for byte what a build from
     scratch writes (tested), in the time the change takes to write.
     """
     out_dir = Path(out_dir)
@@ -150,27 +155,17 @@ def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = N
     graphs = sorted(store.source_graphs(), key=lambda g: g.value)
     try:
         (building / "sources").mkdir()
-        default = DefaultGraph()
-        published = {
-            "dataset.ttl.gz": lambda out: store.dump(
-                out, format=RdfFormat.TURTLE, from_graph=default, prefixes=PREFIXES
-            ),
-            "dataset.nt.gz": lambda out: store.dump(
-                out, format=RdfFormat.N_TRIPLES, from_graph=default
-            ),
-        }
         if previous is not None and not previous.published_changed:
-            for name in published:
+            for name in (*subject_buckets.FILES, subject_buckets.BUCKETS):
                 link_or_copy(previous.folder / name, building / name)
         else:
-            # the two serialisations of the published graph at once (pyoxigraph releases the
-            # GIL while it writes): one core each
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                for done in [
-                    pool.submit(_write_member, building / name, write)
-                    for name, write in published.items()
-                ]:
-                    done.result()
+            if previous is not None and previous.buckets is not None:
+                buckets = subject_buckets.write_updated(
+                    store, building, previous.folder, previous.buckets, previous.subjects
+                )
+            else:
+                buckets = subject_buckets.write_whole(store, building)
+            subject_buckets.save(buckets, building)
         segments = _write_quads(store, building, graphs, previous)
         for graph in graphs:
             name = _source_name(graph.value)
@@ -255,6 +250,7 @@ def release_dumps(store: Dataset, snapshot: Path, *, from_scratch: bool = False)
 
 def _previous(snapshot: Path) -> _Previous | None:
     from .derived import change_of
+    from .releases import CHANGES, read
 
     change = change_of(snapshot)
     if change is None:
@@ -264,9 +260,14 @@ def _previous(snapshot: Path) -> _Previous | None:
         segments = json.loads((folder / SEGMENTS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None  # built before dumps kept their segments: nothing to take from
-    if not (folder / MANIFEST).exists():
+    record = read(snapshot)
+    if not (folder / MANIFEST).exists() or record is None:
         return None
-    return _Previous(folder, segments, change.sources_written, change.published_changed)
+    subjects = frozenset(iri for kind in CHANGES for iri in record.changes[kind])
+    return _Previous(
+        folder, segments, change.sources_written, change.published_changed,
+        subject_buckets.load(folder), subjects,
+    )  # fmt: skip
 
 
 def manifest(snapshot: Path) -> dict[str, dict[str, int | str]]:

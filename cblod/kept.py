@@ -13,9 +13,11 @@ served without them: no request waits for one to be built, and none sees another
 (issue #24; what that costs an update is in benchmarks/README.md).
 
 The aggregates (example answers, statistics, programme figures, the plain lists' first views)
-are recomputed whole for every release, in a thread beside the indexes: they are arbitrary
-GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly without keeping every
-group; the indexes are updated from the release before where they can be (``cblod.derived``).
+are arbitrary GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly without
+keeping every group. So an answer is either the release before's (when the query reads none of
+the properties the release changed: ``cblod.derived.reads``; a programme's figures also when
+the release did not touch the programme: ``cblod.derived.figures``) or asked again, in a thread
+beside the indexes; the statistics' counts are updated by the diff (``cblod.derived.statistics``).
 
 They are made with the release's other derived artefacts (``cblod.derived.release``); a web
 host on a SPARQL server keeps the same answers per pushed version, in its cache

@@ -2,17 +2,17 @@
 before it plus the change the writer already knows.
 
 A derived artefact has two ways to be made, and a test proves they give the same result, byte
-for byte where the artefact is a file. Updated from the release before so far: the dumps
-(``cblod.dumps``: unchanged sources linked, their N-Quads members copied), the facet index's
-export rows (``cblod.facets.reuse``: rows whose inputs did not change taken, their files
-linked), the reconciliation index's name words (``cblod.reconcile.index``) and the search
-index (``cblod.search``). Recomputed whole, beside the others: the statistics, the example
-answers, the programmes' figures and the plain lists' first views (``cblod.kept``: arbitrary
-aggregates, which a diff of statements cannot update exactly without keeping their groups),
-and the facet index's item arrays (a few numpy passes). The update is the default whenever the
-release before it is on disk with its own artefact; otherwise, or when the change is not
-known, the artefact is built from scratch. What each costs is in benchmarks/README.md
-(issue #24).
+for byte where the artefact is a file. Updated from the release before: the dumps
+(``cblod.dumps``: unchanged sources linked, their N-Quads members copied, the published graph
+rewritten only in the subject buckets that changed: ``cblod.subject_buckets``), the facet and
+reconciliation indexes (only the items a change reaches made again: ``cblod.derived.reach``),
+the statistics' counts (``cblod.derived.statistics``), the kept answers whose queries read
+nothing that changed (``cblod.derived.reads``) and the figures of untouched programmes
+(``cblod.derived.figures``), and the search index (``cblod.search``). Asked again: the other
+answers (arbitrary aggregates, which a diff of statements cannot update exactly without
+keeping their groups). The update is the default whenever the release before it is on disk
+with its own artefact; otherwise, or when the change is not known, the artefact is built from
+scratch. What each costs is in benchmarks/README.md (issue #24).
 """
 
 from __future__ import annotations

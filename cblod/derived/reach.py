@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode
 
+from ..paths import NearReader
 from ..published import Dataset
 from ..vocab import PREFIXES
 from .diff import Diff
@@ -128,10 +129,13 @@ def too_many(again: int, items: int) -> bool:
 
 @dataclass(frozen=True)
 class Reach:
-    """What an index patches from: the release before (read-only) and the reads changed."""
+    """What an index patches from: the release before (read-only) and the reads changed,
+    with one reader of this release's properties near the items made again, which the
+    indexes share (what one read, another need not)."""
 
     before: Dataset
     reads: ChangedReads
+    near: NearReader
 
 
 def reach_of(release: Dataset) -> Reach | None:
@@ -143,4 +147,4 @@ def reach_of(release: Dataset) -> Reach | None:
     if diff is None or len(diff.subjects) > WHOLE_ABOVE:
         return None
     reads = changed_reads(diff, release)
-    return Reach(diff.before, reads) if reads is not None else None
+    return Reach(diff.before, reads, NearReader(release)) if reads is not None else None

@@ -11,20 +11,21 @@ A query is said to read everything (``None``) when it cannot be told: a variable
 negated property set, a ``GRAPH`` or ``SERVICE`` pattern or a ``FROM`` (other graphs than the
 published one), a function whose answer changes by itself (``NOW()``, ``RAND()``, ``UUID()``
 ...), or a query rdflib's parser does not read. The SPARQL is parsed by rdflib, the well-kept
-parser the project already depends on (for SHACL and tests), once per query text.
+parser the project already depends on (for SHACL and tests), once per query text: what each
+kept answer's query reads is kept beside the answers (``KnownReads``), so a later release
+parses only queries it has not seen (and imports no parser at all).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import uuid
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
-
-from rdflib import URIRef, Variable
-from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 
 #: algebra nodes that read other graphs than the published one, or change by themselves
 READS_EVERYTHING = frozenset(
@@ -49,6 +50,9 @@ class _Unknowable(Exception):
 def properties_read(query: str) -> frozenset[str] | None:
     """The IRIs of the properties ``query`` reads, or None when it may read any statement
     (see the module's docstring)."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
     try:
         parsed = translateQuery(parseQuery(query))
     except Exception:  # noqa: BLE001: whatever rdflib cannot read, we cannot tell
@@ -71,6 +75,8 @@ def unchanged(query: str, changed: Iterable[str]) -> bool:
 
 
 def _walk(node: Any, found: set[str]) -> None:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(node, CompValue):
         if node.name in READS_EVERYTHING:
             raise _Unknowable
@@ -85,6 +91,10 @@ def _walk(node: Any, found: set[str]) -> None:
 
 
 def _property(step: Any, found: set[str]) -> None:
+    from rdflib import URIRef, Variable
+    from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+    from rdflib.paths import Path as AnyPath
+
     if isinstance(step, URIRef):
         found.add(str(step))
     elif isinstance(step, (SequencePath, AlternativePath)):
@@ -94,5 +104,32 @@ def _property(step: Any, found: set[str]) -> None:
         _property(step.arg, found)
     elif isinstance(step, MulPath):
         _property(step.path, found)
-    elif isinstance(step, (Variable, NegatedPath, Path)) or step is not None:
+    elif isinstance(step, (Variable, NegatedPath, AnyPath)) or step is not None:
         raise _Unknowable
+
+
+FILE = "reads.json"
+
+
+class KnownReads:
+    """The properties each query reads, by query text's file name in the answers folder
+    (``cblod.kept.answer_file``): those the release before kept, and those found since."""
+
+    def __init__(self, before: Path | None) -> None:
+        self._known: dict[str, list[str] | None] = {}
+        if before is not None:
+            with contextlib.suppress(OSError, ValueError):  # none kept: parse as asked
+                self._known = json.loads((before / FILE).read_text(encoding="utf-8"))
+
+    def unchanged(self, query: str, key: str, changed: frozenset[str]) -> bool:
+        """``unchanged`` for ``query`` (kept under ``key``), parsing it only if not known."""
+        if key not in self._known:
+            read = properties_read(query)
+            self._known[key] = sorted(read) if read is not None else None
+        found = self._known[key]
+        return found is not None and changed.isdisjoint(found)
+
+    def save(self, folder: Path) -> None:
+        partial = folder / f"{FILE}.{uuid.uuid4().hex}.partial"
+        partial.write_text(json.dumps(self._known, sort_keys=True), encoding="utf-8")
+        os.replace(partial, folder / FILE)

@@ -35,7 +35,7 @@ from ..published import Dataset
 from ..reconcile.index import keep as keep_reconciliation_index
 from .figures import untouched_programmes
 from .reach import Reach, reach_of
-from .reads import unchanged as reads_unchanged
+from .reads import KnownReads
 from .statistics import statistics
 
 
@@ -83,15 +83,21 @@ def _aggregates(release: Dataset, shared: Shared) -> int:
     folder.mkdir(exist_ok=True)
     reach = shared.reach
     before = reach.before.data_dir / ANSWERS if reach and reach.before.data_dir else None
+    known = KnownReads(before)
 
     def unchanged(query: str) -> Path | None:
         """The release before's answer to ``query`` when nothing it reads changed."""
-        if reach is None or before is None or not reads_unchanged(query, reach.reads.properties):
+        if reach is None or before is None:
             return None
-        kept = before / answer_file(query)
-        return kept if kept.exists() else None
+        name = answer_file(query)
+        if not (before / name).exists():
+            return None
+        return before / name if known.unchanged(query, name, reach.reads.properties) else None
 
-    return keep_aggregates(release, folder, statistics, untouched_programmes, unchanged)
+    made = keep_aggregates(release, folder, statistics, untouched_programmes, unchanged)
+    if reach is not None:  # what the queries read, for the next release (none parsed at first)
+        known.save(folder)
+    return made
 
 
 def _reconciliation_index(release: Dataset, shared: Shared) -> int:
@@ -106,30 +112,35 @@ DUMPS = Artefact(
     "dumps",
     _dumps,
     "an unchanged source's dump is the release before's file (a hard link); the N-Quads dump "
-    "copies unchanged sources' compressed members; the published graph's dumps are written "
-    "whole (any change touches it)",
+    "copies unchanged sources' compressed members; the published graph's dumps are cut in "
+    "subject buckets, and only the buckets holding a changed subject are written again "
+    "(cblod.subject_buckets)",
 )
 AGGREGATES = Artefact(
     "aggregates",
     _aggregates,
     "the statistics' counts over every statement are the release before's plus the diff of "
-    "the subjects it changed (cblod.derived.statistics); the figures of programmes it did not "
-    "touch are the release before's (cblod.derived.figures); the example answers, the other "
-    "programmes' figures, the plain lists' first views and the statistics' other parts are recomputed "
-    "whole: arbitrary GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly "
-    "without keeping every group",
+    "the subjects it changed (cblod.derived.statistics); an answer whose query reads none of "
+    "the properties the release changed (cblod.derived.reads), and a programme's figures when "
+    "it touched none of the programme's things (cblod.derived.figures), are the release "
+    "before's files; the others and the statistics' other parts are asked again: arbitrary "
+    "GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly without keeping "
+    "every group",
 )
 RECONCILIATION_INDEX = Artefact(
     "reconciliation index",
     _reconciliation_index,
-    "the words of each name the release before had are taken from its index; the entities' "
-    "facts are read again",
+    "only the entities the change reaches are made again (cblod.derived.reach: along the "
+    "paths their facts read), the others are the release before's; a change reaching more "
+    "than a quarter of them builds it whole, with the words of names it had taken",
 )
 FACET_INDEX = Artefact(
     "facet index",
     _facet_index,
-    "export rows whose inputs did not change are taken from the release before's index, and "
-    "files of rows whose bytes did not change linked; the item arrays are rebuilt",
+    "only the items the change reaches are made again (cblod.facets.patch), read near them "
+    "alone; every other item's pairs, amounts, names and row are the release before's, and "
+    "files of rows that did not change are linked; a change reaching more than a quarter of "
+    "the items builds it whole, taking the rows whose inputs did not change",
 )
 #: the lanes ``derive`` runs side by side, each an ordered tuple of artefacts
 LANES: tuple[tuple[Artefact, ...], ...] = (

@@ -528,7 +528,7 @@ def build_all(
         for spec in LISTS.values():
             previous = load(before, spec, inputs=True) if before is not None else None
             made = (
-                patch(store, spec, previous, reach.reads, reach.before)
+                patch(store, spec, previous, reach)
                 if previous is not None and reach is not None
                 else None
             )

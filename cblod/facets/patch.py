@@ -22,8 +22,8 @@ import numpy as np
 
 from ..chosen_names import DEFAULT_LANGUAGES, effective
 from ..derived import link_or_copy
-from ..derived.reach import ChangedReads, reached, too_many
-from ..paths import NearReader, select_csv
+from ..derived.reach import ChangedReads, Reach, reached, too_many
+from ..paths import select_csv
 from ..published import Dataset
 from . import index, table
 from .index import Entries, ListIndex, Relation, Row, Rows, entries, labelled_values
@@ -46,24 +46,23 @@ def list_paths(spec: FacetedList) -> list[tuple[str, ...]]:
     ]
 
 
-def patch(
-    store: Dataset, spec: FacetedList, previous: ListIndex, reads: ChangedReads, before: Dataset
-) -> ListIndex | None:
+def patch(store: Dataset, spec: FacetedList, previous: ListIndex, reach: Reach) -> ListIndex | None:
     """The index of ``spec`` over ``store``, from ``previous`` (the release before's, with
     its row inputs) and the reads the release changed (see the module's docstring); None
     when the change reaches so many items that a whole build costs less (``too_many``)."""
     assert previous.inputs is not None
+    reads = reach.reads
     known = set(previous.iris)
     members = _members(store, spec, sorted(reads.subjects))
     joined = members - known
     left = (reads.subjects - members) & known
     iris = sorted((known - left) | joined) if joined or left else previous.iris
     present = set(iris) if iris is not previous.iris else known
-    touched = reached(list_paths(spec), reads, (before, store)) | _looked_up(previous, reads)
+    touched = reached(list_paths(spec), reads, (reach.before, store)) | _looked_up(previous, reads)
     again = sorted((touched & present) | joined)
     if too_many(len(again), len(iris)):
         return None
-    made = entries(store, spec, again, NearReader(store), restrict=True)
+    made = entries(store, spec, again, reach.near, restrict=True)
 
     ordinal = {iri: i for i, iri in enumerate(iris)}
     fresh = np.array([ordinal[iri] for iri in again], dtype=np.int64)

@@ -34,7 +34,7 @@ from .. import names as naming
 from ..building import building
 from ..derived.reach import Reach, reached, too_many
 from ..names import fold, name_tokens
-from ..paths import NearReader, PathReader, english_and_others, select_csv
+from ..paths import PathReader, english_and_others, select_csv
 from ..places import country_code
 from ..published import Dataset
 
@@ -184,7 +184,7 @@ def patch(store: Dataset, previous: list[Entity], reach: Reach) -> list[Entity] 
         present[kind] = sorted(now)
         if too_many(len(made[kind]), len(now)):
             return None
-    fresh = {e.iri: e for e in build(store, NearReader(store), known_words(previous), made)}
+    fresh = {e.iri: e for e in build(store, reach.near, known_words(previous), made)}
     kept = {e.iri: e for e in previous}
     return [fresh.get(iri) or kept[iri] for kind in TYPES for iri in present[kind]]
 

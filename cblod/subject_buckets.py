@@ -1,0 +1,276 @@
+"""The published graph's dumps written in subject buckets, so that an update rewrites only
+the buckets holding what it changed (issue #24: an update costs what changed).
+
+``dataset.nt.gz`` and ``dataset.ttl.gz`` hold the published graph in the order Oxigraph
+stores it (by subject, as its index sorts them: a hash of each IRI, the same in any store with
+the same statements). That order is cut into buckets of about ``BUCKET_EVERY`` subjects: a
+bucket begins at the first subject and at every subject whose own hash says so
+(``starts_bucket``), so where the cuts fall depends on the subjects alone, never on what a
+release changed (content-defined chunks). Each bucket is one gzip member in each file (a gzip
+file may be several members; a reader sees one stream), the Turtle one after one member of
+``@prefix`` lines. ``buckets.json`` says where each bucket lies.
+
+An update finds the buckets its changed subjects fall in (ordering them among the buckets'
+first subjects in a scratch store: the same index, so the same order), and makes those
+buckets again from their previous lines, less the changed subjects', plus what the changed
+subjects say now, in a scratch store again for the order; every other bucket's compressed
+bytes are copied. The result is what a whole build writes, byte for byte (tested).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import tempfile
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, cast
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
+
+from .published import Dataset
+from .vocab import PREFIXES
+
+#: subjects per bucket, on average: a one-page fix touches a few buckets, each small
+BUCKET_EVERY = 64
+NT, TTL = "dataset.nt.gz", "dataset.ttl.gz"
+FILES = (TTL, NT)
+BUCKETS = "buckets.json"
+PUBLISHED = DefaultGraph()
+#: a property no data uses, to place subjects in a scratch store's order
+_ORDER = NamedNode("urn:cblod:order")
+
+
+def starts_bucket(subject: bytes) -> bool:
+    """Whether a bucket begins at ``subject`` (its N-Triples term, ``<iri>``)."""
+    digest = hashlib.blake2b(subject, digest_size=4).digest()
+    return int.from_bytes(digest, "big") % BUCKET_EVERY == 0
+
+
+def _subject(line: bytes) -> bytes:
+    return line[: line.index(b" ")]
+
+
+def turtle_header() -> bytes:
+    """The ``@prefix`` lines every Turtle bucket would begin with: written once, first."""
+    return _turtle_parts(b"<urn:x> <urn:x> <urn:x> .\n")[0]
+
+
+def _turtle_parts(lines: bytes) -> tuple[bytes, bytes]:
+    """N-Triples ``lines`` as Turtle: (its ``@prefix`` lines, the statements)."""
+    found = serialize(parse(lines, format=RdfFormat.N_TRIPLES), format=RdfFormat.TURTLE,
+                      prefixes=PREFIXES)  # fmt: skip
+    assert found is not None
+    head = b"".join(line for line in found.splitlines(keepends=True) if line.startswith(b"@"))
+    assert found.startswith(head)
+    return head, found[len(head) :]
+
+
+def _compressed(body: bytes) -> bytes:
+    """One gzip member, with no name or time in its header (the same bytes every time)."""
+    from .dumps import GZIP_LEVEL
+
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename="") as z:
+        z.write(body)
+    return out.getvalue()
+
+
+@dataclass
+class Bucket:
+    """Where one bucket lies: its first subject (N-Triples term), and its member's offset and
+    length in each file."""
+
+    first: str
+    nt: tuple[int, int]
+    ttl: tuple[int, int]
+
+    def as_json(self) -> list[Any]:
+        return [self.first, *self.nt, *self.ttl]
+
+    @classmethod
+    def from_json(cls, row: list[Any]) -> Bucket:
+        return cls(row[0], (row[1], row[2]), (row[3], row[4]))
+
+
+class _Files:
+    """The two files being written, appending members and noting where each bucket lies."""
+
+    def __init__(self, nt: IO[bytes], ttl: IO[bytes]) -> None:
+        self.nt, self.ttl = nt, ttl
+        self.buckets: list[Bucket] = []
+        ttl.write(_compressed(turtle_header()))
+
+    def add(self, first: bytes, lines: bytes) -> None:
+        where = []
+        for out, body in ((self.nt, lines), (self.ttl, _turtle_parts(lines)[1])):
+            member = _compressed(body)
+            where.append((out.tell(), len(member)))
+            out.write(member)
+        self.buckets.append(Bucket(first.decode("utf-8"), where[0], where[1]))
+
+    def finish(self) -> None:
+        """An empty graph's N-Triples is still a gzip file (one empty member)."""
+        if not self.buckets:
+            self.nt.write(_compressed(b""))
+
+    def copy(self, bucket: Bucket, nt: IO[bytes], ttl: IO[bytes]) -> None:
+        """A bucket of the release before, its members' bytes copied."""
+        where = []
+        for out, source, (offset, length) in (
+            (self.nt, nt, bucket.nt),
+            (self.ttl, ttl, bucket.ttl),
+        ):
+            source.seek(offset)
+            where.append((out.tell(), length))
+            out.write(source.read(length))
+        self.buckets.append(Bucket(bucket.first, where[0], where[1]))
+
+
+class _Cutter(io.RawIOBase):
+    """Takes N-Triples as a dump streams it and cuts it into buckets (``_Files.add``): at its
+    first subject and where ``starts_bucket`` says."""
+
+    def __init__(self, files: _Files) -> None:
+        self.files = files
+        self.rest, self.lines, self.first, self.subject = b"", [], b"", b""  # type: ignore[var-annotated]
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        lines = (self.rest + bytes(data)).split(b"\n")
+        self.rest = lines.pop()
+        for line in lines:
+            if line:
+                self._line(line)
+        return len(data)
+
+    def _line(self, line: bytes) -> None:
+        subject = _subject(line)
+        if subject != self.subject:
+            if not self.lines or starts_bucket(subject):
+                self._flush()
+                self.first = subject
+            self.subject = subject
+        self.lines.append(line + b"\n")
+
+    def _flush(self) -> None:
+        if self.lines:
+            self.files.add(self.first, b"".join(self.lines))
+        self.lines = []
+
+    def close(self) -> None:
+        if self.rest:
+            self._line(self.rest)
+            self.rest = b""
+        self._flush()
+        super().close()
+
+
+def write_whole(store: Dataset, folder: Path) -> list[Bucket]:
+    """Both files from scratch into ``folder``: one pass of the published graph's dump."""
+    with (folder / NT).open("wb") as nt, (folder / TTL).open("wb") as ttl:
+        files = _Files(nt, ttl)
+        cutter = _Cutter(files)
+        store.dump(cast(IO[bytes], cutter), format=RdfFormat.N_TRIPLES, from_graph=PUBLISHED)
+        cutter.close()
+        files.finish()
+    return files.buckets
+
+
+def save(buckets: list[Bucket], folder: Path) -> None:
+    (folder / BUCKETS).write_text(json.dumps([b.as_json() for b in buckets]), encoding="utf-8")
+
+
+def load(folder: Path) -> list[Bucket] | None:
+    try:
+        rows = json.loads((folder / BUCKETS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return [Bucket.from_json(row) for row in rows]
+
+
+def write_updated(
+    store: Dataset, folder: Path, previous: Path, buckets: list[Bucket], changed: Iterable[str]
+) -> list[Bucket]:
+    """Both files into ``folder`` from the release before's (in ``previous``, cut as
+    ``buckets``) and the subjects (IRIs) whose published statements changed."""
+    terms = sorted({f"<{iri}>" for iri in changed})
+    if not buckets:  # nothing before to keep
+        return write_whole(store, folder)
+    place = _bucket_of(terms, [b.first for b in buckets])
+    again = set(place.values())
+    again |= {i - 1 for i, b in enumerate(buckets) if i and b.first in place}  # a cut may go
+    with (
+        (previous / NT).open("rb") as old_nt,
+        (previous / TTL).open("rb") as old_ttl,
+        (folder / NT).open("wb") as nt,
+        (folder / TTL).open("wb") as ttl,
+    ):
+        files = _Files(nt, ttl)
+        i = 0
+        for run in _runs(sorted(again)):
+            for kept in buckets[i : run[0]]:
+                files.copy(kept, old_nt, old_ttl)
+            _remake(store, files, [buckets[j] for j in run], old_nt,
+                    [t for t in terms if place[t] in run])  # fmt: skip
+            i = run[-1] + 1
+        for kept in buckets[i:]:
+            files.copy(kept, old_nt, old_ttl)
+        files.finish()
+    return files.buckets
+
+
+def _runs(indices: list[int]) -> Iterator[list[int]]:
+    """Consecutive indices, grouped."""
+    run: list[int] = []
+    for i in indices:
+        if run and i != run[-1] + 1:
+            yield run
+            run = []
+        run.append(i)
+    if run:
+        yield run
+
+
+def _bucket_of(terms: list[str], firsts: list[str]) -> dict[str, int]:
+    """The bucket each subject (N-Triples term) falls in: the last whose first subject comes
+    before it in the store's order (the first bucket when none does)."""
+    with tempfile.TemporaryDirectory(prefix="cblod-order-") as scratch:
+        order = Store(scratch)
+        order.extend(
+            Quad(NamedNode(term[1:-1]), _ORDER, _ORDER, PUBLISHED) for term in {*terms, *firsts}
+        )
+        out = io.BytesIO()
+        order.dump(out, format=RdfFormat.N_TRIPLES, from_graph=PUBLISHED)
+        del order
+    rank = {_subject(line).decode("utf-8"): n for n, line in enumerate(out.getvalue().splitlines())}
+    starts = [rank[first] for first in firsts]
+    return {term: max(bisect_right(starts, rank[term]) - 1, 0) for term in terms}
+
+
+def _remake(
+    store: Dataset, files: _Files, run: list[Bucket], old_nt: IO[bytes], changed: list[str]
+) -> None:
+    """The buckets of ``run`` made again: their lines but the changed subjects', and what
+    those say now, in the store's order, cut as a whole build cuts them."""
+    gone = {term.encode("utf-8") for term in changed}
+    lines: list[bytes] = []
+    for bucket in run:
+        old_nt.seek(bucket.nt[0])
+        body = gzip.decompress(old_nt.read(bucket.nt[1]))
+        lines += [line for line in body.splitlines(keepends=True) if _subject(line) not in gone]
+    with tempfile.TemporaryDirectory(prefix="cblod-bucket-") as scratch:
+        made = Store(scratch)
+        made.load(b"".join(lines), format=RdfFormat.N_TRIPLES)
+        for term in changed:
+            made.extend(store.quads(NamedNode(term[1:-1]), None, None, PUBLISHED))
+        cutter = _Cutter(files)  # its first subject begins a bucket, as it did before
+        made.dump(cast(IO[bytes], cutter), format=RdfFormat.N_TRIPLES, from_graph=PUBLISHED)
+        cutter.close()
+        del made
