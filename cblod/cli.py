@@ -32,7 +32,6 @@ from .progress import Progress
 from .releases import Retention
 from .stats import stats
 from .store import CblodStore
-from .validate import validate
 
 if TYPE_CHECKING:
     from requests.auth import AuthBase
@@ -237,6 +236,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .validate import validate  # pyshacl and rdflib's SPARQL: a fifth of a second to import
+
     report = validate(CblodStore(_store_dir(args), read_only=True))
     for finding in report.findings:
         print(finding)
