@@ -122,9 +122,12 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _fsync_tree(folder: Path) -> None:
-    """Everything of a snapshot on disk before the pointer names it."""
+    """Everything of a snapshot on disk before the pointer names it. A file with other links
+    is a release before's (``cblod.derived.link_or_copy``), on disk since that release was
+    published: its new name is made durable with its folder."""
     for root, _, names in os.walk(folder):
         for name in names:
             with open(os.path.join(root, name), "rb") as handle:
-                os.fsync(handle.fileno())
+                if os.fstat(handle.fileno()).st_nlink == 1:
+                    os.fsync(handle.fileno())
         _fsync_dir(Path(root))
