@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import CB_PAGE, INTERREG_EUROPE, KEEP_EU_PAGE
 from test_derived_facets import assert_same_files
+from test_derived_reconcile import assert_same_index
 
 from cblod.facets import index as facet_index
 from cblod.facets import patch as facet_patch
@@ -67,11 +68,11 @@ def patched(monkeypatch) -> list[tuple[str, int, int]]:
             made.append((args[1].name, index.inputs.made, len(index.iris)))
         return index
 
-    def entities_spy(store, previous, reach):
-        found = entities(store, previous, reach)
-        if found is not None:
-            made.append(("reconcile", -1, len(found)))
-        return found
+    def entities_spy(store, before, reach, folder):
+        patched = entities(store, before, reach, folder)
+        if patched:
+            made.append(("reconcile", -1, 0))
+        return patched
 
     monkeypatch.setattr(facet_patch, "patch", facet_spy)
     monkeypatch.setattr(reconcile_index, "patch", entities_spy)
@@ -98,8 +99,7 @@ def test_patched_indexes_equal_indexes_built_whole(tmp_path, pages, seed, monkey
             save(build(sealed, spec, reader), whole)
             assert_same_files(sealed.snapshot / FOLDER, whole, spec.name)
         reconcile_index.save(reconcile_index.build(sealed, reader), whole)
-        kept = (sealed.snapshot / reconcile_index.FILE).read_bytes()
-        assert kept == (whole / reconcile_index.FILE).read_bytes(), n
+        assert_same_index(sealed.snapshot, whole)
 
 
 def test_a_fix_makes_again_only_what_it_reaches(tmp_path, pages, patched):

@@ -15,7 +15,7 @@ from cblod.derived import change_of
 from cblod.ingest import ingest
 from cblod.paths import PathReader
 from cblod.reconcile import index, match
-from cblod.reconcile.index import FILE, build, load, save
+from cblod.reconcile.index import FILE, FOLDER, build, load, save
 from cblod.reconcile.match import Matcher, Query
 from cblod.store import CblodStore
 
@@ -54,7 +54,16 @@ def test_an_updated_reconciliation_index_equals_one_built_whole(tmp_path, pages,
         whole.mkdir()
         sealed = CblodStore(store.path, read_only=True)
         save(build(sealed, PathReader(sealed)), whole)
-        assert (store.snapshot / FILE).read_bytes() == (whole / FILE).read_bytes()
+        assert_same_index(store.snapshot, whole)
+
+
+def assert_same_index(kept: Path, whole: Path) -> None:
+    """The same list of chunks and the same chunk files, byte for byte."""
+    assert (kept / FILE).read_bytes() == (whole / FILE).read_bytes()
+    chunks = sorted(p.name for p in (kept / FOLDER).iterdir())
+    assert chunks == sorted(p.name for p in (whole / FOLDER).iterdir())
+    for name in chunks:
+        assert (kept / FOLDER / name).read_bytes() == (whole / FOLDER / name).read_bytes(), name
 
 
 def test_the_first_query_after_a_release_computes_no_names_words(tmp_path, monkeypatch):

@@ -32,20 +32,25 @@ import numpy as np
 
 from .. import names as naming
 from ..building import building
+from ..derived import link_or_copy
 from ..derived.reach import Reach, reached, too_many
 from ..names import fold, name_tokens
 from ..paths import PathReader, english_and_others, select_csv
 from ..places import country_code
 from ..published import Dataset
 
-FILE = "reconcile.json"
-FORMAT = 2
+FILE = "reconcile.json"  # the list of chunks, written last
+FOLDER = "reconcile"  # the chunks
+FORMAT = 3
+#: files the entities are kept in, by a hash of their IRI (``chunk_of``)
+CHUNKS = 256
 #: the kinds of entity the service reconciles, with their classes and name properties
 TYPES = {
     "Organisation": ("cbo:Organisation", "Organisation (a project partner)"),
     "Project": ("cbo:Project", "Project"),
     "Programme": ("cbo:Programme", "Programme"),
 }
+KINDS = list(TYPES)
 NAME_STEPS = ("skos:prefLabel", "skos:altLabel", "rdfs:label", "cbo:formerName", "cbo:acronym")
 
 
@@ -162,31 +167,43 @@ def _entities(
     return batch
 
 
-def patch(store: Dataset, previous: list[Entity], reach: Reach) -> list[Entity] | None:
-    """The entities of ``store`` from ``previous`` (the release before's), made again only
-    for those the release reaches (``cblod.derived.reach``: along ``READS`` and names) or
-    that joined; None when so many are reached that a whole build costs less."""
-    before = {kind: [e for e in previous if e.type == kind] for kind in TYPES}
+def patch(store: Dataset, before: Kept, reach: Reach, folder: Path) -> bool:
+    """Save into ``folder`` the index of ``store`` from the release before's (``before``),
+    making again only the entities the release reaches (``cblod.derived.reach``: along
+    ``READS`` and names) or that joined, and writing only their chunks; the others are linked.
+    False (nothing written) when so many are reached that a whole build costs less."""
     made: dict[str, list[str]] = {}
-    present: dict[str, list[str]] = {}
+    changed: set[str] = set()  # IRIs whose entity is made again, joined or left
     for kind, (cls, _) in TYPES.items():
-        had = {e.iri for e in before[kind]}
         candidates = sorted(reach.reads.subjects)
         members: set[str] = set()
         for start in range(0, len(candidates), 500):
             batch = " ".join(f"<{iri}>" for iri in candidates[start : start + 500])
             query = f"SELECT ?item WHERE {{ VALUES ?item {{ {batch} }} ?item a {cls} }}"
             members.update(r[0] for r in select_csv(store, query))
-        now = (had - (reach.reads.subjects - members)) | members
         paths = [("rdf:type",), *((step,) for step in NAME_STEPS), *READS[kind]]
         touched = reached(paths, reach.reads, (reach.before, store))
-        made[kind] = sorted((touched & now) | (members - had))
-        present[kind] = sorted(now)
-        if too_many(len(made[kind]), len(now)):
-            return None
-    fresh = {e.iri: e for e in build(store, reach.near, known_words(previous), made)}
-    kept = {e.iri: e for e in previous}
-    return [fresh.get(iri) or kept[iri] for kind in TYPES for iri in present[kind]]
+        had = {iri for iri in touched | reach.reads.subjects if before.has(kind, iri)}
+        left = (reach.reads.subjects - members) & had
+        made[kind] = sorted(((touched & had) - left) | members)
+        changed |= set(made[kind]) | left
+        if too_many(len(made[kind]), before.count(kind)):
+            return False
+    olds = [e for c in sorted({chunk_of(iri) for iri in changed}) for e in before.chunk(c)]
+    fresh = build(store, reach.near, known_words(olds), made)
+    save(_patched(before, changed, fresh), folder, before, {chunk_of(iri) for iri in changed})
+    return True
+
+
+def _patched(before: Kept, changed: set[str], fresh: list[Entity]) -> dict[int, list[Entity]]:
+    """The chunks ``changed`` falls in: the release before's entities of them less the changed
+    ones, and the fresh ones."""
+    chunks: dict[int, list[Entity]] = {chunk_of(iri): [] for iri in changed}
+    for number, entities in chunks.items():
+        entities += [e for e in before.chunk(number) if e.iri not in changed]
+    for entity in fresh:
+        chunks[chunk_of(entity.iri)].append(entity)
+    return chunks
 
 
 def tokens_of(entity: Entity) -> list[tuple[str, ...]]:
@@ -268,34 +285,112 @@ def _english(tagged: list[str]) -> str | None:
     return english_and_others(tagged)[0]
 
 
-def save(entities: list[Entity], folder: Path) -> None:
+def chunk_of(iri: str) -> int:
+    """The chunk an entity is kept in: a hash of its IRI, so that where it goes depends on it
+    alone (an update writes the chunks of what it changed, and a whole build the same)."""
+    return int.from_bytes(hashlib.blake2b(iri.encode("utf-8"), digest_size=4).digest()) % CHUNKS
+
+
+def _order(entity: Entity) -> tuple[int, str]:
+    return KINDS.index(entity.type), entity.iri
+
+
+def save(
+    entities: list[Entity] | dict[int, list[Entity]],
+    folder: Path,
+    before: Kept | None = None,
+    changed: set[int] | None = None,
+) -> None:
+    """Write the index into ``folder`` (the snapshot's): its chunks (``CHUNKS`` files by a hash
+    of the IRI), then the list of them (``FILE``: its presence means whole). Given the chunks
+    that ``changed`` (by number, with their entities), every other is ``before``'s file,
+    linked."""
+    chunks: dict[int, list[Entity]] = {}
+    if isinstance(entities, dict):
+        chunks = entities
+    else:
+        for entity in entities:
+            chunks.setdefault(chunk_of(entity.iri), []).append(entity)
+    (folder / FOLDER).mkdir(exist_ok=True)
+    listed: dict[str, list[Any]] = {}
+    for number, members in sorted(chunks.items()):
+        if members:
+            name = _chunk_file(number)
+            body = [[e.iri, e.type, e.names, e.facts, e.words, e.folded]
+                    for e in sorted(members, key=_order)]  # fmt: skip
+            (folder / FOLDER / name).write_text(json.dumps(body, ensure_ascii=False), "utf-8")
+            listed[name] = [number, len(members), *_counts(members)]
+    if before is not None and changed is not None:
+        for name, row in before.listed.items():
+            if row[0] not in changed:
+                link_or_copy(before.folder / FOLDER / name, folder / FOLDER / name)
+                listed[name] = row
     partial = folder / f"{FILE}.{uuid.uuid4().hex}.partial"
-    body = {
-        "format": FORMAT,
-        "rules": naming_rules(),
-        "entities": [[e.iri, e.type, e.names, e.facts, e.words, e.folded] for e in entities],
-    }
-    partial.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    index = {"format": FORMAT, "rules": naming_rules(), "chunks": dict(sorted(listed.items()))}
+    partial.write_text(json.dumps(index), encoding="utf-8")
     os.replace(partial, folder / FILE)
 
 
-def load(folder: Path) -> list[Entity] | None:
-    body = _read(folder)
-    if body is None or body.get("rules") != naming_rules():
-        return None  # another cblod's index: the caller builds this one's
-    return [
-        Entity(iri, kind, [(t, lang) for t, lang in names], facts, [tuple(w) for w in words],
-               folded)
-        for iri, kind, names, facts, words, folded in body["entities"]
-    ]  # fmt: skip
+def _chunk_file(number: int) -> str:
+    return f"{number:04d}.json"
 
 
-def _read(folder: Path) -> dict[str, Any] | None:
+def _counts(members: list[Entity]) -> list[int]:
+    """Of a chunk's entities, how many of each kind (``KINDS`` order)."""
+    return [sum(e.type == kind for e in members) for kind in KINDS]
+
+
+class Kept:
+    """A release's index as kept on disk: the list of its chunks, each read when asked."""
+
+    def __init__(self, folder: Path, listed: dict[str, list[Any]]) -> None:
+        self.folder, self.listed = folder, listed
+        self._chunks: dict[int, list[Entity]] = {}
+        self._iris: dict[int, set[str]] = {}
+        self._numbers = {row[0]: name for name, row in listed.items()}
+
+    def chunk(self, number: int) -> list[Entity]:
+        if number not in self._chunks:
+            name = self._numbers.get(number)
+            rows = json.loads((self.folder / FOLDER / name).read_text("utf-8")) if name else []
+            self._chunks[number] = [
+                Entity(iri, kind, [(t, lang) for t, lang in names], facts,
+                       [tuple(w) for w in words], folded)
+                for iri, kind, names, facts, words, folded in rows
+            ]  # fmt: skip
+        return self._chunks[number]
+
+    def has(self, kind: str, iri: str) -> bool:
+        number = chunk_of(iri)
+        if number not in self._iris:
+            self._iris[number] = {f"{e.type} {e.iri}" for e in self.chunk(number)}
+        return f"{kind} {iri}" in self._iris[number]
+
+    def count(self, kind: str) -> int:
+        return sum(row[2 + KINDS.index(kind)] for row in self.listed.values())
+
+    def entities(self) -> list[Entity]:
+        """Every entity, in the order a build gives them (by kind, then IRI)."""
+        return sorted((e for row in self.listed.values() for e in self.chunk(row[0])), key=_order)
+
+
+def kept(folder: Path) -> Kept | None:
+    """The index kept in the snapshot folder ``folder``, or None (none, or another cblod's)."""
     try:
-        body = json.loads((folder / FILE).read_text(encoding="utf-8"))
+        index = json.loads((folder / FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return body if isinstance(body, dict) and body.get("format") == FORMAT else None
+    if not isinstance(index, dict) or index.get("format") != FORMAT:
+        return None
+    if index.get("rules") != naming_rules():
+        return None  # words made by other rules: the caller builds this one's
+    return Kept(folder, index["chunks"])
+
+
+def load(folder: Path) -> list[Entity] | None:
+    """Every entity of the index kept in ``folder``, or None."""
+    found = kept(folder)
+    return found.entities() if found is not None else None
 
 
 def known_words(entities: Iterable[Entity]) -> dict[str, tuple[str, ...]]:
@@ -325,15 +420,14 @@ def keep(store: Dataset, steps: PathReader | None = None, reach: Reach | None = 
         return 0
     before = _previous_index(store)
     with building(store.data_dir, "reconcile"):
-        entities = patch(store, before, reach) if before is not None and reach else None
-        if entities is None:
-            entities = build(store, steps, known_words(before or []))
-        save(entities, store.data_dir)
+        if before is None or reach is None or not patch(store, before, reach, store.data_dir):
+            words = known_words(before.entities()) if before is not None else {}
+            save(build(store, steps, words), store.data_dir)
     return 1
 
 
-def _previous_index(store: Dataset) -> list[Entity] | None:
+def _previous_index(store: Dataset) -> Kept | None:
     from ..derived import change_of
 
     change = change_of(store.snapshot) if store.snapshot is not None else None
-    return load(change.previous) if change is not None else None
+    return kept(change.previous) if change is not None else None
