@@ -133,3 +133,51 @@ class KnownReads:
         partial = folder / f"{FILE}.{uuid.uuid4().hex}.partial"
         partial.write_text(json.dumps(self._known, sort_keys=True), encoding="utf-8")
         os.replace(partial, folder / FILE)
+
+
+#: where the answers of the queries a release's statistics ask are kept (in its answers/)
+MEMO = "memo"
+
+
+class Remembering:
+    """A release's store whose SELECTs are answered as the release before answered them when
+    nothing they read changed (``KnownReads``), and kept for the next release: for the parts
+    of the statistics asked as queries (``cblod.derived.statistics``). Everything else is the
+    store's."""
+
+    def __init__(
+        self,
+        store: Any,
+        folder: Path,
+        before: Path | None,
+        changed: frozenset[str] | None,
+        known: KnownReads,
+    ) -> None:
+        self._store, self._folder, self._before = store, folder / MEMO, before
+        self._changed, self._known = changed, known
+        self._folder.mkdir(exist_ok=True)
+
+    def select(self, sparql: str, **options: Any) -> Any:
+        from pyoxigraph import QueryResultsFormat, parse_query_results
+
+        from ..kept import answer_file
+
+        name = answer_file(sparql + (repr(sorted(options.items())) if options else ""))
+        old = self._before / MEMO / name if self._before is not None else None
+        if (
+            old is not None
+            and self._changed is not None
+            and old.exists()
+            and self._known.unchanged(sparql, name, self._changed)
+        ):
+            from . import link_or_copy
+
+            link_or_copy(old, self._folder / name)
+            body = old.read_bytes()
+        else:
+            body = self._store.select(sparql, **options).serialize(format=QueryResultsFormat.JSON)
+            (self._folder / name).write_bytes(body)
+        return parse_query_results(body, format=QueryResultsFormat.JSON)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)

@@ -35,7 +35,7 @@ from ..published import Dataset
 from ..reconcile.index import keep as keep_reconciliation_index
 from .figures import untouched_programmes
 from .reach import Reach, reach_of
-from .reads import KnownReads
+from .reads import KnownReads, Remembering
 from .statistics import statistics
 
 
@@ -94,7 +94,11 @@ def _aggregates(release: Dataset, shared: Shared) -> int:
             return None
         return before / name if known.unchanged(query, name, reach.reads.properties) else None
 
-    made = keep_aggregates(release, folder, statistics, untouched_programmes, unchanged)
+    changed = reach.reads.properties if reach is not None else None
+    remembering = Remembering(release, folder, before, changed, known)
+    made = keep_aggregates(
+        release, folder, lambda r: statistics(r, remembering), untouched_programmes, unchanged
+    )
     if reach is not None:  # what the queries read, for the next release (none parsed at first)
         known.save(folder)
     return made

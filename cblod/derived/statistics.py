@@ -9,7 +9,8 @@ published statements it added, changed or removed), so the release's counts are 
 before's, less what those subjects said then, plus what they say now: exact, with the
 subjects' statements read from both releases' databases by subject (a lookup each). The rest
 (a period's first and last dates, example resources, countries, name languages, sums of money)
-are cheap queries and are asked again.
+are queries: each answer is the release before's when the query reads none of the properties
+the release changed (``cblod.derived.reads.Remembering``), else asked again.
 
 The counts are made whole instead when there is no release before on disk with its kept
 statistics, or when a release changed more than ``WHOLE_ABOVE`` of the subjects (a re-ingest
@@ -34,11 +35,16 @@ from .diff import diff_of
 WHOLE_ABOVE = 0.2
 
 
-def statistics(release: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
+def statistics(
+    release: Dataset, asking: Dataset | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(``stats``, ``dataset_statistics``) of the release ``release`` reads, its scans updated
-    from the release before's where it can be (see the module's docstring)."""
+    from the release before's where it can be (see the module's docstring); the other parts
+    asked of ``asking`` (a ``cblod.derived.reads.Remembering`` of it: answers kept where
+    nothing they read changed), else of ``release``."""
     scans = _updated_scans(release)
-    return stats(release, scans), dataset_statistics(release, scans)
+    asked = asking if asking is not None else release
+    return stats(asked, scans), dataset_statistics(asked, scans)
 
 
 def _updated_scans(release: Dataset) -> Scans | None:

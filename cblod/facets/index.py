@@ -337,7 +337,8 @@ def _rows(
     recorder = Recorder(lookup, sorted(table.LOOKUPS))
     before = previous.inputs if previous is not None else None
     out: list[Row | None] = []
-    inputs = RowInputs()
+    collected: list[tuple[bytes, list[str], bytes]] = []
+    made = 0
     reused: dict[int, int] = {}  # ordinal -> the previous index's ordinal of the same row
     for i, iri in enumerate(iris):
         values: dict[str, Any] = {name: each[i] for name, each in gathered.items()}
@@ -352,12 +353,12 @@ def _rows(
             }
         said = digest(json.dumps([iri, values, sums], sort_keys=True))
         j = previous.ordinal(iri) if previous is not None and before is not None else None
-        if j is not None and before is not None and before.values[j] == said:
-            nodes = before.nodes[j]
+        if j is not None and before is not None and bytes(before.values[j]) == said:
+            nodes = before.nodes(j)
             looked_up = recorder.nodes_digest(nodes)
-            if looked_up == before.looked_up[j]:
+            if looked_up == bytes(before.looked_up[j]):
                 reused[i] = j
-                inputs.add(said, nodes, looked_up)
+                collected.append((said, nodes, looked_up))
                 out.append(None)
                 continue
         recorder.asked = set()
@@ -373,13 +374,14 @@ def _rows(
             row.pop()
         out.append(row)
         nodes = sorted(recorder.asked)
-        inputs.add(said, nodes, recorder.nodes_digest(nodes))
-        inputs.made += 1
+        collected.append((said, nodes, recorder.nodes_digest(nodes)))
+        made += 1
     if reused:
         assert previous is not None
         order = sorted(reused, key=reused.__getitem__)
         for i, row in zip(order, previous.rows.read(reused[i] for i in order), strict=True):
             out[i] = row
+    inputs = RowInputs.collect(collected, made)
     return [row if row is not None else [] for row in out], inputs
 
 

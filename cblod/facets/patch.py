@@ -26,9 +26,8 @@ from ..derived.reach import ChangedReads, Reach, reached, too_many
 from ..paths import select_csv
 from ..published import Dataset
 from . import index, table
-from .index import Entries, ListIndex, Relation, Row, Rows, entries, labelled_values
+from .index import ListIndex, Relation, Row, Rows, entries, labelled_values
 from .order import name_order
-from .reuse import RowInputs
 from .spec import FacetedList
 
 Ints64 = index.Ints64
@@ -70,8 +69,9 @@ def patch(store: Dataset, spec: FacetedList, previous: ListIndex, reach: Reach) 
     if len(again):  # kept: items neither left nor made again
         was = np.array([previous.ordinal(iri) for iri in again if iri in known], dtype=np.int64)
         moved[was] = -1
+    same_items = iris is previous.iris
     relations = {
-        key: _merged(previous.relations[key], moved, fresh, pairs)
+        key: _merged(previous.relations[key], moved, fresh, pairs, same_items)
         for key, pairs in made.pairs.items()
     }
     amounts = {}
@@ -102,7 +102,7 @@ def patch(store: Dataset, spec: FacetedList, previous: ListIndex, reach: Reach) 
         spec, iris, names, relations, amounts,
         _labels(store, spec, relations, previous, reads),
         PatchedRows(previous.rows, source, dict(zip(fresh.tolist(), made.rows, strict=True))),
-        inputs=_inputs(previous.inputs, source, fresh, made),
+        inputs=previous.inputs.spliced(source, fresh, made.inputs),
         name_order=order, languages=languages,
     )  # fmt: skip
 
@@ -125,21 +125,29 @@ def _looked_up(previous: ListIndex, reads: ChangedReads) -> set[str]:
         changed |= reads.nodes(step)
     if not changed:
         return set()
-    return {
-        iri
-        for iri, asked in zip(previous.iris, previous.inputs.nodes, strict=True)
-        if not changed.isdisjoint(asked)
-    }
+    return {previous.iris[i] for i in previous.inputs.asking(changed).tolist()}
 
 
 def _merged(
-    before: Relation, moved: Ints64, fresh: Ints64, pairs: tuple[list[int], list[str]]
+    before: Relation,
+    moved: Ints64,
+    fresh: Ints64,
+    pairs: tuple[list[int], list[str]],
+    same_items: bool,
 ) -> Relation:
     """``before``'s pairs of the items kept (renumbered) and the items made again, coded in
-    sorted order as ``index._relation`` codes a whole build's."""
+    sorted order as ``index._relation`` codes a whole build's; ``before`` itself when no item
+    joined or left and those made again have the pairs they had."""
+    owners, texts = pairs
+    if same_items:
+        mine = np.isin(before.items, fresh)
+        items, codes = before.items[mine].tolist(), before.codes[mine].tolist()
+        had = {(i, before.values[c]) for i, c in zip(items, codes, strict=True)}
+        ordinals = fresh.tolist()
+        if had == {(ordinals[o], t) for o, t in zip(owners, texts, strict=True)}:
+            return before
     keep = moved[before.items] >= 0
     kept_items, kept_codes = moved[before.items[keep]], before.codes[keep].astype(np.int64)
-    owners, texts = pairs
     used = np.unique(kept_codes).tolist()
     values = sorted({before.values[c] for c in used} | set(texts))
     code = {v: i for i, v in enumerate(values)}
@@ -173,20 +181,6 @@ def _labels(
         if names:
             found[value] = names
     return found
-
-
-def _inputs(before: RowInputs, source: Ints64, fresh: Ints64, made: Entries) -> RowInputs:
-    """The row inputs: the release before's for kept items, the new ones for the others."""
-    inputs = RowInputs()
-    mine = dict(zip(fresh.tolist(), range(len(fresh)), strict=True))
-    for i, j in enumerate(source.tolist()):
-        if j >= 0:
-            inputs.add(before.values[j], before.nodes[j], before.looked_up[j])
-        else:
-            n = mine[i]
-            inputs.add(made.inputs.values[n], made.inputs.nodes[n], made.inputs.looked_up[n])
-    inputs.made = len(fresh)
-    return inputs
 
 
 class PatchedRows(Rows):

@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 Lookup = Callable[[str, str], list[str]]
+Ints64 = npt.NDArray[np.int64]
 DIGEST = 16  # bytes (BLAKE2b)
 
 
@@ -30,45 +30,114 @@ def digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=DIGEST).digest()
 
 
-@dataclass
 class RowInputs:
-    """Per item (by ordinal): its values' digest, the nodes it looked up and their digest."""
+    """Per item (by ordinal): its values' digest, the nodes it looked up and their digest, as
+    arrays: the nodes of item ``i`` are ``table[ids[offsets[i]:offsets[i + 1]]]``, the table in
+    the order the items first name them (so that equal inputs are equal files)."""
 
-    values: list[bytes] = field(default_factory=list)
-    looked_up: list[bytes] = field(default_factory=list)
-    nodes: list[list[str]] = field(default_factory=list)
-    #: rows this build made (the others were the release before's): not kept
-    made: int = field(default=0, compare=False)
+    def __init__(
+        self,
+        values: npt.NDArray[np.bytes_],
+        looked_up: npt.NDArray[np.bytes_],
+        offsets: Ints64,
+        ids: Ints64,
+        table: list[str],
+        made: int = 0,
+    ) -> None:
+        self.values, self.looked_up = values, looked_up
+        self.offsets, self.ids, self.table = offsets, ids, table
+        #: rows this build made (the others were the release before's): not kept
+        self.made = made
+        self._index: dict[str, int] | None = None
 
-    def add(self, values: bytes, nodes: list[str], looked_up: bytes) -> None:
-        self.values.append(values)
-        self.nodes.append(nodes)
-        self.looked_up.append(looked_up)
+    @classmethod
+    def collect(cls, rows: list[tuple[bytes, list[str], bytes]], made: int = 0) -> RowInputs:
+        """From each item's (values' digest, nodes looked up, their digest), in item order."""
+        table: dict[str, int] = {}
+        ids = [table.setdefault(n, len(table)) for _, nodes, _ in rows for n in nodes]
+        return cls(
+            np.array([v for v, _, _ in rows], dtype=f"S{DIGEST}"),
+            np.array([d for _, _, d in rows], dtype=f"S{DIGEST}"),
+            np.cumsum([0, *(len(nodes) for _, nodes, _ in rows)], dtype=np.int64),
+            np.array(ids, dtype=np.int64),
+            list(table),
+            made,
+        )
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def nodes(self, item: int) -> list[str]:
+        start, end = self.offsets[item], self.offsets[item + 1]
+        return [self.table[i] for i in self.ids[start:end].tolist()]
+
+    def index(self) -> dict[str, int]:
+        if self._index is None:
+            self._index = {node: i for i, node in enumerate(self.table)}
+        return self._index
+
+    def asking(self, nodes: set[str]) -> Ints64:
+        """The items that looked up any of ``nodes``."""
+        index = self.index()
+        wanted = [index[n] for n in nodes if n in index]
+        if not wanted:
+            return np.zeros(0, dtype=np.int64)
+        at = np.flatnonzero(np.isin(self.ids, wanted))
+        return np.unique(np.searchsorted(self.offsets, at, side="right") - 1)
+
+    def spliced(self, source: Ints64, fresh: Ints64, made: RowInputs) -> RowInputs:
+        """The inputs of a patched list: item ``i``'s are this one's item ``source[i]``, or,
+        where that is -1, ``made``'s item ``k`` for ``fresh[k] == i``."""
+        count, kept = len(source), source >= 0
+        values = np.empty(count, dtype=f"S{DIGEST}")
+        looked_up = np.empty(count, dtype=f"S{DIGEST}")
+        values[kept], values[fresh] = self.values[source[kept]], made.values
+        looked_up[kept], looked_up[fresh] = self.looked_up[source[kept]], made.looked_up
+        index = dict(self.index())
+        table = list(self.table)
+        for node in made.table:  # the made items' nodes, numbered as this table goes on
+            if node not in index:
+                index[node] = len(table)
+                table.append(node)
+        made_ids = np.array([index[n] for n in made.table], dtype=np.int64)[made.ids]
+        lengths = np.zeros(count, dtype=np.int64)
+        starts = np.zeros(count, dtype=np.int64)
+        lengths[kept] = np.diff(self.offsets)[source[kept]]
+        starts[kept] = self.offsets[:-1][source[kept]]
+        lengths[fresh] = np.diff(made.offsets)
+        starts[fresh] = len(self.ids) + made.offsets[:-1]
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        within = np.arange(int(offsets[-1])) - np.repeat(offsets[:-1], lengths)
+        ids = np.concatenate([self.ids, made_ids])[np.repeat(starts, lengths) + within]
+        unique, first = np.unique(ids, return_index=True)  # renumbered as first named
+        order = unique[np.argsort(first)]
+        renumber = np.zeros(len(table), dtype=np.int64)
+        renumber[order] = np.arange(len(order))
+        return RowInputs(
+            values, looked_up, offsets, renumber[ids], [table[i] for i in order.tolist()],
+            len(fresh),
+        )  # fmt: skip
 
     def arrays(self) -> tuple[dict[str, npt.NDArray[np.generic]], list[str]]:
         """As arrays for the index's ``.npz`` and a node table for its JSON."""
-        table: dict[str, int] = {}
-        ids = [table.setdefault(n, len(table)) for each in self.nodes for n in each]
-        offsets = np.cumsum([0, *(len(each) for each in self.nodes)], dtype=np.int64)
         return (
             {
-                "inputs.values": np.array(self.values, dtype=f"S{DIGEST}"),
-                "inputs.looked_up": np.array(self.looked_up, dtype=f"S{DIGEST}"),
-                "inputs.offsets": offsets,
-                "inputs.nodes": np.array(ids, dtype=np.int64),
+                "inputs.values": self.values,
+                "inputs.looked_up": self.looked_up,
+                "inputs.offsets": self.offsets,
+                "inputs.nodes": self.ids,
             },
-            list(table),
+            self.table,
         )
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, npt.NDArray[np.generic]], table: list[str]) -> RowInputs:
-        offsets, ids = arrays["inputs.offsets"].tolist(), arrays["inputs.nodes"].tolist()
         return cls(
-            values=[bytes(v) for v in arrays["inputs.values"]],
-            looked_up=[bytes(v) for v in arrays["inputs.looked_up"]],
-            nodes=[
-                [table[i] for i in ids[a:b]] for a, b in zip(offsets, offsets[1:], strict=False)
-            ],
+            arrays["inputs.values"],  # type: ignore[arg-type]
+            arrays["inputs.looked_up"],  # type: ignore[arg-type]
+            arrays["inputs.offsets"].astype(np.int64),
+            arrays["inputs.nodes"].astype(np.int64),
+            table,
         )
 
 
