@@ -14,6 +14,7 @@ from test_derived_reconcile import fixed
 from test_releases import exported_store, without_project
 
 from cblod.derived import statistics as derived_statistics
+from cblod.derived.diff import diff_of
 from cblod.derived.statistics import _updated_scans, statistics
 from cblod.ingest import ingest
 from cblod.stats import Scans, dataset_statistics, stats
@@ -26,7 +27,7 @@ def same_json(a: object, b: object) -> bool:
 
 def assert_updated_equals_whole(store: CblodStore) -> None:
     release = CblodStore(store.path, read_only=True)
-    updated = _updated_scans(release)
+    updated = _updated_scans(release, diff_of(release))
     assert updated is not None  # the update path was taken: a release before to start from
     assert updated == Scans.of(release)
     home, described = statistics(release)

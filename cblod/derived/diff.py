@@ -20,6 +20,15 @@ class Diff:
     subjects: frozenset[str]
 
 
+#: passed for a diff not worked out yet (None is a diff that cannot be had)
+UNKNOWN: object = object()
+
+
+def given_or_own(release: Dataset, diff: Diff | None | object) -> Diff | None:
+    """``diff`` when a caller worked it out (``cblod.derived.release.Shared``), else ``release``'s."""
+    return diff_of(release) if diff is UNKNOWN else diff  # type: ignore[return-value]
+
+
 def diff_of(release: Dataset) -> Diff | None:
     """The diff of the local release ``release`` reads; None without a release before on
     disk (or for a SPARQL server's version, which keeps no releases)."""

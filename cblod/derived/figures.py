@@ -24,17 +24,19 @@ from ..kept import FOLDER as ANSWERS
 from ..published import Dataset
 from ..rdfterms import lexical
 from ..vocab import CBO, RDF
-from .diff import diff_of
+from .diff import UNKNOWN, Diff, given_or_own
 
 #: changed subjects above which every programme's figures are asked again
 WHOLE_ABOVE = 20_000
 PUBLISHED = DefaultGraph()
 
 
-def untouched_programmes(release: Dataset) -> tuple[Path, frozenset[str]] | None:
+def untouched_programmes(
+    release: Dataset, diff: Diff | None | object = UNKNOWN
+) -> tuple[Path, frozenset[str]] | None:
     """The answers folder of the release before and the programmes (IRIs) ``release`` did not
     touch, or None when it cannot tell (see the module's docstring)."""
-    diff = diff_of(release)
+    diff = given_or_own(release, diff)
     if diff is None or diff.before.snapshot is None or len(diff.subjects) > WHOLE_ABOVE:
         return None
     touched: set[str] = set()

@@ -24,7 +24,7 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode
 from ..paths import NearReader
 from ..published import Dataset
 from ..vocab import PREFIXES
-from .diff import Diff
+from .diff import UNKNOWN, Diff, given_or_own
 
 PUBLISHED = DefaultGraph()
 
@@ -138,12 +138,10 @@ class Reach:
     near: NearReader
 
 
-def reach_of(release: Dataset) -> Reach | None:
+def reach_of(release: Dataset, diff: Diff | None | object = UNKNOWN) -> Reach | None:
     """The reach of the local release ``release`` reads; None when there is no release before
     on disk, or the change is too large to patch (see ``WHOLE_ABOVE``)."""
-    from .diff import diff_of
-
-    diff = diff_of(release)
+    diff = given_or_own(release, diff)
     if diff is None or len(diff.subjects) > WHOLE_ABOVE:
         return None
     reads = changed_reads(diff, release)

@@ -33,6 +33,7 @@ from ..kept import answer_file, keep_aggregates
 from ..paths import PathReader
 from ..published import Dataset
 from ..reconcile.index import keep as keep_reconciliation_index
+from .diff import Diff, diff_of
 from .figures import untouched_programmes
 from .reach import Reach, reach_of
 from .reads import KnownReads, Remembering
@@ -48,16 +49,27 @@ class Shared:
         self.release = release
         self._lock = threading.Lock()
         self._reach: list[Reach | None] = []
+        self._diff: list[Diff | None] = []
 
     @cached_property
     def properties(self) -> PathReader:
         return PathReader(self.release)
 
     @property
+    def diff(self) -> Diff | None:
+        """What the release changed, with the release before opened (once: an open is
+        tens of milliseconds)."""
+        with self._lock:
+            if not self._diff:
+                self._diff.append(diff_of(self.release))
+            return self._diff[0]
+
+    @property
     def reach(self) -> Reach | None:
+        diff = self.diff
         with self._lock:
             if not self._reach:
-                self._reach.append(reach_of(self.release))
+                self._reach.append(reach_of(self.release, diff))
             return self._reach[0]
 
 
@@ -97,7 +109,11 @@ def _aggregates(release: Dataset, shared: Shared) -> int:
     changed = reach.reads.properties if reach is not None else None
     remembering = Remembering(release, folder, before, changed, known)
     made = keep_aggregates(
-        release, folder, lambda r: statistics(r, remembering), untouched_programmes, unchanged
+        release,
+        folder,
+        lambda r: statistics(r, remembering, shared.diff),
+        lambda r: untouched_programmes(r, shared.diff),
+        unchanged,
     )
     if reach is not None:  # what the queries read, for the next release (none parsed at first)
         known.save(folder)

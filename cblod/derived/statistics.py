@@ -29,26 +29,25 @@ from ..published import Dataset
 from ..rdfterms import lexical
 from ..stats import LINK_TARGETS, Scans, dataset_statistics, stats
 from ..vocab import RDF
-from .diff import diff_of
+from .diff import UNKNOWN, Diff, given_or_own
 
 #: above this share of the subjects changed, the counts are made whole
 WHOLE_ABOVE = 0.2
 
 
 def statistics(
-    release: Dataset, asking: Dataset | None = None
+    release: Dataset, asking: Dataset | None = None, diff: Diff | None | object = UNKNOWN
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(``stats``, ``dataset_statistics``) of the release ``release`` reads, its scans updated
     from the release before's where it can be (see the module's docstring); the other parts
     asked of ``asking`` (a ``cblod.derived.reads.Remembering`` of it: answers kept where
     nothing they read changed), else of ``release``."""
-    scans = _updated_scans(release)
+    scans = _updated_scans(release, given_or_own(release, diff))
     asked = asking if asking is not None else release
     return stats(asked, scans), dataset_statistics(asked, scans)
 
 
-def _updated_scans(release: Dataset) -> Scans | None:
-    diff = diff_of(release)
+def _updated_scans(release: Dataset, diff: Diff | None) -> Scans | None:
     if diff is None or diff.before.snapshot is None:
         return None
     try:
