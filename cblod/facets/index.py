@@ -10,8 +10,8 @@ numpy is the well-kept library for exactly that (SQLite's GROUP BY, tried first,
 ms per facet at 120 000 rows, too slow for fifteen).
 
 The index is built by running each pattern of ``cblod.facets.spec`` as a SELECT, so it says
-what SPARQL says. Files: ``facets/<list>.npz`` (arrays) and ``facets/<list>.json`` (IRIs,
-values, their names), each written aside and renamed.
+what SPARQL says. Files, under ``facets/``: a part of a list's index each (``save``), written
+aside and renamed, ``<list>.json`` last.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from .reuse import Recorder, RowInputs, digest
 from .spec import LISTS, NUTS, FacetedList
 
 FOLDER = "facets"
-FORMAT = 5  # 5: each item's names sorted
+FORMAT = 6  # 6: a file per part, each linked when unchanged
 #: IRIs whose names one query fetches
 LABEL_BATCH = 1000
 
@@ -424,10 +424,81 @@ def folder_of(store: Dataset) -> Path | None:
     return store.data_dir / FOLDER if store.data_dir is not None else None
 
 
-def save(index: ListIndex, folder: Path, previous: Path | None = None) -> None:
-    """Write ``index`` into ``folder``; ``previous``, the same list's folder of the release
-    before, lends the files of rows that did not change (hard links)."""
+def save(
+    index: ListIndex,
+    folder: Path,
+    previous: Path | None = None,
+    before: ListIndex | None = None,
+) -> None:
+    """Write ``index`` into ``folder``, a file per part: each array (``{list}.arrays/``), the
+    items' IRIs, their names, the values and their labels, the export rows (``Rows``), the
+    nodes the rows looked up, and last ``{list}.json`` (its presence means whole). A part
+    equal to that of ``before`` (the same list of the release before, kept in ``previous``) is
+    its file, linked: a fix of one amount writes the arrays and rows it changed, no more."""
     folder.mkdir(parents=True, exist_ok=True)
+    name = index.spec.name
+    tag = uuid.uuid4().hex
+    arrays = _arrays(index)
+    partial_rows = folder / f"{name}.{tag}.rows.partial"
+    arrays["rows"] = index.rows.write(
+        partial_rows, previous / f"{name}.rows" if previous is not None else None
+    )
+    shutil.rmtree(folder / f"{name}.rows", ignore_errors=True)  # an earlier save's, if any
+    os.replace(partial_rows, folder / f"{name}.rows")
+    nodes: list[str] | None = None
+    if index.inputs is not None:  # read by the next release's build only
+        inputs, nodes = index.inputs.arrays()
+        arrays.update(inputs)
+    had = _arrays(before) if before is not None else {}
+    if before is not None and before.inputs is not None:
+        had.update(before.inputs.arrays()[0])
+    kept = previous / f"{name}.arrays" if previous is not None else None
+    partial_arrays = folder / f"{name}.{tag}.arrays.partial"
+    partial_arrays.mkdir()
+    for key, array in arrays.items():
+        old = had.get(key)
+        if kept is not None and old is not None and _same_array(array, old):
+            link_or_copy(kept / f"{key}.npy", partial_arrays / f"{key}.npy")
+        else:
+            np.save(partial_arrays / f"{key}.npy", array)
+    shutil.rmtree(folder / f"{name}.arrays", ignore_errors=True)
+    os.replace(partial_arrays, folder / f"{name}.arrays")
+    values = {
+        "values": {key: r.values for key, r in index.relations.items()},
+        "labels": index.labels,
+        "languages": sorted(index.languages),
+    }
+    same_values = before is not None and (
+        all(
+            key in before.relations and r.values is before.relations[key].values
+            for key, r in index.relations.items()
+        )
+        and index.labels == before.labels
+        and index.languages == before.languages
+    )
+    parts = {
+        "iris": (index.iris, before is not None and index.iris is before.iris),
+        "names": (index.names, before is not None and index.names is before.names),
+        "values": (values, same_values),
+    }
+    if nodes is not None:
+        had_nodes = before.inputs.table if before is not None and before.inputs else None
+        parts["inputs"] = (nodes, had_nodes is not None and nodes == had_nodes)
+    for part, (body, same) in parts.items():
+        target = folder / f"{name}.{part}.json"
+        if same and previous is not None and (previous / f"{name}.{part}.json").exists():
+            target.unlink(missing_ok=True)
+            link_or_copy(previous / f"{name}.{part}.json", target)
+        else:
+            partial = folder / f"{name}.{tag}.{part}.partial"
+            partial.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+            os.replace(partial, target)
+    partial_meta = folder / f"{name}.{tag}.json.partial"
+    partial_meta.write_text(json.dumps({"format": FORMAT, "arrays": sorted(arrays)}), "utf-8")
+    os.replace(partial_meta, folder / f"{name}.json")  # last: its presence means whole
+
+
+def _arrays(index: ListIndex) -> dict[str, Any]:
     arrays: dict[str, Any] = {}
     for key, relation in index.relations.items():
         arrays[f"items.{key}"] = relation.items
@@ -436,34 +507,20 @@ def save(index: ListIndex, folder: Path, previous: Path | None = None) -> None:
         arrays[f"amount.{key}"] = column
     if index.name_order is not None:
         arrays["order.name"] = index.name_order
-    name = index.spec.name
-    tag = uuid.uuid4().hex
-    partial_rows = folder / f"{name}.{tag}.rows.partial"
-    arrays["rows"] = index.rows.write(
-        partial_rows, previous / f"{name}.rows" if previous is not None else None
+    if isinstance(index.rows, Rows) and index.rows.offsets is not None:
+        arrays["rows"] = index.rows.offsets
+    return arrays
+
+
+def _same_array(a: Any, b: Any) -> bool:
+    return bool(
+        a is b
+        or (
+            a.dtype == b.dtype
+            and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+        )
     )
-    shutil.rmtree(folder / f"{name}.rows", ignore_errors=True)  # an earlier save's, if any
-    os.replace(partial_rows, folder / f"{name}.rows")
-    meta = {
-        "format": FORMAT,
-        "iris": index.iris,
-        "names": index.names,
-        "values": {key: r.values for key, r in index.relations.items()},
-        "labels": index.labels,
-        "languages": sorted(index.languages),
-    }
-    if index.inputs is not None:  # read by the next release's build only: a file apart
-        inputs, nodes = index.inputs.arrays()
-        arrays.update(inputs)
-        partial_nodes = folder / f"{name}.{tag}.inputs.partial"
-        partial_nodes.write_text(json.dumps(nodes, ensure_ascii=False), encoding="utf-8")
-        os.replace(partial_nodes, folder / f"{name}.inputs.json")
-    partial_arrays = folder / f"{name}.{tag}.npz"
-    partial_meta = folder / f"{name}.{tag}.json.partial"
-    np.savez(partial_arrays, **arrays)
-    partial_meta.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial_arrays, folder / f"{name}.npz")
-    os.replace(partial_meta, folder / f"{name}.json")  # last: its presence means whole
 
 
 def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex | None:
@@ -472,39 +529,39 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
 
     Names stay as JSON gives them (pairs as lists, unpacked alike): converting every item's
     names to tuples was half of a server's first view of a list after a release."""
-    meta_path, arrays_path = folder / f"{spec.name}.json", folder / f"{spec.name}.npz"
+    name = spec.name
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        arrays = np.load(arrays_path)
+        meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            return None  # another version's index: the caller builds this one's
+        wanted = [k for k in meta["arrays"] if inputs or not k.startswith("inputs.")]
+        arrays = {key: np.load(folder / f"{name}.arrays" / f"{key}.npy") for key in wanted}
+        iris, names, values = (
+            json.loads((folder / f"{name}.{part}.json").read_text(encoding="utf-8"))
+            for part in ("iris", "names", "values")
+        )
         nodes = (
-            json.loads((folder / f"{spec.name}.inputs.json").read_text(encoding="utf-8"))
-            if inputs and "inputs.nodes" in arrays.files
+            json.loads((folder / f"{name}.inputs.json").read_text(encoding="utf-8"))
+            if inputs and "inputs.nodes" in arrays
             else None
         )
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError):
         return None
-    if meta.get("format") != FORMAT or "rows" not in arrays.files:
-        return None  # another version's index: the caller builds this one's
     relations = {
-        key: Relation(arrays[f"items.{key}"], arrays[f"codes.{key}"], values)
-        for key, values in meta["values"].items()
+        key: Relation(arrays[f"items.{key}"], arrays[f"codes.{key}"], found)
+        for key, found in values["values"].items()
     }
-    amounts = {
-        name.split(".", 1)[1]: arrays[name] for name in arrays.files if name.startswith("amount.")
-    }
-    labels = {iri: [(n, lang) for n, lang in each] for iri, each in meta["labels"].items()}
-    rows = Rows(folder=folder / f"{spec.name}.rows", offsets=arrays["rows"])
+    amounts = {key.split(".", 1)[1]: arrays[key] for key in arrays if key.startswith("amount.")}
+    labels = {iri: [(n, lang) for n, lang in each] for iri, each in values["labels"].items()}
+    rows = Rows(folder=folder / f"{name}.rows", offsets=arrays["rows"])
     made_from = (
-        RowInputs.from_arrays(
-            {k: arrays[k] for k in arrays.files if k.startswith("inputs.")}, nodes
-        )
+        RowInputs.from_arrays({k: v for k, v in arrays.items() if k.startswith("inputs.")}, nodes)
         if nodes is not None
         else None
     )
-    order = arrays["order.name"] if "order.name" in arrays.files else None
     return ListIndex(
-        spec, meta["iris"], meta["names"], relations, amounts, labels, rows, inputs=made_from,
-        name_order=order, languages=frozenset(meta["languages"]),
+        spec, iris, names, relations, amounts, labels, rows, inputs=made_from,
+        name_order=arrays.get("order.name"), languages=frozenset(values["languages"]),
     )  # fmt: skip
 
 
@@ -537,7 +594,7 @@ def build_all(
             if made is None:
                 steps = steps or PathReader(store)
                 made = build(store, spec, steps, previous)
-            save(made, folder, before)
+            save(made, folder, before, previous)
     return len(LISTS)
 
 

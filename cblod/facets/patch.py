@@ -93,6 +93,8 @@ def patch(store: Dataset, spec: FacetedList, previous: ListIndex, reach: Reach) 
         [tuple(n) for n in previous.names[i]] == each
         for i, each in zip(fresh.tolist(), made.names, strict=True)
     )
+    if same_names:  # the release before's list itself: its file is linked (``index.save``)
+        names = previous.names
     order = (
         previous.name_order
         if same_names and languages == previous.languages and previous.name_order is not None
