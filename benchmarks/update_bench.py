@@ -66,16 +66,16 @@ def ingest(store: Path, page: Path) -> float:
     return time.perf_counter() - started
 
 
-def changed(page: Path, folder: Path, n: int, amount: bool = False) -> Path:
+def changed(page: Path, folder: Path, n: int, amount: int | None = None) -> Path:
     """The page with its status changed (a new value each time): a secretariat's fix; with
-    ``amount``, one partner's ERDF amount changed too (read by more of what a release keeps:
-    the example answers and statistics that sum amounts are asked again)."""
+    ``amount``, one partner's ERDF amount is that much above the page's (read by more of what
+    a release keeps: the example answers and statistics that sum amounts are asked again)."""
     target = folder / page.name
     text = page.read_text(encoding="utf-8").replace(
         "Project status: closed", f"Project status: fix {n}"
     )
-    if amount:
-        fixed = f"{149_325 + n + 1:,}".replace(",", " ")
+    if amount is not None:
+        fixed = f"{149_325 + amount + 1:,}".replace(",", " ")
         text = text.replace("ERDF budget: EUR 149 325.00", f"ERDF budget: EUR {fixed}.00")
     target.write_text(text, encoding="utf-8")
     return target
@@ -144,13 +144,15 @@ def main() -> None:
             for url in FIRST_VIEWS.values():  # a server that has been read: its caches are warm
                 timed(http, base + url)
             for n in range(args.runs):
-                page = changed(PAGE, scratch_dir, n)
+                # the status alone changes (the amount stays the last run's) ...
+                page = changed(PAGE, scratch_dir, n, amount=n - 1 if n else None)
                 updates.append(ingest(built, page))
                 for name, url in FIRST_VIEWS.items():
                     first[name].append(timed(http, base + url))
                 for name, url in FIRST_VIEWS.items():
                     second[name].append(timed(http, base + url))
-                amounts.append(ingest(built, changed(PAGE, scratch_dir, n, amount=True)))
+                # ... then one partner's amount alone
+                amounts.append(ingest(built, changed(PAGE, scratch_dir, n, amount=n)))
                 empty = scratch_dir / f"empty-{n}"
                 empties.append(ingest(empty, page))
                 shutil.rmtree(empty)

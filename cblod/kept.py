@@ -31,6 +31,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,9 @@ from .stats import dataset_statistics, stats
 from .vocab import sparql_prefixes
 
 FOLDER = "answers"
+#: answers asked at once: the queries an update must ask again are arbitrary aggregates
+#: (seconds each at 30 000 projects), and the engine runs each on a core of its own
+ASKING = 2
 #: rows kept for one example (the endpoint applies its own, usually lower, limit on reading)
 KEPT_ROWS = 1_000_000
 JSON_RESULTS = "application/sparql-results+json"
@@ -69,7 +73,6 @@ def keep_aggregates(
     whose answer the release did not change, the release before's answer to it, which is
     then this release's too (``cblod.derived.reads``: nothing it reads changed)."""
     sources = store.source_graphs()
-    kept = 0
 
     def kept_before(query: str) -> bool:
         before = unchanged(query) if unchanged is not None else None
@@ -78,43 +81,57 @@ def keep_aggregates(
         link_or_copy(before, folder / before.name)
         return True
 
-    for example in EXAMPLES:
-        if kept_before(example.query):
-            kept += 1
-            continue
+    def example_answer(query: str) -> int:
         answer = execute(
-            store.store,
-            sources,
-            QueryRequest(example.query, accept=JSON_RESULTS, max_rows=KEPT_ROWS),
+            store.store, sources, QueryRequest(query, accept=JSON_RESULTS, max_rows=KEPT_ROWS)
         )
         if answer.status == 200 and answer.kind in ("solutions", "boolean"):
-            _write(folder / answer_file(example.query), answer.body)
-            kept += 1
-    found = kept_figures(store) if kept_figures is not None else None
-    before, untouched = found if found is not None else (None, frozenset[str]())
-    for programme in _programmes(store):
-        figures = sparql_prefixes() + programme_figures(programme)
-        name = answer_file(figures)
-        if before is not None and programme in untouched and (before / name).exists():
-            link_or_copy(before / name, folder / name)  # the same rows: nothing it read changed
-        elif not kept_before(figures):
-            body = store.select(figures).serialize(format=QueryResultsFormat.JSON)
-            assert body is not None  # serialize() returns the bytes when given no output
-            _write(folder / name, body)
-        kept += 1
-    home, statistics = (summarise or _summaries)(store)
-    summaries = {"stats": home, "dataset-statistics": statistics}
-    for name, summary in summaries.items():
-        _write(folder / f"{name}.json", json.dumps(summary).encode("utf-8"))
-        kept += 1
-    for query in first_views(summaries["dataset-statistics"]["name_tags"]):
-        text = sparql_prefixes() + query
-        kept += 1
-        if kept_before(text):
-            continue
-        body = store.select(text).serialize(format=QueryResultsFormat.JSON)
-        assert body is not None
-        _write(folder / answer_file(text), body)
+            _write(folder / answer_file(query), answer.body)
+            return 1
+        return 0
+
+    def selected(query: str) -> int:
+        body = store.select(query).serialize(format=QueryResultsFormat.JSON)
+        assert body is not None  # serialize() returns the bytes when given no output
+        _write(folder / answer_file(query), body)
+        return 1
+
+    def summarised() -> dict[str, Any]:
+        home, statistics = (summarise or _summaries)(store)
+        summaries = {"stats": home, "dataset-statistics": statistics}
+        for name, summary in summaries.items():
+            _write(folder / f"{name}.json", json.dumps(summary).encode("utf-8"))
+        return statistics
+
+    kept = 0
+    with ThreadPoolExecutor(max_workers=ASKING) as asking:  # the engine releases the GIL
+        described = asking.submit(summarised)  # first: the first views need its name tags
+        asked = []
+        for example in EXAMPLES:
+            if kept_before(example.query):
+                kept += 1
+            else:
+                asked.append(asking.submit(example_answer, example.query))
+        found = kept_figures(store) if kept_figures is not None else None
+        before, untouched = found if found is not None else (None, frozenset[str]())
+        for programme in _programmes(store):
+            figures = sparql_prefixes() + programme_figures(programme)
+            name = answer_file(figures)
+            if before is not None and programme in untouched and (before / name).exists():
+                link_or_copy(before / name, folder / name)  # nothing it read changed
+                kept += 1
+            elif kept_before(figures):
+                kept += 1
+            else:
+                asked.append(asking.submit(selected, figures))
+        kept += 2  # the summaries
+        for query in first_views(described.result()["name_tags"]):
+            text = sparql_prefixes() + query
+            if kept_before(text):
+                kept += 1
+            else:
+                asked.append(asking.submit(selected, text))
+        kept += sum(each.result() for each in asked)
     return kept
 
 
