@@ -58,3 +58,26 @@ def test_patterns_inside_exists_are_read_too():
         properties_read(f"ASK {{ ?s <{A}> ?o FILTER EXISTS {{ GRAPH ?g {{ ?o <{B}> ?x }} }} }}")
         is None
     )
+
+
+def test_queries_parsed_side_by_side_are_read_as_one_at_a_time():
+    """The kept answers are asked from threads, and rdflib's parser keeps state while it
+    parses: in a fresh interpreter (as ``cblod ingest`` is), every example parsed from four
+    threads at once is read as when parsed alone (before, most read as "anything", and their
+    answers were never kept)."""
+    import subprocess
+    import sys
+
+    from cblod.examples import EXAMPLES
+
+    script = (
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from cblod.derived.reads import properties_read\n"
+        "from cblod.examples import EXAMPLES\n"
+        "with ThreadPoolExecutor(max_workers=4) as pool:\n"
+        "    found = list(pool.map(properties_read, [e.query for e in EXAMPLES]))\n"
+        "print(sum(f is None for f in found))\n"
+    )
+    untold = sum(properties_read(e.query) is None for e in EXAMPLES)
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert int(ran.stdout) == untold

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterable
 from functools import lru_cache
@@ -46,6 +47,11 @@ class _Unknowable(Exception):
     """The query may read any statement."""
 
 
+#: rdflib's parser (pyparsing) keeps state while it parses: one query at a time, or a query
+#: parsed beside another fails as if it were not SPARQL
+_PARSING = threading.Lock()
+
+
 @lru_cache(maxsize=256)
 def properties_read(query: str) -> frozenset[str] | None:
     """The IRIs of the properties ``query`` reads, or None when it may read any statement
@@ -54,7 +60,8 @@ def properties_read(query: str) -> frozenset[str] | None:
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        parsed = translateQuery(parseQuery(query))
+        with _PARSING:
+            parsed = translateQuery(parseQuery(query))
     except Exception:  # noqa: BLE001: whatever rdflib cannot read, we cannot tell
         return None
     if parsed.algebra.get("datasetClause"):

@@ -5,8 +5,10 @@ release's folder (from scratch, or updated from the release before when that one
 with its own: ``cblod.derived.change_of``), and a sentence saying how it is updated, or why
 it is recomputed whole. ``derive`` makes them in lanes, one thread each: the dumps (pyoxigraph
 serialising and zlib, the GIL released), the aggregates (SPARQL evaluated by pyoxigraph, the GIL
-released), and the indexes (Python and numpy), which share the properties they follow (one
-``PathReader``). A lane's artefacts are made in order: the reconciliation index first and the
+released), and the indexes (Python and numpy). What they share is made once (``Shared``): the
+release before opened and the change read from the release's record (``cblod.derived.diff``),
+what that change reaches (``cblod.derived.reach``, with one reader of the properties near the
+items made again), and, when an index is built whole, one ``PathReader``. A lane's artefacts are made in order: the reconciliation index first and the
 facet index after it, its smallest list last, since a running server loads each index as soon
 as it is written (``cblod.web.prepare``) and the last is what is left to load when the pointer
 moves.
