@@ -62,7 +62,7 @@ def properties_read(query: str) -> frozenset[str] | None:
     try:
         with _PARSING:
             parsed = translateQuery(parseQuery(query))
-    except Exception:  # noqa: BLE001: whatever rdflib cannot read, we cannot tell
+    except Exception:  # noqa: BLE001 - what rdflib cannot read, we cannot tell
         return None
     if parsed.algebra.get("datasetClause"):
         return None
