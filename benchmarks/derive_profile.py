@@ -21,17 +21,17 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat
 
+from cblod.derived.facets.index import build_all
+from cblod.derived.kept import JSON_RESULTS, KEPT_ROWS, _programmes
+from cblod.derived.matching.index import keep as keep_reconciliation
+from cblod.derived.paths import PathReader
 from cblod.derived.reach import reach_of
 from cblod.derived.statistics import statistics
 from cblod.dumps import RELEASE_DUMPS, release_dumps
 from cblod.examples import EXAMPLES
-from cblod.facets.index import build_all
 from cblod.figures import programme_figures
-from cblod.kept import JSON_RESULTS, KEPT_ROWS, _programmes
 from cblod.listings import first_views
-from cblod.paths import PathReader
 from cblod.query.workers import QueryRequest, execute
-from cblod.reconcile.index import keep as keep_reconciliation
 from cblod.stats import dataset_statistics, stats
 from cblod.store import CblodStore
 from cblod.vocab import sparql_prefixes

@@ -7,7 +7,7 @@ name, so the choice never depends on the order a store returns names in (the rul
 read it: ``cblod.web.labels``).
 
 The rule lives outside the web tier because what a release derives at publish uses it too:
-the facet index keeps its list's order by name (``cblod.facets.order``) and the kept answers
+the facet index keeps its list's order by name (``cblod.derived.facets.order``) and the kept answers
 hold the first views of the plain lists (``cblod.listings``), both for the readers most first
 views come from, so the first view after a release sorts and asks nothing (issue #24).
 """

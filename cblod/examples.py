@@ -2,7 +2,7 @@
 
 An example that lists every resource of a kind stops at 100 rows (and says so): the query page
 shows an answer, and a list of every project is a download (the dumps, or the query without
-its LIMIT). Their answers are kept with each snapshot (``cblod.kept``).
+its LIMIT). Their answers are kept with each snapshot (``cblod.derived.kept``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ has and the first of them by acronym, and its partners' EU funding by country: a
 over every project of the programme (30 000 in the benchmarks' export: seconds). None of that
 depends on the reader, while the names shown do (their language). So the page asks in two
 steps: these figures, by IRI, in a query whose text depends on the programme only (so
-``cblod.kept`` computes it once per snapshot, at publish, and the page finds it by its
+``cblod.derived.kept`` computes it once per snapshot, at publish, and the page finds it by its
 text), then the names of the few things shown, in the reader's languages.
 """
 

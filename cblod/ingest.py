@@ -25,10 +25,10 @@ from pyoxigraph import NamedNode
 from . import collector, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
 from .consolidate import Conflict
 from .derived.release import derive
+from .derived.search import build_index
 from .emit import emit
 from .errors import CblodError, InputError, StoreError
 from .identity import Identity
-from .search import build_index
 from .sourcefile import SourceFile
 from .store import CblodStore
 from .vocab import CBO
@@ -82,7 +82,7 @@ def ingest(
 
     ``on_source`` hears of each file as it is done; ``on_chunk`` of each chunk of a streamed
     bulk file (path, records so far, share of the file read if known). ``keep``: compute the
-    answers kept with the new snapshot (``cblod.kept``) and build its release's dumps
+    answers kept with the new snapshot (``cblod.derived.kept``) and build its release's dumps
     (``dumps.release_dumps``) before it is published (``derive_release``).
     """
     base = base_uri or store.base_uri or DEFAULT_BASE_URI

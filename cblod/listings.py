@@ -1,10 +1,10 @@
 """The plain lists (clusters, programmes): what each shows, and the queries of their pages.
 
-Projects, participations and organisations are faceted lists (``cblod.facets``). A plain
+Projects, participations and organisations are faceted lists (``cblod.derived.facets``). A plain
 list's page is one SPARQL query; the first views a release is most often read by (each list's
 first page in each order, and the home page's programmes, for a reader of the default
 languages) are answered at publish and kept with the release (``first_views``, read by
-``cblod.kept``), so no reader after a release waits for those aggregates (issue #24).
+``cblod.derived.kept``), so no reader after a release waits for those aggregates (issue #24).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """SPARQL text built the same way by the pages and by what is kept for them.
 
-Pure string builders (no store, no request): ``cblod.kept`` computes a page's heavy answers
+Pure string builders (no store, no request): ``cblod.derived.kept`` computes a page's heavy answers
 at publish from the very query text the page sends later, and finds them by that text.
 """
 

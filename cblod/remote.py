@@ -530,7 +530,7 @@ class RemoteStore(PublishedReads):
     @property
     def data_dir(self) -> Path:
         """The local cache of this version: its search index, built on first use."""
-        from .search import INDEX_FILE, build_index
+        from .derived.search import INDEX_FILE, build_index
 
         folder = self.path / f"version-{self.version}"
         if not folder.exists():

@@ -68,7 +68,7 @@ class CblodStore(PublishedReads):
         self._forget()
         self.folder = SnapshotFolder(self.path)
         #: subjects whose published statements the last snapshot this handle published
-        #: changed (what ``cblod.search`` updated its index for)
+        #: changed (what ``cblod.derived.search`` updated its index for)
         self.published_changes: set[str] = set()
         if (self.path / "CURRENT").exists() and not (self.path / POINTER).exists():
             raise StoreError(

@@ -1,4 +1,4 @@
-"""The answers a release keeps (``cblod.kept``: statistics, example answers, programme figures,
+"""The answers a release keeps (``cblod.derived.kept``: statistics, example answers, programme figures,
 the plain lists' first views) are asked again for each release, or taken from the release
 before when nothing they read changed; after chains of updates in several orders, what a
 release kept is what computing them on its data again gives, file
@@ -16,10 +16,10 @@ import pytest
 from conftest import ALL_PAGES
 from test_derived_dumps import edited
 
+from cblod.derived.kept import FOLDER, keep_aggregates
 from cblod.derived.reads import FILE as READS
 from cblod.derived.reads import MEMO
 from cblod.ingest import ingest
-from cblod.kept import FOLDER, keep_aggregates
 from cblod.store import CblodStore
 
 
@@ -82,9 +82,9 @@ def test_answers_kept_from_the_release_before_equal_ones_computed_again(tmp_path
     assert linked  # some answers were kept, not asked again
     # what each example reads was told, though the answers are asked from threads (rdflib's
     # parser, one query at a time: two at once read as "anything", and were never kept)
+    from cblod.derived.kept import answer_file
     from cblod.derived.reads import properties_read
     from cblod.examples import EXAMPLES
-    from cblod.kept import answer_file
 
     told = json.loads((store.snapshot / FOLDER / READS).read_text(encoding="utf-8"))
     for example in EXAMPLES:
@@ -96,9 +96,9 @@ def test_a_status_fix_keeps_every_example_answer_on_the_published_graph(tmp_path
     """No example query reads a project's status: after a fix of one, each example's answer
     is the release before's file, but for those that read the source graphs (``GRAPH``), which
     the fix did change."""
+    from cblod.derived.kept import answer_file
     from cblod.derived.reads import properties_read
     from cblod.examples import EXAMPLES
-    from cblod.kept import answer_file
 
     store = CblodStore(tmp_path / "store")
     page = pages / ALL_PAGES[0].name

@@ -1,5 +1,5 @@
 """The facet index of a release, its export rows kept from the release before where their
-inputs did not change (``cblod.facets.reuse``), equals the index built whole: after chains of
+inputs did not change (``cblod.derived.facets.reuse``), equals the index built whole: after chains of
 updates in several orders, for every list, file for file."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from conftest import ALL_PAGES
 from test_derived_dumps import edited
 
 from cblod.derived import change_of
-from cblod.facets import index as index_module
-from cblod.facets.index import FOLDER, build, load, save
-from cblod.facets.spec import LISTS
+from cblod.derived.facets import index as index_module
+from cblod.derived.facets.index import FOLDER, build, load, save
+from cblod.derived.facets.spec import LISTS
+from cblod.derived.paths import PathReader
 from cblod.ingest import ingest
-from cblod.paths import PathReader
 from cblod.store import CblodStore
 
 

@@ -10,9 +10,9 @@ import json
 from conftest import ALL_PAGES
 
 from cblod.derived.figures import untouched_programmes
+from cblod.derived.kept import FOLDER, answer_file
 from cblod.figures import programme_figures
 from cblod.ingest import ingest
-from cblod.kept import FOLDER, answer_file
 from cblod.store import CblodStore
 from cblod.vocab import sparql_prefixes
 

@@ -1,6 +1,6 @@
 """The facet and reconciliation indexes patched from the release before's (only the items a
-change reaches made again: ``cblod.derived.reach``, ``cblod.facets.patch``,
-``cblod.reconcile.index.patch``) equal the indexes built whole, file for file, after chains of
+change reaches made again: ``cblod.derived.reach``, ``cblod.derived.facets.patch``,
+``cblod.derived.matching.index.patch``) equal the indexes built whole, file for file, after chains of
 fixes in random orders: amounts, names, legal statuses, a project's title and objective, a
 partner's town and country, a partner that leaves a project and comes back. Each test also
 checks the patch was what made them, and that it made few entries again."""
@@ -15,13 +15,13 @@ from conftest import CB_PAGE, INTERREG_EUROPE, KEEP_EU_PAGE
 from test_derived_facets import assert_same_files
 from test_derived_reconcile import assert_same_index
 
-from cblod.facets import index as facet_index
-from cblod.facets import patch as facet_patch
-from cblod.facets.index import FOLDER, build, save
-from cblod.facets.spec import LISTS
+from cblod.derived.facets import index as facet_index
+from cblod.derived.facets import patch as facet_patch
+from cblod.derived.facets.index import FOLDER, build, save
+from cblod.derived.facets.spec import LISTS
+from cblod.derived.matching import index as reconcile_index
+from cblod.derived.paths import PathReader
 from cblod.ingest import ingest
-from cblod.paths import PathReader
-from cblod.reconcile import index as reconcile_index
 from cblod.store import CblodStore
 
 LEAVING = (

@@ -1,5 +1,5 @@
 """The reconciliation index of a release, its names' words taken from the release before
-(``cblod.reconcile.index.keep``), equals the index built whole, byte for byte: after chains of
+(``cblod.derived.matching.index.keep``), equals the index built whole, byte for byte: after chains of
 updates in several orders that rename partners, give them back their old names and change
 amounts. And the first query after a release computes no name's words: they are in the file."""
 
@@ -12,11 +12,11 @@ import pytest
 from conftest import ALL_PAGES, KEEP_EU_PAGE
 
 from cblod.derived import change_of
+from cblod.derived.matching import index, match
+from cblod.derived.matching.index import FILE, FOLDER, build, load, save
+from cblod.derived.matching.match import Matcher, Query
+from cblod.derived.paths import PathReader
 from cblod.ingest import ingest
-from cblod.paths import PathReader
-from cblod.reconcile import index, match
-from cblod.reconcile.index import FILE, FOLDER, build, load, save
-from cblod.reconcile.match import Matcher, Query
 from cblod.store import CblodStore
 
 #: partner names as a page may state them over a few fixes: new, changed, the old one again

@@ -2,7 +2,7 @@
 combinations of facets narrow as stated, the state lives in the URL, and the whole filtered
 list comes out in every format with as many rows as the count says.
 
-Truth is SPARQL over the same store (the queries built by ``cblod.facets.sparql``, which the
+Truth is SPARQL over the same store (the queries built by ``cblod.derived.facets.sparql``, which the
 page itself shows); exports are read back with independent readers (csv, openpyxl, rdflib).
 """
 
@@ -24,10 +24,10 @@ import rdflib
 import requests
 from conftest import ingest_all, running, select
 
-from cblod.facets import sparql as facet_sparql
-from cblod.facets.selection import Selection, parse
-from cblod.facets.spec import LISTS
-from cblod.facets.table import columns
+from cblod.derived.facets import sparql as facet_sparql
+from cblod.derived.facets.selection import Selection, parse
+from cblod.derived.facets.spec import LISTS
+from cblod.derived.facets.table import columns
 from cblod.vocab import sparql_prefixes
 
 CBO_NS = rdflib.Namespace("https://w3id.org/cblod/ontology#")
@@ -476,7 +476,7 @@ def test_a_reader_waits_for_an_index_being_built_instead_of_building_it(tmp_path
     import os
     import threading
 
-    from cblod.building import STALE, building, wait_for
+    from cblod.derived.building import STALE, building, wait_for
 
     built = threading.Event()
     looks: list[int] = []

@@ -14,10 +14,10 @@ import requests
 from conftest import ALL_PAGES, INTERREG_EUROPE, ingest_all, running, select
 
 from cblod.chosen_names import DEFAULT_LANGUAGES, effective
+from cblod.derived.kept import FOLDER, answer_file, kept_answer, kept_solutions, kept_summary
 from cblod.examples import EXAMPLES
 from cblod.figures import programme_figures
 from cblod.ingest import ingest
-from cblod.kept import FOLDER, answer_file, kept_answer, kept_solutions, kept_summary
 from cblod.listings import first_views
 from cblod.query.workers import QueryRequest, execute
 from cblod.stats import dataset_statistics, stats

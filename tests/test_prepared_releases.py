@@ -12,7 +12,7 @@ import requests
 from conftest import ALL_PAGES, KEEP_EU_PAGE, RUNNING_APPS, remote_copy, running
 from test_published_whole import STATUS, changed, ingest_without_publishing
 
-from cblod.facets.spec import LISTS
+from cblod.derived.facets.spec import LISTS
 from cblod.ingest import derive_release, ingest
 from cblod.snapshots import published_snapshot
 from cblod.store import CblodStore

@@ -41,12 +41,12 @@ from conftest import (
 )
 from pyoxigraph import DefaultGraph, RdfFormat, parse
 
+from cblod.derived.search import INDEX_FILE
 from cblod.dumps import write_dumps
 from cblod.errors import StoreError
 from cblod.ingest import ingest
 from cblod.push import push
 from cblod.remote import RemoteStore, SparqlServer, default_cache
-from cblod.search import INDEX_FILE
 from cblod.store import CblodStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

@@ -6,8 +6,8 @@ import sqlite3
 
 from conftest import ALL_PAGES, KEEP_EU_PAGE, ingest_all
 
+from cblod.derived.search import build_index, index_path, search
 from cblod.ingest import ingest
-from cblod.search import build_index, index_path, search
 from cblod.store import CblodStore
 
 

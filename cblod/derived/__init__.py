@@ -8,7 +8,7 @@ rewritten only in the subject buckets that changed: ``cblod.subject_buckets``), 
 reconciliation indexes (only the items a change reaches made again: ``cblod.derived.reach``),
 the statistics' counts (``cblod.derived.statistics``), the kept answers whose queries read
 nothing that changed (``cblod.derived.reads``) and the figures of untouched programmes
-(``cblod.derived.figures``), and the search index (``cblod.search``). Asked again: the other
+(``cblod.derived.figures``), and the search index (``cblod.derived.search``). Asked again: the other
 answers (arbitrary aggregates, which a diff of statements cannot update exactly without
 keeping their groups). The update is the default whenever the release before it is on disk
 with its own artefact; otherwise, or when the change is not known, the artefact is built from

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode
 
-from ..kept import FOLDER as ANSWERS
 from ..published import Dataset
 from ..rdfterms import lexical
 from ..vocab import CBO, RDF
 from .diff import UNKNOWN, Diff, given_or_own
+from .kept import FOLDER as ANSWERS
 
 #: changed subjects above which every programme's figures are asked again
 WHOLE_ABOVE = 20_000

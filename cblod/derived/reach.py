@@ -1,7 +1,7 @@
 """What a release's change reaches: the items of an index that read a changed statement.
 
 An index's entry for an item (a facet list's row and pairs, a reconciliation entity) is made
-by following property paths from the item (``cblod.paths``): ``cbo:partner/cbo:country``
+by following property paths from the item (``cblod.derived.paths``): ``cbo:partner/cbo:country``
 reads the item's ``cbo:partner`` statements, then its partners' ``cbo:country`` ones; ``^p``
 reads the statements whose object is the node. An entry can differ between two releases only
 if one of the reads along its paths gives another answer: a statement added or removed at a
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode
 
-from ..paths import NearReader
 from ..published import Dataset
 from ..vocab import PREFIXES
 from .diff import UNKNOWN, Diff, given_or_own
+from .paths import NearReader
 
 PUBLISHED = DefaultGraph()
 

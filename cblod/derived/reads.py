@@ -5,7 +5,7 @@ published graph's statements of those properties: if a release added or removed 
 the query's answer is the release before's, exactly, whatever the query computes (a GROUP BY, a
 MIN, a FILTER NOT EXISTS). That is what lets the example answers, the plain lists' first views
 and the programmes' figures (arbitrary aggregates, which a diff cannot update) be kept from
-the release before when a fix did not touch what they read (``cblod.kept``).
+the release before when a fix did not touch what they read (``cblod.derived.kept``).
 
 A query is said to read everything (``None``) when it cannot be told: a variable property, a
 negated property set, a ``GRAPH`` or ``SERVICE`` pattern or a ``FROM`` (other graphs than the
@@ -120,7 +120,7 @@ FILE = "reads.json"
 
 class KnownReads:
     """The properties each query reads, by query text's file name in the answers folder
-    (``cblod.kept.answer_file``): those the release before kept, and those found since."""
+    (``cblod.derived.kept.answer_file``): those the release before kept, and those found since."""
 
     def __init__(self, before: Path | None) -> None:
         self._known: dict[str, list[str] | None] = {}
@@ -167,7 +167,7 @@ class Remembering:
     def select(self, sparql: str, **options: Any) -> Any:
         from pyoxigraph import QueryResultsFormat, parse_query_results
 
-        from ..kept import answer_file
+        from .kept import answer_file
 
         name = answer_file(sparql + (repr(sorted(options.items())) if options else ""))
         old = self._before / MEMO / name if self._before is not None else None

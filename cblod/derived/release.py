@@ -15,7 +15,7 @@ moves.
 
 The search index is the one derived artefact not made here: it is updated by the writer before
 the release is sealed, from the subjects whose published statements changed, which only the
-writer holds (``cblod.search.build_index``). The change stream's members and the release
+writer holds (``cblod.derived.search.build_index``). The change stream's members and the release
 record come from the same change set, written with the release (``cblod.releases``).
 """
 
@@ -29,14 +29,14 @@ from functools import cached_property
 from pathlib import Path
 
 from ..dumps import release_dumps
-from ..facets.index import build_all as build_facet_index
-from ..kept import FOLDER as ANSWERS
-from ..kept import answer_file, keep_aggregates
-from ..paths import PathReader
 from ..published import Dataset
-from ..reconcile.index import keep as keep_reconciliation_index
 from .diff import Diff, diff_of
+from .facets.index import build_all as build_facet_index
 from .figures import untouched_programmes
+from .kept import FOLDER as ANSWERS
+from .kept import answer_file, keep_aggregates
+from .matching.index import keep as keep_reconciliation_index
+from .paths import PathReader
 from .reach import Reach, reach_of
 from .reads import KnownReads, Remembering
 from .statistics import statistics
@@ -159,7 +159,7 @@ RECONCILIATION_INDEX = Artefact(
 FACET_INDEX = Artefact(
     "facet index",
     _facet_index,
-    "only the items the change reaches are made again (cblod.facets.patch), read near them "
+    "only the items the change reaches are made again (cblod.derived.facets.patch), read near them "
     "alone; every other item's pairs, amounts, names and row are the release before's, and "
     "files of rows that did not change are linked; a change reaching more than a quarter of "
     "the items builds it whole, taking the rows whose inputs did not change",

@@ -24,12 +24,12 @@ from typing import Any
 
 from pyoxigraph import DefaultGraph, NamedNode
 
-from ..kept import FOLDER as ANSWERS
 from ..published import Dataset
 from ..rdfterms import lexical
 from ..stats import LINK_TARGETS, Scans, dataset_statistics, stats
 from ..vocab import RDF
 from .diff import UNKNOWN, Diff, given_or_own
+from .kept import FOLDER as ANSWERS
 
 #: above this share of the subjects changed, the counts are made whole
 WHOLE_ABOVE = 0.2

@@ -16,9 +16,9 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple
 
+from ..derived.kept import kept_summary, kept_summary_in
 from ..dumps import DATASET_DUMPS, DumpFile, manifest
 from ..errors import ValueParseError
-from ..kept import kept_summary, kept_summary_in
 from ..places import country, country_extents
 from ..releases import CHANGES
 from ..stats import LINK_TARGETS, dataset_statistics

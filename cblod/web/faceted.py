@@ -3,7 +3,7 @@
 Each page counts every facet value given the reader's other filters, lists the first page of
 matches, shows the SPARQL that selects them, and offers the whole list in every format
 (``?format=csv|xlsx|json|ttl|nt|jsonld``, or by ``Accept``). Everything is answered from the
-snapshot's facet index (``cblod.facets``), loaded once per snapshot (built by the first
+snapshot's facet index (``cblod.derived.facets``), loaded once per snapshot (built by the first
 request where an ingest did not keep one: a SPARQL-server backend).
 """
 
@@ -29,15 +29,15 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from .. import collector
-from ..building import wait_for
 from ..chosen_names import choose
-from ..facets import export, sparql
-from ..facets.index import ListIndex, build, folder_of, load
-from ..facets.selection import BadFilter, Count, Outcome, Selection, evaluate, parse
-from ..facets.spec import LISTS, NUTS, Facet
+from ..derived.building import wait_for
+from ..derived.facets import export, sparql
+from ..derived.facets.index import ListIndex, build, folder_of, load
+from ..derived.facets.selection import BadFilter, Count, Outcome, Selection, evaluate, parse
+from ..derived.facets.spec import LISTS, NUTS, Facet
+from ..derived.search import matching
 from ..lru import OneAtATime
 from ..published import Dataset
-from ..search import matching
 from ..vocab import sparql_prefixes
 from .labels import reader_languages, vary_on_language
 from .language import carried, with_language
@@ -49,7 +49,7 @@ blueprint = Blueprint("faceted", __name__)
 PAGE_SIZE = 50
 #: values a facet shows before "all values", and at most with it
 SHOWN_VALUES, ALL_VALUES = 10, 500
-#: columns of the kept rows (``cblod.facets.table``) a page shows, per list
+#: columns of the kept rows (``cblod.derived.facets.table``) a page shows, per list
 PAGE_COLUMNS = {
     "projects": ("Project acronym", "Programme", "Project start", "Project's EU funding"),
     "participations": (
@@ -271,7 +271,7 @@ def _page(
         abort(404, description=past_the_end(page, pages))
     shown = [int(i) for i in ordinals[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
     headings = PAGE_COLUMNS[name]
-    from ..facets.table import columns
+    from ..derived.facets.table import columns
 
     positions = [columns(name).index(h) for h in headings]
     items = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template
 
-from ..kept import kept_summary
+from ..derived.kept import kept_summary
 from ..listings import home_programmes
 from ..stats import EU_FUNDING, stats
 from ..vocab import DCTERMS, PROV

@@ -19,7 +19,7 @@ from flask import Flask, request
 
 from .. import stats
 from ..chosen_names import effective
-from ..kept import kept_summary
+from ..derived.kept import kept_summary
 from ..stats import name_languages
 from .labels import reader_languages, valid_ranges
 from .store_access import current_store, memoized

@@ -16,9 +16,9 @@ from flask import g, render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
 from ..chosen_names import chosen_name, name_key
+from ..derived.kept import kept_solutions
 from ..describe import Description, kind_of
 from ..figures import PROGRAMME_SECTIONS, programme_figures
-from ..kept import kept_solutions
 from ..ontology_terms import published_parents, term_labels
 from ..querytext import union_of_sections
 from ..rdfterms import Term, lexical

@@ -10,7 +10,7 @@ So a server watches its store's folder (one directory listing every ``INTERVAL``
 snapshot newer than the one it serves has an index written, opens it read-only, hands it to
 ``PublishedStore`` (which switches to it when the pointer names it), and loads each index as
 soon as it is written into the same per-version caches requests read; an ingest writes the
-smallest last (``cblod.kept``), so little is left to load when the pointer moves. Nothing is served from a
+smallest last (``cblod.derived.kept``), so little is left to load when the pointer moves. Nothing is served from a
 release before it is published: this only moves loading ahead of the first request. A release
 that is never published (its ingest failed) is dropped when a newer one appears.
 
@@ -31,11 +31,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from ..derived.facets.index import FOLDER as FACETS
+from ..derived.facets.spec import LISTS
+from ..derived.matching.index import FILE as RECONCILIATION
 from ..derived.release import keep_answers
-from ..facets.index import FOLDER as FACETS
-from ..facets.spec import LISTS
 from ..published import Dataset
-from ..reconcile.index import FILE as RECONCILIATION
 from ..remote import RemoteStore
 from ..snapshots import published_snapshot
 from ..store import CblodStore

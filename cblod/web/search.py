@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, make_response, render_template, request
 from pyoxigraph import Literal
 
-from ..search import search as find
+from ..derived.search import search as find
 from ..vocab import sparql_prefixes
 from .labels import choose_name, reader_languages, vary_on_language
 from .links import href

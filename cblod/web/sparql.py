@@ -14,8 +14,8 @@ import hashlib
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from ..derived.kept import kept_answer
 from ..examples import EXAMPLES, default_query
-from ..kept import kept_answer
 from ..query.formats import FORMAT_PARAMETERS, GRAPH, negotiate, prefers_html
 from ..query.scan import scan
 from ..query.workers import PoolBusy, QueryRequest, QueryResponse, QueryTimeout, WorkerDied

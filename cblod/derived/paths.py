@@ -1,6 +1,6 @@
 """Following property paths over a whole dataset at once, for indexes built at publish.
 
-The facet index (``cblod.facets``) and the reconciliation index (``cblod.reconcile``) need,
+The facet index (``cblod.derived.facets``) and the reconciliation index (``cblod.derived.matching``) need,
 for every item of a kind, the ends of property paths (a participation's programme is
 ``cbo:project/cbo:programme``). A query per path joining 120 000 participations took a minute
 and a half at programme scale; reading each property once (``PathReader``) and joining in
@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from pyoxigraph import QueryResultsFormat
 
-from .published import Dataset
-from .vocab import sparql_prefixes
+from ..published import Dataset
+from ..vocab import sparql_prefixes
 
 Ints64 = npt.NDArray[np.int64]
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ..chosen_names import choose
+from ...chosen_names import choose
 
 #: sorts after every name: items without one come last
 NO_NAME = "\uffff"

@@ -9,7 +9,7 @@ the others is one boolean mask and one ``numpy.bincount``: a millisecond for 120
 numpy is the well-kept library for exactly that (SQLite's GROUP BY, tried first, took 20-50
 ms per facet at 120 000 rows, too slow for fifteen).
 
-The index is built by running each pattern of ``cblod.facets.spec`` as a SELECT, so it says
+The index is built by running each pattern of ``cblod.derived.facets.spec`` as a SELECT, so it says
 what SPARQL says. Files, under ``facets/``: a part of a list's index each (``save``), written
 aside and renamed, ``<list>.json`` last.
 """
@@ -29,12 +29,12 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
+from ...chosen_names import DEFAULT_LANGUAGES, effective
+from ...published import Dataset
+from .. import link_or_copy
 from ..building import building
-from ..chosen_names import DEFAULT_LANGUAGES, effective
-from ..derived import link_or_copy
-from ..derived.reach import Reach
 from ..paths import LITERAL, Mode, PathReader, select_csv
-from ..published import Dataset
+from ..reach import Reach
 from . import table
 from .order import name_order
 from .reuse import Recorder, RowInputs, digest
@@ -153,7 +153,7 @@ class ListIndex:
     relations: dict[str, Relation]  # per facet key, and "text" (the text targets)
     amounts: dict[str, Floats]  # per measure key and sort key; NaN where an item has none
     labels: dict[str, list[tuple[str, str]]]  # value IRI -> its names
-    rows: Rows  # per item, its export cells (``cblod.facets.table``)
+    rows: Rows  # per item, its export cells (``cblod.derived.facets.table``)
     #: what each row was made from: the next release reuses the rows that did not change
     inputs: RowInputs | None = None
     #: the order by name a reader of ``DEFAULT_LANGUAGES`` sees, kept with the index
@@ -321,7 +321,7 @@ def _rows(
     amounts: dict[str, Floats],
     previous: ListIndex | None = None,
 ) -> tuple[list[Row], RowInputs]:
-    """Each item's export row (``cblod.facets.table``), cells in column order, and what each
+    """Each item's export row (``cblod.derived.facets.table``), cells in column order, and what each
     was made from; a row of ``previous`` whose inputs are the same is reused (``reuse``)."""
     fields = table.FIELDS[spec.name]
     gathered = {
@@ -400,7 +400,7 @@ def _relation(items: list[int], texts: list[str]) -> Relation:
 def _labels(store: Dataset, iris: list[str]) -> dict[str, list[tuple[str, str]]]:
     """Each value's names: the store's (skos:prefLabel, else rdfs:label), else the
     ontology's own terms (roles, legal statuses)."""
-    from ..ontology_terms import term_labels
+    from ...ontology_terms import term_labels
 
     found: dict[str, list[tuple[str, str]]] = {}
     for start in range(0, len(iris), LABEL_BATCH):
@@ -575,7 +575,7 @@ def build_all(
     """Build and save every list's index into the snapshot ``store`` reads (at ingest);
     ``steps`` may already hold properties read for another index of the same snapshot. From
     the release before's index (``reuse``): patched where ``reach`` says what the release
-    changed (``cblod.facets.patch``: only the items it reaches made again), else built with
+    changed (``cblod.derived.facets.patch``: only the items it reaches made again), else built with
     the rows whose inputs did not change taken."""
     from .patch import patch
 
@@ -600,7 +600,7 @@ def build_all(
 
 def _previous_folder(store: Dataset) -> Path | None:
     """The facet index folder of the release before ``store``'s, when it is on disk."""
-    from ..derived import change_of
+    from .. import change_of
 
     change = change_of(store.snapshot) if store.snapshot is not None else None
     return change.previous / FOLDER if change is not None else None

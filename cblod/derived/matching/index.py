@@ -4,8 +4,8 @@ Every organisation, project and programme with what a query may name it by: its 
 every language (as ``cblod.names`` compares them: legal forms off, glossary applied,
 inflections matched), registry identifiers by scheme, country, town, NUTS region and
 homepage; and what data extension returns. Built right after a snapshot's publish with the
-other kept answers (``cblod.kept``), from the published graph, by following properties the
-way the facet index does (``cblod.facets.index``: one query per property); kept as
+other kept answers (``cblod.derived.kept``), from the published graph, by following properties the
+way the facet index does (``cblod.derived.facets.index``: one query per property); kept as
 ``reconcile.json`` in the snapshot, loaded once per snapshot by the web tier.
 
 What comparing names needs (each name's words, ``cblod.names.name_tokens``, and its folded
@@ -30,14 +30,14 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .. import names as naming
+from ... import names as naming
+from ...names import fold, name_tokens
+from ...places import country_code
+from ...published import Dataset
+from .. import link_or_copy
 from ..building import building
-from ..derived import link_or_copy
-from ..derived.reach import Reach, reached, too_many
-from ..names import fold, name_tokens
 from ..paths import PathReader, english_and_others, select_csv
-from ..places import country_code
-from ..published import Dataset
+from ..reach import Reach, reached, too_many
 
 FILE = "reconcile.json"  # the list of chunks, written last
 FOLDER = "reconcile"  # the chunks
@@ -427,7 +427,7 @@ def keep(store: Dataset, steps: PathReader | None = None, reach: Reach | None = 
 
 
 def _previous_index(store: Dataset) -> Kept | None:
-    from ..derived import change_of
+    from .. import change_of
 
     change = change_of(store.snapshot) if store.snapshot is not None else None
     return kept(change.previous) if change is not None else None

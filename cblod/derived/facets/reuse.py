@@ -1,12 +1,12 @@
 """Export rows kept from the release before: a row is made again only when what it is made
 from changed (issue #24: an update costs what changed).
 
-An update first patches the index by subject (``cblod.facets.patch``), which makes again only
+An update first patches the index by subject (``cblod.derived.facets.patch``), which makes again only
 the items its change reaches and takes every other entry whole; this module is what a build
 of every item (a change too large to patch) still saves, and what the patch reads to know
 which rows looked up a changed node (``RowInputs.asking``).
 
-A list's row (``cblod.facets.table``) is a pure function of two things: the item's gathered
+A list's row (``cblod.derived.facets.table``) is a pure function of two things: the item's gathered
 values (the ends of its fields' paths, read whole at every build) and what it looks up about
 the nodes those lead to (a programme's name, an identifier's scheme, an address's town; the
 ``LOOKUPS``). Each build notes, per item, a digest of its values and the nodes it looked up,

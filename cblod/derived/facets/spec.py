@@ -1,9 +1,9 @@
 """What each faceted list offers: its items, facets and amount ranges, as SPARQL paths.
 
 One definition serves three readers. The index built at ingest follows each path step by
-step over the whole dataset (``cblod.facets.index``: one query per property, joined in
+step over the whole dataset (``cblod.derived.facets.index``: one query per property, joined in
 memory, since a query per facet joining 120 000 participations took a minute and a half), the
-page counts with that index, and the query a page shows (``cblod.facets.sparql``) writes the
+page counts with that index, and the query a page shows (``cblod.derived.facets.sparql``) writes the
 same paths as SPARQL property paths, so what a reader runs on ``/sparql`` gives the page's
 numbers.
 

@@ -4,8 +4,8 @@ are made again (issue #24: an update costs what changed).
 The items whose entries may differ are those that read a changed statement along one of the
 list's paths (``cblod.derived.reach``), or whose export row looked up something of a node
 whose statements changed (the nodes each row looked up are kept with the index:
-``cblod.facets.reuse``), or that joined the list. Their entries are made by following the
-paths from them alone (``cblod.paths.NearReader``); every other item's pairs, amounts, names,
+``cblod.derived.facets.reuse``), or that joined the list. Their entries are made by following the
+paths from them alone (``cblod.derived.paths.NearReader``); every other item's pairs, amounts, names,
 row and row inputs are the release before's, renumbered when items joined or left. Values are
 coded again from the pairs that remain, so the result is the index ``build`` makes from
 scratch, byte for byte: tests compare every file after chains of updates.
@@ -20,11 +20,11 @@ from typing import IO
 
 import numpy as np
 
-from ..chosen_names import DEFAULT_LANGUAGES, effective
-from ..derived import link_or_copy
-from ..derived.reach import ChangedReads, Reach, reached, too_many
+from ...chosen_names import DEFAULT_LANGUAGES, effective
+from ...published import Dataset
+from .. import link_or_copy
 from ..paths import select_csv
-from ..published import Dataset
+from ..reach import ChangedReads, Reach, reached, too_many
 from . import index, table
 from .index import ListIndex, Relation, Row, Rows, entries, labelled_values
 from .order import name_order

@@ -1,6 +1,6 @@
 """A whole filtered list in a format to take away, streamed: CSV, XLSX, JSON and RDF.
 
-Rows come from what the facet index keeps (``cblod.facets.table``), in the page's order, one
+Rows come from what the facet index keeps (``cblod.derived.facets.table``), in the page's order, one
 at a time, so an export of 120 000 participations starts at once and holds one row in memory.
 In RDF the list is itself a resource: a ``hydra:Collection`` and ``schema:ItemList`` at the
 list's own URL (filters included), with ``hydra:totalItems``, its filters (``cbo:filter``),
@@ -18,9 +18,9 @@ from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from .. import xlsx
-from ..published import Dataset
-from ..vocab import CBO, RDF, RDFS, XSD
+from ... import xlsx
+from ...published import Dataset
+from ...vocab import CBO, RDF, RDFS, XSD
 from .index import ListIndex
 from .selection import Selection
 from .table import DATE_COLUMNS, NUMBER_COLUMNS, SHEETS, columns

@@ -1,6 +1,6 @@
 """A mark that an index of a snapshot is being built, so readers wait instead of building twice.
 
-The facet and reconciliation indexes are built right after a publish (``cblod.kept``): tens of
+The facet and reconciliation indexes are built right after a publish (``cblod.derived.kept``): tens of
 seconds and hundreds of MB at programme scale. A reader who asks for a list meanwhile would
 otherwise build the same index in the web process, doubling the time and the memory. The
 builder marks the folder while it works; a reader that finds the mark waits for the index to

@@ -21,15 +21,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ValueParseError
-from ..linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
-from ..names import fold, name_tokens, similarity
-from ..places import country as find_country
+from ...errors import ValueParseError
+from ...linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
+from ...names import fold, name_tokens, similarity
+from ...places import country as find_country
 from .index import Entity, _host, tokens_of
 from .properties import IDENTIFIER_PROPERTIES, Value, as_texts, entity_id, values_of
 
 #: conditions with rules of their own (``_score``); any other property of the vocabulary
-#: (``cblod.reconcile.properties``) agrees when a value data extension gives is the query's
+#: (``cblod.derived.matching.properties``) agrees when a value data extension gives is the query's
 RULED = frozenset({"country", "town", "region", "homepage", "programme", "acronym", "code"})
 
 #: candidates scored exactly per query, chosen by the words they share with it
@@ -72,7 +72,7 @@ def _prefix(token: str) -> str:
 
 
 class Matcher:
-    """Lookups over one snapshot's entities (``cblod.reconcile.index``), built once on load."""
+    """Lookups over one snapshot's entities (``cblod.derived.matching.index``), built once on load."""
 
     def __init__(self, entities: list[Entity]) -> None:
         self.entities = entities

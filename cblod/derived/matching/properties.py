@@ -7,7 +7,7 @@ columns from; a property suggested by one and refused by the other failed a whol
 rows (``town`` was suggested and proposed, matching accepted only ``city``). Every property
 here works both ways: matching has its own rules for the ones that need them (identifiers read
 and checked, countries by code or name, NUTS regions by prefix, homepages by host, projects by
-programme, acronym or code: ``cblod.reconcile.match``); any other agrees when a value the entity
+programme, acronym or code: ``cblod.derived.matching.match``); any other agrees when a value the entity
 would get by data extension is the query's, compared as ingest compares text (case and accents
 folded).
 """
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..linking.identifiers import SCHEMES
+from ...linking.identifiers import SCHEMES
 from .index import Entity
 
 ORGANISATION, PROJECT, PROGRAMME = "Organisation", "Project", "Programme"

@@ -2,7 +2,7 @@
 
 The query page's example queries, the home page's counts, the dataset's statistics (VoID,
 DCAT-AP), each programme page's figures (``cblod.figures``), the faceted lists' index
-(``cblod.facets``) and the reconciliation service's (``cblod.reconcile``) are aggregates over the whole
+(``cblod.derived.facets``) and the reconciliation service's (``cblod.derived.matching``) are aggregates over the whole
 dataset or a whole programme: seconds each on a large one. Before, the first visitor after every ingest paid for
 them (the load run's p99 was 12 s at 30 000 projects). An ingest now computes them into the
 snapshot it is about to publish (``answers/`` in its folder), and the web tier answers from
@@ -37,15 +37,15 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
-from .derived import link_or_copy
-from .examples import EXAMPLES
-from .figures import programme_figures
-from .listings import first_views
-from .published import Dataset
-from .query.workers import QueryRequest, QueryResponse, execute
-from .rdfterms import QueryResult, lexical
-from .stats import dataset_statistics, stats
-from .vocab import sparql_prefixes
+from ..examples import EXAMPLES
+from ..figures import programme_figures
+from ..listings import first_views
+from ..published import Dataset
+from ..query.workers import QueryRequest, QueryResponse, execute
+from ..rdfterms import QueryResult, lexical
+from ..stats import dataset_statistics, stats
+from ..vocab import sparql_prefixes
+from . import link_or_copy
 
 FOLDER = "answers"
 #: answers asked at once: the queries an update must ask again are arbitrary aggregates

@@ -6,7 +6,7 @@ order). cblod's exports of projects and of participations use exactly those, so 
 XLSX of a filtered list drops into the same workbook, and reads back through cblod's own
 keep.eu mapping. Organisations have no keep.eu sheet: their columns are ours.
 
-The cells are computed when the facet index is built (``cblod.facets.index``), one file per
+The cells are computed when the facet index is built (``cblod.derived.facets.index``), one file per
 list with one JSON line per item, so an export is a read of what is kept, in the page's
 order, and costs the same whatever the filters: no query at request time, flat memory.
 Cells are text; ``NUMBER_COLUMNS`` and ``DATE_COLUMNS`` say which become numbers and dates.
@@ -22,8 +22,8 @@ from enum import Enum
 from functools import cache
 from importlib.resources import files
 
+from ...places import country_code
 from ..paths import english_and_others
-from ..places import country_code
 
 #: which sheet of keep.eu's export a list's rows follow
 SHEETS = {"projects": "Search results, projects", "participations": "Search results, partners"}
@@ -64,7 +64,7 @@ def columns(name: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Field:
-    """Values an item's row is made from: the ends of ``path`` (see ``cblod.facets.spec``)."""
+    """Values an item's row is made from: the ends of ``path`` (see ``cblod.derived.facets.spec``)."""
 
     path: tuple[str, ...]
     mode: str = "literal"  # "node" for resources, "tagged" for "lang<TAB>text"
