@@ -21,20 +21,20 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat
 
+from cblod.core.vocab import sparql_prefixes
 from cblod.derived.facets.index import build_all
 from cblod.derived.kept import JSON_RESULTS, KEPT_ROWS, _programmes
 from cblod.derived.matching.index import keep as keep_reconciliation
 from cblod.derived.paths import PathReader
 from cblod.derived.reach import reach_of
 from cblod.derived.statistics import statistics
-from cblod.dumps import RELEASE_DUMPS, release_dumps
-from cblod.examples import EXAMPLES
-from cblod.figures import programme_figures
-from cblod.listings import first_views
 from cblod.query.workers import QueryRequest, execute
-from cblod.stats import dataset_statistics, stats
+from cblod.read.dumps import RELEASE_DUMPS, release_dumps
+from cblod.read.examples import EXAMPLES
+from cblod.read.figures import programme_figures
+from cblod.read.listings import first_views
+from cblod.read.stats import dataset_statistics, stats
 from cblod.store import CblodStore
-from cblod.vocab import sparql_prefixes
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
 
 Builds a store from a generated keep.eu export (two large source graphs) and one from
 generated keep.eu project pages (one small source graph each), then times, each in a fresh
-process: ``cblod.dumps.release_dumps`` (every dump file, their manifest of sizes and
+process: ``cblod.read.dumps.release_dumps`` (every dump file, their manifest of sizes and
 SHA-256 checksums) and, as the baseline, pyoxigraph dumping each of the same files itself
 into a gzip stream at the same level (Turtle and N-Triples of the published graph, N-Quads of
 the published graph and every source graph, N-Triples of each source graph). Prints ratios;
@@ -28,7 +28,7 @@ from generate import keep_eu_export, keep_eu_pages  # noqa: E402
 OURS = """
 import sys
 from pathlib import Path
-from cblod.dumps import release_dumps
+from cblod.read.dumps import release_dumps
 from cblod.store import CblodStore
 store = CblodStore(sys.argv[1], read_only=True)
 release_dumps(store, Path(sys.argv[2]))
@@ -37,7 +37,7 @@ BASELINE = """
 import gzip, sys
 from pathlib import Path
 from pyoxigraph import DefaultGraph, RdfFormat, serialize
-from cblod.dumps import GZIP_LEVEL
+from cblod.read.dumps import GZIP_LEVEL
 from cblod.store import CblodStore
 store = CblodStore(sys.argv[1], read_only=True)
 out, db = Path(sys.argv[2]), store.store

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import keep_eu_export  # noqa: E402
 from sparql_bench import free_port, launch, wait_until_up  # noqa: E402
 
-from cblod.examples import EXAMPLES  # noqa: E402
+from cblod.read.examples import EXAMPLES  # noqa: E402
 
 KEEP_EU_PAGE = (
     Path(__file__).resolve().parent.parent / "samples" / "pages" / "keep-eu-4smart-growth.txt"

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import keep_eu_export  # noqa: E402
 from sparql_bench import free_port, launch, wait_until_up  # noqa: E402
 
-from cblod.examples import EXAMPLES  # noqa: E402
+from cblod.read.examples import EXAMPLES  # noqa: E402
 
 #: kind of request -> share of the mix
 MIX = {

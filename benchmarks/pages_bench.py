@@ -57,7 +57,7 @@ PEAK = (
 CBLOD_DUMP = """
 import sys
 from pathlib import Path
-from cblod.dumps import write_dumps
+from cblod.read.dumps import write_dumps
 from cblod.store import CblodStore
 write_dumps(CblodStore(sys.argv[1], read_only=True), Path(sys.argv[2]))
 """

@@ -34,7 +34,7 @@ PAGE = Path(__file__).resolve().parent.parent / "samples" / "pages" / "keep-eu-4
 DUMPS = """
 import shutil, sys, time
 from pathlib import Path
-from cblod.dumps import RELEASE_DUMPS, release_dumps
+from cblod.read.dumps import RELEASE_DUMPS, release_dumps
 from cblod.store import CblodStore
 store = CblodStore(sys.argv[1], read_only=True)
 snapshot = store.snapshot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import ValueParseError
+from .core.errors import ValueParseError
 from .places import country
 from .records import Address
 from .values import clean_text

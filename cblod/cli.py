@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
-from .errors import CblodError
+from .core.errors import CblodError
 from .ingest import SourceReport, expand, ingest
 from .progress import Progress
+from .read.stats import stats
 from .releases import Retention
-from .stats import stats
 from .store import CblodStore
 
 if TYPE_CHECKING:
@@ -282,7 +282,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _dump(args: argparse.Namespace) -> int:
-    from .dumps import write_dumps
+    from .read.dumps import write_dumps
 
     for path in write_dumps(CblodStore(_store_dir(args), read_only=True), Path(args.out)):
         print(f"{path}  {path.stat().st_size} bytes")

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
-from .errors import InputError, ValueParseError
+from .core.errors import InputError, ValueParseError
+from .core.ntriples import Triple
+from .core.vocab import OWL
 from .identity import Identity
-from .ntriples import Triple
 from .records import CurationRule
-from .vocab import OWL
 
 
 @dataclass

@@ -11,7 +11,7 @@ from contextlib import ExitStack, contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from .errors import CblodError
+from .core.errors import CblodError
 from .ingest import SourceReport, ingest
 from .store import CblodStore
 

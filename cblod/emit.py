@@ -14,25 +14,9 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad
 
 from .checks import budget_warnings
-from .curation import apply_rule
-from .identity import Identity
-from .linking.identifiers import SCHEMES, Identifier
-from .ntriples import Triple
-from .places import Country, Region
-from .rdfterms import Term
-from .records import (
-    Address,
-    Call,
-    Organisation,
-    Participation,
-    Programme,
-    Project,
-    Result,
-    SourceDocument,
-    Text,
-)
-from .values import Coded, Money, slugify
-from .vocab import (
+from .core.ntriples import Triple
+from .core.rdfterms import Term
+from .core.vocab import (
     ADMS,
     CBO,
     COUNTRY,
@@ -51,6 +35,22 @@ from .vocab import (
     WIKIDATA,
     XSD,
 )
+from .curation import apply_rule
+from .identity import Identity
+from .linking.identifiers import SCHEMES, Identifier
+from .places import Country, Region
+from .records import (
+    Address,
+    Call,
+    Organisation,
+    Participation,
+    Programme,
+    Project,
+    Result,
+    SourceDocument,
+    Text,
+)
+from .values import Coded, Money, slugify
 
 #: EU funds a project can be co-financed by, as ontology individuals.
 FUNDS = {"ERDF", "ESF", "CF", "IPA", "ENI", "NDICI", "EAFRD", "EMFF", "JTF"}
@@ -73,7 +73,7 @@ def _decimal(value: Decimal) -> Literal:
 class Emitter:
     """Collects the statements of one source graph; ``triples`` is the result.
 
-    Statements are plain tuples until they are written (``cblod.ntriples``): a pyoxigraph
+    Statements are plain tuples until they are written (``cblod.core.ntriples``): a pyoxigraph
     ``Quad`` per statement cost more than the rest of emitting them.
     """
 

@@ -24,14 +24,14 @@ from pyoxigraph import NamedNode
 
 from . import collector, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
 from .consolidate import Conflict
+from .core.errors import CblodError, InputError, StoreError
+from .core.vocab import CBO
 from .derived.release import derive
 from .derived.search import build_index
 from .emit import emit
-from .errors import CblodError, InputError, StoreError
 from .identity import Identity
 from .sourcefile import SourceFile
 from .store import CblodStore
-from .vocab import CBO
 
 log = logging.getLogger(__name__)
 

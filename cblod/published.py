@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, RdfFormat
 
-from .graphs import (  # noqa: F401 - the graph names, re-exported where they were defined
+from .core.graphs import (  # noqa: F401 - the graph names, re-exported where they were defined
     DATASET,
     IDENTITY,
     IDENTITY_EVIDENCE,
@@ -24,13 +24,13 @@ from .graphs import (  # noqa: F401 - the graph names, re-exported where they we
     META,
     OWN_GRAPHS,
 )
+from .core.rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
+from .core.vocab import CBO
 from .merges import alias_key, follow
-from .rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
-from .vocab import CBO
 
 if TYPE_CHECKING:
-    from .describe import Description
     from .query.workers import QueryRunner
+    from .read.describe import Description
 
 
 class Dataset(Protocol):
@@ -102,7 +102,7 @@ class Dataset(Protocol):
     def survivor(self, iri: NamedNode) -> NamedNode | None: ...
 
     def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
-        """What a page or a data format shows about ``iri`` (``cblod.describe``), with one
+        """What a page or a data format shows about ``iri`` (``cblod.read.describe``), with one
         page of its inbound links from ``inbound_offset``."""
         ...
 
@@ -225,7 +225,7 @@ class PublishedReads:
 
     def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
         """By pattern lookups: cheap when the engine runs in this process."""
-        from .describe import describe_by_lookups  # describe reads this module's names
+        from .read.describe import describe_by_lookups  # describe reads this module's names
 
         return describe_by_lookups(self, iri, inbound_offset=inbound_offset)
 

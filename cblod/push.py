@@ -45,9 +45,9 @@ from pyoxigraph import (
     serialize,
 )
 
-from .errors import StoreError
+from .core.errors import StoreError
+from .core.rdfterms import GraphName
 from .published import OWN_GRAPHS
-from .rdfterms import GraphName
 from .registry import (
     DATASET,
     HOLDS,

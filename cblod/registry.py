@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions
 
-from .errors import StoreError
+from .core.errors import StoreError
+from .core.rdfterms import Engine, Term, lexical
 from .query.results import TooManyResults
-from .rdfterms import Engine, Term, lexical
 
 REGISTRY = NamedNode("urn:cblod:registry")
 _NS = "urn:cblod:registry#"

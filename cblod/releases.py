@@ -25,7 +25,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, QuerySolutions, Store
 
-from .rdfterms import lexical
+from .core.rdfterms import lexical
 
 RECORD = "release.json"
 #: the resources a release added, changed and removed, beside its record

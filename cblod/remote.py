@@ -50,12 +50,12 @@ from pyoxigraph import (
 )
 from requests.auth import AuthBase
 
-from .describe import Description, describe_in_few_queries
-from .errors import EngineError, StoreError
+from .core.errors import EngineError, StoreError
+from .core.rdfterms import GraphName, QueryResult, Subject, Term
 from .published import SUBJECTS_PAGE, PublishedReads
 from .query.results import TooManyResults
 from .query.scan import scan
-from .rdfterms import GraphName, QueryResult, Subject, Term
+from .read.describe import Description, describe_in_few_queries
 from .registry import read_contents, read_version
 
 if TYPE_CHECKING:

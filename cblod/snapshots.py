@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from .errors import StoreError
+from .core.errors import StoreError
 
 POINTER = "published"
 _NAME = re.compile(r"v(\d{6,})")

@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
 from . import releases
-from .errors import StoreError
+from .core.errors import StoreError
+from .core.rdfterms import Engine, lexical
+from .core.vocab import CBO
 from .identity import Identity
 from .published import (
     DATASET,
@@ -32,10 +34,8 @@ from .published import (
     META,
     PublishedReads,
 )
-from .rdfterms import Engine, lexical
 from .releases import Retention
 from .snapshots import POINTER, SnapshotFolder, published_snapshot
-from .vocab import CBO
 from .writer import SnapshotWriter
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ replaced whole (``replace_source``) or streamed in chunks (``stream_source``), t
 default graph re-derived for the subjects a source changed, curated merges carried into the
 graphs ingested before them (``apply_aliases``), identity keys and the dataset's version.
 Nobody reads this database until it is published, so writes need no transaction (large
-batches go through Oxigraph's bulk loader, ``cblod.ntriples``). A failed write (a full disk)
+batches go through Oxigraph's bulk loader, ``cblod.core.ntriples``). A failed write (a full disk)
 discards the snapshot (``fail``) and raises ``StoreError``: the published one is untouched.
 """
 
@@ -23,17 +23,17 @@ from typing import NamedTuple, TypeVar
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
-from . import ntriples
 from .consolidate import Conflict, Consolidator
-from .errors import StoreError
+from .core import ntriples
+from .core.errors import StoreError
+from .core.ntriples import BULK_THRESHOLD, Triple
+from .core.ontology_terms import functional_properties, published_parents
+from .core.rdfterms import GraphName, Subject, Term, lexical
+from .core.vocab import CBO, RDF
 from .identity import Identity
-from .ntriples import BULK_THRESHOLD, Triple
-from .ontology_terms import functional_properties, published_parents
 from .published import DATASET, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, INTERNAL, META
-from .rdfterms import GraphName, Subject, Term, lexical
 from .releases import KINDS
 from .snapshots import SnapshotFolder
-from .vocab import CBO, RDF
 
 T = TypeVar("T")
 
@@ -462,7 +462,7 @@ def _rank_in(record: Iterable[tuple[NamedNode, Term, GraphName]]) -> int:
 
 
 def _write(store: Store, triples: list[Triple], graph: GraphName, *, bulk: bool) -> None:
-    """Write statements the present way (text, ``cblod.ntriples``) or the previous one."""
+    """Write statements the present way (text, ``cblod.core.ntriples``) or the previous one."""
     if not PREVIOUS_WRITE_PATH:
         ntriples.write(store, triples, graph, bulk=bulk)
     elif triples:

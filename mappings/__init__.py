@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cblod.errors import UnknownFormatError
+from cblod.core.errors import UnknownFormatError
 from cblod.sourcefile import SourceFile
 
 from . import (

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from cblod.errors import InputError, ValueParseError
+from cblod.core.errors import InputError, ValueParseError
 from cblod.names import split_name
 from cblod.pagetext import PageText
 from cblod.places import country

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from cblod.errors import InputError
+from cblod.core.errors import InputError
 from cblod.records import CurationRule, SourceDocument
 from cblod.sourcefile import SourceFile
 from cblod.tables import csv_rows, normalise

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from cblod.errors import InputError
+from cblod.core.errors import InputError
 from cblod.names import split_name
 from cblod.pagetext import PageText
 from cblod.records import (

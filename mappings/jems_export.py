@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cblod.errors import InputError, ValueParseError
+from cblod.core.errors import InputError, ValueParseError
 from cblod.jsonrecords import JsonRecord
 from cblod.linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
 from cblod.places import country

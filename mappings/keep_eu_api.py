@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from cblod.errors import ValueParseError
+from cblod.core.errors import ValueParseError
 from cblod.jsonrecords import JsonRecord
 from cblod.linking.identifiers import keep_eu_partner_ids
 from cblod.places import country

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
-from cblod.errors import InputError, ValueParseError
+from cblod.core.errors import InputError, ValueParseError
 from cblod.linking.identifiers import keep_eu_partner_ids
 from cblod.places import Region, country, region_by_code
 from cblod.records import (

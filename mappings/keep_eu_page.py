@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from cblod.addresses import parse_address
-from cblod.errors import InputError, ValueParseError
+from cblod.core.errors import InputError, ValueParseError
 from cblod.names import name_tokens, similarity, split_name
 from cblod.pagetext import PageText
 from cblod.records import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from cblod.errors import InputError, ValueParseError
+from cblod.core.errors import InputError, ValueParseError
 from cblod.pagetext import PageText
 from cblod.places import country, region
 from cblod.records import Organisation, Programme, SourceDocument, Text

@@ -18,12 +18,12 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
+from cblod.core.vocab import sparql_prefixes
 from cblod.demo import build_demo_store
 from cblod.ingest import ingest
 from cblod.push import push
 from cblod.remote import RemoteStore, SparqlServer
 from cblod.store import CblodStore
-from cblod.vocab import sparql_prefixes
 from cblod.web import create_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "pages"

@@ -171,7 +171,7 @@ def test_a_workbook_without_the_result_sheets_is_refused(tmp_path):
 def test_every_example_query_answers_on_the_demo_content(tmp_path):
     from conftest import SAMPLES
 
-    from cblod.examples import EXAMPLES
+    from cblod.read.examples import EXAMPLES
 
     store = CblodStore(tmp_path / "store")
     ingest([SAMPLES, BULK], store=store)

@@ -84,7 +84,7 @@ def test_answers_kept_from_the_release_before_equal_ones_computed_again(tmp_path
     # parser, one query at a time: two at once read as "anything", and were never kept)
     from cblod.derived.kept import answer_file
     from cblod.derived.reads import properties_read
-    from cblod.examples import EXAMPLES
+    from cblod.read.examples import EXAMPLES
 
     told = json.loads((store.snapshot / FOLDER / READS).read_text(encoding="utf-8"))
     for example in EXAMPLES:
@@ -98,7 +98,7 @@ def test_a_status_fix_keeps_every_example_answer_on_the_published_graph(tmp_path
     the fix did change."""
     from cblod.derived.kept import answer_file
     from cblod.derived.reads import properties_read
-    from cblod.examples import EXAMPLES
+    from cblod.read.examples import EXAMPLES
 
     store = CblodStore(tmp_path / "store")
     page = pages / ALL_PAGES[0].name

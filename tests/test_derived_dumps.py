@@ -16,8 +16,8 @@ import rdflib.compare
 from conftest import ALL_PAGES, KEEP_EU_PAGE
 
 from cblod.derived import change_of
-from cblod.dumps import QUADS, RELEASE_DUMPS, release_dumps
 from cblod.ingest import ingest
+from cblod.read.dumps import QUADS, RELEASE_DUMPS, release_dumps
 from cblod.store import CblodStore
 
 
@@ -102,14 +102,14 @@ def test_dumps_without_the_release_before_are_built_whole(tmp_path, pages):
 
 @pytest.mark.parametrize("seed", [31, 32, 33])
 def test_bucketed_published_dumps_equal_whole_ones_after_fixes(tmp_path, pages, seed, monkeypatch):
-    """The published graph's dumps are cut in subject buckets (``cblod.subject_buckets``),
+    """The published graph's dumps are cut in subject buckets (``cblod.read.subject_buckets``),
     here of about 4 subjects so that fixes move cuts: amounts, names, places, a partner that
     leaves and comes back, a source that joins. Each release's files are what a whole build
     writes, and they still parse as one graph, the one the store publishes."""
     from conftest import CB_PAGE, INTERREG_EUROPE
     from test_derived_patch import fix
 
-    from cblod import subject_buckets
+    from cblod.read import subject_buckets
 
     monkeypatch.setattr(subject_buckets, "BUCKET_EVERY", 4)
     rng = random.Random(seed)
@@ -137,7 +137,7 @@ def test_a_fix_rewrites_only_the_buckets_of_what_it_changed(tmp_path, pages, mon
     """One amount: of the published graph's buckets, only those holding a changed subject
     (the participation, the source's record) are compressed again; the others' bytes are
     the release before's."""
-    from cblod import subject_buckets
+    from cblod.read import subject_buckets
 
     monkeypatch.setattr(subject_buckets, "BUCKET_EVERY", 4)
     page = pages / KEEP_EU_PAGE.name

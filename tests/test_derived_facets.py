@@ -127,7 +127,7 @@ def test_the_order_by_name_is_kept_for_the_default_reader_and_the_same_for_any(
     given the order kept at publish (nothing sorted on the first view after a release)."""
     from pyoxigraph import Literal
 
-    from cblod.chosen_names import DEFAULT_LANGUAGES, effective
+    from cblod.read.chosen_names import DEFAULT_LANGUAGES, effective
     from cblod.web.labels import choose_name
 
     for spec in LISTS.values():

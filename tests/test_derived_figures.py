@@ -9,12 +9,12 @@ import json
 
 from conftest import ALL_PAGES
 
+from cblod.core.vocab import sparql_prefixes
 from cblod.derived.figures import untouched_programmes
 from cblod.derived.kept import FOLDER, answer_file
-from cblod.figures import programme_figures
 from cblod.ingest import ingest
+from cblod.read.figures import programme_figures
 from cblod.store import CblodStore
-from cblod.vocab import sparql_prefixes
 
 
 def figures_file(store: CblodStore, programme: str):

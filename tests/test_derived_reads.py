@@ -68,12 +68,12 @@ def test_queries_parsed_side_by_side_are_read_as_one_at_a_time():
     import subprocess
     import sys
 
-    from cblod.examples import EXAMPLES
+    from cblod.read.examples import EXAMPLES
 
     script = (
         "from concurrent.futures import ThreadPoolExecutor\n"
         "from cblod.derived.reads import properties_read\n"
-        "from cblod.examples import EXAMPLES\n"
+        "from cblod.read.examples import EXAMPLES\n"
         "with ThreadPoolExecutor(max_workers=4) as pool:\n"
         "    found = list(pool.map(properties_read, [e.query for e in EXAMPLES]))\n"
         "print(sum(f is None for f in found))\n"

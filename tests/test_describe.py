@@ -14,13 +14,13 @@ import pytest
 from conftest import KEEP_EU_PAGE
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
-from cblod.describe import (
+from cblod.ingest import ingest
+from cblod.read.describe import (
     _ABOUT_KNOWN,
     Description,
     describe_by_lookups,
     describe_in_few_queries,
 )
-from cblod.ingest import ingest
 from cblod.store import CblodStore
 
 
@@ -84,9 +84,9 @@ def test_names_kept_from_earlier_pages_are_those_of_the_same_version(tmp_path):
 
 
 def test_inbound_links_are_paged_in_a_stable_order(sample_store, monkeypatch):
-    import cblod.describe
+    import cblod.read.describe
 
-    monkeypatch.setattr(cblod.describe, "INBOUND_PAGE", 3)
+    monkeypatch.setattr(cblod.read.describe, "INBOUND_PAGE", 3)
     busiest = max(published_iris(sample_store), key=lambda i: len(list(
         sample_store.quads(None, None, i, DefaultGraph())
     )))  # fmt: skip

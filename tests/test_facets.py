@@ -24,11 +24,11 @@ import rdflib
 import requests
 from conftest import ingest_all, running, select
 
+from cblod.core.vocab import sparql_prefixes
 from cblod.derived.facets import sparql as facet_sparql
 from cblod.derived.facets.selection import Selection, parse
 from cblod.derived.facets.spec import LISTS
 from cblod.derived.facets.table import columns
-from cblod.vocab import sparql_prefixes
 
 CBO_NS = rdflib.Namespace("https://w3id.org/cblod/ontology#")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")

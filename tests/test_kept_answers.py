@@ -13,15 +13,15 @@ import pytest
 import requests
 from conftest import ALL_PAGES, INTERREG_EUROPE, ingest_all, running, select
 
-from cblod.chosen_names import DEFAULT_LANGUAGES, effective
+from cblod.core.vocab import sparql_prefixes
 from cblod.derived.kept import FOLDER, answer_file, kept_answer, kept_solutions, kept_summary
-from cblod.examples import EXAMPLES
-from cblod.figures import programme_figures
 from cblod.ingest import ingest
-from cblod.listings import first_views
 from cblod.query.workers import QueryRequest, execute
-from cblod.stats import dataset_statistics, stats
-from cblod.vocab import sparql_prefixes
+from cblod.read.chosen_names import DEFAULT_LANGUAGES, effective
+from cblod.read.examples import EXAMPLES
+from cblod.read.figures import programme_figures
+from cblod.read.listings import first_views
+from cblod.read.stats import dataset_statistics, stats
 from cblod.web.formatting import money
 from cblod.web.labels import ordered_languages
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Literal, Store
 
-from cblod.chosen_names import chosen_name, name_key
+from cblod.read.chosen_names import chosen_name, name_key
 from cblod.web.labels import choose_name, ordered_languages
 
 ROW = re.compile(r'<tr><td><a href="([^"]+)">([^<]*)</a>')

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cblod import mappings
+from cblod.core.errors import CblodError
 from cblod.emit import emit
-from cblod.errors import CblodError
 from cblod.identity import Identity
 from cblod.sourcefile import SourceFile
 

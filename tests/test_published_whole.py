@@ -16,8 +16,8 @@ import pytest
 from conftest import ALL_PAGES, KEEP_EU_PAGE, select
 
 from cblod.derived.kept import FOLDER
-from cblod.dumps import MANIFEST, RELEASE_DUMPS
 from cblod.ingest import derive_release, ingest
+from cblod.read.dumps import MANIFEST, RELEASE_DUMPS
 from cblod.snapshots import published_snapshot
 from cblod.store import CblodStore
 

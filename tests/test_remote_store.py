@@ -41,11 +41,11 @@ from conftest import (
 )
 from pyoxigraph import DefaultGraph, RdfFormat, parse
 
+from cblod.core.errors import StoreError
 from cblod.derived.search import INDEX_FILE
-from cblod.dumps import write_dumps
-from cblod.errors import StoreError
 from cblod.ingest import ingest
 from cblod.push import push
+from cblod.read.dumps import write_dumps
 from cblod.remote import RemoteStore, SparqlServer, default_cache
 from cblod.store import CblodStore
 

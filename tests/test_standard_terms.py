@@ -8,8 +8,8 @@ from conftest import select
 from pyoxigraph import Literal, NamedNode
 
 from cblod.consolidate import Consolidator
-from cblod.ontology_terms import functional_properties, published_parents
-from cblod.vocab import CBO, RDF, SKOS
+from cblod.core.ontology_terms import functional_properties, published_parents
+from cblod.core.vocab import CBO, RDF, SKOS
 
 
 def pairs(store, query: str) -> set[tuple[str, ...]]:

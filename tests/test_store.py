@@ -7,10 +7,10 @@ import pytest
 from conftest import ALL_PAGES, CB_PAGE, CB_PRINTVIEW, KEEP_EU_PAGE, ingest_all, select
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat
 
-from cblod.errors import StoreError
+from cblod.core.errors import StoreError
+from cblod.core.vocab import CBO
 from cblod.ingest import ingest
 from cblod.store import CblodStore
-from cblod.vocab import CBO
 
 SUM_4SMART = """SELECT (SUM(?eu) AS ?sum) WHERE {
     ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""
@@ -202,7 +202,7 @@ def full_consolidation(store: CblodStore) -> set:
     from collections import defaultdict
 
     from cblod.consolidate import Consolidator
-    from cblod.ontology_terms import functional_properties, published_parents
+    from cblod.core.ontology_terms import functional_properties, published_parents
 
     ranks = {
         q.subject.value: int(q.object.value)
@@ -248,10 +248,10 @@ def test_every_uri_is_the_same_whatever_the_ingest_order_of_the_samples(tmp_path
 
 
 def test_the_bulk_write_path_publishes_the_same_dataset(tmp_path, monkeypatch):
-    import cblod.ntriples
+    import cblod.core.ntriples
 
     normal = ingest_all(tmp_path / "normal")
-    monkeypatch.setattr(cblod.ntriples, "BULK_THRESHOLD", 0)  # every source through bulk_load
+    monkeypatch.setattr(cblod.core.ntriples, "BULK_THRESHOLD", 0)  # every source through bulk_load
     bulk = ingest_all(tmp_path / "bulk")
 
     def without_ingest_times(store):  # the two stores were filled a moment apart

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from cblod.errors import ValueParseError
+from cblod.core.errors import ValueParseError
 from cblod.values import (
     leading_quantity,
     parse_date,

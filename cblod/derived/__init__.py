@@ -3,8 +3,8 @@ before it plus the change the writer already knows.
 
 A derived artefact has two ways to be made, and a test proves they give the same result, byte
 for byte where the artefact is a file. Updated from the release before: the dumps
-(``cblod.dumps``: unchanged sources linked, their N-Quads members copied, the published graph
-rewritten only in the subject buckets that changed: ``cblod.subject_buckets``), the facet and
+(``cblod.read.dumps``: unchanged sources linked, their N-Quads members copied, the published graph
+rewritten only in the subject buckets that changed: ``cblod.read.subject_buckets``), the facet and
 reconciliation indexes (only the items a change reaches made again: ``cblod.derived.reach``),
 the statistics' counts (``cblod.derived.statistics``), the kept answers whose queries read
 nothing that changed (``cblod.derived.reads``) and the figures of untouched programmes

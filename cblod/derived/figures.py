@@ -1,7 +1,7 @@
 """Programme figures a release keeps from the release before: those of programmes it did not
 touch.
 
-A programme's figures (``cblod.figures``) read the statements of the things that name it
+A programme's figures (``cblod.read.figures``) read the statements of the things that name it
 (``cbo:programme``: its priorities, objectives, indicators, projects), of the participations
 in its projects (``cbo:project``), of those participations' partners (``cbo:country``), and
 the names of those countries. Every one of those statements is about a subject, and a release
@@ -20,9 +20,9 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode
 
+from ..core.rdfterms import lexical
+from ..core.vocab import CBO, RDF
 from ..published import Dataset
-from ..rdfterms import lexical
-from ..vocab import CBO, RDF
 from .diff import UNKNOWN, Diff, given_or_own
 from .kept import FOLDER as ANSWERS
 

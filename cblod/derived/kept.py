@@ -1,7 +1,7 @@
 """Answers kept with a snapshot: computed once, when it is published, not by its first visitor.
 
 The query page's example queries, the home page's counts, the dataset's statistics (VoID,
-DCAT-AP), each programme page's figures (``cblod.figures``), the faceted lists' index
+DCAT-AP), each programme page's figures (``cblod.read.figures``), the faceted lists' index
 (``cblod.derived.facets``) and the reconciliation service's (``cblod.derived.matching``) are aggregates over the whole
 dataset or a whole programme: seconds each on a large one. Before, the first visitor after every ingest paid for
 them (the load run's p99 was 12 s at 30 000 projects). An ingest now computes them into the
@@ -37,14 +37,14 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
-from ..examples import EXAMPLES
-from ..figures import programme_figures
-from ..listings import first_views
+from ..core.rdfterms import QueryResult, lexical
+from ..core.vocab import sparql_prefixes
 from ..published import Dataset
 from ..query.workers import QueryRequest, QueryResponse, execute
-from ..rdfterms import QueryResult, lexical
-from ..stats import dataset_statistics, stats
-from ..vocab import sparql_prefixes
+from ..read.examples import EXAMPLES
+from ..read.figures import programme_figures
+from ..read.listings import first_views
+from ..read.stats import dataset_statistics, stats
 from . import link_or_copy
 
 FOLDER = "answers"
@@ -64,7 +64,7 @@ def keep_aggregates(
     unchanged: Callable[[str], Path | None] | None = None,
 ) -> int:
     """Compute and write into ``folder`` the example queries' answers, each programme's
-    figures, the statistics and the plain lists' first views (``cblod.listings.first_views``)
+    figures, the statistics and the plain lists' first views (``cblod.read.listings.first_views``)
     of the release ``store`` reads; returns how many files. Each file appears whole (written
     aside, then renamed), so a reader finds an answer or none. ``summarise`` makes the two
     summaries (``cblod.derived.statistics`` updates them from the release before);

@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from pyoxigraph import QueryResultsFormat
 
+from ..core.vocab import sparql_prefixes
 from ..published import Dataset
-from ..vocab import sparql_prefixes
 
 Ints64 = npt.NDArray[np.int64]
 

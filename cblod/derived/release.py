@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..dumps import release_dumps
 from ..published import Dataset
+from ..read.dumps import release_dumps
 from .diff import Diff, diff_of
 from .facets.index import build_all as build_facet_index
 from .figures import untouched_programmes
@@ -136,7 +136,7 @@ DUMPS = Artefact(
     "an unchanged source's dump is the release before's file (a hard link); the N-Quads dump "
     "copies unchanged sources' compressed members; the published graph's dumps are cut in "
     "subject buckets, and only the buckets holding a changed subject are written again "
-    "(cblod.subject_buckets)",
+    "(cblod.read.subject_buckets)",
 )
 AGGREGATES = Artefact(
     "aggregates",

@@ -16,8 +16,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.vocab import sparql_prefixes
 from ..published import Dataset
-from ..vocab import sparql_prefixes
 
 INDEX_FILE = "search.sqlite3"
 INDEXED_CLASSES = (

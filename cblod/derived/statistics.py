@@ -1,6 +1,6 @@
 """The dataset's statistics, updated from the release before's by the diff of what changed.
 
-The statistics behind VoID, DCAT-AP and the home page (``cblod.stats``) are mostly counts over
+The statistics behind VoID, DCAT-AP and the home page (``cblod.read.stats``) are mostly counts over
 every statement of the published graph: statements per property, subjects per class, links
 per property into each external dataset, subjects, statements. Those four full scans were most
 of their cost (10.6 s of 12.4 at 30 000 projects). Each is a sum over subjects, and a release
@@ -24,10 +24,10 @@ from typing import Any
 
 from pyoxigraph import DefaultGraph, NamedNode
 
+from ..core.rdfterms import lexical
+from ..core.vocab import RDF
 from ..published import Dataset
-from ..rdfterms import lexical
-from ..stats import LINK_TARGETS, Scans, dataset_statistics, stats
-from ..vocab import RDF
+from ..read.stats import LINK_TARGETS, Scans, dataset_statistics, stats
 from .diff import UNKNOWN, Diff, given_or_own
 from .kept import FOLDER as ANSWERS
 
@@ -70,7 +70,7 @@ def _updated_scans(release: Dataset, diff: Diff | None) -> Scans | None:
 
 def _count(into: Scans, store: Dataset, subject: NamedNode, base: str, sign: int) -> None:
     """Add (``sign`` 1) or take away (-1) what ``subject`` says in ``store``'s published
-    graph, counted as the scans of ``cblod.stats`` count it."""
+    graph, counted as the scans of ``cblod.read.stats`` count it."""
     said = 0
     for quad in store.quads(subject, None, None, DefaultGraph()):
         said += 1

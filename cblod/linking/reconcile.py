@@ -23,9 +23,9 @@ from typing import Any
 
 import requests
 
-from ..errors import CblodError
+from ..core.errors import CblodError
+from ..core.vocab import sparql_prefixes
 from ..published import Dataset
-from ..vocab import sparql_prefixes
 
 PROPOSED = "proposed-exact-match"
 

@@ -18,8 +18,8 @@ from xml.sax.saxutils import escape, quoteattr
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
 
 from .. import xlsx
-from ..rdfterms import Term
-from ..vocab import PREFIXES
+from ..core.rdfterms import Term
+from ..core.vocab import PREFIXES
 from .formats import Format
 
 T = TypeVar("T")

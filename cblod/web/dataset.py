@@ -16,13 +16,8 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ..derived.kept import kept_summary, kept_summary_in
-from ..dumps import DATASET_DUMPS, DumpFile, manifest
-from ..errors import ValueParseError
-from ..places import country, country_extents
-from ..releases import CHANGES
-from ..stats import LINK_TARGETS, dataset_statistics
-from ..vocab import (
+from ..core.errors import ValueParseError
+from ..core.vocab import (
     CBO,
     DCTERMS,
     FOAF,
@@ -31,6 +26,11 @@ from ..vocab import (
     Namespace,
     sparql_prefixes,
 )
+from ..derived.kept import kept_summary, kept_summary_in
+from ..places import country, country_extents
+from ..read.dumps import DATASET_DUMPS, DumpFile, manifest
+from ..read.stats import LINK_TARGETS, dataset_statistics
+from ..releases import CHANGES
 from .links import base_uri
 from .negotiation import rdf_response
 from .releases import release_iri, retained

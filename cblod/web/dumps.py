@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
-from ..dumps import RELEASE_DUMPS, dump_files, manifest, write_dumps
+from ..read.dumps import RELEASE_DUMPS, dump_files, manifest, write_dumps
 from .store_access import current_store
 
 blueprint = Blueprint("dumps", __name__)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from ..ontology_terms import terms
-from ..vocab import PREFIXES
+from ..core.ontology_terms import terms
+from ..core.vocab import PREFIXES
 from .dataset import statistics
 
 blueprint = Blueprint("editor", __name__)

@@ -29,7 +29,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from .. import collector
-from ..chosen_names import choose
+from ..core.vocab import sparql_prefixes
 from ..derived.building import wait_for
 from ..derived.facets import export, sparql
 from ..derived.facets.index import ListIndex, build, folder_of, load
@@ -38,7 +38,7 @@ from ..derived.facets.spec import LISTS, NUTS, Facet
 from ..derived.search import matching
 from ..lru import OneAtATime
 from ..published import Dataset
-from ..vocab import sparql_prefixes
+from ..read.chosen_names import choose
 from .labels import reader_languages, vary_on_language
 from .language import carried, with_language
 from .links import href

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template
 
+from ..core.vocab import DCTERMS, PROV
 from ..derived.kept import kept_summary
-from ..listings import home_programmes
-from ..stats import EU_FUNDING, stats
-from ..vocab import DCTERMS, PROV
+from ..read.listings import home_programmes
+from ..read.stats import EU_FUNDING, stats
 from .labels import vary_on_language
 from .language import reader_name_languages
 from .links import href

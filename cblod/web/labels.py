@@ -25,8 +25,8 @@ from pyoxigraph import Literal
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from ..chosen_names import rank
-from ..describe import LABELS, Description
+from ..read.chosen_names import rank
+from ..read.describe import LABELS, Description
 
 FALLBACK = "en"
 #: BCP 47 language ranges as a client may send them; anything else is ignored (never quoted
@@ -66,7 +66,7 @@ def ordered_languages(ranges: list[str]) -> tuple[str, ...]:
 
 def choose_name(names: Iterable[Literal], languages: tuple[str, ...]) -> str | None:
     """The name ``name_key`` chooses among ``names``, by the same rule, in Python: for names
-    that come with figures computed for every reader at once (``cblod.figures``)."""
+    that come with figures computed for every reader at once (``cblod.read.figures``)."""
     best = choose_literal(names, languages)
     return best.value if best is not None else None
 

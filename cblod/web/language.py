@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 
 from flask import Flask, request
 
-from .. import stats
-from ..chosen_names import effective
 from ..derived.kept import kept_summary
-from ..stats import name_languages
+from ..read import stats
+from ..read.chosen_names import effective
+from ..read.stats import name_languages
 from .labels import reader_languages, valid_ranges
 from .store_access import current_store, memoized
 

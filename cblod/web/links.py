@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from flask import g, request, url_for
 
-from ..vocab import CBO
+from ..core.vocab import CBO
 from .language import with_language
 from .store_access import current_store
 

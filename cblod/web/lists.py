@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, make_response, render_template, request
 
-from ..listings import LISTINGS, PAGE_SIZE
-from ..rdfterms import Term
+from ..core.rdfterms import Term
+from ..read.listings import LISTINGS, PAGE_SIZE
 from .labels import vary_on_language
 from .language import reader_name_languages
 from .links import href

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 from pyoxigraph import serialize
 
-from ..ontology_terms import ONTOLOGY_IRI, ontology_store, ontology_turtle, terms
+from ..core.ontology_terms import ONTOLOGY_IRI, ontology_store, ontology_turtle, terms
 from .links import href
 from .negotiation import VARIANTS, negotiate
 

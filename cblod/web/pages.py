@@ -15,14 +15,14 @@ from typing import Any
 from flask import g, render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
-from ..chosen_names import chosen_name, name_key
+from ..core.ontology_terms import published_parents, term_labels
+from ..core.rdfterms import Term, lexical
+from ..core.vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from ..derived.kept import kept_solutions
-from ..describe import Description, kind_of
-from ..figures import PROGRAMME_SECTIONS, programme_figures
-from ..ontology_terms import published_parents, term_labels
 from ..querytext import union_of_sections
-from ..rdfterms import Term, lexical
-from ..vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
+from ..read.chosen_names import chosen_name, name_key
+from ..read.describe import Description, kind_of
+from ..read.figures import PROGRAMME_SECTIONS, programme_figures
 from .charts import bar_chart
 from .labels import choose_name, own_name, reader_languages
 from .language import with_language

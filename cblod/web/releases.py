@@ -29,10 +29,10 @@ from flask import (
 from pyoxigraph import Literal, NamedNode, Triple
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..dumps import dump_files, release_dumps
+from ..core.vocab import CBO, DCTERMS, RDF, XSD, Namespace
 from ..published import Dataset
+from ..read.dumps import dump_files, release_dumps
 from ..releases import CHANGES, Release, read
-from ..vocab import CBO, DCTERMS, RDF, XSD, Namespace
 from .links import base_uri
 from .negotiation import VARIANTS, negotiate, rdf_response
 from .store_access import current_store

@@ -16,9 +16,9 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, ur
 from pyoxigraph import NamedNode, RdfFormat, serialize
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..describe import Description
+from ..core.vocab import PREFIXES
 from ..lru import SizedCache
-from ..vocab import PREFIXES
+from ..read.describe import Description
 from . import ahead, memento
 from .labels import reader_languages, vary_on_language
 from .language import asked_language

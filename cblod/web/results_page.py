@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 
 from flask import Response, render_template, url_for
 
-from ..examples import EXAMPLES
+from ..core.vocab import PREFIXES
 from ..query.formats import KIND_FORMATS
 from ..query.workers import QueryResponse
-from ..vocab import PREFIXES
+from ..read.examples import EXAMPLES
 from .links import href
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, make_response, render_template, request
 from pyoxigraph import Literal
 
+from ..core.vocab import sparql_prefixes
 from ..derived.search import search as find
-from ..vocab import sparql_prefixes
 from .labels import choose_name, reader_languages, vary_on_language
 from .links import href
 from .store_access import current_store

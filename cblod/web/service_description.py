@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
 
+from ..core.vocab import DCTERMS, RDF, Namespace
 from ..published import Dataset
 from ..query.formats import Format
-from ..vocab import DCTERMS, RDF, Namespace
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")

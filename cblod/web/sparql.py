@@ -15,10 +15,10 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from ..derived.kept import kept_answer
-from ..examples import EXAMPLES, default_query
 from ..query.formats import FORMAT_PARAMETERS, GRAPH, negotiate, prefers_html
 from ..query.scan import scan
 from ..query.workers import PoolBusy, QueryRequest, QueryResponse, QueryTimeout, WorkerDied
+from ..read.examples import EXAMPLES, default_query
 from .results_page import render_results
 from .service_description import service_description
 from .store_access import current_pool, current_store, memoized

@@ -29,8 +29,8 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
-from ...chosen_names import DEFAULT_LANGUAGES, effective
 from ...published import Dataset
+from ...read.chosen_names import DEFAULT_LANGUAGES, effective
 from .. import link_or_copy
 from ..building import building
 from ..paths import LITERAL, Mode, PathReader, select_csv
@@ -400,7 +400,7 @@ def _relation(items: list[int], texts: list[str]) -> Relation:
 def _labels(store: Dataset, iris: list[str]) -> dict[str, list[tuple[str, str]]]:
     """Each value's names: the store's (skos:prefLabel, else rdfs:label), else the
     ontology's own terms (roles, legal statuses)."""
-    from ...ontology_terms import term_labels
+    from ...core.ontology_terms import term_labels
 
     found: dict[str, list[tuple[str, str]]] = {}
     for start in range(0, len(iris), LABEL_BATCH):

@@ -1,4 +1,4 @@
-"""A faceted list's order by the names its readers see (``cblod.chosen_names``).
+"""A faceted list's order by the names its readers see (``cblod.read.chosen_names``).
 
 An index keeps the order a reader of ``DEFAULT_LANGUAGES`` sees, computed at publish, so the
 first view of a list after a release sorts nothing (issue #24); another reader's order is
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ...chosen_names import choose
+from ...read.chosen_names import choose
 
 #: sorts after every name: items without one come last
 NO_NAME = "\uffff"

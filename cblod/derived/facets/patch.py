@@ -20,8 +20,8 @@ from typing import IO
 
 import numpy as np
 
-from ...chosen_names import DEFAULT_LANGUAGES, effective
 from ...published import Dataset
+from ...read.chosen_names import DEFAULT_LANGUAGES, effective
 from .. import link_or_copy
 from ..paths import select_csv
 from ..reach import ChangedReads, Reach, reached, too_many

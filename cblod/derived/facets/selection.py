@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import numpy.typing as npt
 
-from ...errors import CblodError
+from ...core.errors import CblodError
 from .index import ListIndex
 from .spec import BANDS, FacetedList
 

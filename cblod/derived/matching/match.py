@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import ValueParseError
+from ...core.errors import ValueParseError
 from ...linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
 from ...names import fold, name_tokens, similarity
 from ...places import country as find_country

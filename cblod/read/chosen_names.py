@@ -8,7 +8,7 @@ read it: ``cblod.web.labels``).
 
 The rule lives outside the web tier because what a release derives at publish uses it too:
 the facet index keeps its list's order by name (``cblod.derived.facets.order``) and the kept answers
-hold the first views of the plain lists (``cblod.listings``), both for the readers most first
+hold the first views of the plain lists (``cblod.read.listings``), both for the readers most first
 views come from, so the first view after a release sorts and asks nothing (issue #24).
 """
 

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
-from .graphs import IDENTITY, IDENTITY_KEY, OWN_GRAPHS
-from .lru import SizedCache
-from .merges import alias_key
-from .ontology_terms import term_labels
-from .rdfterms import Term, lexical
-from .vocab import CBO, DCTERMS, PROV, RDF, RDFS, SKOS
+from ..core.graphs import IDENTITY, IDENTITY_KEY, OWN_GRAPHS
+from ..core.ontology_terms import term_labels
+from ..core.rdfterms import Term, lexical
+from ..core.vocab import CBO, DCTERMS, PROV, RDF, RDFS, SKOS
+from ..lru import SizedCache
+from ..merges import alias_key
 
 if TYPE_CHECKING:
-    from .published import PublishedReads
+    from ..published import PublishedReads
 
 LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation)
 INBOUND_PAGE = 100

@@ -1,5 +1,5 @@
 """The names of cblod's own graphs, apart from the ``Dataset`` protocol that reads them, so
-that the description of a resource (``cblod.describe``) and the read interface
+that the description of a resource (``cblod.read.describe``) and the read interface
 (``cblod.published``, which re-exports them) need not import each other."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .vocab import PREFIXES
+from ..core.vocab import PREFIXES
 
 #: Prefixes shown in the editor (all of cblod's are predeclared on the endpoint anyway).
 SHOWN_PREFIXES = ("cbo", "rdfs", "skos", "prov", "xsd")

@@ -7,7 +7,7 @@
 
 pyoxigraph writes each graph straight into the gzip stream, so memory does not grow with the
 dataset; the published graph's two files are cut in subject buckets on the way, one gzip member
-each, so that an update rewrites only the buckets it changed (``cblod.subject_buckets``). Files are built in a temporary folder and moved into place, so a reader never sees
+each, so that an update rewrites only the buckets it changed (``cblod.read.subject_buckets``). Files are built in a temporary folder and moved into place, so a reader never sees
 half a dump; a set of dumps belongs to one dataset version. A release's dumps are built into
 its snapshot (``release_dumps``) with a manifest of their sizes and SHA-256 checksums, which
 the DCAT-AP catalogue states (``dcat:byteSize``, ``spdx:checksum``).
@@ -28,10 +28,10 @@ from typing import IO, cast
 
 from pyoxigraph import NamedNode, RdfFormat
 
+from ..derived import link_or_copy
+from ..published import Dataset
+from ..values import slugify
 from . import subject_buckets
-from .derived import link_or_copy
-from .published import Dataset
-from .values import slugify
 
 #: gzip level 9 (the default) made dumps ten times slower than writing N-Triples for ~10% less
 #: size; level 3 keeps most of the compression at a fraction of the cost (benchmarks/README.md)
@@ -128,7 +128,7 @@ class _Previous:
     segments: dict[str, list[dict[str, int | str]]]
     sources_written: frozenset[str]
     published_changed: bool
-    #: the published graph's buckets (``cblod.subject_buckets``), and the subjects whose
+    #: the published graph's buckets (``cblod.read.subject_buckets``), and the subjects whose
     #: published statements changed since
     buckets: list[subject_buckets.Bucket] | None
     subjects: frozenset[str]
@@ -146,7 +146,7 @@ def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = N
     release before and what changed since) a source graph that was not written since keeps its
     bytes: its file is linked, its member of ``dataset.nq.gz`` copied; the published graph's
     files are linked when it did not change, else only their buckets holding a changed subject
-    written again (``cblod.subject_buckets``). The result is byte for byte what a build from
+    written again (``cblod.read.subject_buckets``). The result is byte for byte what a build from
     scratch writes (tested), in the time the change takes to write.
     """
     out_dir = Path(out_dir)
@@ -249,8 +249,8 @@ def release_dumps(store: Dataset, snapshot: Path, *, from_scratch: bool = False)
 
 
 def _previous(snapshot: Path) -> _Previous | None:
-    from .derived import change_of
-    from .releases import CHANGES, read
+    from ..derived import change_of
+    from ..releases import CHANGES, read
 
     change = change_of(snapshot)
     if change is None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..querytext import ordered
 from .chosen_names import DEFAULT_LANGUAGES, chosen_name, effective, name_key
-from .querytext import ordered
 
 PAGE_SIZE = 50
 #: the programmes the home page names, those with most projects first
