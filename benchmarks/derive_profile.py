@@ -21,6 +21,7 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat
 
+from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.facets.index import build_all
 from cblod.derived.kept import JSON_RESULTS, KEPT_ROWS, _programmes
@@ -34,7 +35,6 @@ from cblod.read.examples import EXAMPLES
 from cblod.read.figures import programme_figures
 from cblod.read.listings import first_views
 from cblod.read.stats import dataset_statistics, stats
-from cblod.store import CblodStore
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ OURS = """
 import sys
 from pathlib import Path
 from cblod.read.dumps import release_dumps
-from cblod.store import CblodStore
+from cblod.backends.store import CblodStore
 store = CblodStore(sys.argv[1], read_only=True)
 release_dumps(store, Path(sys.argv[2]))
 """
@@ -38,7 +38,7 @@ import gzip, sys
 from pathlib import Path
 from pyoxigraph import DefaultGraph, RdfFormat, serialize
 from cblod.read.dumps import GZIP_LEVEL
-from cblod.store import CblodStore
+from cblod.backends.store import CblodStore
 store = CblodStore(sys.argv[1], read_only=True)
 out, db = Path(sys.argv[2]), store.store
 def gz(name):

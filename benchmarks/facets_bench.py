@@ -43,10 +43,10 @@ from generate import ingested_export  # noqa: E402
 from load import tree_rss_mb  # noqa: E402
 from sparql_bench import cblod_serving  # noqa: E402
 
+from cblod.backends.store import CblodStore  # noqa: E402
 from cblod.core.vocab import sparql_prefixes  # noqa: E402
 from cblod.derived.facets.index import folder_of, load  # noqa: E402
 from cblod.derived.facets.spec import LISTS  # noqa: E402
-from cblod.store import CblodStore  # noqa: E402
 
 ONE_FACET = (
     "SELECT ?country (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a cbo:Participation ; "

@@ -37,8 +37,8 @@ KEEP_EU_PAGE = (
     Path(__file__).resolve().parent.parent / "samples" / "pages" / "keep-eu-4smart-growth.txt"
 )
 
-from cblod.snapshots import published_snapshot  # noqa: E402
-from cblod.store import DATABASE  # noqa: E402
+from cblod.backends.snapshots import published_snapshot  # noqa: E402
+from cblod.backends.store import DATABASE  # noqa: E402
 
 PEAK = (
     "import sys; print(next(l.split()[1] for l in open('/proc/self/status') "

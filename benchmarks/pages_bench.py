@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import keep_eu_pages  # noqa: E402
 from sparql_bench import free_port, launch  # noqa: E402
 
+from cblod.backends.snapshots import published_snapshot  # noqa: E402
+from cblod.backends.store import DATABASE, CblodStore  # noqa: E402
 from cblod.ingest import ingest  # noqa: E402
-from cblod.snapshots import published_snapshot  # noqa: E402
-from cblod.store import DATABASE, CblodStore  # noqa: E402
 from cblod.web.ahead import DONE_FILE, PAGES_FILE  # noqa: E402
 
 BASELINE_DUMP = """
@@ -58,7 +58,7 @@ CBLOD_DUMP = """
 import sys
 from pathlib import Path
 from cblod.read.dumps import write_dumps
-from cblod.store import CblodStore
+from cblod.backends.store import CblodStore
 write_dumps(CblodStore(sys.argv[1], read_only=True), Path(sys.argv[2]))
 """
 

@@ -37,10 +37,10 @@ from conftest import ENGINES, KEEP_EU_PAGE, engine_serving, free_port, process_s
 from generate import keep_eu_export  # noqa: E402
 from pages_bench import made_ahead, percentile  # noqa: E402
 
+from cblod.backends.push import push  # noqa: E402
+from cblod.backends.remote import RemoteStore, SparqlServer  # noqa: E402
+from cblod.backends.store import CblodStore  # noqa: E402
 from cblod.ingest import ingest  # noqa: E402
-from cblod.push import push  # noqa: E402
-from cblod.remote import RemoteStore, SparqlServer  # noqa: E402
-from cblod.store import CblodStore  # noqa: E402
 
 REQUESTS = 100
 LOOKUP = """PREFIX cbo: <https://w3id.org/cblod/ontology#>

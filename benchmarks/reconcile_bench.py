@@ -33,9 +33,9 @@ from facets_bench import percentile, save_results  # noqa: E402
 from generate import ingested_export  # noqa: E402
 from sparql_bench import cblod_serving  # noqa: E402
 
+from cblod.backends.store import CblodStore  # noqa: E402
 from cblod.core.vocab import sparql_prefixes  # noqa: E402
 from cblod.derived.matching.index import load  # noqa: E402
-from cblod.store import CblodStore  # noqa: E402
 
 LEGAL_FORMS = (" Oy", " AB", " OÜ", " SIA", " Ltd")
 

@@ -35,7 +35,7 @@ DUMPS = """
 import shutil, sys, time
 from pathlib import Path
 from cblod.read.dumps import RELEASE_DUMPS, release_dumps
-from cblod.store import CblodStore
+from cblod.backends.store import CblodStore
 store = CblodStore(sys.argv[1], read_only=True)
 snapshot = store.snapshot
 shutil.rmtree(snapshot / RELEASE_DUMPS)

@@ -26,17 +26,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
+from .backends.releases import Retention
+from .backends.store import CblodStore
 from .core.errors import CblodError
 from .ingest import SourceReport, expand, ingest
 from .progress import Progress
 from .read.stats import stats
-from .releases import Retention
-from .store import CblodStore
 
 if TYPE_CHECKING:
     from requests.auth import AuthBase
 
-    from .published import Dataset
+    from .backends.published import Dataset
 
 
 def _store_dir(args: argparse.Namespace) -> str:
@@ -290,8 +290,8 @@ def _dump(args: argparse.Namespace) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from .push import push
-    from .remote import SparqlServer
+    from .backends.push import push
+    from .backends.remote import SparqlServer
 
     base = (args.to or "").rstrip("/")
     urls = {
@@ -339,7 +339,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     target: str | Dataset = _store_dir(args)
     if args.sparql_server:
-        from .remote import RemoteStore, SparqlServer
+        from .backends.remote import RemoteStore, SparqlServer
 
         target = RemoteStore(SparqlServer(args.sparql_server), cache=args.cache)
     serve(

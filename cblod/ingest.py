@@ -1,7 +1,7 @@
 """``cblod.ingest(paths, store=...)``: files in, one whole named graph per source out.
 
 Each file is read by its mapping, given URIs and emitted into the next snapshot of the store
-(``cblod.store``): a bad file is reported (file, record, field) and leaves its previous graph
+(``cblod.backends.store``): a bad file is reported (file, record, field) and leaves its previous graph
 untouched, while the other files still go in. The snapshot, with its search index, is
 published once at the end, so readers see the whole run or none of it. An unchanged file
 (same SHA-256) is skipped, so ingesting the same file twice changes nothing, not even its
@@ -23,6 +23,7 @@ from typing import Any
 from pyoxigraph import NamedNode
 
 from . import collector, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
+from .backends.store import CblodStore
 from .consolidate import Conflict
 from .core.errors import CblodError, InputError, StoreError
 from .core.vocab import CBO
@@ -31,7 +32,6 @@ from .derived.search import build_index
 from .emit import emit
 from .identity import Identity
 from .sourcefile import SourceFile
-from .store import CblodStore
 
 log = logging.getLogger(__name__)
 

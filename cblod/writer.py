@@ -23,6 +23,9 @@ from typing import NamedTuple, TypeVar
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
+from .backends.published import DATASET, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, INTERNAL, META
+from .backends.releases import KINDS
+from .backends.snapshots import SnapshotFolder
 from .consolidate import Conflict, Consolidator
 from .core import ntriples
 from .core.errors import StoreError
@@ -31,9 +34,6 @@ from .core.ontology_terms import functional_properties, published_parents
 from .core.rdfterms import GraphName, Subject, Term, lexical
 from .core.vocab import CBO, RDF
 from .identity import Identity
-from .published import DATASET, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, INTERNAL, META
-from .releases import KINDS
-from .snapshots import SnapshotFolder
 
 T = TypeVar("T")
 

@@ -18,12 +18,12 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
+from cblod.backends.push import push
+from cblod.backends.remote import RemoteStore, SparqlServer
+from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
 from cblod.demo import build_demo_store
 from cblod.ingest import ingest
-from cblod.push import push
-from cblod.remote import RemoteStore, SparqlServer
-from cblod.store import CblodStore
 from cblod.web import create_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "pages"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ALL_PAGES, select
 
+from cblod.backends.store import CblodStore
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 from cblod.validate import validate
 
 JEMS = (

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import select
 
+from cblod.backends.store import CblodStore
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 from cblod.validate import validate
 
 BULK = Path(__file__).resolve().parent.parent / "samples" / "bulk"

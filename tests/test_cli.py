@@ -7,7 +7,7 @@ import pytest
 from conftest import SAMPLES, select
 from pyoxigraph import RdfFormat
 
-from cblod.store import CblodStore
+from cblod.backends.store import CblodStore
 
 #: the command line as subprocesses: the full run only
 pytestmark = pytest.mark.slow

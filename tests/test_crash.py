@@ -2,7 +2,7 @@
 
 A real ``cblod ingest`` runs in a subprocess over many sources and is killed at random moments,
 several times. After each kill the store must open, every source graph must be complete and
-from one run (an ingest publishes its snapshot whole: ``cblod.store``), and the default graph
+from one run (an ingest publishes its snapshot whole: ``cblod.backends.store``), and the default graph
 must be exactly what a full re-consolidation of the source graphs gives. A final run completes.
 """
 
@@ -20,9 +20,9 @@ import pytest
 from conftest import SAMPLES, select
 from test_store import full_consolidation
 
+from cblod.backends.snapshots import published_snapshot
+from cblod.backends.store import CblodStore
 from cblod.ingest import ingest
-from cblod.snapshots import published_snapshot
-from cblod.store import CblodStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_pages  # noqa: E402

@@ -16,11 +16,11 @@ import pytest
 from conftest import ALL_PAGES
 from test_derived_dumps import edited
 
+from cblod.backends.store import CblodStore
 from cblod.derived.kept import FOLDER, keep_aggregates
 from cblod.derived.reads import FILE as READS
 from cblod.derived.reads import MEMO
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 
 
 @pytest.mark.parametrize("seed", [11, 12])

@@ -15,10 +15,10 @@ import rdflib
 import rdflib.compare
 from conftest import ALL_PAGES, KEEP_EU_PAGE
 
+from cblod.backends.store import CblodStore
 from cblod.derived import change_of
 from cblod.ingest import ingest
 from cblod.read.dumps import QUADS, RELEASE_DUMPS, release_dumps
-from cblod.store import CblodStore
 
 
 def files(folder: Path) -> dict[str, bytes]:

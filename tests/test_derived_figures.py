@@ -9,12 +9,12 @@ import json
 
 from conftest import ALL_PAGES
 
+from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.figures import untouched_programmes
 from cblod.derived.kept import FOLDER, answer_file
 from cblod.ingest import ingest
 from cblod.read.figures import programme_figures
-from cblod.store import CblodStore
 
 
 def figures_file(store: CblodStore, programme: str):

@@ -15,6 +15,7 @@ from conftest import CB_PAGE, INTERREG_EUROPE, KEEP_EU_PAGE
 from test_derived_facets import assert_same_files
 from test_derived_reconcile import assert_same_index
 
+from cblod.backends.store import CblodStore
 from cblod.derived.facets import index as facet_index
 from cblod.derived.facets import patch as facet_patch
 from cblod.derived.facets.index import FOLDER, build, save
@@ -22,7 +23,6 @@ from cblod.derived.facets.spec import LISTS
 from cblod.derived.matching import index as reconcile_index
 from cblod.derived.paths import PathReader
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 
 LEAVING = (
     "Västerås Science Park AB\n\nName: Västerås Science Park AB\n\n"

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from conftest import ALL_PAGES, KEEP_EU_PAGE
 
+from cblod.backends.store import CblodStore
 from cblod.derived import change_of
 from cblod.derived.matching import index, match
 from cblod.derived.matching.index import FILE, FOLDER, build, load, save
 from cblod.derived.matching.match import Matcher, Query
 from cblod.derived.paths import PathReader
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 
 #: partner names as a page may state them over a few fixes: new, changed, the old one again
 RENAMES = [

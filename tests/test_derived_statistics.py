@@ -13,12 +13,12 @@ from conftest import ALL_PAGES
 from test_derived_reconcile import fixed
 from test_releases import exported_store, without_project
 
+from cblod.backends.store import CblodStore
 from cblod.derived import statistics as derived_statistics
 from cblod.derived.diff import diff_of
 from cblod.derived.statistics import _updated_scans, statistics
 from cblod.ingest import ingest
 from cblod.read.stats import Scans, dataset_statistics, stats
-from cblod.store import CblodStore
 
 
 def same_json(a: object, b: object) -> bool:

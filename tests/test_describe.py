@@ -14,6 +14,7 @@ import pytest
 from conftest import KEEP_EU_PAGE
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
+from cblod.backends.store import CblodStore
 from cblod.ingest import ingest
 from cblod.read.describe import (
     _ABOUT_KNOWN,
@@ -21,7 +22,6 @@ from cblod.read.describe import (
     describe_by_lookups,
     describe_in_few_queries,
 )
-from cblod.store import CblodStore
 
 
 def published_iris(store: CblodStore) -> list[NamedNode]:
@@ -132,9 +132,9 @@ def test_every_backend_lists_the_subjects_under_a_prefix_alike(
 ):
     """What pages are made ahead for: every published subject of ours, each once, also when
     a server is read a page at a time (a few subjects a page here, to page at all)."""
-    import cblod.published
+    import cblod.backends.published
 
-    monkeypatch.setattr(cblod.published, "SUBJECTS_PAGE", 7)
+    monkeypatch.setattr(cblod.backends.published, "SUBJECTS_PAGE", 7)
     ours = f"{sample_store.base_uri}id/"
     expected = {
         q.subject

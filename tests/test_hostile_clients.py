@@ -15,8 +15,8 @@ import rdflib
 import requests
 from conftest import KEEP_EU_PAGE, running, select
 
+from cblod.backends.store import CblodStore
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 
 SUM = """PREFIX cbo: <https://w3id.org/cblod/ontology#>
 SELECT (SUM(?eu) AS ?sum) WHERE { ?p cbo:euContribution ?eu }"""

@@ -17,8 +17,8 @@ from conftest import ALL_PAGES, running
 from pyoxigraph import DefaultGraph, RdfFormat
 from test_releases import exported_store, without_project
 
+from cblod.backends.store import CblodStore
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 
 CLIENT = (
     Path(__file__).resolve().parent.parent

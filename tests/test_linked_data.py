@@ -351,8 +351,8 @@ def test_ontology_is_published(server):
 def test_uris_under_a_public_base_dereference_locally_and_behind_a_proxy(tmp_path):
     from conftest import KEEP_EU_PAGE
 
+    from cblod.backends.store import CblodStore
     from cblod.ingest import ingest
-    from cblod.store import CblodStore
 
     store = CblodStore(tmp_path / "store")
     ingest([KEEP_EU_PAGE], store=store, base_uri="https://data.example.eu/")
@@ -381,8 +381,8 @@ def test_crawl_of_pages_and_bulk_sources_finds_no_broken_link(tmp_path):
     """The demo store's content (pages and every bulk format) served and crawled whole."""
     from conftest import SAMPLES
 
+    from cblod.backends.store import CblodStore
     from cblod.ingest import ingest
-    from cblod.store import CblodStore
     from cblod.validate import validate
 
     store = CblodStore(tmp_path / "store")

@@ -16,9 +16,9 @@ import pytest
 from conftest import SAMPLE_BY_FORMAT
 from pyoxigraph import RdfFormat
 
+from cblod.backends.store import CblodStore
 from cblod.core.vocab import CBO
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 
 #: hundreds of ingests of broken files: the full run only
 pytestmark = pytest.mark.slow

@@ -14,9 +14,9 @@ import requests
 from conftest import ALL_PAGES, running, select
 from test_releases import exported_store, without_project
 
+from cblod.backends.releases import read
+from cblod.backends.store import CblodStore
 from cblod.ingest import ingest
-from cblod.releases import read
-from cblod.store import CblodStore
 
 PROJECT = "/id/project/central-baltic-2014-2020/4smart-growth"
 CBO = rdflib.Namespace("https://w3id.org/cblod/ontology#")

@@ -25,9 +25,9 @@ from conftest import (
     running,
 )
 
+from cblod.backends.published import Dataset
+from cblod.backends.store import CblodStore
 from cblod.ingest import ingest
-from cblod.published import Dataset
-from cblod.store import CblodStore
 from cblod.web.ahead import DONE_FILE, PAGES_FILE, make_pages
 
 pytestmark = pytest.mark.slow

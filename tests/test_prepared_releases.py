@@ -12,10 +12,10 @@ import requests
 from conftest import ALL_PAGES, KEEP_EU_PAGE, RUNNING_APPS, remote_copy, running
 from test_published_whole import STATUS, changed, ingest_without_publishing
 
+from cblod.backends.snapshots import published_snapshot
+from cblod.backends.store import CblodStore
 from cblod.derived.facets.spec import LISTS
 from cblod.ingest import derive_release, ingest
-from cblod.snapshots import published_snapshot
-from cblod.store import CblodStore
 from cblod.web import faceted, reconcile
 from cblod.web.prepare import Preparer, RemotePreparer
 
@@ -96,8 +96,8 @@ def test_a_web_host_on_a_sparql_server_derives_each_pushed_version_once(
     in the background, into the version's folder of its cache, with the code an ingest
     derives with; requests then load nothing, a newly pushed version is derived in turn, and
     a restarted host finds what it derived."""
-    from cblod import push as pushing
-    from cblod.remote import RemoteStore, SparqlServer
+    from cblod.backends import push as pushing
+    from cblod.backends.remote import RemoteStore, SparqlServer
     from cblod.web import prepare
 
     store = CblodStore(tmp_path / "store")

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from conftest import ALL_PAGES, KEEP_EU_PAGE, select
 
+from cblod.backends.snapshots import published_snapshot
+from cblod.backends.store import CblodStore
 from cblod.derived.kept import FOLDER
 from cblod.ingest import derive_release, ingest
 from cblod.read.dumps import MANIFEST, RELEASE_DUMPS
-from cblod.snapshots import published_snapshot
-from cblod.store import CblodStore
 
 STATUS = 'SELECT ?s WHERE { ?p cbo:acronym "4Smart Growth" ; cbo:status ?s }'
 

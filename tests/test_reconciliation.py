@@ -86,7 +86,7 @@ def test_proposals_are_reviewed_then_accepted_into_the_data(tmp_path):
     assert all(float(r["score"]) >= 50 for r in rows)
 
     # a proposal file as it is changes nothing
-    from cblod.store import CblodStore
+    from cblod.backends.store import CblodStore
 
     store = CblodStore(store_dir)
     (refused,) = ingest([proposals], store=store)

@@ -18,9 +18,9 @@ import requests
 from conftest import ALL_PAGES, running
 from pyoxigraph import DefaultGraph, Store
 
+from cblod.backends.releases import Retention
+from cblod.backends.store import DATABASE, CblodStore
 from cblod.ingest import ingest
-from cblod.releases import Retention
-from cblod.store import DATABASE, CblodStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_export  # noqa: E402

@@ -41,13 +41,13 @@ from conftest import (
 )
 from pyoxigraph import DefaultGraph, RdfFormat, parse
 
+from cblod.backends.push import push
+from cblod.backends.remote import RemoteStore, SparqlServer, default_cache
+from cblod.backends.store import CblodStore
 from cblod.core.errors import StoreError
 from cblod.derived.search import INDEX_FILE
 from cblod.ingest import ingest
-from cblod.push import push
 from cblod.read.dumps import write_dumps
-from cblod.remote import RemoteStore, SparqlServer, default_cache
-from cblod.store import CblodStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_export, keep_eu_pages  # noqa: E402
@@ -547,12 +547,12 @@ def test_a_dataset_of_many_sources_is_pushed_in_requests_any_engine_takes(
     """Crawled pages make a source graph each: thousands. Every request stays small (the
     registry in parts, moves and drops in batches, the dataset in the form body, named graphs
     only for GRAPH queries), here with limits lowered so 60 sources cross them all."""
-    import cblod.push
-    import cblod.registry
+    import cblod.backends.push
+    import cblod.backends.registry
 
-    monkeypatch.setattr(cblod.push, "GRAPHS_PER_UPDATE", 7)
-    monkeypatch.setattr(cblod.push, "GRAPHS_PER_QUERY", 9)
-    monkeypatch.setattr(cblod.registry, "PAGE_ROWS", 40)
+    monkeypatch.setattr(cblod.backends.push, "GRAPHS_PER_UPDATE", 7)
+    monkeypatch.setattr(cblod.backends.push, "GRAPHS_PER_QUERY", 9)
+    monkeypatch.setattr(cblod.backends.registry, "PAGE_ROWS", 40)
     folder = tmp_path / "pages"
     folder.mkdir()
     generated = dict(keep_eu_pages(60, seed=5))

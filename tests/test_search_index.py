@@ -6,9 +6,9 @@ import sqlite3
 
 from conftest import ALL_PAGES, KEEP_EU_PAGE, ingest_all
 
+from cblod.backends.store import CblodStore
 from cblod.derived.search import build_index, index_path, search
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 
 
 def entries(path) -> set[tuple[str, ...]]:

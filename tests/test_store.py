@@ -7,10 +7,10 @@ import pytest
 from conftest import ALL_PAGES, CB_PAGE, CB_PRINTVIEW, KEEP_EU_PAGE, ingest_all, select
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat
 
+from cblod.backends.store import CblodStore
 from cblod.core.errors import StoreError
 from cblod.core.vocab import CBO
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 
 SUM_4SMART = """SELECT (SUM(?eu) AS ?sum) WHERE {
     ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""

@@ -21,7 +21,7 @@ from conftest import free_port
 from pyoxigraph import NamedNode, RdfFormat
 from werkzeug.serving import make_server
 
-from cblod.store import CblodStore
+from cblod.backends.store import CblodStore
 from cblod.web import create_app
 
 W3C = Path(__file__).parent / "w3c" / "protocol"

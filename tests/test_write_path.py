@@ -19,9 +19,9 @@ from conftest import ALL_PAGES, SAMPLES
 from pyoxigraph import RdfFormat
 
 import cblod.writer
+from cblod.backends.store import CblodStore
 from cblod.core.vocab import CBO, PROV
 from cblod.ingest import ingest
-from cblod.store import CblodStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_export  # noqa: E402

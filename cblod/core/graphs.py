@@ -1,6 +1,6 @@
 """The names of cblod's own graphs, apart from the ``Dataset`` protocol that reads them, so
 that the description of a resource (``cblod.read.describe``) and the read interface
-(``cblod.published``, which re-exports them) need not import each other."""
+(``cblod.backends.published``, which re-exports them) need not import each other."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pyoxigraph import NamedNode
 
 from .vocab import CBO
 
-#: every graph cblod names for itself, here or on a SPARQL server (``cblod.push``): never a
+#: every graph cblod names for itself, here or on a SPARQL server (``cblod.backends.push``): never a
 #: source
 OWN_GRAPHS = "urn:cblod:"
 #: cblod's own graphs in a store: never a source, never shown as one

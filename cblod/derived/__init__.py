@@ -22,7 +22,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..releases import CHANGES, Release, read
+from ..backends.releases import CHANGES, Release, read
 
 
 @dataclass(frozen=True)

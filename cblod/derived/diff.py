@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..published import Dataset
-from ..releases import CHANGES, read
-from ..store import CblodStore
+from ..backends.published import Dataset
+from ..backends.releases import CHANGES, read
+from ..backends.store import CblodStore
 from . import change_of
 
 

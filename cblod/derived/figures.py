@@ -20,9 +20,9 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode
 
+from ..backends.published import Dataset
 from ..core.rdfterms import lexical
 from ..core.vocab import CBO, RDF
-from ..published import Dataset
 from .diff import UNKNOWN, Diff, given_or_own
 from .kept import FOLDER as ANSWERS
 

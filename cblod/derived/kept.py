@@ -37,9 +37,9 @@ from typing import Any
 
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
+from ..backends.published import Dataset
 from ..core.rdfterms import QueryResult, lexical
 from ..core.vocab import sparql_prefixes
-from ..published import Dataset
 from ..query.workers import QueryRequest, QueryResponse, execute
 from ..read.examples import EXAMPLES
 from ..read.figures import programme_figures

@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from pyoxigraph import QueryResultsFormat
 
+from ..backends.published import Dataset
 from ..core.vocab import sparql_prefixes
-from ..published import Dataset
 
 Ints64 = npt.NDArray[np.int64]
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode
 
+from ..backends.published import Dataset
 from ..core.vocab import PREFIXES
-from ..published import Dataset
 from .diff import UNKNOWN, Diff, given_or_own
 from .paths import NearReader
 

@@ -16,7 +16,7 @@ moves.
 The search index is the one derived artefact not made here: it is updated by the writer before
 the release is sealed, from the subjects whose published statements changed, which only the
 writer holds (``cblod.derived.search.build_index``). The change stream's members and the release
-record come from the same change set, written with the release (``cblod.releases``).
+record come from the same change set, written with the release (``cblod.backends.releases``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..published import Dataset
+from ..backends.published import Dataset
 from ..read.dumps import release_dumps
 from .diff import Diff, diff_of
 from .facets.index import build_all as build_facet_index

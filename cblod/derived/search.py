@@ -1,7 +1,7 @@
 """Full-text search over names, acronyms and descriptions: an SQLite FTS5 index.
 
 Built from the default graph at the end of every ingest, into the new snapshot of the store
-(``cblod.store``), so a reader's index always matches the data it queries: the previous
+(``cblod.backends.store``), so a reader's index always matches the data it queries: the previous
 snapshot's index updated for the subjects whose published statements changed, or (a first
 ingest, a large one) built whole.
 The ``unicode61 remove_diacritics 2`` tokenizer makes "vasteras" find "Västerås".
@@ -16,8 +16,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..backends.published import Dataset
 from ..core.vocab import sparql_prefixes
-from ..published import Dataset
 
 INDEX_FILE = "search.sqlite3"
 INDEXED_CLASSES = (

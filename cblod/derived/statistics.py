@@ -24,9 +24,9 @@ from typing import Any
 
 from pyoxigraph import DefaultGraph, NamedNode
 
+from ..backends.published import Dataset
 from ..core.rdfterms import lexical
 from ..core.vocab import RDF
-from ..published import Dataset
 from ..read.stats import LINK_TARGETS, Scans, dataset_statistics, stats
 from .diff import UNKNOWN, Diff, given_or_own
 from .kept import FOLDER as ANSWERS

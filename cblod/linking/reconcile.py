@@ -23,9 +23,9 @@ from typing import Any
 
 import requests
 
+from ..backends.published import Dataset
 from ..core.errors import CblodError
 from ..core.vocab import sparql_prefixes
-from ..published import Dataset
 
 PROPOSED = "proposed-exact-match"
 

@@ -22,10 +22,10 @@ from typing import Any, Protocol
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
+from ..backends.published import INTERNAL
 from ..core.errors import EngineError
 from ..core.rdfterms import Queryable, QueryResult
 from ..core.vocab import PREFIXES
-from ..published import INTERNAL
 from .formats import KIND_FORMATS, negotiate
 from .results import TooManyResults, take, write_boolean, write_graph, write_solutions
 

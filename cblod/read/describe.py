@@ -24,7 +24,7 @@ from ..lru import SizedCache
 from ..merges import alias_key
 
 if TYPE_CHECKING:
-    from ..published import PublishedReads
+    from ..backends.published import PublishedReads
 
 LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation)
 INBOUND_PAGE = 100

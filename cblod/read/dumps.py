@@ -28,8 +28,8 @@ from typing import IO, cast
 
 from pyoxigraph import NamedNode, RdfFormat
 
+from ..backends.published import Dataset
 from ..derived import link_or_copy
-from ..published import Dataset
 from ..values import slugify
 from . import subject_buckets
 
@@ -249,8 +249,8 @@ def release_dumps(store: Dataset, snapshot: Path, *, from_scratch: bool = False)
 
 
 def _previous(snapshot: Path) -> _Previous | None:
+    from ..backends.releases import CHANGES, read
     from ..derived import change_of
-    from ..releases import CHANGES, read
 
     change = change_of(snapshot)
     if change is None:

@@ -8,9 +8,9 @@ from typing import Any
 
 from pyoxigraph import QuerySolution
 
+from ..backends.published import Dataset
 from ..core.rdfterms import lexical
 from ..core.vocab import CBO, COUNTRY, CURRENCY, NUTS, RDF, sparql_prefixes
-from ..published import Dataset
 
 COUNTED_CLASSES = (
     "Programme",

@@ -32,8 +32,8 @@ from typing import IO, Any, cast
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
+from ..backends.published import Dataset
 from ..core.vocab import PREFIXES
-from ..published import Dataset
 
 #: subjects per bucket, on average: a one-page fix touches a few buckets, each small
 BUCKET_EVERY = 64

@@ -30,11 +30,11 @@ from typing import Any
 
 from flask import Flask
 
+from ..backends.published import Dataset
+from ..backends.remote import RemoteStore
+from ..backends.store import CblodStore
 from ..lru import OneAtATime, SizedCache
-from ..published import Dataset
 from ..query.cache import AnswerCache
-from ..remote import RemoteStore
-from ..store import CblodStore
 from .prepare import Preparer, RemotePreparer
 from .store_access import PublishedStore
 

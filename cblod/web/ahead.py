@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-    from ..published import Dataset
+    from ..backends.published import Dataset
 
 PAGES_FILE = "pages-ahead.sqlite3"
 #: written when every page of the version is in the file

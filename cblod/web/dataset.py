@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple
 
+from ..backends.releases import CHANGES
 from ..core.errors import ValueParseError
 from ..core.vocab import (
     CBO,
@@ -30,7 +31,6 @@ from ..derived.kept import kept_summary, kept_summary_in
 from ..places import country, country_extents
 from ..read.dumps import DATASET_DUMPS, DumpFile, manifest
 from ..read.stats import LINK_TARGETS, dataset_statistics
-from ..releases import CHANGES
 from .links import base_uri
 from .negotiation import rdf_response
 from .releases import release_iri, retained

@@ -29,6 +29,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from .. import collector
+from ..backends.published import Dataset
 from ..core.vocab import sparql_prefixes
 from ..derived.building import wait_for
 from ..derived.facets import export, sparql
@@ -37,7 +38,6 @@ from ..derived.facets.selection import BadFilter, Count, Outcome, Selection, eva
 from ..derived.facets.spec import LISTS, NUTS, Facet
 from ..derived.search import matching
 from ..lru import OneAtATime
-from ..published import Dataset
 from ..read.chosen_names import choose
 from .labels import reader_languages, vary_on_language
 from .language import carried, with_language

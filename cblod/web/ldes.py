@@ -23,8 +23,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, request, url_for
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
+from ..backends.releases import Release
 from ..core.vocab import DCTERMS, RDF, RDFS, XSD, Namespace
-from ..releases import Release
 from .negotiation import rdf_response
 from .releases import kept_release, release_iri, release_store, retained
 

@@ -19,8 +19,8 @@ from flask import Blueprint, Response, abort, g, render_template, request, url_f
 from pyoxigraph import DefaultGraph, NamedNode
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..backends.releases import Release
 from ..query.formats import prefers_html
-from ..releases import Release
 from .labels import own_name, reader_languages
 from .language import with_language
 from .links import iri_for_path

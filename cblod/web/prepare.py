@@ -31,14 +31,14 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from ..backends.published import Dataset
+from ..backends.remote import RemoteStore
+from ..backends.snapshots import published_snapshot
+from ..backends.store import CblodStore
 from ..derived.facets.index import FOLDER as FACETS
 from ..derived.facets.spec import LISTS
 from ..derived.matching.index import FILE as RECONCILIATION
 from ..derived.release import keep_answers
-from ..published import Dataset
-from ..remote import RemoteStore
-from ..snapshots import published_snapshot
-from ..store import CblodStore
 from .store_access import PublishedStore
 
 log = logging.getLogger(__name__)

@@ -25,12 +25,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from .. import collector
+from ..backends.published import Dataset
 from ..derived.building import wait_for
 from ..derived.matching.index import TYPES, Entity, build, load
 from ..derived.matching.match import Candidate, Condition, Matcher, Query
 from ..derived.matching.properties import PROPERTIES, canonical, entity_id, values_of
 from ..lru import OneAtATime
-from ..published import Dataset
 from .links import base_uri, href
 from .security import CSP
 from .store_access import current_store

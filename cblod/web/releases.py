@@ -6,7 +6,7 @@ Cool URIs), ``/doc/release/{n}`` says what it changed in words and numbers and, 
 links every resource it added, changed or removed. A release the retention policy removed
 answers 410 Gone; one never published, 404. ``/releases/{n}/dumps/{file}`` are the release's
 dumps: built once, the same bytes forever (``Cache-Control: immutable``). ``/dumps/`` stays
-the latest. Releases are the embedded store's (``cblod.releases``); a store served from a
+the latest. Releases are the embedded store's (``cblod.backends.releases``); a store served from a
 SPARQL server has none.
 """
 
@@ -29,10 +29,10 @@ from flask import (
 from pyoxigraph import Literal, NamedNode, Triple
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..backends.published import Dataset
+from ..backends.releases import CHANGES, Release, read
 from ..core.vocab import CBO, DCTERMS, RDF, XSD, Namespace
-from ..published import Dataset
 from ..read.dumps import dump_files, release_dumps
-from ..releases import CHANGES, Release, read
 from .links import base_uri
 from .negotiation import VARIANTS, negotiate, rdf_response
 from .store_access import current_store

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
 
+from ..backends.published import Dataset
 from ..core.vocab import DCTERMS, RDF, Namespace
-from ..published import Dataset
 from ..query.formats import Format
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

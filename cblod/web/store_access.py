@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 
 from flask import current_app, g
 
-from ..published import Dataset
+from ..backends.published import Dataset
+from ..backends.snapshots import published_snapshot
+from ..backends.store import CblodStore
 from ..query.workers import QueryRunner
-from ..snapshots import published_snapshot
-from ..store import CblodStore
 
 
 class PublishedStore:

@@ -19,8 +19,8 @@ from decimal import Decimal, InvalidOperation
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ... import xlsx
+from ...backends.published import Dataset
 from ...core.vocab import CBO, RDF, RDFS, XSD
-from ...published import Dataset
 from .index import ListIndex
 from .selection import Selection
 from .table import DATE_COLUMNS, NUMBER_COLUMNS, SHEETS, columns

@@ -29,7 +29,7 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
-from ...published import Dataset
+from ...backends.published import Dataset
 from ...read.chosen_names import DEFAULT_LANGUAGES, effective
 from .. import link_or_copy
 from ..building import building

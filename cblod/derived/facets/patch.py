@@ -20,7 +20,7 @@ from typing import IO
 
 import numpy as np
 
-from ...published import Dataset
+from ...backends.published import Dataset
 from ...read.chosen_names import DEFAULT_LANGUAGES, effective
 from .. import link_or_copy
 from ..paths import select_csv

@@ -31,9 +31,9 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ... import names as naming
+from ...backends.published import Dataset
 from ...names import fold, name_tokens
 from ...places import country_code
-from ...published import Dataset
 from .. import link_or_copy
 from ..building import building
 from ..paths import PathReader, english_and_others, select_csv

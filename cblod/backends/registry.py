@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions
 
-from .core.errors import StoreError
-from .core.rdfterms import Engine, Term, lexical
-from .query.results import TooManyResults
+from ..core.errors import StoreError
+from ..core.rdfterms import Engine, Term, lexical
+from ..query.results import TooManyResults
 
 REGISTRY = NamedNode("urn:cblod:registry")
 _NS = "urn:cblod:registry#"

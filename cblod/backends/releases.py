@@ -1,6 +1,6 @@
 """Releases: every publication of a store is a release, numbered and dated, with what changed.
 
-A release is a published snapshot (``cblod.snapshots``) with its record, ``release.json`` in
+A release is a published snapshot (``cblod.backends.snapshots``) with its record, ``release.json`` in
 the snapshot's folder (and ``changes.json``, the changed resources themselves, read only when
 asked for), written before the snapshot is published and so part of it: its number
 (the snapshot's, growing with every publication), when it was published, the release before
@@ -25,7 +25,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, QuerySolutions, Store
 
-from .core.rdfterms import lexical
+from ..core.rdfterms import lexical
 
 RECORD = "release.json"
 #: the resources a release added, changed and removed, beside its record

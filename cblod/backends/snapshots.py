@@ -4,13 +4,13 @@
       published           the name of the snapshot readers use ("v000007"), replaced atomically
       v000007/oxigraph/   a published snapshot: never written again
       v000007/search.sqlite3
-      v000007/release.json  what changed in this release (``cblod.releases``), with
+      v000007/release.json  what changed in this release (``cblod.backends.releases``), with
       v000007/changes.json  the resources it added, changed and removed
       v000007/answers/      answers kept with it, v000007/dumps/ its dumps
       v000008/            a snapshot being written (or one a killed writer left behind)
       write.lock          held by the one process writing
 
-This module knows files and folders only; what goes inside a snapshot is ``cblod.store``'s.
+This module knows files and folders only; what goes inside a snapshot is ``cblod.backends.store``'s.
 Publishing is ``fsync`` of the new snapshot, then ``os.replace`` of the pointer: after a crash
 (power loss included) the pointer names a complete snapshot, the old or the new.
 """
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from .core.errors import StoreError
+from ..core.errors import StoreError
 
 POINTER = "published"
 _NAME = re.compile(r"v(\d{6,})")

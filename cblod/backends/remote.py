@@ -1,7 +1,7 @@
 """An external SPARQL 1.1 server as cblod's published store (Oxigraph server, Virtuoso, …).
 
 For users who outgrow one machine: ingest keeps its local snapshot folder (consolidation needs
-fast lookups), ``cblod push`` publishes each snapshot to the server (``cblod.push``), and any
+fast lookups), ``cblod push`` publishes each snapshot to the server (``cblod.backends.push``), and any
 number of web hosts serve it with ``cblod serve --sparql-server URL``, with no local store.
 
 ``SparqlServer`` speaks the SPARQL 1.1 Protocol (query) and Update, and offers the few
@@ -11,7 +11,7 @@ the dumps run unchanged over it.
 
 The server may hold other data, and its default graph may be the union of every graph
 (Virtuoso's is, system graphs included). So cblod never relies on the server's own dataset:
-``RemoteStore`` reads cblod's registry graph (``cblod.push.REGISTRY``) for the published
+``RemoteStore`` reads cblod's registry graph (``cblod.backends.push.REGISTRY``) for the published
 version and sends that version's dataset with every query (``default-graph-uri`` the version's
 published graph, ``named-graph-uri`` its source and internal graphs), unless the query names
 its own. A short answer is an error, never a short table: Virtuoso's row cap
@@ -50,16 +50,16 @@ from pyoxigraph import (
 )
 from requests.auth import AuthBase
 
-from .core.errors import EngineError, StoreError
-from .core.rdfterms import GraphName, QueryResult, Subject, Term
+from ..core.errors import EngineError, StoreError
+from ..core.rdfterms import GraphName, QueryResult, Subject, Term
+from ..query.results import TooManyResults
+from ..query.scan import scan
+from ..read.describe import Description, describe_in_few_queries
 from .published import SUBJECTS_PAGE, PublishedReads
-from .query.results import TooManyResults
-from .query.scan import scan
-from .read.describe import Description, describe_in_few_queries
 from .registry import read_contents, read_version
 
 if TYPE_CHECKING:
-    from .query.workers import QueryRequest, QueryResponse
+    from ..query.workers import QueryRequest, QueryResponse
 
 
 #: a graph answer shorter than any cap an engine ships with is never checked against one
@@ -404,7 +404,7 @@ class RemoteQueries:
         self.timeout = timeout
 
     def run(self, request: QueryRequest) -> QueryResponse:
-        from .query.workers import QueryTimeout, execute
+        from ..query.workers import QueryTimeout, execute
 
         engine = self.store.server.with_dataset(self.store.dataset(), timeout=self.timeout)
         try:
@@ -530,7 +530,7 @@ class RemoteStore(PublishedReads):
     @property
     def data_dir(self) -> Path:
         """The local cache of this version: its search index, built on first use."""
-        from .derived.search import INDEX_FILE, build_index
+        from ..derived.search import INDEX_FILE, build_index
 
         folder = self.path / f"version-{self.version}"
         if not folder.exists():

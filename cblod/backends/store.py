@@ -1,6 +1,6 @@
 """Oxigraph, in published snapshots: one named graph per source and the consolidated default graph.
 
-A store is a folder of snapshots (``cblod.snapshots``), each a complete Oxigraph database with
+A store is a folder of snapshots (``cblod.backends.snapshots``), each a complete Oxigraph database with
 its search index. An ingest starts from a copy of the published snapshot (``Store.backup``:
 hard links, so it costs little whatever the size), writes its sources there with no
 transaction in the way (``cblod.writer``), and publishes the snapshot whole.
@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
+from ..core.errors import StoreError
+from ..core.rdfterms import Engine, lexical
+from ..core.vocab import CBO
+from ..identity import Identity
+from ..writer import SnapshotWriter
 from . import releases
-from .core.errors import StoreError
-from .core.rdfterms import Engine, lexical
-from .core.vocab import CBO
-from .identity import Identity
 from .published import (
     DATASET,
     IDENTITY,
@@ -36,10 +37,9 @@ from .published import (
 )
 from .releases import Retention
 from .snapshots import POINTER, SnapshotFolder, published_snapshot
-from .writer import SnapshotWriter
 
 if TYPE_CHECKING:
-    from .query.workers import QueryRunner
+    from ..query.workers import QueryRunner
 
 DATABASE = "oxigraph"
 
@@ -284,6 +284,6 @@ class CblodStore(PublishedReads):
 
     def query_runner(self, *, workers: int, timeout: float) -> QueryRunner:
         """Killable worker processes, each reading the published snapshot."""
-        from .query.workers import QueryPool
+        from ..query.workers import QueryPool
 
         return QueryPool(size=workers, timeout=timeout)

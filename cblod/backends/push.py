@@ -3,7 +3,7 @@
 The server is shared (other datasets, the engine's own graphs), its default graph may be the
 union of all graphs, and engines differ in what one update may do. So a push:
 
-1. reads cblod's registry on the server (``cblod.registry``) and refuses to write any graph
+1. reads cblod's registry on the server (``cblod.backends.registry``) and refuses to write any graph
    that exists there without being cblod's;
 2. registers every graph it is about to create, then uploads, in ``INSERT DATA`` requests
    small enough for any engine: the new version's published graph under a name of its own
@@ -45,8 +45,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from .core.errors import StoreError
-from .core.rdfterms import GraphName
+from ..core.errors import StoreError
+from ..core.rdfterms import GraphName
 from .published import OWN_GRAPHS
 from .registry import (
     DATASET,

@@ -1,7 +1,7 @@
 """A published dataset as everything outside the backends reads it: the ``Dataset`` protocol.
 
-Two backends hold one: the embedded store (``cblod.store.CblodStore``, a folder of Oxigraph
-snapshots) and a SPARQL server (``cblod.remote.RemoteStore``). The web tier, dumps, validation
+Two backends hold one: the embedded store (``cblod.backends.store.CblodStore``, a folder of Oxigraph
+snapshots) and a SPARQL server (``cblod.backends.remote.RemoteStore``). The web tier, dumps, validation
 and the link report ask a ``Dataset`` for what they need and never which backend it is.
 ``PublishedReads`` implements the verbs both backends answer the same way, over the
 ``Engine`` a backend queries (pyoxigraph's ``Store``, or ``SparqlServer``).
@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, RdfFormat
 
-from .core.graphs import (  # noqa: F401 - the graph names, re-exported where they were defined
+from ..core.graphs import (  # noqa: F401 - the graph names, re-exported where they were defined
     DATASET,
     IDENTITY,
     IDENTITY_EVIDENCE,
@@ -24,13 +24,13 @@ from .core.graphs import (  # noqa: F401 - the graph names, re-exported where th
     META,
     OWN_GRAPHS,
 )
-from .core.rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
-from .core.vocab import CBO
-from .merges import alias_key, follow
+from ..core.rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
+from ..core.vocab import CBO
+from ..merges import alias_key, follow
 
 if TYPE_CHECKING:
-    from .query.workers import QueryRunner
-    from .read.describe import Description
+    from ..query.workers import QueryRunner
+    from ..read.describe import Description
 
 
 class Dataset(Protocol):
@@ -225,7 +225,7 @@ class PublishedReads:
 
     def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
         """By pattern lookups: cheap when the engine runs in this process."""
-        from .read.describe import describe_by_lookups  # describe reads this module's names
+        from ..read.describe import describe_by_lookups  # describe reads this module's names
 
         return describe_by_lookups(self, iri, inbound_offset=inbound_offset)
 
