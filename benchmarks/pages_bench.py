@@ -35,7 +35,7 @@ from sparql_bench import free_port, launch  # noqa: E402
 
 from cblod.backends.snapshots import published_snapshot  # noqa: E402
 from cblod.backends.store import DATABASE, CblodStore  # noqa: E402
-from cblod.ingest import ingest  # noqa: E402
+from cblod.ingest.pipeline import ingest  # noqa: E402
 from cblod.web.ahead import DONE_FILE, PAGES_FILE  # noqa: E402
 
 BASELINE_DUMP = """

@@ -40,7 +40,7 @@ from pages_bench import made_ahead, percentile  # noqa: E402
 from cblod.backends.push import push  # noqa: E402
 from cblod.backends.remote import RemoteStore, SparqlServer  # noqa: E402
 from cblod.backends.store import CblodStore  # noqa: E402
-from cblod.ingest import ingest  # noqa: E402
+from cblod.ingest.pipeline import ingest  # noqa: E402
 
 REQUESTS = 100
 LOOKUP = """PREFIX cbo: <https://w3id.org/cblod/ontology#>

@@ -29,7 +29,7 @@ from . import __version__, mappings  # type: ignore[attr-defined]  # mappings/ i
 from .backends.releases import Retention
 from .backends.store import CblodStore
 from .core.errors import CblodError
-from .ingest import SourceReport, expand, ingest
+from .ingest.pipeline import SourceReport, expand, ingest
 from .progress import Progress
 from .read.stats import stats
 

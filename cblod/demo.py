@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .backends.store import CblodStore
 from .core.errors import CblodError
-from .ingest import SourceReport, ingest
+from .ingest.pipeline import SourceReport, ingest
 
 #: the sample folders inside the ``cblod.samples`` package: real pages, synthetic bulk exports
 SAMPLE_FOLDERS = ("pages", "bulk")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from cblod.core.errors import UnknownFormatError
-from cblod.sourcefile import SourceFile
+from cblod.records.sourcefile import SourceFile
 
 from . import (
     centralbaltic,

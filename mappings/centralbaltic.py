@@ -15,10 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from cblod.core.errors import InputError, ValueParseError
-from cblod.names import split_name
-from cblod.pagetext import PageText
-from cblod.places import country
-from cblod.records import (
+from cblod.records.model import (
     Organisation,
     Participation,
     Programme,
@@ -29,8 +26,11 @@ from cblod.records import (
     SourceDocument,
     Text,
 )
-from cblod.sourcefile import SourceFile
-from cblod.values import (
+from cblod.records.names import split_name
+from cblod.records.pagetext import PageText
+from cblod.records.places import country
+from cblod.records.sourcefile import SourceFile
+from cblod.records.values import (
     Money,
     leading_quantity,
     parse_date_range,

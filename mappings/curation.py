@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 
 from cblod.core.errors import InputError
-from cblod.records import CurationRule, SourceDocument
-from cblod.sourcefile import SourceFile
-from cblod.tables import csv_rows, normalise
+from cblod.records.model import CurationRule, SourceDocument
+from cblod.records.sourcefile import SourceFile
+from cblod.records.tables import csv_rows, normalise
 
 NAME = "cblod-curation"
 TITLE = "cblod curation table (CSV: subject, relation, object, source)"

@@ -13,9 +13,7 @@ import re
 from collections import Counter
 
 from cblod.core.errors import InputError
-from cblod.names import split_name
-from cblod.pagetext import PageText
-from cblod.records import (
+from cblod.records.model import (
     Organisation,
     Participation,
     Programme,
@@ -24,7 +22,9 @@ from cblod.records import (
     SourceDocument,
     Text,
 )
-from cblod.sourcefile import SourceFile
+from cblod.records.names import split_name
+from cblod.records.pagetext import PageText
+from cblod.records.sourcefile import SourceFile
 
 NAME = "interreg-europe-search"
 TITLE = "Interreg Europe search listing"

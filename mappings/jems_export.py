@@ -16,10 +16,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cblod.core.errors import InputError, ValueParseError
-from cblod.jsonrecords import JsonRecord
 from cblod.linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
-from cblod.places import country
-from cblod.records import (
+from cblod.records.jsonrecords import JsonRecord
+from cblod.records.model import (
     Address,
     Call,
     Organisation,
@@ -32,8 +31,9 @@ from cblod.records import (
     SourceDocument,
     Text,
 )
-from cblod.sourcefile import SourceFile
-from cblod.values import Coded, clean_text, parse_programme_title
+from cblod.records.places import country
+from cblod.records.sourcefile import SourceFile
+from cblod.records.values import Coded, clean_text, parse_programme_title
 
 NAME = "jems-keep-export"
 TITLE = "Jems keep.eu programme data export (JSON)"

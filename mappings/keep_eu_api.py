@@ -11,10 +11,9 @@ import dataclasses
 from decimal import Decimal
 
 from cblod.core.errors import ValueParseError
-from cblod.jsonrecords import JsonRecord
 from cblod.linking.identifiers import keep_eu_partner_ids
-from cblod.places import country
-from cblod.records import (
+from cblod.records.jsonrecords import JsonRecord
+from cblod.records.model import (
     Address,
     Organisation,
     Participation,
@@ -24,8 +23,9 @@ from cblod.records import (
     SourceDocument,
     Text,
 )
-from cblod.sourcefile import SourceFile
-from cblod.values import clean_text, parse_programme_title
+from cblod.records.places import country
+from cblod.records.sourcefile import SourceFile
+from cblod.records.values import clean_text, parse_programme_title
 
 NAME = "keep-eu-api"
 TITLE = "keep.eu API project JSON"

@@ -5,7 +5,7 @@ partners" a row per partnership (about 140), joined on programme and project acr
 file is a source of its own: a project row and a partner row name the same project URI
 (programme and acronym), so they meet in the store whichever arrives first. Dates are Excel
 dates in XLSX and ISO text in CSV; rates are text ("80%"). Column names are matched
-forgivingly (``cblod.tables``).
+forgivingly (``cblod.records.tables``).
 
 A bad row (missing acronym, unparseable amount, unknown country) is rejected with its sheet,
 row and column and the rest of the file goes in, or, with ``strict``, fails the whole source.
@@ -20,8 +20,7 @@ from decimal import Decimal
 
 from cblod.core.errors import InputError, ValueParseError
 from cblod.linking.identifiers import keep_eu_partner_ids
-from cblod.places import Region, country, region_by_code
-from cblod.records import (
+from cblod.records.model import (
     Address,
     Organisation,
     Participation,
@@ -33,8 +32,9 @@ from cblod.records import (
     SourceDocument,
     Text,
 )
-from cblod.sourcefile import SourceFile
-from cblod.tables import (
+from cblod.records.places import Region, country, region_by_code
+from cblod.records.sourcefile import SourceFile
+from cblod.records.tables import (
     Row,
     csv_rows,
     find_sheet,
@@ -43,7 +43,7 @@ from cblod.tables import (
     xlsx_rows,
     xlsx_sheets,
 )
-from cblod.values import Coded, Money, parse_programme_title, parse_rate, period_of
+from cblod.records.values import Coded, Money, parse_programme_title, parse_rate, period_of
 
 NAME = "keep-eu-export"
 TITLE = "keep.eu search export (XLSX, or its result sheets as CSV)"

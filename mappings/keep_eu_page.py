@@ -12,11 +12,9 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from cblod.addresses import parse_address
 from cblod.core.errors import InputError, ValueParseError
-from cblod.names import name_tokens, similarity, split_name
-from cblod.pagetext import PageText
-from cblod.records import (
+from cblod.records.addresses import parse_address
+from cblod.records.model import (
     Organisation,
     Participation,
     Programme,
@@ -27,8 +25,10 @@ from cblod.records import (
     SourceDocument,
     Text,
 )
-from cblod.sourcefile import SourceFile
-from cblod.values import (
+from cblod.records.names import name_tokens, similarity, split_name
+from cblod.records.pagetext import PageText
+from cblod.records.sourcefile import SourceFile
+from cblod.records.values import (
     Coded,
     Money,
     leading_quantity,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 from cblod.core.errors import InputError, ValueParseError
-from cblod.pagetext import PageText
-from cblod.places import country, region
-from cblod.records import Organisation, Programme, SourceDocument, Text
-from cblod.sourcefile import SourceFile
+from cblod.records.model import Organisation, Programme, SourceDocument, Text
+from cblod.records.pagetext import PageText
+from cblod.records.places import country, region
+from cblod.records.sourcefile import SourceFile
 
 NAME = "tillvaxtverket-clusters"
 TITLE = "Tillväxtverket cluster list (Swedish)"

@@ -23,7 +23,7 @@ from cblod.backends.remote import RemoteStore, SparqlServer
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
 from cblod.demo import build_demo_store
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 from cblod.web import create_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "pages"

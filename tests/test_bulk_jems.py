@@ -12,7 +12,7 @@ import pytest
 from conftest import ALL_PAGES, select
 
 from cblod.backends.store import CblodStore
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 from cblod.validate import validate
 
 JEMS = (

@@ -22,7 +22,7 @@ from test_store import full_consolidation
 
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_pages  # noqa: E402

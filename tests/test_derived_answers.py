@@ -20,7 +20,7 @@ from cblod.backends.store import CblodStore
 from cblod.derived.kept import FOLDER, keep_aggregates
 from cblod.derived.reads import FILE as READS
 from cblod.derived.reads import MEMO
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 
 
 @pytest.mark.parametrize("seed", [11, 12])

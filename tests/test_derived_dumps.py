@@ -17,7 +17,7 @@ from conftest import ALL_PAGES, KEEP_EU_PAGE
 
 from cblod.backends.store import CblodStore
 from cblod.derived import change_of
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 from cblod.read.dumps import QUADS, RELEASE_DUMPS, release_dumps
 
 

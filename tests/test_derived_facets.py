@@ -17,7 +17,7 @@ from cblod.derived.facets import index as index_module
 from cblod.derived.facets.index import FOLDER, build, load, save
 from cblod.derived.facets.spec import LISTS
 from cblod.derived.paths import PathReader
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 
 
 def assert_same_files(kept: Path, whole: Path, name: str) -> None:

@@ -13,7 +13,7 @@ from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.figures import untouched_programmes
 from cblod.derived.kept import FOLDER, answer_file
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 from cblod.read.figures import programme_figures
 
 

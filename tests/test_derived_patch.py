@@ -22,7 +22,7 @@ from cblod.derived.facets.index import FOLDER, build, save
 from cblod.derived.facets.spec import LISTS
 from cblod.derived.matching import index as reconcile_index
 from cblod.derived.paths import PathReader
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 
 LEAVING = (
     "Västerås Science Park AB\n\nName: Västerås Science Park AB\n\n"

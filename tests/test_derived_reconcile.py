@@ -17,7 +17,7 @@ from cblod.derived.matching import index, match
 from cblod.derived.matching.index import FILE, FOLDER, build, load, save
 from cblod.derived.matching.match import Matcher, Query
 from cblod.derived.paths import PathReader
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 
 #: partner names as a page may state them over a few fixes: new, changed, the old one again
 RENAMES = [

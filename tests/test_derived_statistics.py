@@ -17,7 +17,7 @@ from cblod.backends.store import CblodStore
 from cblod.derived import statistics as derived_statistics
 from cblod.derived.diff import diff_of
 from cblod.derived.statistics import _updated_scans, statistics
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 from cblod.read.stats import Scans, dataset_statistics, stats
 
 

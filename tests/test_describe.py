@@ -15,7 +15,7 @@ from conftest import KEEP_EU_PAGE
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 from cblod.backends.store import CblodStore
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 from cblod.read.describe import (
     _ABOUT_KNOWN,
     Description,

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from cblod import mappings
 from cblod.core.errors import CblodError
-from cblod.emit import emit
-from cblod.identity import Identity
-from cblod.sourcefile import SourceFile
+from cblod.ingest.emit import emit
+from cblod.ingest.identity import Identity
+from cblod.records.sourcefile import SourceFile
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 #: the print view and the CSV sheet are the texts with the most structure to break

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cblod.identity import ORGANISATION_MATCH, Identity, OrganisationEntry, _candidates
-from cblod.names import name_key, similarity, split_acronym, split_name
-from cblod.places import country, region
-from cblod.records import Organisation, Text
+from cblod.ingest.identity import ORGANISATION_MATCH, Identity, OrganisationEntry, _candidates
+from cblod.records.model import Organisation, Text
+from cblod.records.names import name_key, similarity, split_acronym, split_name
+from cblod.records.places import country, region
 
 
 def org(name: str, iso2: str | None = None) -> Organisation:

@@ -27,7 +27,7 @@ from conftest import (
 
 from cblod.backends.published import Dataset
 from cblod.backends.store import CblodStore
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 from cblod.web.ahead import DONE_FILE, PAGES_FILE, make_pages
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ from test_published_whole import STATUS, changed, ingest_without_publishing
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
 from cblod.derived.facets.spec import LISTS
-from cblod.ingest import derive_release, ingest
+from cblod.ingest.pipeline import derive_release, ingest
 from cblod.web import faceted, reconcile
 from cblod.web.prepare import Preparer, RemotePreparer
 

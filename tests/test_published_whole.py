@@ -18,7 +18,7 @@ from conftest import ALL_PAGES, KEEP_EU_PAGE, select
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
 from cblod.derived.kept import FOLDER
-from cblod.ingest import derive_release, ingest
+from cblod.ingest.pipeline import derive_release, ingest
 from cblod.read.dumps import MANIFEST, RELEASE_DUMPS
 
 STATUS = 'SELECT ?s WHERE { ?p cbo:acronym "4Smart Growth" ; cbo:status ?s }'
@@ -120,7 +120,7 @@ def test_kill_9_while_deriving_leaves_the_previous_release_served(tmp_path):
 def ingest_without_publishing(store: CblodStore, page: Path) -> None:
     """Write ``page`` into a new snapshot of ``store`` and stop before publishing it (what
     ``ingest`` does before ``publish``)."""
-    from cblod import ingest as pipeline
+    from cblod.ingest import pipeline
 
     pipeline._ingest_all([page], store, store.base_uri, None, False, None, None)
     assert store.writer is not None

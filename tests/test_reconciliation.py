@@ -14,7 +14,7 @@ import pytest
 from conftest import ALL_PAGES, ingest_all, select
 from reconciliation_server import serving
 
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 from cblod.linking.reconcile import Query, ReconciliationClient, ReconciliationError
 
 #: a reconciliation service over HTTP, timeouts included: the full run only

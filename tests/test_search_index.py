@@ -8,7 +8,7 @@ from conftest import ALL_PAGES, KEEP_EU_PAGE, ingest_all
 
 from cblod.backends.store import CblodStore
 from cblod.derived.search import build_index, index_path, search
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 
 
 def entries(path) -> set[tuple[str, ...]]:

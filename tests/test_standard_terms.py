@@ -7,9 +7,9 @@ import requests
 from conftest import select
 from pyoxigraph import Literal, NamedNode
 
-from cblod.consolidate import Consolidator
 from cblod.core.ontology_terms import functional_properties, published_parents
 from cblod.core.vocab import CBO, RDF, SKOS
+from cblod.ingest.consolidate import Consolidator
 
 
 def pairs(store, query: str) -> set[tuple[str, ...]]:

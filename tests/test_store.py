@@ -10,7 +10,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat
 from cblod.backends.store import CblodStore
 from cblod.core.errors import StoreError
 from cblod.core.vocab import CBO
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 
 SUM_4SMART = """SELECT (SUM(?eu) AS ?sum) WHERE {
     ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""
@@ -201,8 +201,8 @@ def full_consolidation(store: CblodStore) -> set:
     """The default graph derived from scratch: every subject of every source, consolidated."""
     from collections import defaultdict
 
-    from cblod.consolidate import Consolidator
     from cblod.core.ontology_terms import functional_properties, published_parents
+    from cblod.ingest.consolidate import Consolidator
 
     ranks = {
         q.subject.value: int(q.object.value)

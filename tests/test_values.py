@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from cblod.core.errors import ValueParseError
-from cblod.values import (
+from cblod.records.values import (
     leading_quantity,
     parse_date,
     parse_date_range,

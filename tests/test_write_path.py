@@ -1,6 +1,6 @@
 """The write path of issue 14 builds the same store as the one before it, quad for quad.
 
-``cblod.writer.PREVIOUS_WRITE_PATH`` switches back to the previous path (statements written as
+``cblod.ingest.writer.PREVIOUS_WRITE_PATH`` switches back to the previous path (statements written as
 pyoxigraph quads, every subject of a streamed source re-derived from the store at its end);
 both build a store from the same inputs, in the same order, and every quad of every graph
 (source graphs, the published default graph, identity keys and merge evidence) must be the
@@ -18,10 +18,10 @@ from cblod.mappings import keep_eu_export as export_mapping
 from conftest import ALL_PAGES, SAMPLES
 from pyoxigraph import RdfFormat
 
-import cblod.writer
+import cblod.ingest.writer
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import CBO, PROV
-from cblod.ingest import ingest
+from cblod.ingest.pipeline import ingest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_export  # noqa: E402
@@ -38,7 +38,7 @@ def every_quad(store: CblodStore) -> list[str]:
 
 def build(folder: Path, runs: list[list[Path]], *, previous: bool, monkeypatch) -> CblodStore:
     """A store built by ingesting each list of ``runs`` in turn, on the chosen path."""
-    monkeypatch.setattr(cblod.writer, "PREVIOUS_WRITE_PATH", previous)
+    monkeypatch.setattr(cblod.ingest.writer, "PREVIOUS_WRITE_PATH", previous)
     store = CblodStore(folder)
     for paths in runs:
         reports = ingest(paths, store=store, keep=False)

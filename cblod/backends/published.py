@@ -26,7 +26,7 @@ from ..core.graphs import (  # noqa: F401 - the graph names, re-exported where t
 )
 from ..core.rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
 from ..core.vocab import CBO
-from ..merges import alias_key, follow
+from ..ingest.merges import alias_key, follow
 
 if TYPE_CHECKING:
     from ..query.workers import QueryRunner

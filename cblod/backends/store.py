@@ -3,7 +3,7 @@
 A store is a folder of snapshots (``cblod.backends.snapshots``), each a complete Oxigraph database with
 its search index. An ingest starts from a copy of the published snapshot (``Store.backup``:
 hard links, so it costs little whatever the size), writes its sources there with no
-transaction in the way (``cblod.writer``), and publishes the snapshot whole.
+transaction in the way (``cblod.ingest.writer``), and publishes the snapshot whole.
 Readers (the server, its query workers, ``cblod dump``) open published snapshots read-only,
 which Oxigraph supports for a database no process writes; they see the old dataset or the new
 one, never a mix. ``tests/test_crash.py`` kills real ingests mid-write to check it.
@@ -25,8 +25,8 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 from ..core.errors import StoreError
 from ..core.rdfterms import Engine, lexical
 from ..core.vocab import CBO
-from ..identity import Identity
-from ..writer import SnapshotWriter
+from ..ingest.identity import Identity
+from ..ingest.writer import SnapshotWriter
 from . import releases
 from .published import (
     DATASET,

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from ..backends.published import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, Dataset
 from ..core.rdfterms import lexical
 from ..core.vocab import CBO, SKOS
-from ..identity import NAME_ELSEWHERE, ORGANISATION_MATCH
-from ..merges import Evidence, follow, merged_iri
-from ..merges import merges as curated_merges
-from ..names import fold, similarity
+from ..ingest.identity import NAME_ELSEWHERE, ORGANISATION_MATCH
+from ..ingest.merges import Evidence, follow, merged_iri
+from ..ingest.merges import merges as curated_merges
+from ..records.names import fold, similarity
 
 NEAR_MISS = 0.6
 COMMON_WORD = 50

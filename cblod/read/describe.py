@@ -20,8 +20,8 @@ from ..core.graphs import IDENTITY, IDENTITY_KEY, OWN_GRAPHS
 from ..core.ontology_terms import term_labels
 from ..core.rdfterms import Term, lexical
 from ..core.vocab import CBO, DCTERMS, PROV, RDF, RDFS, SKOS
+from ..ingest.merges import alias_key
 from ..lru import SizedCache
-from ..merges import alias_key
 
 if TYPE_CHECKING:
     from ..backends.published import PublishedReads

@@ -30,7 +30,7 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from ..backends.published import Dataset
 from ..derived import link_or_copy
-from ..values import slugify
+from ..records.values import slugify
 from . import subject_buckets
 
 #: gzip level 9 (the default) made dumps ten times slower than writing N-Triples for ~10% less

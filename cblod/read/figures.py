@@ -11,7 +11,7 @@ text), then the names of the few things shown, in the reader's languages.
 
 from __future__ import annotations
 
-from ..querytext import ordered, union_of_sections
+from ..query.text import ordered, union_of_sections
 
 #: projects a programme's page lists (the list pages have them all)
 PROGRAMME_PROJECTS = 500

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..querytext import ordered
+from ..query.text import ordered
 from .chosen_names import DEFAULT_LANGUAGES, chosen_name, effective, name_key
 
 PAGE_SIZE = 50

@@ -28,9 +28,9 @@ from ..core.vocab import (
     sparql_prefixes,
 )
 from ..derived.kept import kept_summary, kept_summary_in
-from ..places import country, country_extents
 from ..read.dumps import DATASET_DUMPS, DumpFile, manifest
 from ..read.stats import LINK_TARGETS, dataset_statistics
+from ..records.places import country, country_extents
 from .links import base_uri
 from .negotiation import rdf_response
 from .releases import release_iri, retained

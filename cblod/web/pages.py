@@ -19,7 +19,7 @@ from ..core.ontology_terms import published_parents, term_labels
 from ..core.rdfterms import Term, lexical
 from ..core.vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from ..derived.kept import kept_solutions
-from ..querytext import union_of_sections
+from ..query.text import union_of_sections
 from ..read.chosen_names import chosen_name, name_key
 from ..read.describe import Description, kind_of
 from ..read.figures import PROGRAMME_SECTIONS, programme_figures

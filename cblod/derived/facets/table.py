@@ -22,7 +22,7 @@ from enum import Enum
 from functools import cache
 from importlib.resources import files
 
-from ...places import country_code
+from ...records.places import country_code
 from ..paths import english_and_others
 
 #: which sheet of keep.eu's export a list's rows follow

@@ -1,14 +1,14 @@
 """What the reconciliation service matches against: one index per snapshot, built at publish.
 
 Every organisation, project and programme with what a query may name it by: its names in
-every language (as ``cblod.names`` compares them: legal forms off, glossary applied,
+every language (as ``cblod.records.names`` compares them: legal forms off, glossary applied,
 inflections matched), registry identifiers by scheme, country, town, NUTS region and
 homepage; and what data extension returns. Built right after a snapshot's publish with the
 other kept answers (``cblod.derived.kept``), from the published graph, by following properties the
 way the facet index does (``cblod.derived.facets.index``: one query per property); kept as
 ``reconcile.json`` in the snapshot, loaded once per snapshot by the web tier.
 
-What comparing names needs (each name's words, ``cblod.names.name_tokens``, and its folded
+What comparing names needs (each name's words, ``cblod.records.names.name_tokens``, and its folded
 form for prefix search) is computed here, at publish, not by the first query after it: at
 3 000 projects that was 0.5 s of the first request's wait (issue #24). An update takes the
 words of the names it had before from the previous release's index, as long as that index was
@@ -24,16 +24,17 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from ... import names as naming
 from ...backends.published import Dataset
-from ...names import fold, name_tokens
-from ...places import country_code
+from ...records import names as naming
+from ...records.names import fold, name_tokens
+from ...records.places import country_code
 from .. import link_or_copy
 from ..building import building
 from ..paths import PathReader, english_and_others, select_csv
@@ -404,11 +405,11 @@ def known_words(entities: Iterable[Entity]) -> dict[str, tuple[str, ...]]:
 
 @cache
 def naming_rules() -> str:
-    """A fingerprint of the naming rules (``cblod.names``, its legal-form and glossary tables):
+    """A fingerprint of the naming rules (``cblod.records.names``, its legal-form and glossary tables):
     words computed under other rules are not reused."""
     digest = hashlib.sha256(Path(naming.__file__).read_bytes())
     for table in ("legal_forms.csv", "glossary.csv"):
-        digest.update(Path(naming.__file__).with_name("data").joinpath(table).read_bytes())
+        digest.update(files("cblod").joinpath(f"data/{table}").read_bytes())
     return digest.hexdigest()[:16]
 
 

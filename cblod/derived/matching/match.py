@@ -2,7 +2,7 @@
 
 A query has a name and conditions (country, town, NUTS region, homepage, and registry
 identifiers: VAT, PIC, LEI, national numbers). Names are compared as ingest compares them
-(``cblod.names``: legal forms dropped, diacritics folded, organisation words translated from
+(``cblod.records.names``: legal forms dropped, diacritics folded, organisation words translated from
 the glossary, inflected forms matched), as the Dice coefficient of their words: 0-100. An
 identifier is read and checked as ingest reads it (``cblod.linking.identifiers``): one that an
 entity holds decides (100, ``match: true``) whatever the name says; one that fails its check
@@ -23,8 +23,8 @@ from typing import Any
 
 from ...core.errors import ValueParseError
 from ...linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
-from ...names import fold, name_tokens, similarity
-from ...places import country as find_country
+from ...records.names import fold, name_tokens, similarity
+from ...records.places import country as find_country
 from .index import Entity, _host, tokens_of
 from .properties import IDENTIFIER_PROPERTIES, Value, as_texts, entity_id, values_of
 

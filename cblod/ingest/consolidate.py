@@ -31,8 +31,8 @@ from typing import NamedTuple
 
 from pyoxigraph import Literal, NamedNode
 
-from .core.rdfterms import GraphName, Subject, Term, lexical
-from .core.vocab import DCTERMS, RDF, RDFS, SKOS, XSD
+from ..core.rdfterms import GraphName, Subject, Term, lexical
+from ..core.vocab import DCTERMS, RDF, RDFS, SKOS, XSD
 
 ONE_PER_LANGUAGE = {RDFS.label.value, SKOS.prefLabel.value, DCTERMS.description.value}
 #: Losing values of these become alternative labels in the default graph.

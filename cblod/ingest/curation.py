@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
-from .core.errors import InputError, ValueParseError
-from .core.ntriples import Triple
-from .core.vocab import OWL
+from ..core.errors import InputError, ValueParseError
+from ..core.ntriples import Triple
+from ..core.vocab import OWL
+from ..records.model import CurationRule
 from .identity import Identity
-from .records import CurationRule
 
 
 @dataclass

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
+from ..records.model import Organisation, Programme, Project
+from ..records.names import fold, name_key, name_tokens, plain_key, similarity
+from ..records.values import Coded, slugify
 from .merges import Evidence, alias_key, follow, merges
-from .names import fold, name_key, name_tokens, plain_key, similarity
-from .records import Organisation, Programme, Project
-from .values import Coded, slugify
 
 #: Least fuzzy name similarity (0..1) for two spellings in one country to be one organisation.
 #: "Tallinn University" / "Tallinn University of Technology" (0.8) must stay apart.
@@ -236,7 +236,7 @@ class Identity:
         """
         if reference.startswith(("http://", "https://")):
             return self.survivor(reference), f"iri|{reference}"
-        from .places import country as find_country
+        from ..records.places import country as find_country
 
         code, _, name = reference.partition(":")
         iso3 = find_country(code).iso3

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from .core.errors import ValueParseError
+from ..core.errors import ValueParseError
 from .names import fold
 from .values import clean_text
 

@@ -16,7 +16,7 @@ from .places import Country, Region
 from .values import Coded, Money
 
 if TYPE_CHECKING:
-    from .linking.identifiers import Identifier
+    from ..linking.identifiers import Identifier
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ records into statements.
 
 from __future__ import annotations
 
-from .records import Project
+from .model import Project
 
 
 def budget_warnings(project: Project) -> list[str]:

@@ -13,10 +13,9 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from .checks import budget_warnings
-from .core.ntriples import Triple
-from .core.rdfterms import Term
-from .core.vocab import (
+from ..core.ntriples import Triple
+from ..core.rdfterms import Term
+from ..core.vocab import (
     ADMS,
     CBO,
     COUNTRY,
@@ -35,11 +34,9 @@ from .core.vocab import (
     WIKIDATA,
     XSD,
 )
-from .curation import apply_rule
-from .identity import Identity
-from .linking.identifiers import SCHEMES, Identifier
-from .places import Country, Region
-from .records import (
+from ..linking.identifiers import SCHEMES, Identifier
+from ..records.checks import budget_warnings
+from ..records.model import (
     Address,
     Call,
     Organisation,
@@ -50,7 +47,10 @@ from .records import (
     SourceDocument,
     Text,
 )
-from .values import Coded, Money, slugify
+from ..records.places import Country, Region
+from ..records.values import Coded, Money, slugify
+from .curation import apply_rule
+from .identity import Identity
 
 #: EU funds a project can be co-financed by, as ontology individuals.
 FUNDS = {"ERDF", "ESF", "CF", "IPA", "ENI", "NDICI", "EAFRD", "EMFF", "JTF"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .core.errors import ValueParseError
+from ..core.errors import ValueParseError
+from .model import Address
 from .places import country
-from .records import Address
 from .values import clean_text
 
 _POSTAL = re.compile(r"^(?:[A-Z]{1,2}-)?(\d[\d ]{2,8}\d|\d{4,6})\s+(\S.*)$")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from .core.errors import ValueParseError
+from ..core.errors import ValueParseError
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
 _CURRENCY = re.compile(r"(EUR|€|euros?)", re.IGNORECASE)

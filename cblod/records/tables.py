@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .core.errors import InputError, ValueParseError
+from ..core.errors import InputError, ValueParseError
 from .values import clean_text, is_placeholder, parse_date
 
 

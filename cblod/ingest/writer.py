@@ -23,16 +23,16 @@ from typing import NamedTuple, TypeVar
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
-from .backends.published import DATASET, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, INTERNAL, META
-from .backends.releases import KINDS
-from .backends.snapshots import SnapshotFolder
+from ..backends.published import DATASET, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, INTERNAL, META
+from ..backends.releases import KINDS
+from ..backends.snapshots import SnapshotFolder
+from ..core import ntriples
+from ..core.errors import StoreError
+from ..core.ntriples import BULK_THRESHOLD, Triple
+from ..core.ontology_terms import functional_properties, published_parents
+from ..core.rdfterms import GraphName, Subject, Term, lexical
+from ..core.vocab import CBO, RDF
 from .consolidate import Conflict, Consolidator
-from .core import ntriples
-from .core.errors import StoreError
-from .core.ntriples import BULK_THRESHOLD, Triple
-from .core.ontology_terms import functional_properties, published_parents
-from .core.rdfterms import GraphName, Subject, Term, lexical
-from .core.vocab import CBO, RDF
 from .identity import Identity
 
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""``cblod.ingest(paths, store=...)``: files in, one whole named graph per source out.
+"""``cblod.ingest.pipeline(paths, store=...)``: files in, one whole named graph per source out.
 
 Each file is read by its mapping, given URIs and emitted into the next snapshot of the store
 (``cblod.backends.store``): a bad file is reported (file, record, field) and leaves its previous graph
@@ -22,16 +22,16 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
-from . import collector, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
-from .backends.store import CblodStore
+from .. import collector, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
+from ..backends.store import CblodStore
+from ..core.errors import CblodError, InputError, StoreError
+from ..core.vocab import CBO
+from ..derived.release import derive
+from ..derived.search import build_index
+from ..records.sourcefile import SourceFile
 from .consolidate import Conflict
-from .core.errors import CblodError, InputError, StoreError
-from .core.vocab import CBO
-from .derived.release import derive
-from .derived.search import build_index
 from .emit import emit
 from .identity import Identity
-from .sourcefile import SourceFile
 
 log = logging.getLogger(__name__)
 

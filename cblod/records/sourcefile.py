@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .core.errors import InputError
+from ..core.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .core.errors import InputError, ValueParseError
+from ..core.errors import InputError, ValueParseError
 from .values import Money, is_placeholder, parse_date, parse_rate
 
 _KIND_NAMES = {str: "text", Decimal: "a number", dict: "an object", list: "a list", bool: "yes/no"}
