@@ -15,8 +15,8 @@ import rdflib
 import rdflib.compare
 from conftest import ALL_PAGES, KEEP_EU_PAGE
 
+from cblod.backends.releases import change_of
 from cblod.backends.store import CblodStore
-from cblod.derived import change_of
 from cblod.ingest.pipeline import ingest
 from cblod.read.dumps import QUADS, RELEASE_DUMPS, release_dumps
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import ALL_PAGES
 from test_derived_dumps import edited
 
+from cblod.backends.releases import change_of
 from cblod.backends.store import CblodStore
-from cblod.derived import change_of
 from cblod.derived.facets import index as index_module
 from cblod.derived.facets.index import FOLDER, build, load, save
 from cblod.derived.facets.spec import LISTS

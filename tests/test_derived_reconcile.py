@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ALL_PAGES, KEEP_EU_PAGE
 
+from cblod.backends.releases import change_of
 from cblod.backends.store import CblodStore
-from cblod.derived import change_of
 from cblod.derived.matching import index, match
 from cblod.derived.matching.index import FILE, FOLDER, build, load, save
 from cblod.derived.matching.match import Matcher, Query

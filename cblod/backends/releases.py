@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -201,3 +202,41 @@ def _statements(database: Store, graph: str) -> int:
     assert isinstance(found, QuerySolutions)  # a SELECT
     (row,) = found
     return int(lexical(row["n"]))
+
+
+# What a release changed against the one before, as the artefacts it derives reuse it
+# (``cblod.derived``, the dumps).
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a release changed against the one before it (``previous``, its snapshot folder):
+    the source graphs it wrote (replaced, added or emptied), and whether its published
+    (consolidated) graph changed at all."""
+
+    previous: Path
+    sources_written: frozenset[str]
+    published_changed: bool
+
+
+def change_of(snapshot: Path) -> Change | None:
+    """The change the release in ``snapshot`` made, from its record; None when there is no
+    release before it on disk, or no record to say (an artefact is then built whole)."""
+    release: Release | None = read(snapshot)
+    if release is None or release.previous is None:
+        return None
+    previous = snapshot.parent / f"v{release.previous:06d}"
+    if read(previous) is None:
+        return None
+    # a source written also restates its record (cbo:SourceRecord) in the published graph
+    published_changed = bool(release.sources) or any(release.total(c) for c in CHANGES)
+    return Change(previous, frozenset(release.sources), published_changed)
+
+
+def link_or_copy(previous: Path, target: Path) -> None:
+    """``target`` as the previous release's file: a hard link (no new space), else a copy
+    (a file system without links)."""
+    try:
+        os.link(previous, target)
+    except OSError:
+        shutil.copyfile(previous, target)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..backends.published import Dataset
-from ..backends.releases import CHANGES, read
+from ..backends.releases import CHANGES, change_of, read
 from ..backends.store import CblodStore
-from . import change_of
 
 
 @dataclass(frozen=True)

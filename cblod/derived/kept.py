@@ -38,6 +38,7 @@ from typing import Any
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from ..backends.published import Dataset
+from ..backends.releases import link_or_copy
 from ..core.rdfterms import QueryResult, lexical
 from ..core.vocab import sparql_prefixes
 from ..query.workers import QueryRequest, QueryResponse, execute
@@ -45,7 +46,6 @@ from ..read.examples import EXAMPLES
 from ..read.figures import programme_figures
 from ..read.listings import first_views
 from ..read.stats import dataset_statistics, stats
-from . import link_or_copy
 
 FOLDER = "answers"
 #: answers asked at once: the queries an update must ask again are arbitrary aggregates

@@ -177,7 +177,7 @@ class Remembering:
             and old.exists()
             and self._known.unchanged(sparql, name, self._changed)
         ):
-            from . import link_or_copy
+            from ..backends.releases import link_or_copy
 
             link_or_copy(old, self._folder / name)
             body = old.read_bytes()

@@ -2,8 +2,8 @@
 
 Each artefact is an ``Artefact``: a name, one ``make`` that builds it into the sealed
 release's folder (from scratch, or updated from the release before when that one is on disk
-with its own: ``cblod.derived.change_of``), and a sentence saying how it is updated, or why
-it is recomputed whole. ``derive`` makes them in lanes, one thread each: the dumps (pyoxigraph
+with its own: ``cblod.backends.releases.change_of``), and a sentence saying how it is
+updated, or why it is recomputed whole. ``derive`` makes them in lanes, one thread each: the dumps (pyoxigraph
 serialising and zlib, the GIL released), the aggregates (SPARQL evaluated by pyoxigraph, the GIL
 released), and the indexes (Python and numpy). What they share is made once (``Shared``): the
 release before opened and the change read from the release's record (``cblod.derived.diff``),

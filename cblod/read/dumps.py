@@ -29,7 +29,7 @@ from typing import IO, cast
 from pyoxigraph import NamedNode, RdfFormat
 
 from ..backends.published import Dataset
-from ..derived import link_or_copy
+from ..backends.releases import link_or_copy
 from ..records.values import slugify
 from . import subject_buckets
 
@@ -122,7 +122,7 @@ def _write_member(path: Path, write: Callable[[IO[bytes]], None]) -> None:
 
 @dataclass(frozen=True)
 class _Previous:
-    """The dumps of the release before, and what changed since (``derived.Change``)."""
+    """The dumps of the release before, and what changed since (``cblod.backends.releases.Change``)."""
 
     folder: Path
     segments: dict[str, list[dict[str, int | str]]]
@@ -232,7 +232,7 @@ def release_dumps(store: Dataset, snapshot: Path, *, from_scratch: bool = False)
     """The dumps of the release in ``snapshot`` (``store`` reading it), built once, with a
     manifest: {file name: {"bytes": size, "sha256": hex}}. Returns their folder.
 
-    Updated from the release before (``derived.change_of``) when its dumps are on disk, else
+    Updated from the release before (``cblod.backends.releases.change_of``) when its dumps are on disk, else
     (or with ``from_scratch``) built whole: the same bytes either way."""
     folder = snapshot / RELEASE_DUMPS
     if (folder / MANIFEST).exists():
@@ -249,8 +249,7 @@ def release_dumps(store: Dataset, snapshot: Path, *, from_scratch: bool = False)
 
 
 def _previous(snapshot: Path) -> _Previous | None:
-    from ..backends.releases import CHANGES, read
-    from ..derived import change_of
+    from ..backends.releases import CHANGES, change_of, read
 
     change = change_of(snapshot)
     if change is None:

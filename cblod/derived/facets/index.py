@@ -30,8 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ...backends.published import Dataset
+from ...backends.releases import link_or_copy
 from ...read.chosen_names import DEFAULT_LANGUAGES, effective
-from .. import link_or_copy
 from ..building import building
 from ..paths import LITERAL, Mode, PathReader, select_csv
 from ..reach import Reach
@@ -600,7 +600,7 @@ def build_all(
 
 def _previous_folder(store: Dataset) -> Path | None:
     """The facet index folder of the release before ``store``'s, when it is on disk."""
-    from .. import change_of
+    from ...backends.releases import change_of
 
     change = change_of(store.snapshot) if store.snapshot is not None else None
     return change.previous / FOLDER if change is not None else None

@@ -21,8 +21,8 @@ from typing import IO
 import numpy as np
 
 from ...backends.published import Dataset
+from ...backends.releases import link_or_copy
 from ...read.chosen_names import DEFAULT_LANGUAGES, effective
-from .. import link_or_copy
 from ..paths import select_csv
 from ..reach import ChangedReads, Reach, reached, too_many
 from . import index, table

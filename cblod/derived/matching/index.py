@@ -32,10 +32,10 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ...backends.published import Dataset
+from ...backends.releases import link_or_copy
 from ...records import names as naming
 from ...records.names import fold, name_tokens
 from ...records.places import country_code
-from .. import link_or_copy
 from ..building import building
 from ..paths import PathReader, english_and_others, select_csv
 from ..reach import Reach, reached, too_many
@@ -428,7 +428,7 @@ def keep(store: Dataset, steps: PathReader | None = None, reach: Reach | None = 
 
 
 def _previous_index(store: Dataset) -> Kept | None:
-    from .. import change_of
+    from ...backends.releases import change_of
 
     change = change_of(store.snapshot) if store.snapshot is not None else None
     return kept(change.previous) if change is not None else None
