@@ -19,8 +19,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from cblod.backends.store import CblodStore
 from cblod.demo import build_demo_store
-from cblod.store import CblodStore
 from cblod.web import create_app
 
 HERE = Path(__file__).resolve().parent
