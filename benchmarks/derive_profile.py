@@ -23,7 +23,7 @@ from pyoxigraph import QueryResultsFormat
 
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
-from cblod.derived.facets.index import build_all
+from cblod.derived.facets.keep import build_all
 from cblod.derived.kept import JSON_RESULTS, KEPT_ROWS, _programmes
 from cblod.derived.matching.index import keep as keep_reconciliation
 from cblod.derived.paths import PathReader

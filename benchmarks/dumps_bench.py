@@ -37,7 +37,7 @@ BASELINE = """
 import gzip, sys
 from pathlib import Path
 from pyoxigraph import DefaultGraph, RdfFormat, serialize
-from cblod.read.dumps import GZIP_LEVEL
+from cblod.read.members import GZIP_LEVEL
 from cblod.backends.store import CblodStore
 store = CblodStore(sys.argv[1], read_only=True)
 out, db = Path(sys.argv[2]), store.store

@@ -17,6 +17,7 @@ from test_derived_reconcile import assert_same_index
 
 from cblod.backends.store import CblodStore
 from cblod.derived.facets import index as facet_index
+from cblod.derived.facets import keep as facet_keep
 from cblod.derived.facets import patch as facet_patch
 from cblod.derived.facets.index import FOLDER, build, save
 from cblod.derived.facets.spec import LISTS
@@ -74,7 +75,7 @@ def patched(monkeypatch) -> list[tuple[str, int, int]]:
             made.append(("reconcile", -1, 0))
         return patched
 
-    monkeypatch.setattr(facet_patch, "patch", facet_spy)
+    monkeypatch.setattr(facet_keep, "patch", facet_spy)  # where the keeping looks it up
     monkeypatch.setattr(reconcile_index, "patch", entities_spy)
     return made
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from ..backends.published import Dataset
 from ..read.dumps import release_dumps
 from .diff import Diff, diff_of
-from .facets.index import build_all as build_facet_index
+from .facets.keep import build_all as build_facet_index
 from .figures import untouched_programmes
 from .kept import FOLDER as ANSWERS
 from .kept import answer_file, keep_aggregates

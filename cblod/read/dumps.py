@@ -15,7 +15,6 @@ the DCAT-AP catalogue states (``dcat:byteSize``, ``spdx:checksum``).
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import json
@@ -32,10 +31,7 @@ from ..backends.published import Dataset
 from ..backends.releases import link_or_copy
 from ..records.values import slugify
 from . import subject_buckets
-
-#: gzip level 9 (the default) made dumps ten times slower than writing N-Triples for ~10% less
-#: size; level 3 keeps most of the compression at a fraction of the cost (benchmarks/README.md)
-GZIP_LEVEL = 3
+from .members import member
 
 #: the folder of a snapshot its release's dumps are built into, their manifest, and where
 #: the members of ``dataset.nq.gz`` lie (what an update reuses)
@@ -43,11 +39,6 @@ RELEASE_DUMPS = "dumps"
 MANIFEST = "manifest.json"
 SEGMENTS = "segments.json"
 QUADS = "dataset.nq.gz"
-
-
-def _gzip(path: Path) -> IO[bytes]:
-    # a GzipFile is a binary file; typeshed types it as a BufferedIOBase, not an IO[bytes]
-    return cast(IO[bytes], gzip.open(path, "wb", compresslevel=GZIP_LEVEL))
 
 
 @dataclass(frozen=True)
@@ -106,17 +97,8 @@ class _InGraph(io.RawIOBase):
         super().close()
 
 
-def _member(out: IO[bytes]) -> IO[bytes]:
-    """A gzip member written into ``out``: no file name and no time in its header, so the same
-    statements always compress to the same bytes (an updated dump equals a rebuilt one)."""
-    return cast(
-        IO[bytes],
-        gzip.GzipFile(fileobj=out, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename=""),
-    )
-
-
 def _write_member(path: Path, write: Callable[[IO[bytes]], None]) -> None:
-    with path.open("wb") as raw, _member(raw) as out:
+    with path.open("wb") as raw, member(raw) as out:
         write(out)
 
 
@@ -220,7 +202,7 @@ def _write_quads(
                     source.seek(int(old["offset"]))
                     raw.write(source.read(int(old["length"])))
             else:
-                with _member(raw) as out:
+                with member(raw) as out:
                     named = _InGraph(out, graph)
                     store.dump(cast(IO[bytes], named), format=RdfFormat.N_TRIPLES, from_graph=graph)
                     named.close()

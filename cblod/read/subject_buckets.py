@@ -34,6 +34,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, s
 
 from ..backends.published import Dataset
 from ..core.vocab import PREFIXES
+from .members import compressed
 
 #: subjects per bucket, on average: a one-page fix touches a few buckets, each small
 BUCKET_EVERY = 64
@@ -70,16 +71,6 @@ def _turtle_parts(lines: bytes) -> tuple[bytes, bytes]:
     return head, found[len(head) :]
 
 
-def _compressed(body: bytes) -> bytes:
-    """One gzip member, with no name or time in its header (the same bytes every time)."""
-    from .dumps import GZIP_LEVEL
-
-    out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename="") as z:
-        z.write(body)
-    return out.getvalue()
-
-
 @dataclass
 class Bucket:
     """Where one bucket lies: its first subject (N-Triples term), and its member's offset and
@@ -103,12 +94,12 @@ class _Files:
     def __init__(self, nt: IO[bytes], ttl: IO[bytes]) -> None:
         self.nt, self.ttl = nt, ttl
         self.buckets: list[Bucket] = []
-        ttl.write(_compressed(turtle_header()))
+        ttl.write(compressed(turtle_header()))
 
     def add(self, first: bytes, lines: bytes) -> None:
         where = []
         for out, body in ((self.nt, lines), (self.ttl, _turtle_parts(lines)[1])):
-            member = _compressed(body)
+            member = compressed(body)
             where.append((out.tell(), len(member)))
             out.write(member)
         self.buckets.append(Bucket(first.decode("utf-8"), where[0], where[1]))
@@ -116,7 +107,7 @@ class _Files:
     def finish(self) -> None:
         """An empty graph's N-Triples is still a gzip file (one empty member)."""
         if not self.buckets:
-            self.nt.write(_compressed(b""))
+            self.nt.write(compressed(b""))
 
     def copy(self, bucket: Bucket, nt: IO[bytes], ttl: IO[bytes]) -> None:
         """A bucket of the release before, its members' bytes copied."""

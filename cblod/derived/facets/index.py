@@ -32,13 +32,11 @@ import numpy.typing as npt
 from ...backends.published import Dataset
 from ...backends.releases import link_or_copy
 from ...read.chosen_names import DEFAULT_LANGUAGES, effective
-from ..building import building
 from ..paths import LITERAL, Mode, PathReader, select_csv
-from ..reach import Reach
 from . import table
 from .order import name_order
 from .reuse import Recorder, RowInputs, digest
-from .spec import LISTS, NUTS, FacetedList
+from .spec import NUTS, FacetedList
 
 FOLDER = "facets"
 FORMAT = 6  # 6: a file per part, each linked when unchanged
@@ -563,44 +561,3 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
         spec, iris, names, relations, amounts, labels, rows, inputs=made_from,
         name_order=arrays.get("order.name"), languages=frozenset(values["languages"]),
     )  # fmt: skip
-
-
-def build_all(
-    store: Dataset,
-    steps: PathReader | None = None,
-    *,
-    reuse: bool = True,
-    reach: Reach | None = None,
-) -> int:
-    """Build and save every list's index into the snapshot ``store`` reads (at ingest);
-    ``steps`` may already hold properties read for another index of the same snapshot. From
-    the release before's index (``reuse``): patched where ``reach`` says what the release
-    changed (``cblod.derived.facets.patch``: only the items it reaches made again), else built with
-    the rows whose inputs did not change taken."""
-    from .patch import patch
-
-    folder = folder_of(store)
-    if folder is None:
-        return 0
-    before = _previous_folder(store) if reuse else None
-    with building(folder, "facets"):
-        for spec in LISTS.values():
-            previous = load(before, spec, inputs=True) if before is not None else None
-            made = (
-                patch(store, spec, previous, reach)
-                if previous is not None and reach is not None
-                else None
-            )
-            if made is None:
-                steps = steps or PathReader(store)
-                made = build(store, spec, steps, previous)
-            save(made, folder, before, previous)
-    return len(LISTS)
-
-
-def _previous_folder(store: Dataset) -> Path | None:
-    """The facet index folder of the release before ``store``'s, when it is on disk."""
-    from ...backends.releases import change_of
-
-    change = change_of(store.snapshot) if store.snapshot is not None else None
-    return change.previous / FOLDER if change is not None else None

@@ -1,0 +1,52 @@
+"""Every list's facet index kept with a release (at publish): patched from the release
+before's where the change is known (``patch``), else built (``index``), and saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...backends.published import Dataset
+from ...backends.releases import change_of
+from ..building import building
+from ..paths import PathReader
+from ..reach import Reach
+from .index import FOLDER, build, folder_of, load, save
+from .patch import patch
+from .spec import LISTS
+
+
+def build_all(
+    store: Dataset,
+    steps: PathReader | None = None,
+    *,
+    reuse: bool = True,
+    reach: Reach | None = None,
+) -> int:
+    """Build and save every list's index into the snapshot ``store`` reads (at ingest);
+    ``steps`` may already hold properties read for another index of the same snapshot. From
+    the release before's index (``reuse``): patched where ``reach`` says what the release
+    changed (``cblod.derived.facets.patch``: only the items it reaches made again), else built with
+    the rows whose inputs did not change taken."""
+    folder = folder_of(store)
+    if folder is None:
+        return 0
+    before = _previous_folder(store) if reuse else None
+    with building(folder, "facets"):
+        for spec in LISTS.values():
+            previous = load(before, spec, inputs=True) if before is not None else None
+            made = (
+                patch(store, spec, previous, reach)
+                if previous is not None and reach is not None
+                else None
+            )
+            if made is None:
+                steps = steps or PathReader(store)
+                made = build(store, spec, steps, previous)
+            save(made, folder, before, previous)
+    return len(LISTS)
+
+
+def _previous_folder(store: Dataset) -> Path | None:
+    """The facet index folder of the release before ``store``'s, when it is on disk."""
+    change = change_of(store.snapshot) if store.snapshot is not None else None
+    return change.previous / FOLDER if change is not None else None

@@ -1,0 +1,30 @@
+"""Gzip members as the dumps write them: a dump file is one or more members (a reader sees one
+stream), and a member of the same statements is the same bytes every time, so an update can
+copy the members that did not change and still equal a whole build."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from typing import IO, cast
+
+#: gzip level 9 (the default) made dumps ten times slower than writing N-Triples for ~10% less
+#: size; level 3 keeps most of the compression at a fraction of the cost (benchmarks/README.md)
+GZIP_LEVEL = 3
+
+
+def member(out: IO[bytes]) -> IO[bytes]:
+    """A gzip member written into ``out``: no file name and no time in its header."""
+    # a GzipFile is a binary file; typeshed types it as a BufferedIOBase, not an IO[bytes]
+    return cast(
+        IO[bytes],
+        gzip.GzipFile(fileobj=out, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename=""),
+    )
+
+
+def compressed(body: bytes) -> bytes:
+    """``body`` as one member's bytes."""
+    out = io.BytesIO()
+    with member(out) as writer:
+        writer.write(body)
+    return out.getvalue()
