@@ -16,7 +16,6 @@ the DCAT-AP catalogue states (``dcat:byteSize``, ``spdx:checksum``).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
 import tempfile
@@ -31,7 +30,7 @@ from ..backends.published import Dataset
 from ..backends.releases import link_or_copy
 from ..records.values import slugify
 from . import subject_buckets
-from .members import member
+from .members import LineSink, member
 
 #: the folder of a snapshot its release's dumps are built into, their manifest, and where
 #: the members of ``dataset.nq.gz`` lie (what an update reuses)
@@ -71,30 +70,18 @@ def dump_files(store: Dataset) -> list[DumpFile]:
     return files
 
 
-class _InGraph(io.RawIOBase):
+class _InGraph(LineSink):
     """Writes the N-Triples it is given to ``out`` as N-Quads in ``graph``, line by line as
     they stream: a graph's own dump (whole or an error, on every backend) rather than a
     pattern lookup, which a SPARQL server answers with at most its row cap."""
 
     def __init__(self, out: IO[bytes], graph: NamedNode) -> None:
-        self.out, self.tail, self.rest = out, f" {graph} .\n".encode(), b""
+        super().__init__()
+        self.out, self.tail = out, f" {graph} .\n".encode()
 
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        lines = (self.rest + bytes(data)).split(b"\n")
-        self.rest = lines.pop()
-        for line in lines:
-            if line.strip():
-                # an N-Triples line is one triple and ends " ." (literals escape newlines)
-                self.out.write(line.rstrip()[:-1].rstrip() + self.tail)
-        return len(data)
-
-    def close(self) -> None:
-        if self.rest.strip():
-            self.write(b"\n")
-        super().close()
+    def line(self, line: bytes) -> None:
+        # an N-Triples line is one triple and ends " ." (literals escape newlines)
+        self.out.write(line.rstrip()[:-1].rstrip() + self.tail)
 
 
 def _write_member(path: Path, write: Callable[[IO[bytes]], None]) -> None:

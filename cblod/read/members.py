@@ -28,3 +28,33 @@ def compressed(body: bytes) -> bytes:
     with member(out) as writer:
         writer.write(body)
     return out.getvalue()
+
+
+class LineSink(io.RawIOBase):
+    """A file a dump is written into that takes what it is given a line at a time (``line``,
+    without its newline; blank lines skipped), however the writer cuts its chunks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rest = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        lines = (self._rest + bytes(data)).split(b"\n")
+        self._rest = lines.pop()
+        for line in lines:
+            if line.strip():
+                self.line(line)
+        return len(data)
+
+    def line(self, line: bytes) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        if not self.closed:
+            rest, self._rest = self._rest, b""
+            if rest.strip():
+                self.line(rest)
+        super().close()

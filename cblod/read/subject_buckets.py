@@ -34,7 +34,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, s
 
 from ..backends.published import Dataset
 from ..core.vocab import PREFIXES
-from .members import compressed
+from .members import LineSink, compressed
 
 #: subjects per bucket, on average: a one-page fix touches a few buckets, each small
 BUCKET_EVERY = 64
@@ -122,26 +122,17 @@ class _Files:
         self.buckets.append(Bucket(bucket.first, where[0], where[1]))
 
 
-class _Cutter(io.RawIOBase):
+class _Cutter(LineSink):
     """Takes N-Triples as a dump streams it and cuts it into buckets (``_Files.add``): at its
     first subject and where ``starts_bucket`` says."""
 
     def __init__(self, files: _Files) -> None:
+        super().__init__()
         self.files = files
-        self.rest, self.lines, self.first, self.subject = b"", [], b"", b""  # type: ignore[var-annotated]
+        self.lines: list[bytes] = []
+        self.first, self.subject = b"", b""
 
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        lines = (self.rest + bytes(data)).split(b"\n")
-        self.rest = lines.pop()
-        for line in lines:
-            if line:
-                self._line(line)
-        return len(data)
-
-    def _line(self, line: bytes) -> None:
+    def line(self, line: bytes) -> None:
         subject = _subject(line)
         if subject != self.subject:
             if not self.lines or starts_bucket(subject):
@@ -156,11 +147,9 @@ class _Cutter(io.RawIOBase):
         self.lines = []
 
     def close(self) -> None:
-        if self.rest:
-            self._line(self.rest)
-            self.rest = b""
-        self._flush()
-        super().close()
+        if not self.closed:
+            super().close()  # the last line first
+            self._flush()
 
 
 def write_whole(store: Dataset, folder: Path) -> list[Bucket]:
