@@ -66,7 +66,7 @@ def timed(code: str, *argv: str) -> float:
 def measure(name: str, files: list[Path], work: Path) -> dict:
     store = work / f"store-{name}"
     subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "ingest", "-q", *map(str, files), "--store", str(store)],
+        [sys.executable, "-m", "cblod.cli.main", "ingest", "-q", *map(str, files), "--store", str(store)],
         check=True, capture_output=True,
     )  # fmt: skip
     snapshot = next(p for p in store.iterdir() if p.name.startswith("v"))

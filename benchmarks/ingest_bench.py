@@ -48,7 +48,7 @@ PEAK = (
 #: dumps, kept answers and indexes made before the pointer moves), in a fresh process
 INGEST = """
 import sys
-from cblod.cli import main
+from cblod.cli.main import main
 if main(["ingest", "-q", "--store", sys.argv[1], *sys.argv[2:]]):
     raise SystemExit("the ingest failed")
 """

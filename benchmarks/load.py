@@ -94,13 +94,13 @@ def main() -> None:
         print(f"generating and ingesting {args.projects} projects …", flush=True)
         paths = keep_eu_export(args.projects, work)
         subprocess.run(
-            [sys.executable, "-m", "cblod.cli", "ingest", "-q", *map(str, paths), "--store", str(store)],
+            [sys.executable, "-m", "cblod.cli.main", "ingest", "-q", *map(str, paths), "--store", str(store)],
             check=True,
         )  # fmt: skip
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = launch(
-        [sys.executable, "-m", "cblod.cli", "serve", "--store", str(store), "--port", str(port),
+        [sys.executable, "-m", "cblod.cli.main", "serve", "--store", str(store), "--port", str(port),
          "--workers", str(args.workers)]
     )  # fmt: skip
     try:

@@ -159,7 +159,16 @@ def measure(size: int, work: Path) -> dict:
 
     port = free_port()
     server = launch(
-        [sys.executable, "-m", "cblod.cli", "serve", "--store", str(store_dir), "--port", str(port)]
+        [
+            sys.executable,
+            "-m",
+            "cblod.cli.main",
+            "serve",
+            "--store",
+            str(store_dir),
+            "--port",
+            str(port),
+        ]
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -190,7 +199,7 @@ def measure(size: int, work: Path) -> dict:
     # the same pages from a server that made them ahead: each still a first view there
     port = free_port()
     started = time.perf_counter()
-    server = launch([sys.executable, "-m", "cblod.cli", "serve", "--store", str(store_dir),
+    server = launch([sys.executable, "-m", "cblod.cli.main", "serve", "--store", str(store_dir),
                      "--port", str(port), "--pages-ahead"])  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:

@@ -159,7 +159,7 @@ def main() -> None:
     print(f"{args.projects} projects, {triples} triples (default graph), ingest {ingest_s:.1f} s")
 
     cblod_port, oxi_port = free_port(), free_port()
-    cblod_serve = [sys.executable, "-m", "cblod.cli", "serve", "--store", str(store_dir)]
+    cblod_serve = [sys.executable, "-m", "cblod.cli.main", "serve", "--store", str(store_dir)]
     oxigraph_serve = [
         oxigraph,
         "serve-read-only",

@@ -20,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from cblod.backends.store import CblodStore
-from cblod.demo import build_demo_store
+from cblod.cli.demo import build_demo_store
 from cblod.web import create_app
 
 HERE = Path(__file__).resolve().parent

@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cblod.core.errors import InputError, ValueParseError
-from cblod.linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
+from cblod.records.identifiers import InvalidIdentifier, read_identifiers, read_pic
 from cblod.records.jsonrecords import JsonRecord
 from cblod.records.model import (
     Address,

@@ -11,7 +11,7 @@ import dataclasses
 from decimal import Decimal
 
 from cblod.core.errors import ValueParseError
-from cblod.linking.identifiers import keep_eu_partner_ids
+from cblod.records.identifiers import keep_eu_partner_ids
 from cblod.records.jsonrecords import JsonRecord
 from cblod.records.model import (
     Address,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from cblod.core.errors import InputError, ValueParseError
-from cblod.linking.identifiers import keep_eu_partner_ids
+from cblod.records.identifiers import keep_eu_partner_ids
 from cblod.records.model import (
     Address,
     Organisation,

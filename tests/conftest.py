@@ -21,8 +21,8 @@ from werkzeug.serving import make_server
 from cblod.backends.push import push
 from cblod.backends.remote import RemoteStore, SparqlServer
 from cblod.backends.store import CblodStore
+from cblod.cli.demo import build_demo_store
 from cblod.core.vocab import sparql_prefixes
-from cblod.demo import build_demo_store
 from cblod.ingest.pipeline import ingest
 from cblod.web import create_app
 

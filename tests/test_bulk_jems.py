@@ -13,7 +13,7 @@ from conftest import ALL_PAGES, select
 
 from cblod.backends.store import CblodStore
 from cblod.ingest.pipeline import ingest
-from cblod.validate import validate
+from cblod.read.validate import validate
 
 JEMS = (
     Path(__file__).resolve().parent.parent
@@ -237,7 +237,7 @@ def set_in(path: list, value):
 def test_malformed_records_fail_with_file_record_and_field(tmp_path, change, expected):
     path = jems_with(tmp_path, change)
     result = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "ingest", str(path), "--store", str(tmp_path / "s")],
+        [sys.executable, "-m", "cblod", "ingest", str(path), "--store", str(tmp_path / "s")],
         capture_output=True,
         text=True,
         timeout=120,
@@ -272,7 +272,7 @@ def test_link_report_shows_merges_with_evidence_and_near_misses(tmp_path):
     store_dir = tmp_path / "store"
     ingest([SAMPLES, JEMS], store=CblodStore(store_dir))
     result = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "link", "--report", "--store", str(store_dir)],
+        [sys.executable, "-m", "cblod", "link", "--report", "--store", str(store_dir)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -290,7 +290,7 @@ def test_link_report_shows_merges_with_evidence_and_near_misses(tmp_path):
     )
     assert "Identifiers: 12 on 6 of" in report
     stats = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "stats", "--store", str(store_dir)],
+        [sys.executable, "-m", "cblod", "stats", "--store", str(store_dir)],
         capture_output=True,
         text=True,
         timeout=120,

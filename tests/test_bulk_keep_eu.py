@@ -11,7 +11,7 @@ from conftest import select
 
 from cblod.backends.store import CblodStore
 from cblod.ingest.pipeline import ingest
-from cblod.validate import validate
+from cblod.read.validate import validate
 
 BULK = Path(__file__).resolve().parent.parent / "samples" / "bulk"
 JEMS = [BULK / "jems-northern-shores-synthetic.json"]
@@ -209,7 +209,7 @@ def test_strict_on_the_command_line(tmp_path):
     bad = edited_csv(tmp_path, "keep-eu-partners-synthetic.csv", set_cell("Country code", 3, "XX"))
 
     def cblod_ingest(*flags):
-        command = [sys.executable, "-m", "cblod.cli", "ingest", str(bad), "--store"]
+        command = [sys.executable, "-m", "cblod", "ingest", str(bad), "--store"]
         return subprocess.run(
             [*command, str(tmp_path / "s"), *flags], capture_output=True, text=True, timeout=120
         )

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 
 def cblod(*args: str, store=None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "cblod.cli", *args]
+    command = [sys.executable, "-m", "cblod", *args]
     if store is not None:
         command += ["--store", str(store)]
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -192,7 +192,7 @@ def test_progress_line_on_a_terminal_and_silence_otherwise():
     import io
     from types import SimpleNamespace
 
-    from cblod.progress import Progress
+    from cblod.cli.progress import Progress
 
     screen = io.StringIO()
     progress = Progress(3, enabled=True, stream=screen)

@@ -70,7 +70,7 @@ def test_kill_9_leaves_every_source_old_or_new(tmp_path):
     for round_ in range(1, 6):
         write_round(folder, generated, round_)
         process = subprocess.Popen(
-            [sys.executable, "-m", "cblod.cli", "ingest", "-q", str(folder), "--store", str(store_dir)],
+            [sys.executable, "-m", "cblod", "ingest", "-q", str(folder), "--store", str(store_dir)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -99,7 +99,7 @@ def test_kill_9_leaves_every_source_old_or_new(tmp_path):
     assert any(interrupted), interrupted
 
     finished = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "ingest", "-q", str(folder), "--store", str(store_dir)],
+        [sys.executable, "-m", "cblod", "ingest", "-q", str(folder), "--store", str(store_dir)],
         capture_output=True,
         text=True,
         timeout=600,

@@ -152,7 +152,7 @@ def test_the_link_report_shows_conflicts_and_curated_decisions(tmp_path):
     )
     del store
     done = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "link", "--report", "--store", str(store_dir)],
+        [sys.executable, "-m", "cblod", "link", "--report", "--store", str(store_dir)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -186,7 +186,7 @@ def test_one_organisation_under_two_iris_is_reported_then_merged_by_curation(tmp
     ingest([write("c.json", "Coastline Applied Sciences Oy", True)], store=store)  # the ID's
     del store
     report = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "link", "--report", "--store", str(store_dir)],
+        [sys.executable, "-m", "cblod", "link", "--report", "--store", str(store_dir)],
         capture_output=True, text=True, timeout=120,
     ).stdout  # fmt: skip
     first, second = (
@@ -200,7 +200,7 @@ def test_one_organisation_under_two_iris_is_reported_then_merged_by_curation(tmp
     ingest([curation(tmp_path, f"{first},same-as,{second},checked in YTJ")], store=store)
     del store
     report = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "link", "--report", "--store", str(store_dir)],
+        [sys.executable, "-m", "cblod", "link", "--report", "--store", str(store_dir)],
         capture_output=True, text=True, timeout=120,
     ).stdout  # fmt: skip
     assert "Same name, other identifier: 0 pairs" in report  # decided: no longer listed

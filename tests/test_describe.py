@@ -19,6 +19,7 @@ from cblod.ingest.pipeline import ingest
 from cblod.read.describe import (
     _ABOUT_KNOWN,
     Description,
+    describe,
     describe_by_lookups,
     describe_in_few_queries,
 )
@@ -78,9 +79,9 @@ def test_names_kept_from_earlier_pages_are_those_of_the_same_version(tmp_path):
     ingest([page], store=store)
     after = older.latest()
     assert after.version != older.version
-    for describe in (describe_by_lookups, describe_in_few_queries):
-        assert describe(after, project).label() == "Smart Clusters, renamed"
-        assert describe(older, project).label() == before.label()
+    for way in (describe_by_lookups, describe_in_few_queries):
+        assert way(after, project).label() == "Smart Clusters, renamed"
+        assert way(older, project).label() == before.label()
 
 
 def test_inbound_links_are_paged_in_a_stable_order(sample_store, monkeypatch):
@@ -92,8 +93,8 @@ def test_inbound_links_are_paged_in_a_stable_order(sample_store, monkeypatch):
     )))  # fmt: skip
     whole = describe_by_lookups(sample_store, busiest)
     assert whole.inbound_total > 6
-    for describe in (describe_by_lookups, describe_in_few_queries):
-        pages = [describe(sample_store, busiest, inbound_offset=o) for o in (0, 3, 6)]
+    for way in (describe_by_lookups, describe_in_few_queries):
+        pages = [way(sample_store, busiest, inbound_offset=o) for o in (0, 3, 6)]
         links = [link for page in pages for link in page.inbound]
         assert len(links) == 9 and len(set(links)) == 9
         assert links == sorted(links, key=lambda sp: (sp[1].value, sp[0].value))
@@ -122,8 +123,8 @@ def comparable(d: Description) -> Description:
 @pytest.mark.slow
 def test_every_backend_describes_as_the_embedded_store(published_samples, sample_store):
     for iri in published_iris(sample_store):
-        assert comparable(published_samples.describe(iri)) == comparable(
-            sample_store.describe(iri)
+        assert comparable(describe(published_samples, iri)) == comparable(
+            describe(sample_store, iri)
         ), iri
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cblod.linking.identifiers import (
+from cblod.records.identifiers import (
     Identifier,
     InvalidIdentifier,
     read_identifiers,

@@ -383,7 +383,7 @@ def test_crawl_of_pages_and_bulk_sources_finds_no_broken_link(tmp_path):
 
     from cblod.backends.store import CblodStore
     from cblod.ingest.pipeline import ingest
-    from cblod.validate import validate
+    from cblod.read.validate import validate
 
     store = CblodStore(tmp_path / "store")
     reports = ingest([SAMPLES, SAMPLES.parent / "bulk"], store=store)

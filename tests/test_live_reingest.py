@@ -41,7 +41,7 @@ def write_round(folder: Path, pages: dict[str, str], round_: int) -> None:
 
 
 def cblod(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cblod.cli", *args]
+    return [sys.executable, "-m", "cblod", *args]
 
 
 def wait_for(url: str, process: subprocess.Popen) -> None:

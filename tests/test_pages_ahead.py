@@ -171,7 +171,7 @@ def test_serve_pages_ahead_on_the_command_line(tmp_path):
     snapshot, and served from there."""
     store = ingest_all(tmp_path / "store", [KEEP_EU_PAGE])
     port = free_port()
-    command = [sys.executable, "-m", "cblod.cli", "serve", "--store", str(store.path),
+    command = [sys.executable, "-m", "cblod", "serve", "--store", str(store.path),
                "--port", str(port), "--pages-ahead"]  # fmt: skip
     with process_serving(command, f"http://127.0.0.1:{port}/robots.txt"):
         assert store.data_dir is not None

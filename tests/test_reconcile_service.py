@@ -366,7 +366,7 @@ def test_cblods_own_client_links_one_store_to_another(service, tmp_path):
     ingest_all(store_dir, ALL_PAGES)
     proposals = tmp_path / "proposals.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "link", "--reconcile", f"{service}/reconcile",
+        [sys.executable, "-m", "cblod", "link", "--reconcile", f"{service}/reconcile",
          "--out", str(proposals), "--type", "Organisation", "--country-property", "country",
          "--min-score", "90", "--store", str(store_dir)],
         capture_output=True, text=True, timeout=300,

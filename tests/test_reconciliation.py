@@ -15,7 +15,7 @@ from conftest import ALL_PAGES, ingest_all, select
 from reconciliation_server import serving
 
 from cblod.ingest.pipeline import ingest
-from cblod.linking.reconcile import Query, ReconciliationClient, ReconciliationError
+from cblod.linking.proposals import Query, ReconciliationClient, ReconciliationError
 
 #: a reconciliation service over HTTP, timeouts included: the full run only
 pytestmark = pytest.mark.slow
@@ -70,7 +70,7 @@ def test_proposals_are_reviewed_then_accepted_into_the_data(tmp_path):
     proposals = tmp_path / "proposals.csv"
     with serving() as (endpoint, service):
         done = subprocess.run(
-            [sys.executable, "-m", "cblod.cli", "link", "--reconcile", endpoint, "--out",
+            [sys.executable, "-m", "cblod", "link", "--reconcile", endpoint, "--out",
              str(proposals), "--type", "Q43229", "--country-property", "P17", "--min-score", "50",
              "--store", str(store_dir)],
             capture_output=True, text=True, timeout=120,
@@ -105,7 +105,7 @@ def test_proposals_are_reviewed_then_accepted_into_the_data(tmp_path):
     assert [r["x"] for r in linked] == ["http://www.wikidata.org/entity/Q9000001"]
     del store
     stats = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "stats", "--store", str(store_dir)],
+        [sys.executable, "-m", "cblod", "stats", "--store", str(store_dir)],
         capture_output=True, text=True, timeout=120,
     ).stdout  # fmt: skip
     assert re.search(r"organisations linked to an external resource \(Wikidata, …\) +1 \(", stats)

@@ -312,7 +312,7 @@ def test_a_push_cut_off_for_good_is_cleaned_up_by_the_next(tmp_path, pages, fres
 def test_push_and_serve_on_the_command_line(tmp_path, fresh_engine):
     store_dir = tmp_path / "store"
     ingest_all(store_dir, ALL_PAGES)
-    cli = [sys.executable, "-m", "cblod.cli"]
+    cli = [sys.executable, "-m", "cblod"]
     pushed = subprocess.run(
         [*cli, "push", "--store", str(store_dir), "-q", "--query", fresh_engine.query,
          "--update", fresh_engine.update],
@@ -371,7 +371,7 @@ def test_push_with_credentials_to_virtuosos_authenticated_endpoint(tmp_path):
     store_dir = tmp_path / "store"
     ingest_all(store_dir, [KEEP_EU_PAGE])
     with engine_serving("virtuoso", tmp_path / "virtuoso") as endpoints:
-        command = [sys.executable, "-m", "cblod.cli", "push", "--store", str(store_dir), "-q",
+        command = [sys.executable, "-m", "cblod", "push", "--store", str(store_dir), "-q",
                    "--query", endpoints.query, "--update", endpoints.query + "-auth",
                    "--user", "dba"]  # fmt: skip
         refused = subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -395,7 +395,7 @@ def test_a_failed_push_on_the_command_line_is_one_clear_line(tmp_path, fresh_eng
     ingest_all(store_dir, [KEEP_EU_PAGE])
     closed = f"http://127.0.0.1:{free_port()}/update"
     failed = subprocess.run(
-        [sys.executable, "-m", "cblod.cli", "push", "--store", str(store_dir), "--query",
+        [sys.executable, "-m", "cblod", "push", "--store", str(store_dir), "--query",
          fresh_engine.query, "--update", closed],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip

@@ -2,7 +2,7 @@
 
 import rdflib
 
-from cblod.validate import default_graph, validate, validate_graph
+from cblod.read.validate import default_graph, validate, validate_graph
 
 CBO = rdflib.Namespace("https://w3id.org/cblod/ontology#")
 

@@ -90,9 +90,9 @@ def start(command: list[str], store: Path) -> tuple[subprocess.Popen, int]:
 @pytest.mark.slow
 def test_cblod_serve_serves_an_ingested_store(tmp_path):
     store = tmp_path / "store"
-    ingest = [sys.executable, "-m", "cblod.cli", "ingest", str(REPO / "samples" / "pages")]
+    ingest = [sys.executable, "-m", "cblod", "ingest", str(REPO / "samples" / "pages")]
     subprocess.run([*ingest, "--store", str(store)], check=True, capture_output=True)
-    serve = [sys.executable, "-m", "cblod.cli", "serve", "--workers", "1", "--max-rows", "3"]
+    serve = [sys.executable, "-m", "cblod", "serve", "--workers", "1", "--max-rows", "3"]
     process, port = start(serve, store)
     try:
         response = wait_for(process, f"http://127.0.0.1:{port}/sparql", {"query": SUM_QUERY})

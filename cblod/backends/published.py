@@ -10,6 +10,7 @@ and the link report ask a ``Dataset`` for what they need and never which backend
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -24,13 +25,26 @@ from ..core.graphs import (  # noqa: F401 - the graph names, re-exported where t
     META,
     OWN_GRAPHS,
 )
+from ..core.merges import alias_key, follow
 from ..core.rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexical
 from ..core.vocab import CBO
-from ..ingest.merges import alias_key, follow
 
 if TYPE_CHECKING:
     from ..query.workers import QueryRunner
-    from ..read.describe import Description
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a backend holds a version: what a reader needs to choose how to ask for it.
+
+    ``lookups_are_local``: a pattern lookup is a call in this process (the embedded store),
+    not a request to a server; then ``published`` is the graph a server holds the published
+    (consolidated) statements in and ``graphs`` the named graphs of this version (the server
+    may hold others: other datasets, other versions)."""
+
+    lookups_are_local: bool
+    published: NamedNode | None = None
+    graphs: frozenset[str] | None = None
 
 
 class Dataset(Protocol):
@@ -101,9 +115,8 @@ class Dataset(Protocol):
 
     def survivor(self, iri: NamedNode) -> NamedNode | None: ...
 
-    def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
-        """What a page or a data format shows about ``iri`` (``cblod.read.describe``), with one
-        page of its inbound links from ``inbound_offset``."""
+    def layout(self) -> Layout:
+        """How the backend holds this version, for readers that choose how to ask."""
         ...
 
     def mentions(self, iri: NamedNode) -> bool: ...
@@ -223,11 +236,9 @@ class PublishedReads:
     ) -> None:
         self.store.dump(output, format=format, from_graph=from_graph, prefixes=prefixes)
 
-    def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
-        """By pattern lookups: cheap when the engine runs in this process."""
-        from ..read.describe import describe_by_lookups  # describe reads this module's names
-
-        return describe_by_lookups(self, iri, inbound_offset=inbound_offset)
+    def layout(self) -> Layout:
+        """An engine in this process: a pattern lookup costs microseconds."""
+        return Layout(lookups_are_local=True)
 
     def mentions(self, iri: NamedNode) -> bool:
         """True when the published graph says anything about ``iri`` or links to it."""

@@ -54,8 +54,7 @@ from ..core.errors import EngineError, StoreError
 from ..core.rdfterms import GraphName, QueryResult, Subject, Term
 from ..query.results import TooManyResults
 from ..query.scan import scan
-from ..read.describe import Description, describe_in_few_queries
-from .published import SUBJECTS_PAGE, PublishedReads
+from .published import SUBJECTS_PAGE, Layout, PublishedReads
 from .registry import read_contents, read_version
 
 if TYPE_CHECKING:
@@ -548,17 +547,15 @@ class RemoteStore(PublishedReads):
                         self._indexing = False
         return folder
 
-    def describe(self, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
-        """In three queries, not one request per lookup. They name the published graph
-        themselves and take only the version's named graphs from the answers: listing
-        thousands of source graphs with each query would cost more than the query."""
+    def layout(self) -> Layout:
+        """Each lookup is an HTTP request: readers ask in few queries that name the published
+        graph themselves and take only the version's named graphs from the answers (listing
+        thousands of source graphs with each query would cost more than the query)."""
         dataset = self.dataset()
-        return describe_in_few_queries(
-            self,
-            iri,
-            inbound_offset=inbound_offset,
+        return Layout(
+            lookups_are_local=False,
             published=dataset.published,
-            graphs={g.value for g in dataset.graphs},
+            graphs=frozenset(g.value for g in dataset.graphs),
         )
 
     def opener(self) -> Callable[[], RemoteStore]:

@@ -34,8 +34,8 @@ from ..core.vocab import (
     WIKIDATA,
     XSD,
 )
-from ..linking.identifiers import SCHEMES, Identifier
 from ..records.checks import budget_warnings
+from ..records.identifiers import SCHEMES, Identifier
 from ..records.model import (
     Address,
     Call,

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode
 
+from ..core.merges import Evidence, alias_key, follow, merges
 from ..records.model import Organisation, Programme, Project
 from ..records.names import fold, name_key, name_tokens, plain_key, similarity
 from ..records.values import Coded, slugify
-from .merges import Evidence, alias_key, follow, merges
 
 #: Least fuzzy name similarity (0..1) for two spellings in one country to be one organisation.
 #: "Tallinn University" / "Tallinn University of Technology" (0.8) must stay apart.

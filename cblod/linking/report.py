@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..backends.published import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, Dataset
+from ..core.merges import Evidence, follow, merged_iri
+from ..core.merges import merges as curated_merges
 from ..core.rdfterms import lexical
 from ..core.vocab import CBO, SKOS
 from ..ingest.identity import NAME_ELSEWHERE, ORGANISATION_MATCH
-from ..ingest.merges import Evidence, follow, merged_iri
-from ..ingest.merges import merges as curated_merges
 from ..records.names import fold, similarity
 
 NEAR_MISS = 0.6

@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
-from ..backends.published import INTERNAL
 from ..core.errors import EngineError
+from ..core.graphs import INTERNAL
 from ..core.rdfterms import Queryable, QueryResult
 from ..core.vocab import PREFIXES
 from .formats import KIND_FORMATS, negotiate

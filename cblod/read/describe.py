@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
 from ..core.graphs import IDENTITY, IDENTITY_KEY, OWN_GRAPHS
+from ..core.merges import alias_key
 from ..core.ontology_terms import term_labels
 from ..core.rdfterms import Term, lexical
 from ..core.vocab import CBO, DCTERMS, PROV, RDF, RDFS, SKOS
-from ..ingest.merges import alias_key
 from ..lru import SizedCache
 
 if TYPE_CHECKING:
-    from ..backends.published import PublishedReads
+    from ..backends.published import Dataset
 
 LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation)
 INBOUND_PAGE = 100
@@ -159,9 +159,23 @@ def linked_nodes(d: Description) -> set[str]:
     return nodes
 
 
-def describe_by_lookups(
-    store: PublishedReads, iri: NamedNode, *, inbound_offset: int = 0
-) -> Description:
+def describe(dataset: Dataset, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
+    """What a page or a data format shows about ``iri``, with one page of its inbound links
+    from ``inbound_offset``: by pattern lookups where they are local calls, else in a few
+    queries (``Dataset.layout``)."""
+    layout = dataset.layout()
+    if layout.lookups_are_local:
+        return describe_by_lookups(dataset, iri, inbound_offset=inbound_offset)
+    return describe_in_few_queries(
+        dataset,
+        iri,
+        inbound_offset=inbound_offset,
+        published=layout.published,
+        graphs=set(layout.graphs) if layout.graphs is not None else None,
+    )
+
+
+def describe_by_lookups(store: Dataset, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
     """The description from pattern lookups and one query for the names: for a store in this
     process, where a lookup costs microseconds and a SPARQL query's planning more."""
     pieces = _Pieces(iri, inbound_offset)
@@ -223,7 +237,7 @@ _ABOUT_PREDICATES = (*LABELS, RDF.type, PROV.hadPrimarySource)
 _ABOUT_SET = {p.value for p in _ABOUT_PREDICATES}
 
 
-def _about_by_lookups(store: PublishedReads, nodes: list[str]) -> Iterator[tuple[str, str, Term]]:
+def _about_by_lookups(store: Dataset, nodes: list[str]) -> Iterator[tuple[str, str, Term]]:
     """``_ABOUT``'s statements of ``nodes`` in the published graph, a lookup per predicate:
     microseconds each in this process, where one query for them all took 0.8 ms."""
     graph = DefaultGraph()
@@ -235,7 +249,7 @@ def _about_by_lookups(store: PublishedReads, nodes: list[str]) -> Iterator[tuple
 
 
 def _about_by_query(
-    store: PublishedReads, published: str, options: dict[str, list[NamedNode]], nodes: list[str]
+    store: Dataset, published: str, options: dict[str, list[NamedNode]], nodes: list[str]
 ) -> Iterator[tuple[str, str, Term]]:
     """``_ABOUT``'s statements of ``nodes``, in one query per ``LOOKUP_BATCH`` nodes."""
     for start in range(0, len(nodes), LOOKUP_BATCH):
@@ -251,7 +265,7 @@ def _about_by_query(
 
 
 def describe_in_few_queries(
-    store: PublishedReads,
+    store: Dataset,
     iri: NamedNode,
     *,
     inbound_offset: int = 0,

@@ -16,7 +16,7 @@ from .places import Country, Region
 from .values import Coded, Money
 
 if TYPE_CHECKING:
-    from ..linking.identifiers import Identifier
+    from .identifiers import Identifier
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class Organisation:
     legal_status: str | None = None
     websites: list[str] = field(default_factory=list)
     is_cluster: bool = False
-    #: validated registry identifiers (cblod.linking.identifiers.Identifier)
+    #: validated registry identifiers (cblod.records.identifiers.Identifier)
     identifiers: list[Identifier] = field(default_factory=list)
     organisation_type: str | None = None
     #: Programmes (e.g. a national cluster programme) the organisation was selected for.

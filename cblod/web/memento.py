@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..backends.releases import Release
 from ..query.formats import prefers_html
+from ..read.describe import describe
 from .labels import own_name, reader_languages
 from .language import with_language
 from .links import iri_for_path
@@ -181,7 +182,7 @@ def timemap(kind: str, key: str) -> Response:
 def _timemap_page(kind: str, key: str, iri: NamedNode, found: list[Release]) -> str:
     """The versions as a person reads them: newest first, each release's page of the
     resource, its date and what the release changed, and the current page."""
-    description = current_store().describe(iri)
+    description = describe(current_store(), iri)
     name = own_name(description, reader_languages()) if description.exists else None
     versions = [
         {

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..core.vocab import PREFIXES
 from ..lru import SizedCache
-from ..read.describe import Description
+from ..read.describe import Description, describe
 from . import ahead, memento
 from .labels import reader_languages, vary_on_language
 from .language import asked_language
@@ -46,7 +46,7 @@ def _node(kind: str, key: str) -> NamedNode:
 
 def _described(kind: str, key: str) -> Description:
     """The description of the thing at ``kind/key`` (three queries on a SPARQL server)."""
-    return current_store().describe(_node(kind, key), inbound_offset=_offset())
+    return describe(current_store(), _node(kind, key), inbound_offset=_offset())
 
 
 def _offset() -> int:

@@ -4,7 +4,7 @@ A query has a name and conditions (country, town, NUTS region, homepage, and reg
 identifiers: VAT, PIC, LEI, national numbers). Names are compared as ingest compares them
 (``cblod.records.names``: legal forms dropped, diacritics folded, organisation words translated from
 the glossary, inflected forms matched), as the Dice coefficient of their words: 0-100. An
-identifier is read and checked as ingest reads it (``cblod.linking.identifiers``): one that an
+identifier is read and checked as ingest reads it (``cblod.records.identifiers``): one that an
 entity holds decides (100, ``match: true``) whatever the name says; one that fails its check
 digit matches nothing and is reported (the feature ``identifier_invalid``). Without an
 identifier, ``match`` is true only for a name equal after normalisation, held by one entity,
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...core.errors import ValueParseError
-from ...linking.identifiers import InvalidIdentifier, read_identifiers, read_pic
+from ...records.identifiers import InvalidIdentifier, read_identifiers, read_pic
 from ...records.names import fold, name_tokens, similarity
 from ...records.places import country as find_country
 from .index import Entity, _host, tokens_of

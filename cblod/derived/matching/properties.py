@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...linking.identifiers import SCHEMES
+from ...records.identifiers import SCHEMES
 from .index import Entity
 
 ORGANISATION, PROJECT, PROGRAMME = "Organisation", "Project", "Programme"

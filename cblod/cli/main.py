@@ -25,18 +25,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
-from .backends.releases import Retention
-from .backends.store import CblodStore
-from .core.errors import CblodError
-from .ingest.pipeline import SourceReport, expand, ingest
+from .. import __version__, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
+from ..backends.releases import Retention
+from ..backends.store import CblodStore
+from ..core.errors import CblodError
+from ..ingest.pipeline import SourceReport, expand, ingest
+from ..read.stats import stats
 from .progress import Progress
-from .read.stats import stats
 
 if TYPE_CHECKING:
     from requests.auth import AuthBase
 
-    from .backends.published import Dataset
+    from ..backends.published import Dataset
 
 
 def _store_dir(args: argparse.Namespace) -> str:
@@ -236,7 +236,9 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import validate  # pyshacl and rdflib's SPARQL: a fifth of a second to import
+    from ..read.validate import (
+        validate,  # pyshacl and rdflib's SPARQL: a fifth of a second to import
+    )
 
     report = validate(CblodStore(_store_dir(args), read_only=True))
     for finding in report.findings:
@@ -246,13 +248,13 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _link(args: argparse.Namespace) -> int:
-    from .linking.report import format_report, link_report
+    from ..linking.report import format_report, link_report
 
     store = CblodStore(_store_dir(args), read_only=True)
     if not args.reconcile:
         print(format_report(link_report(store)))
         return 0
-    from .linking.reconcile import ReconciliationClient, propose, write_proposals
+    from ..linking.proposals import ReconciliationClient, propose, write_proposals
 
     if not args.out:
         raise CblodError("--reconcile needs --out FILE for the proposals")
@@ -282,7 +284,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _dump(args: argparse.Namespace) -> int:
-    from .read.dumps import write_dumps
+    from ..read.dumps import write_dumps
 
     for path in write_dumps(CblodStore(_store_dir(args), read_only=True), Path(args.out)):
         print(f"{path}  {path.stat().st_size} bytes")
@@ -290,8 +292,8 @@ def _dump(args: argparse.Namespace) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from .backends.push import push
-    from .backends.remote import SparqlServer
+    from ..backends.push import push
+    from ..backends.remote import SparqlServer
 
     base = (args.to or "").rstrip("/")
     urls = {
@@ -335,11 +337,11 @@ def _auth(args: argparse.Namespace) -> AuthBase | None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .web import serve
+    from ..web import serve
 
     target: str | Dataset = _store_dir(args)
     if args.sparql_server:
-        from .backends.remote import RemoteStore, SparqlServer
+        from ..backends.remote import RemoteStore, SparqlServer
 
         target = RemoteStore(SparqlServer(args.sparql_server), cache=args.cache)
     serve(
@@ -365,7 +367,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"built the demo store in {target} from {len(reports)} sample files")
     if args.no_serve:
         return 0
-    from .web import serve
+    from ..web import serve
 
     serve(target, host=args.host, port=args.port)
     return 0

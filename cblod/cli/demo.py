@@ -11,9 +11,9 @@ from contextlib import ExitStack, contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from .backends.store import CblodStore
-from .core.errors import CblodError
-from .ingest.pipeline import SourceReport, ingest
+from ..backends.store import CblodStore
+from ..core.errors import CblodError
+from ..ingest.pipeline import SourceReport, ingest
 
 #: the sample folders inside the ``cblod.samples`` package: real pages, synthetic bulk exports
 SAMPLE_FOLDERS = ("pages", "bulk")

@@ -23,7 +23,7 @@ from stdnum.fi import ytunnus
 from stdnum.lv import pvn
 from stdnum.se import orgnr
 
-from ..records.values import is_placeholder
+from .values import is_placeholder
 
 
 @dataclass(frozen=True)

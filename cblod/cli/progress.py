@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .ingest.pipeline import SourceReport
+    from ..ingest.pipeline import SourceReport
 import sys
 import time
 

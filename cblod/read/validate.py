@@ -16,7 +16,7 @@ import rdflib
 from pyoxigraph import DefaultGraph, RdfFormat
 from rdflib.namespace import SH
 
-from .backends.published import Dataset
+from ..backends.published import Dataset
 
 
 @dataclass
