@@ -40,7 +40,7 @@ from cblod.read.stats import dataset_statistics, stats
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("store", type=Path)
-    store = CblodStore(parser.parse_args().store, read_only=True)
+    store = CblodStore(parser.parse_args().store, must_exist=True)
     assert store.snapshot is not None
     seconds: dict[str, float] = {}
 

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 from cblod.read.dumps import release_dumps
 from cblod.backends.store import CblodStore
-store = CblodStore(sys.argv[1], read_only=True)
+store = CblodStore(sys.argv[1], must_exist=True)
 release_dumps(store, Path(sys.argv[2]))
 """
 BASELINE = """
@@ -39,7 +39,7 @@ from pathlib import Path
 from pyoxigraph import DefaultGraph, RdfFormat, serialize
 from cblod.read.members import GZIP_LEVEL
 from cblod.backends.store import CblodStore
-store = CblodStore(sys.argv[1], read_only=True)
+store = CblodStore(sys.argv[1], must_exist=True)
 out, db = Path(sys.argv[2]), store.store
 def gz(name):
     return gzip.open(out / name, "wb", compresslevel=GZIP_LEVEL)

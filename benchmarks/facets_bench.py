@@ -105,7 +105,7 @@ def main() -> None:
 
 
 def run(store_dir: Path, count: int) -> dict:
-    store = CblodStore(store_dir, read_only=True)
+    store = CblodStore(store_dir, must_exist=True)
     urls = facet_urls(store, count)
     with cblod_serving(store_dir) as (base, server):
         session = requests.Session()

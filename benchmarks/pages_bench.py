@@ -35,7 +35,7 @@ from sparql_bench import free_port, launch  # noqa: E402
 
 from cblod.backends.snapshots import published_snapshot  # noqa: E402
 from cblod.backends.store import DATABASE, CblodStore  # noqa: E402
-from cblod.ingest.pipeline import ingest  # noqa: E402
+from cblod.publish import ingest  # noqa: E402
 from cblod.web.ahead import DONE_FILE, PAGES_FILE  # noqa: E402
 
 BASELINE_DUMP = """
@@ -59,7 +59,7 @@ import sys
 from pathlib import Path
 from cblod.read.dumps import write_dumps
 from cblod.backends.store import CblodStore
-write_dumps(CblodStore(sys.argv[1], read_only=True), Path(sys.argv[2]))
+write_dumps(CblodStore(sys.argv[1], must_exist=True), Path(sys.argv[2]))
 """
 
 

@@ -40,7 +40,7 @@ from pages_bench import made_ahead, percentile  # noqa: E402
 from cblod.backends.push import push  # noqa: E402
 from cblod.backends.remote import RemoteStore, SparqlServer  # noqa: E402
 from cblod.backends.store import CblodStore  # noqa: E402
-from cblod.ingest.pipeline import ingest  # noqa: E402
+from cblod.publish import ingest  # noqa: E402
 
 REQUESTS = 100
 LOOKUP = """PREFIX cbo: <https://w3id.org/cblod/ontology#>
@@ -100,7 +100,7 @@ def measure(engine: str, store: CblodStore, page: Path, work: Path) -> dict[str,
             page.write_text(text)
             ingest([page], store=CblodStore(local))
             start = time.perf_counter()
-            report = push(CblodStore(local, read_only=True), server)
+            report = push(CblodStore(local, must_exist=True), server)
             result[f"{key}_s"] = time.perf_counter() - start
             result[f"{key}_triples"] = report.triples_sent
         remote = RemoteStore(SparqlServer(endpoints.query), cache=work / f"{engine}-cache")
@@ -175,7 +175,7 @@ def main() -> None:
         shutil.copy(KEEP_EU_PAGE, page)
         store = CblodStore(work / "store")
         ingest([*files, page], store=store)
-        store = CblodStore(work / "store", read_only=True)
+        store = CblodStore(work / "store", must_exist=True)
         results = [measure(engine, store, page, work) for engine in args.engines]
     print(f"{args.projects} projects")
     for r in results:

@@ -93,7 +93,7 @@ def main() -> None:
 
 
 def run(store_dir: Path, batches: int) -> dict:
-    store = CblodStore(store_dir, read_only=True)
+    store = CblodStore(store_dir, must_exist=True)
     work = queries(store, batches)
     with cblod_serving(store_dir) as (base, server):
         session = requests.Session()

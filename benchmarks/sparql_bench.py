@@ -39,7 +39,7 @@ from generate import keep_eu_pages  # noqa: E402
 from cblod.backends.snapshots import published_snapshot  # noqa: E402
 from cblod.backends.store import DATABASE, CblodStore  # noqa: E402
 from cblod.core.vocab import sparql_prefixes  # noqa: E402
-from cblod.ingest.pipeline import ingest  # noqa: E402
+from cblod.publish import ingest  # noqa: E402
 
 QUERIES = {
     "one resource": "SELECT ?p ?o WHERE {{ <{project}> ?p ?o }}",

@@ -36,7 +36,7 @@ import shutil, sys, time
 from pathlib import Path
 from cblod.read.dumps import RELEASE_DUMPS, release_dumps
 from cblod.backends.store import CblodStore
-store = CblodStore(sys.argv[1], read_only=True)
+store = CblodStore(sys.argv[1], must_exist=True)
 snapshot = store.snapshot
 shutil.rmtree(snapshot / RELEASE_DUMPS)
 started = time.perf_counter()

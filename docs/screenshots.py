@@ -49,7 +49,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         store_dir = Path(folder) / "store"
         build_demo_store(store_dir)
-        app = create_app(CblodStore(store_dir, read_only=True))
+        app = create_app(CblodStore(store_dir, must_exist=True))
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"

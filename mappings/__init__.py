@@ -1,17 +1,16 @@
-"""Source formats cblod reads: one module per format, each with ``detect`` and ``read``.
+"""Source formats cblod reads: one module per format, each a ``Mapping``.
 
 A mapping module defines ``NAME`` (the format name users pass to ``--format``), ``TITLE``,
-``RANK`` (how authoritative the source is when sources disagree on a fact that rounding does
-not explain: a programme's own database outranks an aggregator), ``detect(source) -> bool``
-and ``read(source) -> SourceDocument`` (tabular formats also take ``strict=True``: fail
-on the first bad row instead of rejecting it with a warning). Adding a format is adding a module to ``MODULES``.
+``RANK``, ``detect(source) -> bool`` and ``read(source, *, strict=False) -> SourceDocument``;
+a bulk format also ``read_chunks`` (``cblod.records.mapping``, which mypy checks every module
+of ``MODULES`` against). Adding a format is adding a module to ``MODULES``
+(docs/architecture.md).
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from cblod.core.errors import UnknownFormatError
+from cblod.records.mapping import Mapping
 from cblod.records.sourcefile import SourceFile
 
 from . import (
@@ -25,7 +24,7 @@ from . import (
     tillvaxtverket,
 )
 
-MODULES: tuple[ModuleType, ...] = (
+MODULES: tuple[Mapping, ...] = (
     curation,
     jems_export,
     keep_eu_api,
@@ -37,7 +36,7 @@ MODULES: tuple[ModuleType, ...] = (
 )
 
 
-def by_name(name: str) -> ModuleType:
+def by_name(name: str) -> Mapping:
     for module in MODULES:
         if name == module.NAME:
             return module
@@ -45,7 +44,7 @@ def by_name(name: str) -> ModuleType:
     raise UnknownFormatError(f"unknown format {name!r} (known: {known})")
 
 
-def detect(source: SourceFile) -> ModuleType:
+def detect(source: SourceFile) -> Mapping:
     """The one mapping that recognises the file; an error if none does."""
     for module in MODULES:
         if module.detect(source):

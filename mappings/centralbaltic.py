@@ -71,7 +71,7 @@ def detect(source: SourceFile) -> bool:
     return "Partner budget:" in text and "Amount of ERDF funding:" in text
 
 
-def read(source: SourceFile) -> SourceDocument:
+def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
     page = PageText(source.require_text())
     money = lambda text: parse_money(text, decimal_mark=",")  # noqa: E731
     acronym, title = _title(page)

@@ -41,7 +41,7 @@ def detect(source: SourceFile) -> bool:
     return {normalise(h) for h in re.split(r"[,;]", header)} >= _COLUMNS
 
 
-def read(source: SourceFile) -> SourceDocument:
+def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
     doc = SourceDocument(path=source.name, format=NAME, title="Curation table", language=None)
     for row in csv_rows(source.require_text(), source.name, sheet="curation"):
         values = {}

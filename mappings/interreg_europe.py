@@ -63,7 +63,7 @@ def project_name(description: str) -> str | None:
     return f"{word} {version}" if version else word
 
 
-def read(source: SourceFile) -> SourceDocument:
+def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
     page = PageText(source.require_text())
     doc = SourceDocument(
         path=source.name, format=NAME, title="Interreg Europe search listing", language="en"

@@ -51,7 +51,7 @@ def _texts(r: JsonRecord, field: str, key: str) -> list[Text]:
     return [Text(clean_text(text), language) for text, language in r.texts(field, key)]
 
 
-def read(source: SourceFile) -> SourceDocument:
+def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
     data = source.json()
     top = JsonRecord(data, source.name, "file")
     programme_data = top.child("programme")

@@ -37,7 +37,7 @@ def detect(source: SourceFile) -> bool:
     return text.startswith("{") and '"partnerships"' in text and '"acronym"' in text
 
 
-def read(source: SourceFile) -> SourceDocument:
+def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
     data = source.json()
     where = (
         f"project {data.get('id')} ({data.get('acronym')})" if isinstance(data, dict) else "file"

@@ -66,7 +66,7 @@ def detect(source: SourceFile) -> bool:
     )
 
 
-def read(source: SourceFile) -> SourceDocument:
+def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
     page = PageText(source.require_text())
     record = page.lines[0].text if page.lines else ""  # the title, until the acronym is read
 

@@ -29,7 +29,7 @@ def detect(source: SourceFile) -> bool:
     return "Tillväxtverket" in text and _COUNT.search(text) is not None
 
 
-def read(source: SourceFile) -> SourceDocument:
+def read(source: SourceFile, *, strict: bool = False) -> SourceDocument:
     page = PageText(source.require_text())
     m = _COUNT.search(" ".join(page.texts()))
     if m is None:

@@ -23,7 +23,7 @@ from cblod.backends.remote import RemoteStore, SparqlServer
 from cblod.backends.store import CblodStore
 from cblod.cli.demo import build_demo_store
 from cblod.core.vocab import sparql_prefixes
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.web import create_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "pages"
@@ -72,7 +72,7 @@ def demo_store(tmp_path_factory) -> CblodStore:
     """The README's demo: every bundled sample, pages and multilingual bulk exports (read-only)."""
     folder = tmp_path_factory.mktemp("demo") / "store"
     assert build_demo_store(folder)
-    return CblodStore(folder, read_only=True)
+    return CblodStore(folder, must_exist=True)
 
 
 @pytest.fixture

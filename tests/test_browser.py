@@ -384,7 +384,7 @@ def test_history_is_a_page_of_versions_and_an_old_one_says_so(js_browser, tmp_pa
     from conftest import ALL_PAGES, running
 
     from cblod.backends.store import CblodStore
-    from cblod.ingest.pipeline import ingest
+    from cblod.publish import ingest
 
     store = CblodStore(tmp_path / "store")
     ingest([pages / p.name for p in ALL_PAGES], store=store)

@@ -12,7 +12,7 @@ import pytest
 from conftest import ALL_PAGES, select
 
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.read.validate import validate
 
 JEMS = (

@@ -10,7 +10,7 @@ import pytest
 from conftest import select
 
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.read.validate import validate
 
 BULK = Path(__file__).resolve().parent.parent / "samples" / "bulk"

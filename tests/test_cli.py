@@ -90,7 +90,7 @@ def test_unreadable_files_fail_with_a_clear_message(tmp_path, make, expected):
     assert str(path) in result.stderr
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
-    assert CblodStore(store, read_only=True).source_graphs() == []
+    assert CblodStore(store).source_graphs() == []  # nothing was published: no snapshot made
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def test_a_bad_file_among_good_ones_fails_alone(tmp_path):
     result = cblod("ingest", str(SAMPLES / "keep-eu-4smart-growth.txt"), str(bad), store=store)
     assert result.returncode == 1
     assert "1 ingested, 0 unchanged, 1 failed" in result.stdout
-    opened = CblodStore(store, read_only=True)
+    opened = CblodStore(store, must_exist=True)
     assert len(opened.source_graphs()) == 1
     assert select(opened, "SELECT ?p WHERE { ?p cbo:acronym '4Smart Growth' }")
 
@@ -162,11 +162,11 @@ def test_a_failed_reingest_keeps_the_previous_version(tmp_path):
     path.write_text((SAMPLES / "keep-eu-4smart-growth.txt").read_text())
     store = tmp_path / "store"
     assert cblod("ingest", str(path), store=store).returncode == 0
-    before = CblodStore(store, read_only=True).store.dump(format=RdfFormat.N_QUADS)
+    before = CblodStore(store, must_exist=True).store.dump(format=RdfFormat.N_QUADS)
     path.write_text(path.read_text()[:1500])
     result = cblod("ingest", str(path), store=store)
     assert result.returncode == 1
-    assert CblodStore(store, read_only=True).store.dump(format=RdfFormat.N_QUADS) == before
+    assert CblodStore(store, must_exist=True).store.dump(format=RdfFormat.N_QUADS) == before
 
 
 def test_forcing_a_format_that_does_not_fit(tmp_path):

@@ -22,7 +22,7 @@ from test_store import full_consolidation
 
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_pages  # noqa: E402
@@ -81,7 +81,7 @@ def test_kill_9_leaves_every_source_old_or_new(tmp_path):
         unpublished = [p for p in store_dir.glob("v*") if p.is_dir() and p.name > published.name]
         interrupted.append(bool(unpublished))
 
-        store = CblodStore(store_dir, read_only=True)  # opens after the kill
+        store = CblodStore(store_dir, must_exist=True)  # opens after the kill
         rounds = {tuple(values) for values in statuses_by_graph(store).values()}
         assert len(rounds) == 1, rounds  # one run, never a mix
         assert rounds <= {(f"round {round_ - 1}",), (f"round {round_}",)} or round_ > 1
@@ -105,6 +105,6 @@ def test_kill_9_leaves_every_source_old_or_new(tmp_path):
         timeout=600,
     )
     assert finished.returncode == 0, finished.stderr
-    store = CblodStore(store_dir, read_only=True)
+    store = CblodStore(store_dir, must_exist=True)
     assert len(store.source_graphs()) == 5 + len(generated)
     assert {tuple(v) for v in statuses_by_graph(store).values()} == {("round 5",)}

@@ -11,7 +11,7 @@ from conftest import ALL_PAGES, SAMPLES, ingest_all, running, select
 from pyoxigraph import NamedNode
 
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.read.describe import describe_by_lookups, describe_in_few_queries
 
 BASE = "http://127.0.0.1:5000/id/organisation/"

@@ -20,7 +20,7 @@ from cblod.backends.store import CblodStore
 from cblod.derived.kept import FOLDER, keep_aggregates
 from cblod.derived.reads import FILE as READS
 from cblod.derived.reads import MEMO
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 
 @pytest.mark.parametrize("seed", [11, 12])
@@ -38,7 +38,7 @@ def test_kept_answers_after_updates_equal_ones_computed_again(tmp_path, pages, s
         kept = store.snapshot / FOLDER
         again = tmp_path / f"again-{seed}-{n}"
         again.mkdir()
-        keep_aggregates(CblodStore(store.path, read_only=True), again)
+        keep_aggregates(CblodStore(store.path, must_exist=True), again)
         names = sorted(p.name for p in again.iterdir())
         assert names == sorted(p.name for p in kept.iterdir() if p.name not in (READS, MEMO))
         for name in names:
@@ -74,7 +74,7 @@ def test_answers_kept_from_the_release_before_equal_ones_computed_again(tmp_path
         linked += sum(previous.get(p.name) == p.stat().st_ino for p in kept.iterdir())
         again = tmp_path / f"again-{n}"
         again.mkdir()
-        keep_aggregates(CblodStore(store.path, read_only=True), again)
+        keep_aggregates(CblodStore(store.path, must_exist=True), again)
         names = sorted(p.name for p in again.iterdir())
         assert names == sorted(p.name for p in kept.iterdir() if p.name not in (READS, MEMO))
         for name in names:

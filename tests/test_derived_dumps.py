@@ -17,7 +17,7 @@ from conftest import ALL_PAGES, KEEP_EU_PAGE
 
 from cblod.backends.releases import change_of
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.read.dumps import QUADS, RELEASE_DUMPS, release_dumps
 
 
@@ -33,7 +33,7 @@ def rebuilt(store: CblodStore, tmp_path: Path) -> dict[str, bytes]:
     """The current release's dumps built from scratch, beside the store."""
     target = tmp_path / f"scratch-{uuid.uuid4().hex}"
     target.mkdir()
-    return files(release_dumps(CblodStore(store.path, read_only=True), target, from_scratch=True))
+    return files(release_dumps(CblodStore(store.path, must_exist=True), target, from_scratch=True))
 
 
 def edited(page: Path, n: int) -> None:
@@ -95,7 +95,7 @@ def test_dumps_without_the_release_before_are_built_whole(tmp_path, pages):
     edited(page, 1)
     ingest([page], store=store, keep=False)
     folder = release_dumps(
-        CblodStore(store.path, read_only=True), store.snapshot, from_scratch=True
+        CblodStore(store.path, must_exist=True), store.snapshot, from_scratch=True
     )
     assert files(folder) == rebuilt(store, tmp_path)
 
@@ -128,7 +128,7 @@ def test_bucketed_published_dumps_equal_whole_ones_after_fixes(tmp_path, pages, 
     published.parse(data=gzip.decompress(updated["dataset.ttl.gz"]), format="turtle")
     as_triples = rdflib.Graph()
     as_triples.parse(data=gzip.decompress(updated["dataset.nt.gz"]), format="nt")
-    sealed = CblodStore(store.path, read_only=True)
+    sealed = CblodStore(store.path, must_exist=True)
     assert len(published) == len(as_triples) == len(list(sealed.default_graph_quads()))
     assert rdflib.compare.isomorphic(published, as_triples)
 

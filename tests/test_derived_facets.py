@@ -17,7 +17,7 @@ from cblod.derived.facets import index as index_module
 from cblod.derived.facets.index import FOLDER, build, load, save
 from cblod.derived.facets.spec import LISTS
 from cblod.derived.paths import PathReader
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 
 def assert_same_files(kept: Path, whole: Path, name: str) -> None:
@@ -55,7 +55,7 @@ def test_an_updated_facet_index_equals_one_built_whole(tmp_path, pages, seed, mo
             before = load(change.previous / FOLDER, spec, inputs=True)
             assert before is not None and before.inputs is not None
         kept = store.snapshot / FOLDER
-        sealed = CblodStore(store.path, read_only=True)
+        sealed = CblodStore(store.path, must_exist=True)
         reader = PathReader(sealed)
         whole = tmp_path / f"whole-{seed}-{n}"
         for spec in LISTS.values():
@@ -80,7 +80,7 @@ def test_rows_whose_inputs_did_not_change_are_taken_not_made(tmp_path, pages):
         encoding="utf-8",
     )
     ingest([page], store=store)
-    sealed = CblodStore(store.path, read_only=True)
+    sealed = CblodStore(store.path, must_exist=True)
     reader = PathReader(sealed)
     made = {
         name: build(sealed, spec, reader, before[name]).inputs.made for name, spec in LISTS.items()

@@ -13,7 +13,7 @@ from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.figures import untouched_programmes
 from cblod.derived.kept import FOLDER, answer_file
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.read.figures import programme_figures
 
 
@@ -37,7 +37,7 @@ def test_a_fix_makes_only_its_programmes_figures_again(tmp_path, pages):
     page.write_text(text.replace("ERDF budget: EUR 149 325.00", "ERDF budget: EUR 149 400.50"))
     ingest([page], store=store)
 
-    found = untouched_programmes(CblodStore(store.path, read_only=True))
+    found = untouched_programmes(CblodStore(store.path, must_exist=True))
     assert found is not None
     _, untouched = found
     touched = set(programmes) - untouched

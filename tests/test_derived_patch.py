@@ -23,7 +23,7 @@ from cblod.derived.facets.index import FOLDER, build, save
 from cblod.derived.facets.spec import LISTS
 from cblod.derived.matching import index as reconcile_index
 from cblod.derived.paths import PathReader
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 LEAVING = (
     "Västerås Science Park AB\n\nName: Västerås Science Park AB\n\n"
@@ -93,7 +93,7 @@ def test_patched_indexes_equal_indexes_built_whole(tmp_path, pages, seed, monkey
         assert all(r.status != "failed" for r in ingest([page, *extra], store=store))
         assert {what for what, _, _ in patched} == {*LISTS, "reconcile"}, n
         assert all(again < total for _, again, total in patched if again >= 0), patched
-        sealed = CblodStore(store.path, read_only=True)
+        sealed = CblodStore(store.path, must_exist=True)
         reader = PathReader(sealed)
         whole = tmp_path / f"whole-{n}"
         for spec in LISTS.values():

@@ -17,7 +17,7 @@ from cblod.derived.matching import index, match
 from cblod.derived.matching.index import FILE, FOLDER, build, load, save
 from cblod.derived.matching.match import Matcher, Query
 from cblod.derived.paths import PathReader
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 #: partner names as a page may state them over a few fixes: new, changed, the old one again
 RENAMES = [
@@ -52,7 +52,7 @@ def test_an_updated_reconciliation_index_equals_one_built_whole(tmp_path, pages,
         assert change is not None and load(change.previous) is not None  # the update path
         whole = tmp_path / f"whole-{seed}-{n}"
         whole.mkdir()
-        sealed = CblodStore(store.path, read_only=True)
+        sealed = CblodStore(store.path, must_exist=True)
         save(build(sealed, PathReader(sealed)), whole)
         assert_same_index(store.snapshot, whole)
 

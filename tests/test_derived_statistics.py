@@ -17,7 +17,7 @@ from cblod.backends.store import CblodStore
 from cblod.derived import statistics as derived_statistics
 from cblod.derived.diff import diff_of
 from cblod.derived.statistics import _updated_scans, statistics
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.read.stats import Scans, dataset_statistics, stats
 
 
@@ -26,7 +26,7 @@ def same_json(a: object, b: object) -> bool:
 
 
 def assert_updated_equals_whole(store: CblodStore) -> None:
-    release = CblodStore(store.path, read_only=True)
+    release = CblodStore(store.path, must_exist=True)
     updated = _updated_scans(release, diff_of(release))
     assert updated is not None  # the update path was taken: a release before to start from
     assert updated == Scans.of(release)

@@ -15,7 +15,7 @@ from conftest import KEEP_EU_PAGE
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.read.describe import (
     _ABOUT_KNOWN,
     Description,
@@ -71,7 +71,7 @@ def test_names_kept_from_earlier_pages_are_those_of_the_same_version(tmp_path):
     ingest([page], store=store)
     (row,) = store.select("SELECT ?p WHERE { ?p a <https://w3id.org/cblod/ontology#Project> }")
     project = row["p"]
-    older = CblodStore(tmp_path / "store", read_only=True)  # stays on this version
+    older = CblodStore(tmp_path / "store", must_exist=True)  # stays on this version
     before = describe_by_lookups(older, project)
     assert before.label() == "Smart Clusters for Smart Growth through Joint Business Intelligence"
     text = page.read_text(encoding="utf-8").replace(before.label(), "Smart Clusters, renamed")

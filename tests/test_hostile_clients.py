@@ -16,7 +16,7 @@ import requests
 from conftest import KEEP_EU_PAGE, running, select
 
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 SUM = """PREFIX cbo: <https://w3id.org/cblod/ontology#>
 SELECT (SUM(?eu) AS ?sum) WHERE { ?p cbo:euContribution ?eu }"""

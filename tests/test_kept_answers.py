@@ -15,7 +15,7 @@ from conftest import ALL_PAGES, INTERREG_EUROPE, ingest_all, running, select
 
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.kept import FOLDER, answer_file, kept_answer, kept_solutions, kept_summary
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.query.workers import QueryRequest, execute
 from cblod.read.chosen_names import DEFAULT_LANGUAGES, effective
 from cblod.read.examples import EXAMPLES

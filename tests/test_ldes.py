@@ -18,7 +18,7 @@ from pyoxigraph import DefaultGraph, RdfFormat
 from test_releases import exported_store, without_project
 
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 CLIENT = (
     Path(__file__).resolve().parent.parent

@@ -352,7 +352,7 @@ def test_uris_under_a_public_base_dereference_locally_and_behind_a_proxy(tmp_pat
     from conftest import KEEP_EU_PAGE
 
     from cblod.backends.store import CblodStore
-    from cblod.ingest.pipeline import ingest
+    from cblod.publish import ingest
 
     store = CblodStore(tmp_path / "store")
     ingest([KEEP_EU_PAGE], store=store, base_uri="https://data.example.eu/")
@@ -382,7 +382,7 @@ def test_crawl_of_pages_and_bulk_sources_finds_no_broken_link(tmp_path):
     from conftest import SAMPLES
 
     from cblod.backends.store import CblodStore
-    from cblod.ingest.pipeline import ingest
+    from cblod.publish import ingest
     from cblod.read.validate import validate
 
     store = CblodStore(tmp_path / "store")

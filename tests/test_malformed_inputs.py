@@ -18,7 +18,7 @@ from pyoxigraph import RdfFormat
 
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import CBO
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 #: hundreds of ingests of broken files: the full run only
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ from test_releases import exported_store, without_project
 
 from cblod.backends.releases import read
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 PROJECT = "/id/project/central-baltic-2014-2020/4smart-growth"
 CBO = rdflib.Namespace("https://w3id.org/cblod/ontology#")

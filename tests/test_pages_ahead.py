@@ -27,7 +27,7 @@ from conftest import (
 
 from cblod.backends.published import Dataset
 from cblod.backends.store import CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.web.ahead import DONE_FILE, PAGES_FILE, make_pages
 
 pytestmark = pytest.mark.slow
@@ -120,7 +120,7 @@ def test_a_new_version_is_never_shown_the_pages_of_the_one_before(tmp_path):
     text = KEEP_EU_PAGE.read_text(encoding="utf-8")
     source.write_text(text, encoding="utf-8")
     writer = ingest_all(tmp_path / "store", [source])
-    served = CblodStore(tmp_path / "store", read_only=True)  # follows what ingests publish
+    served = CblodStore(tmp_path / "store", must_exist=True)  # follows what ingests publish
     with running(served, PAGES_AHEAD=True) as url:
         first = served.data_dir
         assert first is not None

@@ -10,12 +10,12 @@ import time
 import pytest
 import requests
 from conftest import ALL_PAGES, KEEP_EU_PAGE, RUNNING_APPS, remote_copy, running
-from test_published_whole import STATUS, changed, ingest_without_publishing
+from test_published_whole import STATUS, changed
 
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
 from cblod.derived.facets.spec import LISTS
-from cblod.ingest.pipeline import derive_release, ingest
+from cblod.publish import derive_release, ingest
 from cblod.web import faceted, reconcile
 from cblod.web.prepare import Preparer, RemotePreparer
 
@@ -52,7 +52,7 @@ def test_a_release_is_loaded_before_it_is_published_and_served_only_after(
 ):
     store = CblodStore(tmp_path / "store")
     ingest([pages / p.name for p in ALL_PAGES], store=store)
-    with running(CblodStore(store.path, read_only=True)) as url:
+    with running(CblodStore(store.path, must_exist=True)) as url:
         preparer = preparer_of(url)
         assert preparer.wait_for(published_snapshot(store.path), timeout=60)
         seen: dict[str, object] = {}
@@ -63,8 +63,8 @@ def test_a_release_is_loaded_before_it_is_published_and_served_only_after(
             seen["prepared"] = preparer.wait_for(sealed.snapshot, timeout=60)
             seen["served while deriving"] = statuses(url)
 
-        ingest_without_publishing(store, changed(pages, "open"))
-        assert store.publish(derive=derive)
+        (report,) = ingest([changed(pages, "open")], store=store, derive=derive)
+        assert report.status == "ingested"
         assert seen == {"prepared": True, "served while deriving": ["closed"]}
 
         no_loading_on_request(monkeypatch)
@@ -81,7 +81,7 @@ def test_a_server_started_on_a_store_loads_its_indexes_before_its_first_request(
 ):
     store = CblodStore(tmp_path / "store")
     ingest([KEEP_EU_PAGE], store=store)
-    with running(CblodStore(store.path, read_only=True)) as url:
+    with running(CblodStore(store.path, must_exist=True)) as url:
         assert preparer_of(url).wait_for(published_snapshot(store.path), timeout=60)
         no_loading_on_request(monkeypatch)
         for path in ("/projects", "/participations", "/organisations"):

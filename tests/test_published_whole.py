@@ -18,7 +18,7 @@ from conftest import ALL_PAGES, KEEP_EU_PAGE, select
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
 from cblod.derived.kept import FOLDER
-from cblod.ingest.pipeline import derive_release, ingest
+from cblod.publish import derive_release, ingest
 from cblod.read.dumps import MANIFEST, RELEASE_DUMPS
 
 STATUS = 'SELECT ?s WHERE { ?p cbo:acronym "4Smart Growth" ; cbo:status ?s }'
@@ -48,9 +48,8 @@ def test_a_release_is_published_only_once_its_derived_artefacts_are_made(tmp_pat
         seen["status read while deriving"] = [r["s"] for r in select(sealed, STATUS)]
         derive_release(sealed)
 
-    page = changed(pages, "open")
-    ingest_without_publishing(store, page)
-    assert store.publish(derive=derive)
+    (report,) = ingest([changed(pages, "open")], store=store, derive=derive)
+    assert report.status == "ingested"
     assert seen["published while deriving"] == before
     assert seen["status read while deriving"] == ["open"]
     served = published_snapshot(store.path)
@@ -68,15 +67,14 @@ def test_a_failure_while_deriving_leaves_the_previous_release_served(tmp_path, p
     def broken(sealed: CblodStore) -> None:
         raise RuntimeError("the derived work failed")
 
-    ingest_without_publishing(store, changed(pages, "open"))
     with pytest.raises(RuntimeError):
-        store.publish(derive=broken)
+        ingest([changed(pages, "open")], store=store, derive=broken)
     assert published_snapshot(store.path) == before
-    reopened = CblodStore(tmp_path / "store", read_only=True)
+    reopened = CblodStore(tmp_path / "store", must_exist=True)
     assert [r["s"] for r in select(reopened, STATUS)] == ["closed"]
     # and the next ingest publishes as usual
     ingest([changed(pages, "reopened")], store=store)
-    assert [r["s"] for r in select(CblodStore(tmp_path / "store", read_only=True), STATUS)] == [
+    assert [r["s"] for r in select(CblodStore(tmp_path / "store", must_exist=True), STATUS)] == [
         "reopened"
     ]
 
@@ -109,18 +107,9 @@ def test_kill_9_while_deriving_leaves_the_previous_release_served(tmp_path):
         if process.poll() is None:
             process.kill()
     assert published_snapshot(store_dir) == before
-    store = CblodStore(store_dir, read_only=True)
+    store = CblodStore(store_dir, must_exist=True)
     assert [r["s"] for r in select(store, STATUS)] == ["closed"]
     assert (before / RELEASE_DUMPS / MANIFEST).exists()
     # the next run completes and publishes the export whole
     ingest(files, store=CblodStore(store_dir))
     assert published_snapshot(store_dir) != before
-
-
-def ingest_without_publishing(store: CblodStore, page: Path) -> None:
-    """Write ``page`` into a new snapshot of ``store`` and stop before publishing it (what
-    ``ingest`` does before ``publish``)."""
-    from cblod.ingest import pipeline
-
-    pipeline._ingest_all([page], store, store.base_uri, None, False, None, None)
-    assert store.writer is not None

@@ -14,8 +14,8 @@ import pytest
 from conftest import ALL_PAGES, ingest_all, select
 from reconciliation_server import serving
 
-from cblod.ingest.pipeline import ingest
 from cblod.linking.proposals import Query, ReconciliationClient, ReconciliationError
+from cblod.publish import ingest
 
 #: a reconciliation service over HTTP, timeouts included: the full run only
 pytestmark = pytest.mark.slow

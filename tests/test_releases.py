@@ -20,7 +20,7 @@ from pyoxigraph import DefaultGraph, Store
 
 from cblod.backends.releases import Retention
 from cblod.backends.store import DATABASE, CblodStore
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_export  # noqa: E402

@@ -46,7 +46,7 @@ from cblod.backends.remote import RemoteStore, SparqlServer, default_cache
 from cblod.backends.store import CblodStore
 from cblod.core.errors import StoreError
 from cblod.derived.search import INDEX_FILE
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 from cblod.read.dumps import write_dumps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

@@ -6,9 +6,10 @@ import sqlite3
 
 from conftest import ALL_PAGES, KEEP_EU_PAGE, ingest_all
 
+from cblod.backends import releases
 from cblod.backends.store import CblodStore
 from cblod.derived.search import build_index, index_path, search
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 
 def entries(path) -> set[tuple[str, ...]]:
@@ -20,7 +21,7 @@ def entries(path) -> set[tuple[str, ...]]:
 
 def rebuilt(store: CblodStore, tmp_path) -> set[tuple[str, ...]]:
     """The entries of an index built whole from the same snapshot."""
-    whole = CblodStore(store.path, read_only=True)
+    whole = CblodStore(store.path, must_exist=True)
     whole_index = index_path(whole)
     copy = tmp_path / "whole.sqlite3"
     original = whole_index.read_bytes()
@@ -41,7 +42,8 @@ def test_an_updated_index_is_the_index_built_whole(tmp_path, pages):
     assert "4Smart Growth" in text
     page.write_text(text.replace("4Smart Growth", "Quadsmart Growth"), encoding="utf-8")
     ingest([page], store=store)
-    assert 0 < len(store.published_changes) < 100  # the page's subjects, not the dataset
+    changed = releases.read(store.snapshot).changes
+    assert 0 < sum(map(len, changed.values())) < 100  # the page's subjects, not the dataset
     after = entries(index_path(store))
     assert after != before
     assert after == rebuilt(store, tmp_path)

@@ -7,13 +7,17 @@ import pytest
 from conftest import ALL_PAGES, CB_PAGE, CB_PRINTVIEW, KEEP_EU_PAGE, ingest_all, select
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat
 
+from cblod.backends.draft import Draft
 from cblod.backends.store import CblodStore
 from cblod.core.errors import StoreError
 from cblod.core.vocab import CBO
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 SUM_4SMART = """SELECT (SUM(?eu) AS ?sum) WHERE {
     ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""
+
+
+STATUS = "SELECT ?s WHERE { ?p cbo:status ?s }"
 
 
 def default_graph_dump(store: CblodStore) -> bytes:
@@ -89,41 +93,45 @@ def test_a_snapshot_left_unpublished_by_a_crash_is_never_read_and_is_removed(tmp
     store = ingest_all(path, [KEEP_EU_PAGE])
     before = default_graph_dump(store)
     junk = Quad(NamedNode("http://x/s"), NamedNode("http://x/p"), Literal("o"))
-    store.begin().database.add(junk)  # a writer dies with this snapshot unpublished
-    unpublished = store.data_dir
-    del store
-    assert default_graph_dump(CblodStore(path, read_only=True)) == before
-    writer = CblodStore(path)
-    writer.begin()  # the next writer clears what the dead one left
-    assert not unpublished.exists() or unpublished == writer.data_dir
-    assert junk not in writer.store
-    assert default_graph_dump(writer) == before
+    dead = Draft.begin(store)
+    dead.database.add(junk)  # a writer dies with this snapshot unpublished
+    unpublished = dead.work_dir
+    del dead
+    store.folder.release()  # what the death of its process does to the lock
+    assert default_graph_dump(CblodStore(path, must_exist=True)) == before
+    draft = Draft.begin(CblodStore(path))  # the next writer clears what the dead one left
+    assert not unpublished.exists() or unpublished == draft.work_dir
+    assert junk not in draft.database
+    assert default_graph_dump(draft.reader()) == before
+    draft.fail()
 
 
 def test_readers_keep_the_published_snapshot_until_the_next_is_published(tmp_path, pages):
     path = tmp_path / "store"
     page = pages / "keep-eu-4smart-growth.txt"
     writer = ingest_all(path, [page])
-    reader = CblodStore(path, read_only=True)
+    reader = CblodStore(path, must_exist=True)
     page.write_text(page.read_text().replace("Project status: closed", "Project status: ongoing"))
-    writer.begin()
+    seen = {}
+
+    def derive(sealed):
+        seen["while writing"] = [r["s"] for r in select(reader, STATUS)]
+
+    ingest([page], store=writer, derive=derive)  # derive: the snapshot written, not published
+    assert seen == {"while writing": ["closed"]}
     assert [r["s"] for r in select(reader, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["closed"]
-    ingest([page], store=writer)  # writes into the snapshot begun above, then publishes it
-    assert [r["s"] for r in select(reader, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["closed"]
-    fresh = CblodStore(path, read_only=True)
+    fresh = CblodStore(path, must_exist=True)
     assert [r["s"] for r in select(fresh, "SELECT ?s WHERE { ?p cbo:status ?s }")] == ["ongoing"]
     assert fresh.version != reader.version
 
 
 def test_one_writer_at_a_time(tmp_path):
     path = tmp_path / "store"
-    first, second = CblodStore(path), CblodStore(path)
-    first.begin()
+    first = Draft.begin(CblodStore(path))
     with pytest.raises(StoreError, match="another process is writing"):
-        second.begin()
-    first.discard()
-    second.begin()  # the lock went with the discarded snapshot
-    second.discard()
+        Draft.begin(CblodStore(path))
+    first.fail()
+    Draft.begin(CblodStore(path)).fail()  # the lock went with the discarded snapshot
 
 
 def test_old_snapshots_are_pruned_and_the_published_one_kept(tmp_path, pages):

@@ -21,6 +21,7 @@ from conftest import free_port
 from pyoxigraph import NamedNode, RdfFormat
 from werkzeug.serving import make_server
 
+from cblod.backends.draft import Draft
 from cblod.backends.store import CblodStore
 from cblod.web import create_app
 
@@ -79,11 +80,10 @@ def _graph_data() -> dict[str, Path]:
 def endpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp("w3c") / "store"
     store = CblodStore(path)
+    draft = Draft.begin(store)  # the test's own graphs, as they are (no mapping reads them)
     for name, data in _graph_data().items():
-        store.begin().database.load(
-            data.read_bytes(), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name)
-        )
-    store.publish()
+        draft.database.load(data.read_bytes(), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
+    draft.publish(changes={}, sources=[])
     app = create_app(store)
     http = make_server("127.0.0.1", free_port(), app, threaded=True)
     threading.Thread(target=http.serve_forever, daemon=True).start()

@@ -13,7 +13,7 @@ import rdflib
 import requests
 from conftest import ALL_PAGES, KEEP_EU_PAGE, free_port, ingest_all, running
 
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 REPO = Path(__file__).resolve().parent.parent
 

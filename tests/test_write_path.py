@@ -21,7 +21,7 @@ from pyoxigraph import RdfFormat
 import cblod.ingest.writer
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import CBO, PROV
-from cblod.ingest.pipeline import ingest
+from cblod.publish import ingest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import keep_eu_export  # noqa: E402

@@ -80,9 +80,6 @@ class Dataset(Protocol):
     def database_path(self) -> Path | None: ...
 
     @property
-    def writing(self) -> bool: ...
-
-    @property
     def store(self) -> Any:
         """The engine queries go to as the SPARQL endpoint sends them (a pyoxigraph
         ``Store``, or a ``SparqlServer`` bound to the version's dataset)."""

@@ -95,6 +95,7 @@ def record(
     previous_number: int | None,
     changes: dict[str, tuple[str, str]],
     sources: Iterable[str],
+    issued: datetime,
 ) -> Release:
     """Write the record of the snapshot in ``folder`` (about to be published) and return it.
 
@@ -110,7 +111,7 @@ def record(
         kinds.setdefault(kind, dict.fromkeys(CHANGES, 0))[change] += 1
     release = Release(
         number=int(folder.name[1:]),
-        issued=datetime.now(UTC).replace(microsecond=0),
+        issued=issued.astimezone(UTC).replace(microsecond=0),
         previous=previous_number,
         folder=folder,
         sources={graph: _compared(previous, database, graph) for graph in sorted(sources)},

@@ -470,8 +470,7 @@ class RemoteStore(PublishedReads):
         self.path.mkdir(parents=True, exist_ok=True)
         self._dataset: tuple[float, PublishedDataset, SparqlServer] | None = None
         self._sources: tuple[str, list[NamedNode]] | None = None
-        self._index_lock = threading.Lock()
-        self._indexing = False
+        self._folder_lock = threading.Lock()
         self._pinned = False
 
     def pinned(self) -> RemoteStore:
@@ -528,23 +527,15 @@ class RemoteStore(PublishedReads):
 
     @property
     def data_dir(self) -> Path:
-        """The local cache of this version: its search index, built on first use."""
-        from ..derived.search import INDEX_FILE, build_index
-
+        """The local cache of this version, where what it derives is kept (made by
+        ``cblod.web.prepare.RemotePreparer``, or by the first reader that needs it); made
+        empty when first asked for, and the caches of older versions then go."""
         folder = self.path / f"version-{self.version}"
         if not folder.exists():
-            with self._index_lock:  # requests in threads: one makes it (a race was a 500)
+            with self._folder_lock:  # requests in threads: one makes it (a race was a 500)
                 if not folder.exists():
                     folder.mkdir()
                     _forget_older_versions(self.path, keep=folder)
-        if not (folder / INDEX_FILE).exists() and not self._indexing:
-            with self._index_lock:
-                if not (folder / INDEX_FILE).exists():
-                    self._indexing = True
-                    try:
-                        build_index(self)
-                    finally:
-                        self._indexing = False
         return folder
 
     def layout(self) -> Layout:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..backends.store import CblodStore
 from ..core.errors import CblodError
-from ..ingest.pipeline import SourceReport, ingest
+from ..ingest.pipeline import SourceReport
+from ..publish import ingest
 
 #: the sample folders inside the ``cblod.samples`` package: real pages, synthetic bulk exports
 SAMPLE_FOLDERS = ("pages", "bulk")

@@ -25,11 +25,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import __version__, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
+from .. import __version__, mappings
 from ..backends.releases import Retention
 from ..backends.store import CblodStore
 from ..core.errors import CblodError
-from ..ingest.pipeline import SourceReport, expand, ingest
+from ..ingest.pipeline import SourceReport, expand
+from ..publish import ingest
 from ..read.stats import stats
 from .progress import Progress
 
@@ -240,7 +241,7 @@ def _validate(args: argparse.Namespace) -> int:
         validate,  # pyshacl and rdflib's SPARQL: a fifth of a second to import
     )
 
-    report = validate(CblodStore(_store_dir(args), read_only=True))
+    report = validate(CblodStore(_store_dir(args), must_exist=True))
     for finding in report.findings:
         print(finding)
     print(f"{len(report.violations)} violations, {len(report.warnings)} warnings")
@@ -250,7 +251,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _link(args: argparse.Namespace) -> int:
     from ..linking.report import format_report, link_report
 
-    store = CblodStore(_store_dir(args), read_only=True)
+    store = CblodStore(_store_dir(args), must_exist=True)
     if not args.reconcile:
         print(format_report(link_report(store)))
         return 0
@@ -276,7 +277,7 @@ def _link(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    summary = stats(CblodStore(_store_dir(args), read_only=True))
+    summary = stats(CblodStore(_store_dir(args), must_exist=True))
     width = max(map(len, summary), default=0)
     for name, value in summary.items():
         print(f"{name:<{width}}  {value}")
@@ -286,7 +287,7 @@ def _stats(args: argparse.Namespace) -> int:
 def _dump(args: argparse.Namespace) -> int:
     from ..read.dumps import write_dumps
 
-    for path in write_dumps(CblodStore(_store_dir(args), read_only=True), Path(args.out)):
+    for path in write_dumps(CblodStore(_store_dir(args), must_exist=True), Path(args.out)):
         print(f"{path}  {path.stat().st_size} bytes")
     return 0
 
@@ -304,7 +305,7 @@ def _push(args: argparse.Namespace) -> int:
     if missing:
         raise CblodError(f"push needs --to, or the {' and '.join(missing)} endpoint")
     server = SparqlServer(urls["query"], update_url=urls["update"], auth=_auth(args))
-    store = CblodStore(_store_dir(args), read_only=True)
+    store = CblodStore(_store_dir(args), must_exist=True)
     report = push(store, server, full=args.full, on_step=None if args.quiet else print)
     if not report.published:
         print(f"{urls['query']} already serves this snapshot ({report.unchanged} graphs)")

@@ -38,5 +38,5 @@ def diff_of(release: Dataset) -> Diff | None:
         return None
     changed = record.changes
     subjects = frozenset(iri for kind in CHANGES for iri in changed[kind])
-    before = CblodStore(release.path, read_only=True, snapshot=change.previous)
+    before = CblodStore(release.path, must_exist=True, snapshot=change.previous)
     return Diff(before, subjects)

@@ -8,7 +8,7 @@ them (the load run's p99 was 12 s at 30 000 projects). An ingest now computes th
 snapshot it is about to publish (``answers/`` in its folder), and the web tier answers from
 there: the example queries in any result format the endpoint offers (re-written from the
 kept SPARQL JSON, with the endpoint's row limit), the counts as they are. They are computed
-before the published pointer moves (``CblodStore.publish(derive=…)``), so a release is never
+before the published pointer moves (``Draft.publish(derive=…)``, ``cblod.backends.draft``), so a release is never
 served without them: no request waits for one to be built, and none sees another release's
 (issue #24; what that costs an update is in benchmarks/README.md).
 

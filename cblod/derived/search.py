@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,23 @@ def index_path(store: Dataset) -> Path:
     """The index of the snapshot ``store`` reads (built into a snapshot before it is published)."""
     folder = store.data_dir
     return (folder if folder is not None else store.path) / INDEX_FILE
+
+
+#: one index built at a time in this process (requests in threads ask for it together)
+_BUILDING = threading.Lock()
+
+
+def ensure_index(store: Dataset) -> Path:
+    """The index of ``store``'s version, built first if it is missing. A release's is built
+    before it is published; a SPARQL server's versions keep theirs in a local cache, made
+    when first needed (by ``cblod.web.prepare`` as soon as a version appears, else by the
+    first search)."""
+    path = index_path(store)
+    if not path.exists() and store.data_dir is not None:
+        with _BUILDING:
+            if not path.exists():
+                build_index(store)
+    return path
 
 
 #: above this many changed subjects, the index is built anew rather than updated
@@ -161,7 +179,7 @@ def _match_expression(text: str) -> str | None:
 def search(store: Dataset, text: str, *, limit: int = 50) -> list[Hit]:
     """Best matches first (titles weigh most, then other names, then descriptions)."""
     expression = _match_expression(text)
-    path = index_path(store)
+    path = ensure_index(store)
     if expression is None or not path.exists():
         return []
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
@@ -178,7 +196,7 @@ def matching(store: Dataset, word: str) -> set[str]:
     each word of the reader's text is matched on its own, so a participation matches when its
     project has one word and its partner another, as in the query the list shows)."""
     expression = _match_expression(word)
-    path = index_path(store)
+    path = ensure_index(store)
     if expression is None or not path.exists():
         return set()
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:

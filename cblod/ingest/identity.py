@@ -16,7 +16,10 @@ import hashlib
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from pyoxigraph import NamedNode
 
@@ -24,6 +27,8 @@ from ..core.merges import Evidence, alias_key, follow, merges
 from ..records.model import Organisation, Programme, Project
 from ..records.names import fold, name_key, name_tokens, plain_key, similarity
 from ..records.values import Coded, slugify
+
+T = TypeVar("T")
 
 #: Least fuzzy name similarity (0..1) for two spellings in one country to be one organisation.
 #: "Tallinn University" / "Tallinn University of Technology" (0.8) must stay apart.
@@ -45,8 +50,10 @@ class OrganisationEntry:
 class Identity:
     """URI minting for one base URI, with the registry of keys already in the store.
 
-    ``registered`` holds every key -> IRI pair known; ``new_keys`` what this ingest added,
-    which the store writes in the same transaction as the source graph.
+    ``registered`` holds every key -> IRI pair known; ``new_keys`` (and ``new_evidence``) what
+    the source being read added since the last ``commit``: pending until the writer writes
+    them with its graph (``cblod.ingest.writer``), or dropped with it (``discard_pending``),
+    which undoes exactly what they changed, so the registry is never rebuilt.
     """
 
     base: str
@@ -66,6 +73,8 @@ class Identity:
     _aliases: dict[str, str] = field(default_factory=dict)
     #: curated: IRI -> references it must never absorb ("distinct|{iri}|{reference}" keys)
     _distinct: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: how to undo what the pending keys changed, in the order they changed it
+    _undo: list[Callable[[], object]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for key, iri in list(self.registered.items()):
@@ -73,30 +82,54 @@ class Identity:
 
     # -- registry ---------------------------------------------------------------------------
 
-    def _index(self, key: str, iri: str) -> None:
+    def _index(self, key: str, iri: str, undo: list[Callable[[], object]] | None = None) -> None:
+        """File ``key`` in the lookup tables; with ``undo``, note how to take it out again."""
         kind, _, rest = key.partition("|")
-        if kind not in ("alias", "distinct"):
+        if kind not in ("alias", "distinct") and iri not in self._taken:
             # a curated rule may name an IRI before any source does: that does not take it
             self._taken.add(iri)
+            if undo is not None:
+                undo.append(partial(self._taken.discard, iri))
         if kind == "alias":
+            if undo is not None:
+                before = self._aliases.get(rest)
+                undo.append(
+                    partial(self._aliases.pop, rest)
+                    if before is None
+                    else partial(self._aliases.__setitem__, rest, before)
+                )
             self._aliases[rest] = iri
             return
         if kind == "distinct":
-            self._distinct[iri].append(rest.split("|", 1)[1])
+            _append(self._distinct[iri], rest.split("|", 1)[1], undo)
             return
         if kind != "organisation":
             return
         country, _, name = rest.partition("|")
         entry = OrganisationEntry(iri, country, tuple(name.split()))
-        self._orgs_by_key[name].append(entry)
+        _append(self._orgs_by_key[name], entry, undo)
         for stem in {token[:4] for token in entry.tokens}:
-            self._orgs_by_token[stem].append(entry)
+            _append(self._orgs_by_token[stem], entry, undo)
 
     def _register(self, key: str, iri: str) -> None:
         if key not in self.registered:
             self.registered[key] = iri
             self.new_keys[key] = iri
-            self._index(key, iri)
+            self._undo.append(partial(self.registered.pop, key))
+            self._index(key, iri, self._undo)
+
+    def commit(self) -> None:
+        """The pending keys and evidence were written: they are the store's now."""
+        self.new_keys.clear()
+        self.new_evidence.clear()
+        self._undo.clear()
+
+    def discard_pending(self) -> None:
+        """Forget every key and piece of evidence registered since the last ``commit`` (a
+        source was rejected): the registry is as the store holds it again."""
+        for undo in reversed(self._undo):
+            undo()
+        self.commit()
 
     def iri(self, kind: str, key: str) -> NamedNode:
         return NamedNode(f"{self.base}id/{kind}/{key}")
@@ -317,6 +350,12 @@ class Identity:
             n += 1
             candidate = self.iri("organisation", f"{stem}-{n}").value
         return candidate
+
+
+def _append(items: list[T], item: T, undo: list[Callable[[], object]] | None) -> None:
+    items.append(item)
+    if undo is not None:
+        undo.append(items.pop)  # undone in reverse order: the last item is this one
 
 
 def _candidates(

@@ -1,37 +1,31 @@
-"""``cblod.ingest.pipeline(paths, store=...)``: files in, one whole named graph per source out.
+"""Files in, one whole named graph per source out, through the store's one writer.
 
 Each file is read by its mapping, given URIs and emitted into the next snapshot of the store
-(``cblod.backends.store``): a bad file is reported (file, record, field) and leaves its previous graph
-untouched, while the other files still go in. The snapshot, with its search index, is
-published once at the end, so readers see the whole run or none of it. An unchanged file
-(same SHA-256) is skipped, so ingesting the same file twice changes nothing, not even its
-ingest time.
+(``write_sources``, through ``cblod.ingest.writer``): a bad file is reported (file, record,
+field) and leaves its previous graph untouched, while the other files still go in. Publishing
+the snapshot with what it derives is ``cblod.publish.ingest``'s, so readers see the whole run or
+none of it. An unchanged file (same SHA-256) is skipped, so ingesting the same file twice
+changes nothing, not even its ingest time.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from pyoxigraph import NamedNode
 
-from .. import collector, mappings  # type: ignore[attr-defined]  # mappings/ installs as cblod.mappings (setup.py); mypy checks it as `mappings`
-from ..backends.store import CblodStore
+from .. import mappings
 from ..core.errors import CblodError, InputError, StoreError
-from ..core.vocab import CBO
-from ..derived.release import derive
-from ..derived.search import build_index
+from ..records.mapping import Mapping, StreamingMapping
 from ..records.sourcefile import SourceFile
 from .consolidate import Conflict
 from .emit import emit
-from .identity import Identity
+from .writer import SnapshotWriter
 
 log = logging.getLogger(__name__)
 
@@ -67,65 +61,33 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
-def ingest(
+def write_sources(
     paths: Iterable[str | Path],
+    writer: SnapshotWriter,
     *,
-    store: CblodStore,
-    base_uri: str | None = None,
     format: str | None = None,
     strict: bool = False,
     on_source: Callable[[SourceReport], None] | None = None,
     on_chunk: Callable[[str, int, float | None], None] | None = None,
-    keep: bool = True,
 ) -> list[SourceReport]:
-    """Ingest every file under ``paths`` into ``store``; one report per file.
+    """Write every file under ``paths`` through ``writer``; one report per file.
 
     ``on_source`` hears of each file as it is done; ``on_chunk`` of each chunk of a streamed
-    bulk file (path, records so far, share of the file read if known). ``keep``: compute the
-    answers kept with the new snapshot (``cblod.derived.kept``) and build its release's dumps
-    (``dumps.release_dumps``) before it is published (``derive_release``).
+    bulk file (path, records so far, share of the file read if known). A rejected file's
+    identity keys are dropped with it; a failed write (``StoreError``) ends the run, with
+    nothing of it published.
     """
-    base = base_uri or store.base_uri or DEFAULT_BASE_URI
-    if not base.endswith("/"):
-        base += "/"
-    store.set_base_uri(base)
     forced = mappings.by_name(format) if format else None
-    with collector.paused():
-        reports = _ingest_all(paths, store, base, forced, strict, on_source, on_chunk)
-    if store.writer is not None:
-        build_index(store, since=store.snapshot, changed=store.writer.changed_subjects)
-        # a release is published whole: its dumps, kept answers and indexes are made before
-        # the published pointer moves, so no request waits for one or sees another release's
-        store.publish(derive=derive_release if keep else None)
-    return reports
-
-
-def derive_release(sealed: CblodStore) -> None:
-    """What a release derives, into its sealed snapshot (``sealed`` reads it), before the
-    published pointer moves (``cblod.derived.release``)."""
-    derive(sealed)
-
-
-def _ingest_all(
-    paths: Iterable[str | Path],
-    store: CblodStore,
-    base: str,
-    forced: ModuleType | None,
-    strict: bool,
-    on_source: Callable[[SourceReport], None] | None,
-    on_chunk: Callable[[str, int, float | None], None] | None,
-) -> list[SourceReport]:
-    identity = store.identity(base)
     reports = []
     # curation tables first: their decisions hold for the sources ingested with them
     for path in sorted(expand(paths), key=lambda p: not _is_curation(p)):
         try:
-            report = _ingest_one(path, store, identity, forced, strict, on_chunk)
+            report = _ingest_one(path, writer, forced, strict, on_chunk)
         except StoreError:
             raise  # the snapshot being written is gone: nothing of this run is published
         except CblodError as exc:
             report = SourceReport(str(path), "failed", error=exc)
-            identity = store.identity(base)  # forget keys the rejected source registered
+            writer.drop_source()  # forget keys the rejected source registered
         reports.append(report)
         if on_source:
             on_source(report)
@@ -144,30 +106,32 @@ def _is_curation(path: Path) -> bool:
 
 def _ingest_one(
     path: Path,
-    store: CblodStore,
-    identity: Identity,
-    forced: ModuleType | None,
+    writer: SnapshotWriter,
+    forced: Mapping | None,
     strict: bool,
     on_chunk: Callable[[str, int, float | None], None] | None = None,
 ) -> SourceReport:
     source = SourceFile.read(path)
     mapping = forced or mappings.detect(source)
+    identity = writer.identity
     graph = identity.source(source.path.name)
-    if store.source_property(graph, CBO.sha256) == source.sha256:
+    if writer.source_unchanged(graph, source.sha256):
         return SourceReport(str(path), "unchanged", mapping.NAME, graph.value)
     if forced and not forced.detect(source):
         raise InputError(f"file does not look like a {forced.TITLE}", file=str(path))
-    record = {"sha256": source.sha256, "rank": mapping.RANK, "ingested": datetime.now(UTC)}
-    if hasattr(mapping, "read_chunks"):
-        return _stream_one(source, mapping, store, identity, graph, strict, record, on_chunk)
+    record: dict[str, Any] = {
+        "sha256": source.sha256,
+        "rank": mapping.RANK,
+        "ingested": writer.clock(),
+    }
+    if isinstance(mapping, StreamingMapping):
+        return _stream_one(source, mapping, writer, graph, strict, record, on_chunk)
     with _mapping_errors(mapping, path):
-        takes_strict = "strict" in inspect.signature(mapping.read).parameters
-        doc = mapping.read(source, strict=strict) if takes_strict else mapping.read(source)
+        doc = mapping.read(source, strict=strict)
     emitter = emit(doc, identity, graph, **record)
     aliases = identity.new_merges()
-    writer = store.begin()
-    replacement = writer.replace_source(graph, emitter.triples, identity)
-    rewritten = writer.apply_aliases(aliases, identity, keep=graph)
+    replacement = writer.replace_source(graph, emitter.triples)
+    rewritten = writer.apply_aliases(aliases, keep=graph)
     if rewritten:
         emitter.warnings.append(
             f"curated merges applied to {len(rewritten)} source graph(s) already in the store"
@@ -185,7 +149,7 @@ def _ingest_one(
 
 
 @contextmanager
-def _mapping_errors(mapping: ModuleType, path: Path) -> Iterator[None]:
+def _mapping_errors(mapping: Mapping, path: Path) -> Iterator[None]:
     """Mapping errors located at the file; a mapping bug a clear error, never a traceback."""
     try:
         yield
@@ -204,22 +168,22 @@ def _mapping_errors(mapping: ModuleType, path: Path) -> Iterator[None]:
 
 def _stream_one(
     source: SourceFile,
-    mapping: ModuleType,
-    store: CblodStore,
-    identity: Identity,
+    mapping: StreamingMapping,
+    writer: SnapshotWriter,
     graph: NamedNode,
     strict: bool,
     record: dict[str, Any],
     on_chunk: Callable[[str, int, float | None], None] | None = None,
 ) -> SourceReport:
     """A bulk file, chunk by chunk: records are read, emitted and written as they stream."""
-    writer = store.begin().stream_source(graph)
+    identity = writer.identity
+    source_writer = writer.stream_source(graph)
     records, warnings = 0, []
     try:
         with _mapping_errors(mapping, source.path):
             for n, chunk in enumerate(mapping.read_chunks(source, strict=strict)):
                 emitter = emit(chunk, identity, graph, with_record=n == 0, **record)
-                writer.add(emitter.triples)
+                source_writer.add(emitter.triples)
                 records += len(chunk.projects) + len(chunk.organisations)
                 warnings += chunk.warnings + emitter.warnings
                 if on_chunk:
@@ -227,9 +191,9 @@ def _stream_one(
     except StoreError:
         raise  # the snapshot being written is gone already
     except CblodError:
-        writer.abort()
+        source_writer.abort()
         raise
-    replacement = writer.finish(identity)
+    replacement = source_writer.finish()
     return SourceReport(
         str(source.path),
         "ingested",

@@ -1,14 +1,18 @@
-"""The snapshot being written: the one object that changes a store's data.
+"""The one writer of a store: the snapshot being written and the identity registry.
 
-``CblodStore`` is the read handle: the published snapshot, its lifecycle (start the next one,
-publish it, discard it) and what readers ask. Its ``begin()`` gives this writer, which owns the
-database of the snapshot being written and everything an ingest does to it: a source graph
-replaced whole (``replace_source``) or streamed in chunks (``stream_source``), the published
-default graph re-derived for the subjects a source changed, curated merges carried into the
-graphs ingested before them (``apply_aliases``), identity keys and the dataset's version.
-Nobody reads this database until it is published, so writes need no transaction (large
-batches go through Oxigraph's bulk loader, ``cblod.core.ntriples``). A failed write (a full disk)
-discards the snapshot (``fail``) and raises ``StoreError``: the published one is untouched.
+A ``SnapshotWriter`` is opened on a read handle (``SnapshotWriter(store, base_uri)``). It loads
+the registry of every key the store's identity graph holds (``identity``: what the mapping's
+records are minted against) and, at its first write, begins the next snapshot
+(``cblod.backends.draft``). Everything an ingest does to the data goes through it: a source
+graph replaced whole (``replace_source``) or streamed in chunks (``stream_source``), the
+published default graph re-derived for the subjects a source changed, curated merges carried
+into the graphs ingested before them (``apply_aliases``), identity keys and the dataset's
+version. The keys a source's records registered are pending until its graph is written with
+them; a rejected source is dropped by discarding them (``drop_source``), and the registry is
+never rebuilt. Nobody reads the draft until it is published (``publish``), so writes need no
+transaction (large batches go through Oxigraph's bulk loader, ``cblod.core.ntriples``). A
+failed write (a full disk) discards the draft and raises ``StoreError``: the published
+snapshot is untouched.
 """
 
 from __future__ import annotations
@@ -18,16 +22,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
-from ..backends.published import DATASET, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, INTERNAL, META
+from ..backends.draft import Clock, Derive, Draft, now
 from ..backends.releases import KINDS
-from ..backends.snapshots import SnapshotFolder
+from ..backends.store import CblodStore
 from ..core import ntriples
 from ..core.errors import StoreError
+from ..core.graphs import DATASET, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, INTERNAL, META
 from ..core.ntriples import BULK_THRESHOLD, Triple
 from ..core.ontology_terms import functional_properties, published_parents
 from ..core.rdfterms import GraphName, Subject, Term, lexical
@@ -53,20 +57,31 @@ class Replacement:
 
 
 class SnapshotWriter:
-    """Writes one snapshot's database; made by ``CblodStore.begin()``, which took the store's
-    write lock and made ``work_dir``.
+    """Writes the next snapshot of ``store``, minting URIs under ``base_uri``.
 
-    ``published`` is the database of the snapshot this one started from (empty for a new
-    store): what a streamed source puts back when it fails. ``fail()`` throws the snapshot
-    away and lets the lock go; the writer is then ``gone``.
+    Reads before the first write see the published snapshot; after it, the draft. ``publish``
+    makes the draft the published snapshot (the handle follows it), ``discard`` drops it;
+    either way the write lock is let go. After a failed write the writer is ``gone``.
     """
 
-    def __init__(
-        self, database: Store, published: Store, folder: SnapshotFolder, work_dir: Path
-    ) -> None:
-        self.database = database
-        self.published = published
-        self.folder, self.work_dir = folder, work_dir
+    def __init__(self, store: CblodStore, base_uri: str, *, clock: Clock = now) -> None:
+        current = store.base_uri
+        if current and current != base_uri:
+            raise StoreError(
+                f"the store's data is published under {current}; a different base URI "
+                f"({base_uri}) would change every URI. Use a new store for a new base."
+            )
+        self.store = store
+        self.base_uri = base_uri
+        self.clock = clock
+        self.identity = Identity(
+            base_uri,
+            {
+                lexical(q.object): lexical(q.subject)
+                for q in store.quads(None, IDENTITY_KEY, None, IDENTITY)
+            },
+        )
+        self._draft: Draft | None = None
         self.gone = False
         #: subjects whose published statements this snapshot changed (what a search index
         #: built from the published snapshot has to update)
@@ -77,21 +92,77 @@ class SnapshotWriter:
         self.release_changes: dict[str, Change] = {}
         self._ranks: dict[str, int] | None = None
 
-    def fail(self) -> None:
-        """Throw the snapshot being written away (the published one is untouched)."""
-        if self.gone:
-            return
-        self.gone = True
-        self.close(flush=False)
-        self.folder.discard(self.work_dir)
-        self.folder.release()
+    # -- the draft: begun at the first write -----------------------------------------------
 
-    def close(self, *, flush: bool = True) -> None:
-        """Done writing: flushed to disk (unless the snapshot is being thrown away), and the
-        database let go, so it is closed (Oxigraph closes a database with its last handle)."""
-        if flush:
-            self.database.flush()
-        self.database = None  # type: ignore[assignment]  # nothing writes after close
+    @property
+    def draft(self) -> Draft:
+        """The snapshot being written, begun (and the write lock taken) on first use."""
+        if self.gone:
+            raise StoreError("this write failed and its snapshot was discarded")
+        if self._draft is None:
+            self._draft = Draft.begin(self.store)
+            if not self.store.base_uri:
+                self._draft.database.add(Quad(DATASET, CBO.baseURI, Literal(self.base_uri), META))
+        return self._draft
+
+    @property
+    def database(self) -> Store:
+        return self.draft.database
+
+    @property
+    def published(self) -> Store:
+        """The database of the snapshot the draft started from."""
+        return self.draft.published
+
+    @property
+    def wrote(self) -> bool:
+        """True once a draft was begun (something is to publish)."""
+        return self._draft is not None and not self.gone
+
+    def reads(self) -> CblodStore:
+        """What the data is now, as this writer sees it: the draft once begun, else the
+        published snapshot."""
+        return self._draft.reader() if self.wrote and self._draft else self.store
+
+    def source_unchanged(self, graph: NamedNode, sha256: str) -> bool:
+        """True when ``graph`` was last written from a file with this SHA-256."""
+        return self.reads().source_property(graph, CBO.sha256) == sha256
+
+    def drop_source(self) -> None:
+        """Forget what a rejected source's records registered (its keys were never written)."""
+        self.identity.discard_pending()
+
+    def publish(self, *, derive: Derive | None = None) -> bool:
+        """Make the draft the published snapshot; False when nothing was written.
+
+        ``derive`` makes what the release derives from the sealed snapshot before the
+        published pointer moves (``Draft.publish``)."""
+        if not self.wrote or self._draft is None:
+            return False
+        draft, self._draft = self._draft, None
+        self.gone = True  # one writer, one snapshot
+        draft.publish(
+            changes={
+                iri: (noted.change, noted.kind)
+                for iri, noted in self.release_changes.items()
+                if noted.change is not None
+            },
+            sources=self.sources_written,
+            derive=derive,
+            clock=self.clock,
+        )
+        return True
+
+    def discard(self) -> None:
+        """Drop the draft (if begun); the published snapshot is untouched."""
+        if self._draft is not None:
+            self._draft.fail()
+            self._draft = None
+        self.gone = True
+
+    def fail(self) -> None:
+        """A write failed: the draft is thrown away, and this writer with it."""
+        self.discard()
 
     def ranks(self) -> dict[str, int]:
         """Source rank of every source graph, read once and kept up to date."""
@@ -102,9 +173,7 @@ class SnapshotWriter:
                     self._ranks[lexical(quad.subject)] = int(lexical(quad.object))
         return self._ranks
 
-    def replace_source(
-        self, graph: NamedNode, triples: list[Triple], identity: Identity
-    ) -> Replacement:
+    def replace_source(self, graph: NamedNode, triples: list[Triple]) -> Replacement:
         """Make ``triples`` the whole content of ``graph`` in the snapshot being written.
 
         Readers see the change when the snapshot is published (``publish()``), with the rest
@@ -166,7 +235,7 @@ class SnapshotWriter:
             for quad in to_remove:
                 work.remove(quad)
             _write(work, to_add, DefaultGraph(), bulk=False)
-            self.keys_and_version(identity)
+            self.keys_and_version()
         except OSError as exc:
             self.fail()
             raise StoreError(f"could not write {graph.value}: {exc}") from exc
@@ -245,12 +314,12 @@ class SnapshotWriter:
         if pairs:
             noted.kind = _kind(pairs)
 
-    def keys_and_version(self, identity: Identity) -> None:
-        """Write the identity keys this source registered, and a new dataset version."""
+    def keys_and_version(self) -> None:
+        """Write the identity keys the source just written registered (no longer pending),
+        and a new dataset version."""
         work = self.database
-        work.extend(self._identity_quads(identity))
-        identity.new_keys.clear()
-        identity.new_evidence.clear()
+        work.extend(self._identity_quads(self.identity))
+        self.identity.commit()
         for quad in list(work.quads_for_pattern(DATASET, CBO.version, None, META)):
             work.remove(quad)
         work.add(Quad(DATASET, CBO.version, Literal(str(uuid.uuid4())), META))
@@ -266,9 +335,7 @@ class SnapshotWriter:
             for iri, text in identity.new_evidence
         ]
 
-    def apply_aliases(
-        self, aliases: dict[str, str], identity: Identity, *, keep: NamedNode
-    ) -> list[str]:
+    def apply_aliases(self, aliases: dict[str, str], *, keep: NamedNode) -> list[str]:
         """Make every source graph that names a merged IRI name its survivor instead.
 
         A curated same-as reaches sources ingested before it without re-reading their
@@ -278,6 +345,7 @@ class SnapshotWriter:
         """
         if not aliases:
             return []
+        identity = self.identity
         participations = {}
         for merged, survivor in aliases.items():
             old, new = (identity.key_of(i).replace("/", "-") for i in (merged, survivor))
@@ -316,7 +384,7 @@ class SnapshotWriter:
                 (renamed(q.subject), q.predicate, renamed(q.object))
                 for q in self.database.quads_for_pattern(None, None, None, graph)
             ]
-            self.replace_source(graph, list(dict.fromkeys(triples)), identity)
+            self.replace_source(graph, list(dict.fromkeys(triples)))
         return changed
 
 
@@ -393,14 +461,14 @@ class SourceWriter:
             self.writer.fail()
             raise StoreError(f"could not write {self.graph.value}: {exc}") from exc
 
-    def finish(self, identity: Identity) -> Replacement:
+    def finish(self) -> Replacement:
         with self._writing():
             self.loader.close()  # what finish reads back must be written
         ranks = dict(self.writer.ranks())
         ranks[self.graph.value] = self.rank
         rederive = self.again | (self.old - self.seen)
         late = self.writer.rederive(sorted(rederive, key=str), ranks)
-        self.writer.keys_and_version(identity)
+        self.writer.keys_and_version()
         self.writer.ranks()[self.graph.value] = self.rank
         conflicts = {s: c for s, c in self.early.conflicts.items() if s not in rederive}
         conflicts.update(late.conflicts)

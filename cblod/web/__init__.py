@@ -89,7 +89,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     app.config.update(DEFAULTS)
     app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["SPARQL_MAX_QUERY_BYTES"] * 4
-    opened = CblodStore(store, read_only=True) if isinstance(store, str | Path) else store
+    opened = CblodStore(store, must_exist=True) if isinstance(store, str | Path) else store
     app.extensions["cblod_store"] = PublishedStore(opened)
     pool = opened.query_runner(
         workers=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"]
@@ -101,7 +101,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     atexit.register(pool.close)
     ahead.register(app)
     preparer: Preparer | RemotePreparer | None = None
-    if isinstance(opened, CblodStore) and not opened.writing:
+    if isinstance(opened, CblodStore):
         preparer = Preparer(app.extensions["cblod_store"], opened)
     elif isinstance(opened, RemoteStore):
         preparer = RemotePreparer(opened)

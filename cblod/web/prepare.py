@@ -39,6 +39,7 @@ from ..derived.facets.index import FOLDER as FACETS
 from ..derived.facets.spec import LISTS
 from ..derived.matching.index import FILE as RECONCILIATION
 from ..derived.release import keep_answers
+from ..derived.search import ensure_index
 from .store_access import PublishedStore
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class Preparer(Watcher):
         if not written:
             return  # not sealed yet: its indexes come after
         if newest not in self._opened:  # one handle, offered before anything is loaded
-            self._opened = {newest: CblodStore(self.path, read_only=True, snapshot=newest)}
+            self._opened = {newest: CblodStore(self.path, must_exist=True, snapshot=newest)}
             if newest != published:
                 self.published.offer(self._opened[newest])
         handle, loaded = self._opened[newest], self._loaded.setdefault(newest, set())
@@ -171,9 +172,10 @@ class RemotePreparer(Watcher):
 
     def look(self) -> None:
         fixed = self.store.pinned()  # one version throughout, whatever is pushed meanwhile
-        folder = fixed.data_dir  # its search index built there on first use
+        folder = fixed.data_dir
         if folder in self.prepared or folder in self.given_up:
             return
+        ensure_index(fixed)  # the search index first: what the version derives reads it
         if not (folder / DERIVED).exists():
             if not keep_answers(fixed):
                 # the cache could not be written (or the folder went: a newer version):

@@ -51,7 +51,7 @@ class PublishedStore:
 
     def _offered_now(self, store: Dataset) -> Dataset | None:
         """The offered snapshot the store's pointer names now, if it is not ``store``'s."""
-        if not self._offered or not isinstance(store, CblodStore) or store.writing:
+        if not self._offered or not isinstance(store, CblodStore):
             return None
         published = published_snapshot(store.path)
         if published is None or published == store.data_dir:
