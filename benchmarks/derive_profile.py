@@ -29,7 +29,7 @@ from cblod.derived.matching.index import keep as keep_reconciliation
 from cblod.derived.paths import PathReader
 from cblod.derived.reach import reach_of
 from cblod.derived.statistics import statistics
-from cblod.query.workers import QueryRequest, execute
+from cblod.query.running import QueryRequest, execute
 from cblod.read.dumps import RELEASE_DUMPS, release_dumps
 from cblod.read.examples import EXAMPLES
 from cblod.read.figures import programme_figures
@@ -58,7 +58,7 @@ def main() -> None:
     timed("dumps", lambda: release_dumps(store, store.snapshot))
     sources = store.source_graphs()
     timed("example answers", lambda: [
-        execute(store.store, sources, QueryRequest(e.query, accept=JSON_RESULTS, max_rows=KEPT_ROWS))
+        execute(store.engine, sources, QueryRequest(e.query, accept=JSON_RESULTS, max_rows=KEPT_ROWS))
         for e in EXAMPLES
     ])  # fmt: skip
     timed(

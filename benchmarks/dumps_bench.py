@@ -40,7 +40,7 @@ from pyoxigraph import DefaultGraph, RdfFormat, serialize
 from cblod.read.members import GZIP_LEVEL
 from cblod.backends.store import CblodStore
 store = CblodStore(sys.argv[1], must_exist=True)
-out, db = Path(sys.argv[2]), store.store
+out, db = Path(sys.argv[2]), store.engine
 def gz(name):
     return gzip.open(out / name, "wb", compresslevel=GZIP_LEVEL)
 with gz("dataset.ttl.gz") as f:

@@ -184,18 +184,19 @@ def test_every_example_query_answers_on_the_demo_content(tmp_path):
 
 
 def test_a_streamed_source_that_fails_late_leaves_its_previous_graph(tmp_path, monkeypatch):
-    from cblod.mappings import keep_eu_export
     from pyoxigraph import RdfFormat
+
+    from cblod.mappings import keep_eu_export
 
     monkeypatch.setattr(keep_eu_export, "CHUNK_ROWS", 2)  # chunks are written before the bad row
     store = CblodStore(tmp_path / "store")
     good = edited_csv(tmp_path, "keep-eu-partners-synthetic.csv", lambda rows: rows)
     assert ingest([good], store=store)[0].status == "ingested"
-    before = store.store.dump(format=RdfFormat.N_QUADS)
+    before = store.engine.dump(format=RdfFormat.N_QUADS)
     bad = edited_csv(tmp_path, "keep-eu-partners-synthetic.csv", set_cell("Country code", 7, "XX"))
     (report,) = ingest([bad], store=store, strict=True)
     assert report.status == "failed" and "row 8" in str(report.error)
-    assert store.store.dump(format=RdfFormat.N_QUADS) == before
+    assert store.engine.dump(format=RdfFormat.N_QUADS) == before
     (again,) = ingest([bad], store=store)  # not strict: the row is rejected, the rest goes in
     assert again.status == "ingested" and len(again.warnings) == 1
     (n,) = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?x a cbo:Participation }")
@@ -229,8 +230,9 @@ def test_a_generated_export_streams_in_chunks_and_loses_nothing(tmp_path, monkey
     from decimal import Decimal
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    from cblod.mappings import keep_eu_export as mapping
     from generate import keep_eu_export
+
+    from cblod.mappings import keep_eu_export as mapping
 
     monkeypatch.setattr(mapping, "CHUNK_ROWS", 97)  # many chunks, none aligned with projects
     projects_csv, partners_csv = keep_eu_export(300, tmp_path)

@@ -162,11 +162,11 @@ def test_a_failed_reingest_keeps_the_previous_version(tmp_path):
     path.write_text((SAMPLES / "keep-eu-4smart-growth.txt").read_text())
     store = tmp_path / "store"
     assert cblod("ingest", str(path), store=store).returncode == 0
-    before = CblodStore(store, must_exist=True).store.dump(format=RdfFormat.N_QUADS)
+    before = CblodStore(store, must_exist=True).engine.dump(format=RdfFormat.N_QUADS)
     path.write_text(path.read_text()[:1500])
     result = cblod("ingest", str(path), store=store)
     assert result.returncode == 1
-    assert CblodStore(store, must_exist=True).store.dump(format=RdfFormat.N_QUADS) == before
+    assert CblodStore(store, must_exist=True).engine.dump(format=RdfFormat.N_QUADS) == before
 
 
 def test_forcing_a_format_that_does_not_fit(tmp_path):

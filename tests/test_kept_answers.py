@@ -16,7 +16,7 @@ from conftest import ALL_PAGES, INTERREG_EUROPE, ingest_all, running, select
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.kept import FOLDER, answer_file, kept_answer, kept_solutions, kept_summary
 from cblod.publish import ingest
-from cblod.query.workers import QueryRequest, execute
+from cblod.query.running import QueryRequest, execute
 from cblod.read.chosen_names import DEFAULT_LANGUAGES, effective
 from cblod.read.examples import EXAMPLES
 from cblod.read.figures import programme_figures
@@ -30,7 +30,7 @@ FORMATS = ["application/sparql-results+json", "text/csv", "application/sparql-re
 
 def computed(store, query: str, accept: str, max_rows: int = 100_000):
     return execute(
-        store.store, store.source_graphs(), QueryRequest(query, accept=accept, max_rows=max_rows)
+        store.engine, store.source_graphs(), QueryRequest(query, accept=accept, max_rows=max_rows)
     )
 
 

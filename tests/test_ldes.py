@@ -69,7 +69,7 @@ def materialized(members: rdflib.Graph) -> set[tuple]:
 
 def published(store: CblodStore) -> set[tuple]:
     """The published (default) graph of the store's latest release."""
-    text = store.store.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+    text = store.engine.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     return set(rdflib.Graph().parse(data=text, format="nt"))
 
 

@@ -272,7 +272,7 @@ def test_nquads_dump_round_trips(server, sample_store):
     loaded.load(gzip.decompress(response.content), format=RdfFormat.N_QUADS)
     original = {
         q
-        for q in sample_store.store.quads_for_pattern(None, None, None, None)
+        for q in sample_store.engine.quads_for_pattern(None, None, None, None)
         if not (getattr(q.graph_name, "value", "") or "").startswith("urn:cblod:internal:")
     }
     assert set(loaded) == original

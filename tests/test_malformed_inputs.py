@@ -94,7 +94,7 @@ def test_a_broken_file_is_refused_clearly_or_read_as_documented(tmp_path, name, 
     store = CblodStore(tmp_path / "store")
     (first,) = ingest([path], store=store)
     assert first.status == "ingested", first.error
-    before_dump = store.store.dump(format=RdfFormat.N_QUADS)
+    before_dump = store.engine.dump(format=RdfFormat.N_QUADS)
     before = facts(store, first.graph)
 
     path.write_bytes(broken(name, case))
@@ -104,7 +104,7 @@ def test_a_broken_file_is_refused_clearly_or_read_as_documented(tmp_path, name, 
         assert report.status == "failed"
         message = str(report.error)
         assert str(path) in message and "\n" not in message and "Traceback" not in message
-        assert store.store.dump(format=RdfFormat.N_QUADS) == before_dump  # nothing lost
+        assert store.engine.dump(format=RdfFormat.N_QUADS) == before_dump  # nothing lost
         return
     assert report.status == "ingested", report.error
     after = facts(store, first.graph)
@@ -171,4 +171,4 @@ def test_budgets_that_cannot_all_be_right_are_published_with_a_warning(
     (report,) = ingest([path], store=store)
     assert report.status == "ingested"
     assert any(warning in w for w in report.warnings), report.warnings
-    assert any(True for _ in store.store.quads_for_pattern(None, CBO.totalBudget, None, None))
+    assert any(True for _ in store.engine.quads_for_pattern(None, CBO.totalBudget, None, None))

@@ -108,8 +108,8 @@ def test_a_push_publishes_a_new_version_whole(tmp_path, pages, fresh_engine):
     assert remote.version == local.version == report.version
     assert statuses(remote) == ["ongoing"]
     assert quads(remote) == quads(local)
-    assert {g.value for g in remote.store.named_graphs()} == {
-        g.value for g in local.store.named_graphs()
+    assert {g.value for g in remote.engine.named_graphs()} == {
+        g.value for g in local.engine.named_graphs()
     }
     assert not push(local, fresh_engine.server()).published  # the same snapshot again: nothing
 
@@ -172,7 +172,7 @@ def test_a_graph_cblod_does_not_own_survives_every_push(tmp_path, pages, fresh_e
     assert int(row["n"].value) == 1
     # and cblod's readers do not see it
     remote = RemoteStore(SparqlServer(fresh_engine.query), cache=tmp_path / "cache")
-    assert OTHER_GRAPH not in {g.value for g in remote.store.named_graphs()}
+    assert OTHER_GRAPH not in {g.value for g in remote.engine.named_graphs()}
     assert not select(remote, 'SELECT ?s WHERE { ?s ?p "theirs" }')
 
 
@@ -303,7 +303,7 @@ def test_a_push_cut_off_for_good_is_cleaned_up_by_the_next(tmp_path, pages, fres
     assert left and all(g.startswith(("urn:cblod:staging:", "urn:cblod:published:")) for g in left)
     remote = RemoteStore(SparqlServer(fresh_engine.query), cache=tmp_path / "cache")
     assert statuses(remote) == ["closed"]
-    assert not left & {g.value for g in remote.store.named_graphs()}  # readers do not see them
+    assert not left & {g.value for g in remote.engine.named_graphs()}  # readers do not see them
     report = push(local, fresh_engine.server())
     assert set(left) <= set(report.dropped)
     assert not left & server_graphs(fresh_engine)
@@ -584,7 +584,7 @@ def test_a_dataset_of_many_sources_is_pushed_in_requests_any_engine_takes(
     assert statements(remote) == statements(local) and quads(remote) == quads(local)
     graph_query = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     (row,) = remote.query(graph_query)
-    assert int(row["n"].value) == len(list(local.store.named_graphs()))
+    assert int(row["n"].value) == len(list(local.engine.named_graphs()))
     assert OTHER_GRAPH in server_graphs(fresh_engine)  # never touched
     staging = [g for g in server_graphs(fresh_engine) if g.startswith("urn:cblod:staging:")]
     assert staging == []

@@ -21,7 +21,7 @@ STATUS = "SELECT ?s WHERE { ?p cbo:status ?s }"
 
 
 def default_graph_dump(store: CblodStore) -> bytes:
-    return store.store.dump(format=RdfFormat.N_QUADS, from_graph=DefaultGraph())
+    return store.engine.dump(format=RdfFormat.N_QUADS, from_graph=DefaultGraph())
 
 
 @pytest.mark.parametrize(
@@ -81,11 +81,11 @@ def test_a_failed_reingest_leaves_the_previous_graph_intact(tmp_path, pages):
     store = CblodStore(tmp_path / "store")
     page = pages / "keep-eu-4smart-growth.txt"
     ingest([page], store=store)
-    before = store.store.dump(format=RdfFormat.N_QUADS)
+    before = store.engine.dump(format=RdfFormat.N_QUADS)
     page.write_text(page.read_text().replace("EUR 199 187.25", "EUR 1.2.3"))
     (report,) = ingest([page], store=store)
     assert report.status == "failed"
-    assert store.store.dump(format=RdfFormat.N_QUADS) == before
+    assert store.engine.dump(format=RdfFormat.N_QUADS) == before
 
 
 def test_a_snapshot_left_unpublished_by_a_crash_is_never_read_and_is_removed(tmp_path):
@@ -214,11 +214,11 @@ def full_consolidation(store: CblodStore) -> set:
 
     ranks = {
         q.subject.value: int(q.object.value)
-        for q in store.store.quads_for_pattern(None, CBO.sourceRank, None, None)
+        for q in store.engine.quads_for_pattern(None, CBO.sourceRank, None, None)
     }
     statements = defaultdict(list)
     for graph in store.source_graphs():
-        for q in store.store.quads_for_pattern(None, None, None, graph):
+        for q in store.engine.quads_for_pattern(None, None, None, graph):
             statements[q.subject].append((q.predicate, q.object, graph))
     consolidator = Consolidator(functional_properties(), ranks, published_parents())
     return {

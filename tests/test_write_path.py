@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from cblod.mappings import keep_eu_export as export_mapping
 from conftest import ALL_PAGES, SAMPLES
 from pyoxigraph import RdfFormat
 
 import cblod.ingest.writer
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import CBO, PROV
+from cblod.mappings import keep_eu_export as export_mapping
 from cblod.publish import ingest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -32,7 +32,7 @@ VOLATILE = (f"<{PROV.generatedAtTime.value}>", f"<{CBO.version.value}>")
 
 def every_quad(store: CblodStore) -> list[str]:
     """All quads of the store as sorted N-Quads lines, the moment-of-ingest ones left out."""
-    text = store.store.dump(format=RdfFormat.N_QUADS).decode()
+    text = store.engine.dump(format=RdfFormat.N_QUADS).decode()
     return sorted(line for line in text.splitlines() if not any(v in line for v in VOLATILE))
 
 

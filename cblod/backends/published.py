@@ -30,7 +30,7 @@ from ..core.rdfterms import Engine, GraphName, QueryResult, Subject, Term, lexic
 from ..core.vocab import CBO
 
 if TYPE_CHECKING:
-    from ..query.workers import QueryRunner
+    from ..query.running import QueryRequest, QueryResponse, QueryRunner
 
 
 @dataclass(frozen=True)
@@ -75,15 +75,6 @@ class Dataset(Protocol):
 
     @property
     def data_dir(self) -> Path | None: ...
-
-    @property
-    def database_path(self) -> Path | None: ...
-
-    @property
-    def store(self) -> Any:
-        """The engine queries go to as the SPARQL endpoint sends them (a pyoxigraph
-        ``Store``, or a ``SparqlServer`` bound to the version's dataset)."""
-        ...
 
     def source_graphs(self) -> list[NamedNode]: ...
 
@@ -132,6 +123,11 @@ class Dataset(Protocol):
         """How another process opens this same version (picklable: a process is spawned)."""
         ...
 
+    def answer(self, request: QueryRequest, runner: QueryRunner) -> QueryResponse:
+        """The endpoint's answer to ``request`` on this version, run by ``runner`` (one this
+        backend's ``query_runner`` made)."""
+        ...
+
     def query_runner(self, *, workers: int, timeout: float) -> QueryRunner:
         """What runs the endpoint's queries with this timeout: worker processes, or the
         server itself."""
@@ -148,16 +144,18 @@ def _string(text: str) -> str:
 
 
 class PublishedReads:
-    """The read verbs both backends answer alike, over ``self.store`` (their ``Engine``)."""
+    """The read verbs both backends answer alike, over ``self.engine`` (a pyoxigraph ``Store``,
+    or a ``SparqlServer`` bound to the version's dataset): the backend's own, which nothing
+    above the backends touches."""
 
     _base_uri: str | None = None
 
     @property
-    def store(self) -> Engine:
+    def engine(self) -> Engine:
         raise NotImplementedError
 
     def _meta(self, predicate: NamedNode) -> str | None:
-        for quad in self.store.quads_for_pattern(DATASET, predicate, None, META):
+        for quad in self.engine.quads_for_pattern(DATASET, predicate, None, META):
             return lexical(quad.object)
         return None
 
@@ -180,14 +178,14 @@ class PublishedReads:
         return sorted(
             (
                 g
-                for g in self.store.named_graphs()
+                for g in self.engine.named_graphs()
                 if isinstance(g, NamedNode) and not g.value.startswith(INTERNAL)
             ),
             key=lambda g: g.value,
         )
 
     def source_property(self, graph: NamedNode, predicate: NamedNode) -> str | None:
-        for quad in self.store.quads_for_pattern(graph, predicate, None, graph):
+        for quad in self.engine.quads_for_pattern(graph, predicate, None, graph):
             return lexical(quad.object)
         return None
 
@@ -196,14 +194,14 @@ class PublishedReads:
 
         def merged_into(merged: str) -> str | None:
             key = Literal(alias_key(merged))
-            found = next(self.store.quads_for_pattern(None, IDENTITY_KEY, key, IDENTITY), None)
+            found = next(self.engine.quads_for_pattern(None, IDENTITY_KEY, key, IDENTITY), None)
             return found.subject.value if found and isinstance(found.subject, NamedNode) else None
 
         survivor = follow(iri.value, merged_into)
         return NamedNode(survivor) if survivor != iri.value else None
 
     def query(self, sparql: str, **options: Any) -> QueryResult:
-        return self.store.query(sparql, **options)
+        return self.engine.query(sparql, **options)
 
     def select(self, sparql: str, **options: Any) -> QuerySolutions:
         """A SELECT's solutions (a TypeError for another query form: a caller's mistake)."""
@@ -221,7 +219,7 @@ class PublishedReads:
     ) -> Iterator[Quad]:
         """Statements matching a pattern; ``graph=None`` in every graph, ``DefaultGraph()`` in
         the published (consolidated) one."""
-        return self.store.quads_for_pattern(subject, predicate, object, graph)
+        return self.engine.quads_for_pattern(subject, predicate, object, graph)
 
     def dump(
         self,
@@ -231,7 +229,7 @@ class PublishedReads:
         from_graph: GraphName,
         prefixes: dict[str, str] | None = None,
     ) -> None:
-        self.store.dump(output, format=format, from_graph=from_graph, prefixes=prefixes)
+        self.engine.dump(output, format=format, from_graph=from_graph, prefixes=prefixes)
 
     def layout(self) -> Layout:
         """An engine in this process: a pattern lookup costs microseconds."""

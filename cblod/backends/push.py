@@ -249,7 +249,7 @@ def _dump(store: CblodStore, folder: Path) -> list[_Dumped]:
     graphs: list[GraphName] = [
         DefaultGraph(),
         *sorted(
-            (g for g in store.store.named_graphs() if isinstance(g, NamedNode)),
+            (g for g in store.engine.named_graphs() if isinstance(g, NamedNode)),
             key=lambda g: g.value,
         ),
     ]
@@ -257,7 +257,7 @@ def _dump(store: CblodStore, folder: Path) -> list[_Dumped]:
     for n, graph in enumerate(graphs):
         path = folder / f"{n}.nt"
         with path.open("wb") as file:
-            store.store.dump(file, format=RdfFormat.N_TRIPLES, from_graph=graph)
+            store.engine.dump(file, format=RdfFormat.N_TRIPLES, from_graph=graph)
         digest = hashlib.sha256()
         with path.open("rb") as file:
             for block in iter(lambda: file.read(1 << 20), b""):

@@ -58,7 +58,7 @@ from .published import SUBJECTS_PAGE, Layout, PublishedReads
 from .registry import read_contents, read_version
 
 if TYPE_CHECKING:
-    from ..query.workers import QueryRequest, QueryResponse
+    from ..query.running import QueryRequest, QueryResponse, QueryRunner
 
 
 #: a graph answer shorter than any cap an engine ships with is never checked against one
@@ -402,8 +402,9 @@ class RemoteQueries:
         self.store = store
         self.timeout = timeout
 
-    def run(self, request: QueryRequest) -> QueryResponse:
-        from ..query.workers import QueryTimeout, execute
+    def run(self, request: QueryRequest, *, target: str = "") -> QueryResponse:
+        """``target`` is unused: the server holds the version this store follows."""
+        from ..query.running import QueryTimeout, execute
 
         engine = self.store.server.with_dataset(self.store.dataset(), timeout=self.timeout)
         try:
@@ -455,7 +456,6 @@ class RemoteStore(PublishedReads):
     """
 
     writing = False
-    database_path = None  # no local database: the endpoint's queries go to the server
     snapshot = None  # a server keeps no releases: the version it serves
 
     def release_folders(self) -> list[Path]:
@@ -508,7 +508,7 @@ class RemoteStore(PublishedReads):
         return self._current()[0]
 
     @property
-    def store(self) -> SparqlServer:
+    def engine(self) -> SparqlServer:
         return self._current()[1]
 
     def __str__(self) -> str:
@@ -556,6 +556,10 @@ class RemoteStore(PublishedReads):
     def latest(self) -> RemoteStore:
         """Itself: it follows the server's published version on its own (``dataset()``)."""
         return self
+
+    def answer(self, request: QueryRequest, runner: QueryRunner) -> QueryResponse:
+        """Sent to the server, which holds the version this store follows."""
+        return runner.run(request)
 
     def query_runner(self, *, workers: int, timeout: float) -> RemoteQueries:
         """The server runs the endpoint's queries; cblod waits ``timeout`` for each."""

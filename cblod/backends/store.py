@@ -31,7 +31,7 @@ from .releases import Retention
 from .snapshots import POINTER, SnapshotFolder, published_snapshot
 
 if TYPE_CHECKING:
-    from ..query.workers import QueryRunner
+    from ..query.running import QueryRequest, QueryResponse, QueryRunner
 
 DATABASE = "oxigraph"
 
@@ -90,7 +90,7 @@ class CblodStore(PublishedReads):
             raise StoreError(f"cannot open snapshot {snapshot}: {exc}") from exc
 
     @property
-    def store(self) -> Engine:
+    def engine(self) -> Engine:
         """The database reads go to."""
         return self._published
 
@@ -170,6 +170,10 @@ class CblodStore(PublishedReads):
 
     def query_runner(self, *, workers: int, timeout: float) -> QueryRunner:
         """Killable worker processes, each reading the published snapshot."""
-        from ..query.workers import QueryPool
+        from .workers import QueryPool
 
         return QueryPool(size=workers, timeout=timeout)
+
+    def answer(self, request: QueryRequest, runner: QueryRunner) -> QueryResponse:
+        """Run in a worker process on this handle's snapshot (its Oxigraph folder named)."""
+        return runner.run(request, target=str(self.database_path or ""))

@@ -41,7 +41,7 @@ from ..backends.published import Dataset
 from ..backends.releases import link_or_copy
 from ..core.rdfterms import QueryResult, lexical
 from ..core.vocab import sparql_prefixes
-from ..query.workers import QueryRequest, QueryResponse, execute
+from ..query.running import QueryRequest, QueryResponse, execute
 from ..read.examples import EXAMPLES
 from ..read.figures import programme_figures
 from ..read.listings import first_views
@@ -83,7 +83,7 @@ def keep_aggregates(
 
     def example_answer(query: str) -> int:
         answer = execute(
-            store.store, sources, QueryRequest(query, accept=JSON_RESULTS, max_rows=KEPT_ROWS)
+            store, sources, QueryRequest(query, accept=JSON_RESULTS, max_rows=KEPT_ROWS)
         )
         if answer.status == 200 and answer.kind in ("solutions", "boolean"):
             _write(folder / answer_file(query), answer.body)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from ..lru import SizedCache
-from .workers import QueryResponse
+from .running import QueryResponse
 
 
 class AnswerCache(SizedCache[QueryResponse]):

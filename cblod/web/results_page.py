@@ -13,7 +13,7 @@ from flask import Response, render_template, url_for
 
 from ..core.vocab import PREFIXES
 from ..query.formats import KIND_FORMATS
-from ..query.workers import QueryResponse
+from ..query.running import QueryResponse
 from ..read.examples import EXAMPLES
 from .links import href
 

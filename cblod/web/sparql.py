@@ -4,7 +4,7 @@ GET ``?query=``, POST as a form, POST ``application/sparql-query``; ``default-gr
 ``named-graph-uri`` override the dataset. With no dataset, the default graph is the
 consolidated view (one value per fact) and ``GRAPH`` reaches each source's own graph. A GET
 without a query answers the SPARQL Service Description, or the query page for a browser.
-Queries run in killable worker processes (``cblod.query.workers``), so the timeout holds.
+Queries run in killable worker processes (``cblod.backends.workers``), so the timeout holds.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from werkzeug.datastructures import MultiDict
 
 from ..derived.kept import kept_answer
 from ..query.formats import FORMAT_PARAMETERS, GRAPH, negotiate, prefers_html
+from ..query.running import PoolBusy, QueryRequest, QueryResponse, QueryTimeout, WorkerDied
 from ..query.scan import scan
-from ..query.workers import PoolBusy, QueryRequest, QueryResponse, QueryTimeout, WorkerDied
 from ..read.examples import EXAMPLES, default_query
 from .results_page import render_results
 from .service_description import service_description
@@ -148,12 +148,15 @@ def query() -> Response:
         sources_only=checked.uses_graph and not checked.names_dataset,
         max_rows=config["SPARQL_MAX_ROWS"],
         base_iri=request.base_url,
-        database=str(current_store().database_path or ""),
     )
     cache = current_app.extensions["cblod_answers"]
     key = (current_store().version, repr(job))
     try:
-        answer = cache.get(key) or kept_answer(current_store(), job) or current_pool().run(job)
+        answer = (
+            cache.get(key)
+            or kept_answer(current_store(), job)
+            or current_store().answer(job, current_pool())
+        )
         cache.put(key, answer)
     except QueryTimeout:
         answer = QueryResponse(

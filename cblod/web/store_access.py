@@ -12,7 +12,7 @@ from flask import current_app, g
 from ..backends.published import Dataset
 from ..backends.snapshots import published_snapshot
 from ..backends.store import CblodStore
-from ..query.workers import QueryRunner
+from ..query.running import QueryRunner
 
 
 class PublishedStore:
