@@ -1,4 +1,5 @@
-"""The namespaces cblod publishes with, as pyoxigraph terms, in one place."""
+"""Every namespace cblod names, as pyoxigraph terms, in one place: the data's vocabularies,
+the catalogue's and the protocols'. ``PREFIXES`` are those offered to SPARQL users."""
 
 from __future__ import annotations
 
@@ -44,7 +45,30 @@ WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+LDES = Namespace("https://w3id.org/ldes#")
+TREE = Namespace("https://w3id.org/tree#")
+AS = Namespace("https://www.w3.org/ns/activitystreams#")
+ADMS_LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
+ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+
+# EU authority tables (publications.europa.eu): the country table is both data and catalogue
 COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+EU_COUNTRY = "http://publications.europa.eu/resource/authority/country"  # the scheme
+EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+EU_AVAILABILITY = Namespace(
+    "http://publications.europa.eu/resource/authority/planned-availability/"
+)
 NUTS = Namespace("http://data.europa.eu/nuts/code/")
 CURRENCY = Namespace("http://publications.europa.eu/resource/authority/currency/")
 

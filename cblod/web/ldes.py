@@ -24,15 +24,11 @@ from flask import Blueprint, Response, abort, request, url_for
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 
 from ..backends.releases import Release
-from ..core.vocab import DCTERMS, RDF, RDFS, XSD, Namespace
+from ..core.vocab import AS, DCTERMS, LDES, RDF, RDFS, SH, TREE, XSD
 from .negotiation import rdf_response
 from .releases import kept_release, release_iri, release_store, retained
 
 blueprint = Blueprint("ldes", __name__)
-LDES = Namespace("https://w3id.org/ldes#")
-TREE = Namespace("https://w3id.org/tree#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-AS = Namespace("https://www.w3.org/ns/activitystreams#")
 PREFIXES = {"ldes": str(LDES), "tree": str(TREE), "dct": str(DCTERMS),             "sh": str(SH), "as": str(AS)}  # fmt: skip
 #: members on one page of a release
 PAGE_MEMBERS = 250

@@ -31,15 +31,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..backends.published import Dataset
 from ..backends.releases import CHANGES, Release, read
-from ..core.vocab import CBO, DCTERMS, RDF, XSD, Namespace
+from ..core.vocab import ADMS, CBO, DCAT, DCTERMS, RDF, XSD
 from ..read.dumps import dump_files, release_dumps
 from .links import base_uri
 from .negotiation import VARIANTS, negotiate, rdf_response
 from .store_access import current_store
 
 blueprint = Blueprint("releases", __name__)
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
 PREFIXES = {"dcat": str(DCAT), "dct": str(DCTERMS), "adms": str(ADMS), "cbo": str(CBO)}
 #: release snapshots kept open (each a read-only database handle)
 OPEN_RELEASES = 8

@@ -5,12 +5,9 @@ from __future__ import annotations
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
 
 from ..backends.published import Dataset
-from ..core.vocab import DCTERMS, RDF, Namespace
+from ..core.vocab import DCTERMS, FORMATS, RDF, SD, VOID
 from ..query.formats import Format
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
-VOID = Namespace("http://rdfs.org/ns/void#")
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 RESULT_FORMATS = (
