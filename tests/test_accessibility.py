@@ -17,7 +17,8 @@ import pytest
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-from test_browser import CHROMEDRIVER, CHROMIUM, chromium, wait_for
+
+from tests.helpers.browser import CHROMEDRIVER, CHROMIUM, chromium, wait_for
 
 AXE = (
     Path(__file__).resolve().parent.parent

@@ -5,21 +5,19 @@ Screenshots go to ``test-artifacts/`` so a person can look at what the test saw.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+from tests.helpers.browser import CHROMEDRIVER, CHROMIUM, chromium, wait_for  # noqa: E402
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 pytestmark = [
     pytest.mark.slow,
@@ -56,27 +54,6 @@ def wait_for_new_page(browser) -> None:
             "return !window.cblodOldPage && document.readyState === 'complete';"
         )
     )
-
-
-def chromium(*, javascript: bool):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--window-size=1280,1000",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    if not javascript:
-        options.add_experimental_option(
-            "prefs", {"profile.managed_default_content_settings.javascript": 2}
-        )
-    # every request the page makes, and what the console says (CSP violations land there)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    ARTIFACTS.mkdir(exist_ok=True)
-    return driver
 
 
 @pytest.fixture(scope="module")
@@ -182,11 +159,6 @@ def requested_urls(browser) -> list[str]:
 
 def console_problems(browser) -> list[str]:
     return [e["message"] for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
-
-
-def wait_for(browser, css: str, timeout: float = 30):
-    WebDriverWait(browser, timeout).until(lambda d: d.find_elements(By.CSS_SELECTOR, css))
-    return browser.find_elements(By.CSS_SELECTOR, css)
 
 
 def test_yasgui_loads_from_cblod_and_runs_a_query(js_browser, demo_server):
@@ -336,7 +308,7 @@ def test_every_reconciliation_preview_fits_the_frame_its_manifest_declares(
 ):
     """Each entity's card, in a viewport the size the manifest declares (OpenRefine frames it
     so), needs no scrolling: its name, kind and every fact line are inside the frame."""
-    from conftest import select
+    from tests.helpers.samples import select
 
     manifest = requests_json(f"{demo_server}/reconcile")
     width, height = manifest["preview"]["width"], manifest["preview"]["height"]
@@ -381,10 +353,10 @@ def test_history_is_a_page_of_versions_and_an_old_one_says_so(js_browser, tmp_pa
     version's page says which release it shows and links the current one."""
     import time
 
-    from conftest import ALL_PAGES, running
-
     from cblod.backends.store import CblodStore
     from cblod.publish import ingest
+    from tests.helpers.samples import ALL_PAGES
+    from tests.helpers.servers import running
 
     store = CblodStore(tmp_path / "store")
     ingest([pages / p.name for p in ALL_PAGES], store=store)

@@ -9,11 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import ALL_PAGES, select
 
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
 from cblod.read.validate import validate
+from tests.helpers.samples import ALL_PAGES, select
 
 JEMS = (
     Path(__file__).resolve().parent.parent
@@ -267,7 +267,7 @@ def test_truncated_json_is_refused(tmp_path):
 
 
 def test_link_report_shows_merges_with_evidence_and_near_misses(tmp_path):
-    from conftest import SAMPLES
+    from tests.helpers.samples import SAMPLES
 
     store_dir = tmp_path / "store"
     ingest([SAMPLES, JEMS], store=CblodStore(store_dir))

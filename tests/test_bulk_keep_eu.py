@@ -7,11 +7,11 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import select
 
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
 from cblod.read.validate import validate
+from tests.helpers.samples import select
 
 BULK = Path(__file__).resolve().parent.parent / "samples" / "bulk"
 JEMS = [BULK / "jems-northern-shores-synthetic.json"]
@@ -169,9 +169,8 @@ def test_a_workbook_without_the_result_sheets_is_refused(tmp_path):
 
 
 def test_every_example_query_answers_on_the_demo_content(tmp_path):
-    from conftest import SAMPLES
-
     from cblod.read.examples import EXAMPLES
+    from tests.helpers.samples import SAMPLES
 
     store = CblodStore(tmp_path / "store")
     ingest([SAMPLES, BULK], store=store)
@@ -226,12 +225,9 @@ def test_strict_on_the_command_line(tmp_path):
 
 def test_a_generated_export_streams_in_chunks_and_loses_nothing(tmp_path, monkeypatch):
     """The benchmarks' generator, at fixture size: every row arrives, partners merge by ID."""
-    import sys
     from decimal import Decimal
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    from generate import keep_eu_export
-
+    from benchmarks.generate import keep_eu_export
     from cblod.mappings import keep_eu_export as mapping
 
     monkeypatch.setattr(mapping, "CHUNK_ROWS", 97)  # many chunks, none aligned with projects

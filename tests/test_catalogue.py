@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import rdflib
-from test_dcat_ap import results
 
 from cblod.backends import releases
 from cblod.read.catalogue import Addresses, Publication, Version, catalogue, void
 from cblod.read.dumps import DATASET_DUMPS, manifest
 from cblod.read.stats import dataset_statistics
+from tests.helpers.compare import results
 
 HOST = "https://data.example.eu/"
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")

@@ -4,10 +4,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SAMPLES, select
 from pyoxigraph import RdfFormat
 
 from cblod.backends.store import CblodStore
+from tests.helpers.samples import SAMPLES, select
 
 #: the command line as subprocesses: the full run only
 pytestmark = pytest.mark.slow

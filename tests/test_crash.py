@@ -17,15 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, select
-from test_store import full_consolidation
 
+from benchmarks.generate import keep_eu_pages
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import keep_eu_pages  # noqa: E402
+from tests.helpers.compare import full_consolidation
+from tests.helpers.samples import SAMPLES, select
 
 #: real processes, killed or raced: run with the full suite, not the quick one
 pytestmark = pytest.mark.slow

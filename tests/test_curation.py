@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 
 import requests
-from conftest import ALL_PAGES, SAMPLES, ingest_all, running, select
 from pyoxigraph import NamedNode
 
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
 from cblod.read.describe import describe_by_lookups, describe_in_few_queries
+from tests.helpers.samples import ALL_PAGES, SAMPLES, ingest_all, select
+from tests.helpers.servers import running
 
 BASE = "http://127.0.0.1:5000/id/organisation/"
 TURKU = BASE + "fi/turku-science-park"

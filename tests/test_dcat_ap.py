@@ -12,32 +12,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pyshacl
 import pytest
 import rdflib
 import requests
 from rdflib.compare import isomorphic
 
+from tests.helpers.compare import results
+
 SHAPES = Path(__file__).parent / "shapes" / "dcat-ap-3.0.1"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
-
-
-def results(data: rdflib.Graph, shapes_file: str) -> list[tuple[str, str, str]]:
-    """The report's own results (not the details nested in them): (severity, path, focus)."""
-    shapes = rdflib.Graph().parse(SHAPES / shapes_file, format="turtle")
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)
-    found = []
-    for node in report.objects(None, SH.result):
-        severity = str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[1]
-        found.append(
-            (
-                severity,
-                str(report.value(node, SH.resultPath)),
-                str(report.value(node, SH.focusNode)),
-            )
-        )
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +63,7 @@ def test_countries_are_placed_and_the_dumps_downloadable(server, catalogue):
 
 
 def test_releases_and_the_change_stream_are_in_the_catalogue(sample_store):
-    from conftest import running
+    from tests.helpers.servers import running
 
     dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
     adms = rdflib.Namespace("http://www.w3.org/ns/adms#")

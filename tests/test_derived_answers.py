@@ -13,14 +13,14 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import ALL_PAGES
-from test_derived_dumps import edited
 
 from cblod.backends.store import CblodStore
 from cblod.derived.kept import FOLDER, keep_aggregates
 from cblod.derived.reads import FILE as READS
 from cblod.derived.reads import MEMO
 from cblod.publish import ingest
+from tests.helpers.edits import edited
+from tests.helpers.samples import ALL_PAGES
 
 
 @pytest.mark.parametrize("seed", [11, 12])
@@ -58,8 +58,8 @@ def test_answers_kept_from_the_release_before_equal_ones_computed_again(tmp_path
     """Fixes that change amounts, names, places and partners: an answer whose query reads
     none of the properties a release changed is the release before's file (a hard link,
     ``cblod.derived.reads``), and every answer is what computing it again gives."""
-    from conftest import INTERREG_EUROPE, KEEP_EU_PAGE
-    from test_derived_patch import fix
+    from tests.helpers.edits import fix
+    from tests.helpers.samples import INTERREG_EUROPE, KEEP_EU_PAGE
 
     rng = random.Random(seed)
     page = pages / KEEP_EU_PAGE.name

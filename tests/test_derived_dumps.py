@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 import rdflib
 import rdflib.compare
-from conftest import ALL_PAGES, KEEP_EU_PAGE
 
 from cblod.backends.releases import change_of
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
 from cblod.read.dumps import QUADS, RELEASE_DUMPS, release_dumps
+from tests.helpers.edits import edited
+from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -34,13 +35,6 @@ def rebuilt(store: CblodStore, tmp_path: Path) -> dict[str, bytes]:
     target = tmp_path / f"scratch-{uuid.uuid4().hex}"
     target.mkdir()
     return files(release_dumps(CblodStore(store.path, must_exist=True), target, from_scratch=True))
-
-
-def edited(page: Path, n: int) -> None:
-    """One amount of a page changed, as a secretariat's fix would (a new value each time)."""
-    text = page.read_text(encoding="utf-8")
-    marker = "Project status: "
-    page.write_text(text.replace(marker, f"{marker}fix {n} ", 1) if n else text, encoding="utf-8")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -106,10 +100,9 @@ def test_bucketed_published_dumps_equal_whole_ones_after_fixes(tmp_path, pages, 
     here of about 4 subjects so that fixes move cuts: amounts, names, places, a partner that
     leaves and comes back, a source that joins. Each release's files are what a whole build
     writes, and they still parse as one graph, the one the store publishes."""
-    from conftest import CB_PAGE, INTERREG_EUROPE
-    from test_derived_patch import fix
-
     from cblod.read import subject_buckets
+    from tests.helpers.edits import fix
+    from tests.helpers.samples import CB_PAGE, INTERREG_EUROPE
 
     monkeypatch.setattr(subject_buckets, "BUCKET_EVERY", 4)
     rng = random.Random(seed)

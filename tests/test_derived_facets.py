@@ -5,11 +5,8 @@ updates in several orders, for every list, file for file."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
-from conftest import ALL_PAGES
-from test_derived_dumps import edited
 
 from cblod.backends.releases import change_of
 from cblod.backends.store import CblodStore
@@ -18,23 +15,9 @@ from cblod.derived.facets.index import FOLDER, build, load, save
 from cblod.derived.facets.spec import LISTS
 from cblod.derived.paths import PathReader
 from cblod.publish import ingest
-
-
-def assert_same_files(kept: Path, whole: Path, name: str) -> None:
-    """Every file of list ``name``'s index (its parts, arrays and rows) the same bytes."""
-
-    def files(folder: Path) -> dict[str, bytes]:
-        return {
-            p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob(f"{name}.*"))
-            for p in ([p] if p.is_file() else sorted(p.rglob("*")))
-            if p.is_file()
-        }
-
-    mine, theirs = files(kept), files(whole)
-    assert sorted(mine) == sorted(theirs), name
-    for each in mine:
-        assert mine[each] == theirs[each], (name, each)
+from tests.helpers.compare import assert_same_files
+from tests.helpers.edits import edited
+from tests.helpers.samples import ALL_PAGES
 
 
 @pytest.mark.parametrize("seed", [4, 5, 6])

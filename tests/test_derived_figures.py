@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 
-from conftest import ALL_PAGES
-
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.figures import untouched_programmes
 from cblod.derived.kept import FOLDER, answer_file
 from cblod.publish import ingest
 from cblod.read.figures import programme_figures
+from tests.helpers.samples import ALL_PAGES
 
 
 def figures_file(store: CblodStore, programme: str):

@@ -8,12 +8,8 @@ checks the patch was what made them, and that it made few entries again."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
-from conftest import CB_PAGE, INTERREG_EUROPE, KEEP_EU_PAGE
-from test_derived_facets import assert_same_files
-from test_derived_reconcile import assert_same_index
 
 from cblod.backends.store import CblodStore
 from cblod.derived.facets import index as facet_index
@@ -24,37 +20,9 @@ from cblod.derived.facets.spec import LISTS
 from cblod.derived.matching import index as reconcile_index
 from cblod.derived.paths import PathReader
 from cblod.publish import ingest
-
-LEAVING = (
-    "Västerås Science Park AB\n\nName: Västerås Science Park AB\n\n"
-    "Address: Expectrum, Kopparbergsvägen 10, 722 13 Västerås, Sweden\n\n"
-    "Legal status: public\n\n\nTotal budget: EUR 200 000.00\n\nERDF budget: EUR 150 000.00\n\n"
-)
-NEXT = "Turku Science Park Oy Ab\n"  # the partner after the one leaving
-#: fixes a secretariat makes to the keep.eu page, each undone as often as done
-FIXES = [
-    [("Total budget: EUR 199 100.00", "Total budget: EUR 199 200.00")],
-    [("ERDF budget: EUR 149 325.00", "ERDF budget: EUR 149 400.50")],
-    [("Park AB\n\nName: Västerås Science Park AB", "Park Ab\n\nName: Västerås Science Park Ab")],
-    [("Legal status: public", "Legal status: private")],
-    [("33100 Tampere, Finland", "33100 Tammerfors, Finland")],
-    [("Stockholm, Sweden", "Stockholm, Finland")],
-    [("Smart Clusters for Smart Growth", "Smart Clusters for Smarter Growth")],
-    [("Specific Objective: More exports", "Specific Objective: Many more exports")],
-    [(LEAVING + NEXT, NEXT), ("Partners (5)", "Partners (4)")],
-]
-
-
-def fix(page: Path, rng: random.Random) -> None:
-    text = page.read_text(encoding="utf-8")
-    for pairs in rng.sample(FIXES, 3):  # each made, or undone, when the page allows it
-        if all(old in text for old, _ in pairs):
-            for old, new in pairs:
-                text = text.replace(old, new, 1)
-        elif all(new in text for _, new in pairs):
-            for old, new in pairs:
-                text = text.replace(new, old, 1)
-    page.write_text(text, encoding="utf-8")
+from tests.helpers.compare import assert_same_files, assert_same_index
+from tests.helpers.edits import FIXES, fix
+from tests.helpers.samples import CB_PAGE, INTERREG_EUROPE, KEEP_EU_PAGE
 
 
 @pytest.fixture

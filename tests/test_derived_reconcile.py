@@ -6,33 +6,19 @@ amounts. And the first query after a release computes no name's words: they are 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
-from conftest import ALL_PAGES, KEEP_EU_PAGE
 
 from cblod.backends.releases import change_of
 from cblod.backends.store import CblodStore
 from cblod.derived.matching import index, match
-from cblod.derived.matching.index import FILE, FOLDER, build, load, save
+from cblod.derived.matching.index import build, load, save
 from cblod.derived.matching.match import Matcher, Query
 from cblod.derived.paths import PathReader
 from cblod.publish import ingest
-
-#: partner names as a page may state them over a few fixes: new, changed, the old one again
-RENAMES = [
-    ("Västerås Science Park AB", "Västerås Science Park Aktiebolag"),
-    ("Västerås Science Park AB", "Vasteras Science Park AB"),
-    ("Total budget: EUR 199 100.00", "Total budget: EUR 199 150.50"),
-    ("Legal status: public", "Legal status: private"),
-]
-
-
-def fixed(page: Path, rng: random.Random) -> None:
-    text = page.read_text(encoding="utf-8")
-    for old, new in rng.sample(RENAMES, 2):
-        text = text.replace(old, new) if rng.random() < 0.7 else text.replace(new, old)
-    page.write_text(text, encoding="utf-8")
+from tests.helpers.compare import assert_same_index
+from tests.helpers.edits import fixed
+from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE
 
 
 @pytest.mark.parametrize("seed", [7, 8, 9])
@@ -55,15 +41,6 @@ def test_an_updated_reconciliation_index_equals_one_built_whole(tmp_path, pages,
         sealed = CblodStore(store.path, must_exist=True)
         save(build(sealed, PathReader(sealed)), whole)
         assert_same_index(store.snapshot, whole)
-
-
-def assert_same_index(kept: Path, whole: Path) -> None:
-    """The same list of chunks and the same chunk files, byte for byte."""
-    assert (kept / FILE).read_bytes() == (whole / FILE).read_bytes()
-    chunks = sorted(p.name for p in (kept / FOLDER).iterdir())
-    assert chunks == sorted(p.name for p in (whole / FOLDER).iterdir())
-    for name in chunks:
-        assert (kept / FOLDER / name).read_bytes() == (whole / FOLDER / name).read_bytes(), name
 
 
 def test_the_first_query_after_a_release_computes_no_names_words(tmp_path, monkeypatch):

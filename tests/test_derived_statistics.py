@@ -9,9 +9,6 @@ import json
 import random
 
 import pytest
-from conftest import ALL_PAGES
-from test_derived_reconcile import fixed
-from test_releases import exported_store, without_project
 
 from cblod.backends.store import CblodStore
 from cblod.derived import statistics as derived_statistics
@@ -19,6 +16,8 @@ from cblod.derived.diff import diff_of
 from cblod.derived.statistics import _updated_scans, statistics
 from cblod.publish import ingest
 from cblod.read.stats import Scans, dataset_statistics, stats
+from tests.helpers.edits import exported_store, fixed, without_project
+from tests.helpers.samples import ALL_PAGES
 
 
 def same_json(a: object, b: object) -> bool:

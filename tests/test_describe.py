@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 import pytest
-from conftest import KEEP_EU_PAGE
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 from cblod.backends.store import CblodStore
@@ -23,6 +22,7 @@ from cblod.read.describe import (
     describe_by_lookups,
     describe_in_few_queries,
 )
+from tests.helpers.samples import KEEP_EU_PAGE
 
 
 def published_iris(store: CblodStore) -> list[NamedNode]:

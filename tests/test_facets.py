@@ -13,7 +13,6 @@ import html
 import io
 import json
 import re
-import sys
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -22,13 +21,14 @@ import openpyxl
 import pytest
 import rdflib
 import requests
-from conftest import ingest_all, running, select
 
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.facets import sparql as facet_sparql
 from cblod.derived.facets.selection import Selection, parse
 from cblod.derived.facets.spec import LISTS
 from cblod.derived.facets.table import columns
+from tests.helpers.samples import ingest_all, select
+from tests.helpers.servers import running
 
 CBO_NS = rdflib.Namespace("https://w3id.org/cblod/ontology#")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
@@ -411,8 +411,7 @@ def test_a_bad_filter_is_a_400_naming_it(demo_server, query):
 def test_a_generated_export_counts_right_at_scale(tmp_path):
     """A keep.eu export of 300 projects sharing 100 organisations: counts, totals and the
     participations export row count agree with SPARQL."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    from generate import keep_eu_export
+    from benchmarks.generate import keep_eu_export
 
     store = ingest_all(tmp_path / "store", keep_eu_export(300, tmp_path))
     with running(store) as server:

@@ -13,10 +13,11 @@ import threading
 import pytest
 import rdflib
 import requests
-from conftest import KEEP_EU_PAGE, running, select
 
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
+from tests.helpers.samples import KEEP_EU_PAGE, select
+from tests.helpers.servers import running
 
 SUM = """PREFIX cbo: <https://w3id.org/cblod/ontology#>
 SELECT (SUM(?eu) AS ?sum) WHERE { ?p cbo:euContribution ?eu }"""

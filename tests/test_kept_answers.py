@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 import requests
-from conftest import ALL_PAGES, INTERREG_EUROPE, ingest_all, running, select
 
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.kept import FOLDER, answer_file, kept_answer, kept_solutions, kept_summary
@@ -24,6 +23,8 @@ from cblod.read.listings import first_views
 from cblod.read.stats import dataset_statistics, stats
 from cblod.web.formatting import money
 from cblod.web.labels import ordered_languages
+from tests.helpers.samples import ALL_PAGES, INTERREG_EUROPE, ingest_all, select
+from tests.helpers.servers import running
 
 FORMATS = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml"]
 

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from conftest import ALL_PAGES, running
 from pyoxigraph import DefaultGraph, RdfFormat
-from test_releases import exported_store, without_project
 
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
+from tests.helpers.edits import exported_store, without_project
+from tests.helpers.samples import ALL_PAGES
+from tests.helpers.servers import running
 
 CLIENT = (
     Path(__file__).resolve().parent.parent

@@ -11,8 +11,10 @@ from urllib.parse import urljoin, urlparse
 import pytest
 import rdflib
 import requests
-from conftest import running, select
 from pyoxigraph import RdfFormat, Store
+
+from tests.helpers.samples import select
+from tests.helpers.servers import running
 
 BASE = "http://127.0.0.1:5000/"
 SAMPLES_OF_EVERY_KIND = [
@@ -349,10 +351,9 @@ def test_ontology_is_published(server):
 
 
 def test_uris_under_a_public_base_dereference_locally_and_behind_a_proxy(tmp_path):
-    from conftest import KEEP_EU_PAGE
-
     from cblod.backends.store import CblodStore
     from cblod.publish import ingest
+    from tests.helpers.samples import KEEP_EU_PAGE
 
     store = CblodStore(tmp_path / "store")
     ingest([KEEP_EU_PAGE], store=store, base_uri="https://data.example.eu/")
@@ -379,11 +380,10 @@ def test_uris_under_a_public_base_dereference_locally_and_behind_a_proxy(tmp_pat
 @pytest.mark.slow
 def test_crawl_of_pages_and_bulk_sources_finds_no_broken_link(tmp_path):
     """The demo store's content (pages and every bulk format) served and crawled whole."""
-    from conftest import SAMPLES
-
     from cblod.backends.store import CblodStore
     from cblod.publish import ingest
     from cblod.read.validate import validate
+    from tests.helpers.samples import SAMPLES
 
     store = CblodStore(tmp_path / "store")
     reports = ingest([SAMPLES, SAMPLES.parent / "bulk"], store=store)

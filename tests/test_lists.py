@@ -10,13 +10,13 @@ from urllib.parse import unquote
 import pytest
 import rdflib
 import requests
-from conftest import select
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Literal, Store
 
 from cblod.read.chosen_names import chosen_name, name_key
 from cblod.web.labels import choose_name, ordered_languages
+from tests.helpers.samples import select
 
 ROW = re.compile(r'<tr><td><a href="([^"]+)">([^<]*)</a>')
 LISTS = {

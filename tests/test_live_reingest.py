@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import SAMPLES, free_port
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import keep_eu_pages  # noqa: E402
+from benchmarks.generate import keep_eu_pages
+from tests.helpers.samples import SAMPLES
+from tests.helpers.servers import free_port
 
 #: real processes, killed or raced: run with the full suite, not the quick one
 pytestmark = pytest.mark.slow

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from conftest import INTERREG_EUROPE, KEEP_EU_PAGE, TILLVAXTVERKET, free_port, process_serving
+
+from tests.helpers.samples import INTERREG_EUROPE, KEEP_EU_PAGE, TILLVAXTVERKET
+from tests.helpers.servers import free_port, process_serving
 
 #: a real server process and real ingest processes: with the full suite, not the quick one
 pytestmark = pytest.mark.slow

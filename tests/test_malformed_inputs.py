@@ -13,12 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_BY_FORMAT
 from pyoxigraph import RdfFormat
 
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import CBO
 from cblod.publish import ingest
+from tests.helpers.samples import SAMPLE_BY_FORMAT
 
 #: hundreds of ingests of broken files: the full run only
 pytestmark = pytest.mark.slow

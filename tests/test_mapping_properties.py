@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_BY_FORMAT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +24,7 @@ from cblod.core.errors import CblodError
 from cblod.ingest.emit import emit
 from cblod.ingest.identity import Identity
 from cblod.records.sourcefile import SourceFile
+from tests.helpers.samples import SAMPLE_BY_FORMAT
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 #: the print view and the CSV sheet are the texts with the most structure to break

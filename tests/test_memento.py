@@ -11,12 +11,13 @@ from email.utils import format_datetime
 
 import rdflib
 import requests
-from conftest import ALL_PAGES, running, select
-from test_releases import exported_store, without_project
 
 from cblod.backends.releases import read
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
+from tests.helpers.edits import exported_store, without_project
+from tests.helpers.samples import ALL_PAGES, select
+from tests.helpers.servers import running
 
 PROJECT = "/id/project/central-baltic-2014-2020/4smart-growth"
 CBO = rdflib.Namespace("https://w3id.org/cblod/ontology#")

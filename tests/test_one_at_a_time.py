@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import running
 
 import cblod.web.resources
 from cblod.lru import OneAtATime
+from tests.helpers.servers import running
 
 
 def test_concurrent_first_views_of_a_page_render_it_once(sample_store, monkeypatch):

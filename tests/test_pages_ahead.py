@@ -14,21 +14,20 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import (
-    ENGINES,
-    KEEP_EU_PAGE,
-    engine_serving,
-    free_port,
-    ingest_all,
-    process_serving,
-    remote_copy,
-    running,
-)
 
 from cblod.backends.published import Dataset
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
 from cblod.web.ahead import DONE_FILE, PAGES_FILE, make_pages
+from tests.helpers.samples import KEEP_EU_PAGE, ingest_all
+from tests.helpers.servers import (
+    ENGINES,
+    engine_serving,
+    free_port,
+    process_serving,
+    remote_copy,
+    running,
+)
 
 pytestmark = pytest.mark.slow
 

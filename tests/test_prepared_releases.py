@@ -9,8 +9,6 @@ import time
 
 import pytest
 import requests
-from conftest import ALL_PAGES, KEEP_EU_PAGE, RUNNING_APPS, remote_copy, running
-from test_published_whole import STATUS, changed
 
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
@@ -18,6 +16,9 @@ from cblod.derived.facets.spec import LISTS
 from cblod.publish import derive_release, ingest
 from cblod.web import faceted, reconcile
 from cblod.web.prepare import Preparer, RemotePreparer
+from tests.helpers.edits import STATUS, changed
+from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE
+from tests.helpers.servers import RUNNING_APPS, remote_copy, running
 
 CBO = "PREFIX cbo: <https://w3id.org/cblod/ontology#> "
 

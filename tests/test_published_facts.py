@@ -4,7 +4,7 @@ back through cblod."""
 
 from decimal import Decimal
 
-from conftest import select
+from tests.helpers.samples import select
 
 PROJECT = "?project cbo:acronym ?acronym . FILTER(LCASE(?acronym) = LCASE({!r}))"
 

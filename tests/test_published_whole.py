@@ -5,33 +5,20 @@ served, complete."""
 
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from conftest import ALL_PAGES, KEEP_EU_PAGE, select
 
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
 from cblod.derived.kept import FOLDER
 from cblod.publish import derive_release, ingest
 from cblod.read.dumps import MANIFEST, RELEASE_DUMPS
-
-STATUS = 'SELECT ?s WHERE { ?p cbo:acronym "4Smart Growth" ; cbo:status ?s }'
-
-
-def changed(pages: Path, status: str) -> Path:
-    page = pages / KEEP_EU_PAGE.name
-    text = page.read_text(encoding="utf-8")
-    page.write_text(
-        re.sub(r"Project status: \w+", f"Project status: {status}", text), encoding="utf-8"
-    )
-
-    return page
+from tests.helpers.edits import STATUS, changed
+from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE, select
 
 
 def test_a_release_is_published_only_once_its_derived_artefacts_are_made(tmp_path, pages):
@@ -83,8 +70,7 @@ def test_a_failure_while_deriving_leaves_the_previous_release_served(tmp_path, p
 def test_kill_9_while_deriving_leaves_the_previous_release_served(tmp_path):
     """A real ``cblod ingest`` of a generated export, killed once its new snapshot's derived
     work has begun (its answers folder appears) and before it returns."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    from generate import keep_eu_export
+    from benchmarks.generate import keep_eu_export
 
     export = tmp_path / "export"
     export.mkdir()

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import ALL_PAGES, ingest_all, running, select
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
+
+from tests.helpers.samples import ALL_PAGES, ingest_all, select
+from tests.helpers.servers import running
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "reconciliation-api"
 MERENRANTA = "organisation/fi/merenrannan-ammattikorkeakoulu"

@@ -11,11 +11,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ALL_PAGES, ingest_all, select
-from reconciliation_server import serving
 
 from cblod.linking.proposals import Query, ReconciliationClient, ReconciliationError
 from cblod.publish import ingest
+from tests.helpers.reconciliation_server import serving
+from tests.helpers.samples import ALL_PAGES, ingest_all, select
 
 #: a reconciliation service over HTTP, timeouts included: the full run only
 pytestmark = pytest.mark.slow

@@ -7,23 +7,21 @@ retained snapshot folders, independently of how the release record was made.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import re
-import sys
 from pathlib import Path
 
 import rdflib
 import requests
-from conftest import ALL_PAGES, running
 from pyoxigraph import DefaultGraph, Store
 
+from benchmarks.generate import keep_eu_export
 from cblod.backends.releases import Retention
 from cblod.backends.store import DATABASE, CblodStore
 from cblod.publish import ingest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import keep_eu_export  # noqa: E402
+from tests.helpers.edits import exported_store, without_project
+from tests.helpers.samples import ALL_PAGES
+from tests.helpers.servers import running
 
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -61,16 +59,6 @@ def release_graph(url: str, number: int) -> rdflib.Graph:
     response = requests.get(f"{url}/id/release/{number}", headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and response.history[0].status_code == 303
     return rdflib.Graph().parse(data=response.text, format="turtle")
-
-
-def without_project(folder: Path, acronym: str) -> None:
-    """The export in ``folder`` with one project and its partner rows taken out."""
-    for name in ("projects.csv", "partners.csv"):
-        path = folder / name
-        rows = list(csv.reader(path.open(encoding="utf-8")))
-        path.write_text("", encoding="utf-8")
-        with path.open("w", newline="", encoding="utf-8") as out:
-            csv.writer(out).writerows(row for row in rows if row[1] != acronym)
 
 
 def test_two_releases_say_what_changed_and_keep_their_dumps(tmp_path, pages):
@@ -125,16 +113,6 @@ def test_two_releases_say_what_changed_and_keep_their_dumps(tmp_path, pages):
         again = requests.get(f"{url}/releases/1/dumps/dataset.nt.gz", timeout=60)
         assert again.content == dump.content  # the first release's dump, byte for byte
         assert requests.get(f"{url}/doc/release/3", timeout=30).status_code == 404
-
-
-def exported_store(tmp_path: Path) -> tuple[Path, list[Path], CblodStore]:
-    """A generated 12-project export (its folder and files), ingested into a new store."""
-    folder = tmp_path / "export"
-    folder.mkdir()
-    paths = keep_eu_export(12, folder)
-    store = CblodStore(tmp_path / "store")
-    ingest(paths, store=store)
-    return folder, paths, store
 
 
 def test_a_removed_project_is_listed_as_removed(tmp_path):

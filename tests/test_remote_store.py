@@ -26,21 +26,9 @@ from urllib.parse import unquote_plus
 
 import pytest
 import requests
-from conftest import (
-    ALL_PAGES,
-    KEEP_EU_PAGE,
-    RUNNING_APPS,
-    Endpoints,
-    engine_serving,
-    free_port,
-    ingest_all,
-    process_serving,
-    remote_copy,
-    running,
-    select,
-)
 from pyoxigraph import DefaultGraph, RdfFormat, parse
 
+from benchmarks.generate import keep_eu_export, keep_eu_pages
 from cblod.backends.push import push
 from cblod.backends.remote import RemoteStore, SparqlServer, default_cache
 from cblod.backends.store import CblodStore
@@ -48,9 +36,16 @@ from cblod.core.errors import StoreError
 from cblod.derived.search import INDEX_FILE
 from cblod.publish import ingest
 from cblod.read.dumps import write_dumps
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import keep_eu_export, keep_eu_pages  # noqa: E402
+from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE, ingest_all, select
+from tests.helpers.servers import (
+    RUNNING_APPS,
+    Endpoints,
+    engine_serving,
+    free_port,
+    process_serving,
+    remote_copy,
+    running,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import ALL_PAGES, KEEP_EU_PAGE, ingest_all
-
 from cblod.backends import releases
 from cblod.backends.store import CblodStore
 from cblod.derived.search import build_index, index_path, search
 from cblod.publish import ingest
+from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE, ingest_all
 
 
 def entries(path) -> set[tuple[str, ...]]:

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 import rdflib
-from conftest import free_port, process_serving, select
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import (
     CSV,
@@ -24,6 +23,9 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
+
+from tests.helpers.samples import select
+from tests.helpers.servers import free_port, process_serving
 
 PARTNERS = """PREFIX cbo: <https://w3id.org/cblod/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -13,10 +13,11 @@ from decimal import Decimal
 import pytest
 import rdflib
 import requests
-from conftest import free_port, running, select
 from werkzeug.serving import make_server
 
 from cblod.web import create_app
+from tests.helpers.samples import select
+from tests.helpers.servers import free_port, running
 
 SUM = """SELECT (SUM(?eu) AS ?sum) WHERE {
   ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""

@@ -4,12 +4,12 @@ org, SKOS), as well as under cbo's."""
 
 import pytest
 import requests
-from conftest import select
 from pyoxigraph import Literal, NamedNode
 
 from cblod.core.ontology_terms import functional_properties, published_parents
 from cblod.core.vocab import CBO, RDF, SKOS
 from cblod.ingest.consolidate import Consolidator
+from tests.helpers.samples import select
 
 
 def pairs(store, query: str) -> set[tuple[str, ...]]:

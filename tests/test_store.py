@@ -4,14 +4,14 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from conftest import ALL_PAGES, CB_PAGE, CB_PRINTVIEW, KEEP_EU_PAGE, ingest_all, select
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat
 
 from cblod.backends.draft import Draft
 from cblod.backends.store import CblodStore
 from cblod.core.errors import StoreError
-from cblod.core.vocab import CBO
 from cblod.publish import ingest
+from tests.helpers.compare import full_consolidation
+from tests.helpers.samples import ALL_PAGES, CB_PAGE, CB_PRINTVIEW, KEEP_EU_PAGE, ingest_all, select
 
 SUM_4SMART = """SELECT (SUM(?eu) AS ?sum) WHERE {
     ?project cbo:acronym "4Smart Growth" . ?p cbo:project ?project ; cbo:euContribution ?eu }"""
@@ -203,29 +203,6 @@ def test_a_project_named_by_two_sources_is_one_resource(tmp_path, pages):
     assert len(rows) == 1
     (acronym,) = select(store, "SELECT ?a WHERE { ?p a cbo:Project ; cbo:acronym ?a }")
     assert acronym["a"] == "SME2GO"  # the programme's own database outranks keep.eu
-
-
-def full_consolidation(store: CblodStore) -> set:
-    """The default graph derived from scratch: every subject of every source, consolidated."""
-    from collections import defaultdict
-
-    from cblod.core.ontology_terms import functional_properties, published_parents
-    from cblod.ingest.consolidate import Consolidator
-
-    ranks = {
-        q.subject.value: int(q.object.value)
-        for q in store.engine.quads_for_pattern(None, CBO.sourceRank, None, None)
-    }
-    statements = defaultdict(list)
-    for graph in store.source_graphs():
-        for q in store.engine.quads_for_pattern(None, None, None, graph):
-            statements[q.subject].append((q.predicate, q.object, graph))
-    consolidator = Consolidator(functional_properties(), ranks, published_parents())
-    return {
-        (t.subject, t.predicate, t.object)
-        for subject, said in statements.items()
-        for t in consolidator.subject(subject, said)[0]
-    }
 
 
 @pytest.mark.parametrize(

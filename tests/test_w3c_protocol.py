@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from conftest import free_port
 from pyoxigraph import NamedNode, RdfFormat
 from werkzeug.serving import make_server
 
 from cblod.backends.draft import Draft
 from cblod.backends.store import CblodStore
 from cblod.web import create_app
+from tests.helpers.servers import free_port
 
 W3C = Path(__file__).parent / "w3c" / "protocol"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 import rdflib
 import requests
-from conftest import ALL_PAGES, KEEP_EU_PAGE, free_port, ingest_all, running
 
 from cblod.publish import ingest
+from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE, ingest_all
+from tests.helpers.servers import free_port, running
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,21 +10,18 @@ dataset version's random id) and is left out of the comparison.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ALL_PAGES, SAMPLES
 from pyoxigraph import RdfFormat
 
 import cblod.ingest.writer
+from benchmarks.generate import keep_eu_export
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import CBO, PROV
 from cblod.mappings import keep_eu_export as export_mapping
 from cblod.publish import ingest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import keep_eu_export  # noqa: E402
+from tests.helpers.samples import ALL_PAGES, SAMPLES
 
 BULK = SAMPLES.parent / "bulk"
 VOLATILE = (f"<{PROV.generatedAtTime.value}>", f"<{CBO.version.value}>")

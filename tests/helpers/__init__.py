@@ -1,0 +1,1 @@
+"""What the tests share, by theme (no test imports another test module, nor conftest)."""
