@@ -351,19 +351,18 @@ def requests_json(url: str):
 def test_history_is_a_page_of_versions_and_an_old_one_says_so(js_browser, tmp_path, pages):
     """The "history" link opens a page listing the versions (not a file to save); an old
     version's page says which release it shows and links the current one."""
-    import time
-
     from cblod.backends.store import CblodStore
     from cblod.publish import ingest
+    from tests.helpers.clock import StepClock
     from tests.helpers.samples import ALL_PAGES
     from tests.helpers.servers import running
 
-    store = CblodStore(tmp_path / "store")
-    ingest([pages / p.name for p in ALL_PAGES], store=store)
-    time.sleep(1.1)  # release times are HTTP dates, to the second
+    store, clock = CblodStore(tmp_path / "store"), StepClock()
+    ingest([pages / p.name for p in ALL_PAGES], store=store, clock=clock)
+    clock.advance()  # release times are HTTP dates, to the second
     page = pages / "keep-eu-4smart-growth.txt"
     page.write_text(page.read_text().replace("Project status: closed", "Project status: open"))
-    ingest([page], store=store)
+    ingest([page], store=store, clock=clock)
     with running(store) as url:
         js_browser.get(f"{url}/doc/project/central-baltic-2014-2020/4smart-growth")
         assert not js_browser.find_elements(By.CSS_SELECTOR, ".memento")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from pyoxigraph import DefaultGraph, RdfFormat
 
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
+from tests.helpers.clock import StepClock
 from tests.helpers.edits import exported_store, without_project
 from tests.helpers.samples import ALL_PAGES
 from tests.helpers.servers import running
@@ -75,18 +75,18 @@ def published(store: CblodStore) -> set[tuple]:
 
 
 def test_a_replay_gives_the_published_graph_and_a_synced_client_gets_only_the_news(tmp_path, pages):
-    store = CblodStore(tmp_path / "store")
-    ingest([pages / p.name for p in ALL_PAGES], store=store)
+    store, clock = CblodStore(tmp_path / "store"), StepClock()
+    ingest([pages / p.name for p in ALL_PAGES], store=store, clock=clock)
     with running(store) as url:
         view = requests.get(f"{url}/ldes/view", headers={"Accept": "text/turtle"}, timeout=30)
         assert "max-age=60" in view.headers["Cache-Control"] and view.headers["ETag"]
         synced = replay(url, tmp_path / "state")
         assert materialized(synced) == published(store)
 
-        time.sleep(1.1)  # release times have a resolution of one second
+        clock.advance()  # release times have a resolution of one second
         page = pages / "keep-eu-4smart-growth.txt"
         page.write_text(page.read_text().replace("Project status: closed", "Project status: open"))
-        ingest([page], store=store)
+        ingest([page], store=store, clock=clock)
 
         news = replay(url, tmp_path / "state")
         versions = set(news.subjects(DCT.isVersionOf))
@@ -99,12 +99,13 @@ def test_a_replay_gives_the_published_graph_and_a_synced_client_gets_only_the_ne
 
 
 def test_a_removed_project_arrives_as_a_tombstone(tmp_path):
-    folder, paths, store = exported_store(tmp_path)
+    clock = StepClock()
+    folder, paths, store = exported_store(tmp_path, clock)
     with running(store) as url:
         synced = replay(url, tmp_path / "state")
-        time.sleep(1.1)
+        clock.advance()
         without_project(folder, "P000003")
-        ingest(paths, store=store)
+        ingest(paths, store=store, clock=clock)
         news = replay(url, tmp_path / "state")
     tombstones = {news.value(v, DCT.isVersionOf) for v in news.subjects(rdflib.RDF.type, DELETE)}
     assert any(str(t).endswith("/p000003") for t in tombstones)

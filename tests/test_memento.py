@@ -6,7 +6,6 @@ wait a second between publications they want told apart.
 
 from __future__ import annotations
 
-import time
 from email.utils import format_datetime
 
 import rdflib
@@ -15,6 +14,7 @@ import requests
 from cblod.backends.releases import read
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
+from tests.helpers.clock import StepClock
 from tests.helpers.edits import exported_store, without_project
 from tests.helpers.samples import ALL_PAGES, select
 from tests.helpers.servers import running
@@ -39,13 +39,13 @@ def status_at(url: str, when: str | None) -> tuple[requests.Response, set[str]]:
 
 
 def test_a_resource_as_it_was_before_and_after_a_change(tmp_path, pages):
-    store = CblodStore(tmp_path / "store")
-    ingest([pages / p.name for p in ALL_PAGES], store=store)
+    store, clock = CblodStore(tmp_path / "store"), StepClock()
+    ingest([pages / p.name for p in ALL_PAGES], store=store, clock=clock)
     before = http_date(store)
-    time.sleep(1.1)
+    clock.advance()
     page = pages / "keep-eu-4smart-growth.txt"
     page.write_text(page.read_text().replace("Project status: closed", "Project status: open"))
-    ingest([page], store=store)
+    ingest([page], store=store, clock=clock)
     after = http_date(store)
     assert after != before
 
@@ -78,12 +78,13 @@ def test_a_resource_as_it_was_before_and_after_a_change(tmp_path, pages):
 
 
 def test_a_removed_project_is_gone_now_and_reachable_in_the_past(tmp_path):
-    folder, paths, store = exported_store(tmp_path)
+    clock = StepClock()
+    folder, paths, store = exported_store(tmp_path, clock)
     (row,) = select(store, 'SELECT ?p WHERE { ?p a cbo:Project ; cbo:acronym "P000003" }')
     before = http_date(store)
-    time.sleep(1.1)
+    clock.advance()
     without_project(folder, "P000003")
-    ingest(paths, store=store)
+    ingest(paths, store=store, clock=clock)
     with running(store) as url:
         thing = row["p"].replace(store.base_uri.rstrip("/"), url)
         assert requests.get(thing, timeout=30).status_code == 410

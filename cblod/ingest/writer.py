@@ -41,11 +41,6 @@ from .identity import Identity
 
 T = TypeVar("T")
 
-#: True: write the way cblod did before issue 14 (statements as pyoxigraph quads, every
-#: subject of a streamed source re-derived from the store at its end). Kept only as the
-#: reference that tests/test_write_path.py compares the present path with, quad for quad.
-PREVIOUS_WRITE_PATH = False
-
 
 @dataclass
 class Replacement:
@@ -431,7 +426,7 @@ class SourceWriter:
         published: list[Triple] = []
         unpublished: list[Quad] = []
         for subject, said in by_subject.items():
-            if subject in self.seen or PREVIOUS_WRITE_PATH:
+            if subject in self.seen:
                 self.again.add(subject)
                 self.seen.add(subject)
                 continue
@@ -442,13 +437,10 @@ class SourceWriter:
             published.extend((subject, p, o) for p, o in added)
             unpublished.extend(Quad(subject, p, o) for p, o in removed)
         with self._writing():
-            if PREVIOUS_WRITE_PATH:
-                _write(work, triples, self.graph, bulk=True)
-            else:
-                self.loader.wait()  # no removal while a bulk load runs (Oxigraph's warning)
-                for quad in unpublished:
-                    work.remove(quad)
-                self.loader.load({self.graph: triples, DefaultGraph(): published})
+            self.loader.wait()  # no removal while a bulk load runs (Oxigraph's warning)
+            for quad in unpublished:
+                work.remove(quad)
+            self.loader.load({self.graph: triples, DefaultGraph(): published})
         self.triples += len(triples)
 
     @contextmanager
@@ -530,9 +522,6 @@ def _rank_in(record: Iterable[tuple[NamedNode, Term, GraphName]]) -> int:
 
 
 def _write(store: Store, triples: list[Triple], graph: GraphName, *, bulk: bool) -> None:
-    """Write statements the present way (text, ``cblod.core.ntriples``) or the previous one."""
-    if not PREVIOUS_WRITE_PATH:
-        ntriples.write(store, triples, graph, bulk=bulk)
-    elif triples:
-        quads = [Quad(s, p, o, graph) for s, p, o in triples]
-        (store.bulk_extend if bulk or len(quads) > BULK_THRESHOLD else store.extend)(quads)
+    """Write statements as N-Triples text (``cblod.core.ntriples``): the bulk loader for a
+    large batch."""
+    ntriples.write(store, triples, graph, bulk=bulk)

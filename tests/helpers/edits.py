@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import random
 import re
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from benchmarks.generate import keep_eu_export
+from cblod.backends.draft import now
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
 from tests.helpers.samples import KEEP_EU_PAGE
@@ -76,13 +79,15 @@ def without_project(folder: Path, acronym: str) -> None:
             csv.writer(out).writerows(row for row in rows if row[1] != acronym)
 
 
-def exported_store(tmp_path: Path) -> tuple[Path, list[Path], CblodStore]:
+def exported_store(
+    tmp_path: Path, clock: Callable[[], datetime] = now
+) -> tuple[Path, list[Path], CblodStore]:
     """A generated 12-project export (its folder and files), ingested into a new store."""
     folder = tmp_path / "export"
     folder.mkdir()
     paths = keep_eu_export(12, folder)
     store = CblodStore(tmp_path / "store")
-    ingest(paths, store=store)
+    ingest(paths, store=store, clock=clock)
     return folder, paths, store
 
 
