@@ -35,7 +35,8 @@ def money(amount: int) -> str:
 
 
 def organisations(count: int, rng: random.Random) -> list[tuple[str, str, str]]:
-    seen, out = set(), []
+    seen: set[str] = set()
+    out: list[tuple[str, str, str]] = []
     while len(out) < count:
         country, town = rng.choice(COUNTRIES)
         name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(KINDS)} {FORMS[country]}"

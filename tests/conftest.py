@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cblod.backends.published import Dataset
 from cblod.backends.store import CblodStore
 from cblod.cli.demo import build_demo_store
 from tests.helpers.samples import SAMPLES, ingest_all
@@ -49,7 +50,7 @@ def fresh_engine(request, tmp_path) -> Iterator[Endpoints]:
 
 
 @pytest.fixture(scope="session", params=["embedded", *ENGINES])
-def published_samples(request, sample_store, tmp_path_factory) -> Iterator[CblodStore]:
+def published_samples(request, sample_store, tmp_path_factory) -> Iterator[Dataset]:
     """The sample store as cblod reads it on every backend: embedded, and pushed to each
     SPARQL server and read back (the seed facts must come out the same through each)."""
     if request.param == "embedded":

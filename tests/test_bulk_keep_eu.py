@@ -175,10 +175,10 @@ def test_every_example_query_answers_on_the_demo_content(tmp_path):
     store = CblodStore(tmp_path / "store")
     ingest([SAMPLES, BULK], store=store)
     for example in EXAMPLES:
-        rows = list(store.query(example.query))
+        rows = list(store.select(example.query))
         assert rows, example.title
     lead = next(e for e in EXAMPLES if e.title == "Lead partners and their projects")
-    projects = [row["project"].value for row in store.query(lead.query)]
+    projects = [row["project"].value for row in store.select(lead.query)]
     assert len(projects) == len(set(projects)) == 8  # one row per project, whatever the languages
 
 

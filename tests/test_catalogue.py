@@ -77,5 +77,5 @@ def test_void_counts_what_the_statistics_count(sample_store):
     data = graph(void(stats, AT))
     dataset = rdflib.URIRef(HOST + ".well-known/void#dataset")
     void_ns = rdflib.Namespace("http://rdfs.org/ns/void#")
-    assert int(data.value(dataset, void_ns.triples)) == stats["triples"]
+    assert int(str(data.value(dataset, void_ns.triples))) == stats["triples"]
     assert (dataset, void_ns.sparqlEndpoint, rdflib.URIRef(HOST + "sparql")) in data

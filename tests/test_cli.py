@@ -190,13 +190,13 @@ def test_reading_a_store_that_does_not_exist(tmp_path):
 
 def test_progress_line_on_a_terminal_and_silence_otherwise():
     import io
-    from types import SimpleNamespace
 
     from cblod.cli.progress import Progress
+    from cblod.ingest.pipeline import SourceReport
 
     screen = io.StringIO()
     progress = Progress(3, enabled=True, stream=screen)
-    assert progress.advance(SimpleNamespace(records=10)) == "[1/3] "
+    assert progress.advance(SourceReport("a", "ingested", records=10)) == "[1/3] "
     assert "1/3 sources" in screen.getvalue() and "records/s" in screen.getvalue()
     assert "left" in screen.getvalue()
     progress.chunk("/data/keep-eu-partners.csv", 5000, 0.25)  # inside one large file
@@ -205,7 +205,7 @@ def test_progress_line_on_a_terminal_and_silence_otherwise():
     progress.finish()
     piped = io.StringIO()
     quiet = Progress(3, enabled=False, stream=piped)
-    assert quiet.advance(SimpleNamespace(records=10)) == "[1/3] "
+    assert quiet.advance(SourceReport("a", "ingested", records=10)) == "[1/3] "
     assert piped.getvalue() == ""
 
 

@@ -90,8 +90,8 @@ def test_kill_9_leaves_every_source_old_or_new(tmp_path):
                 f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?x a cbo:Participation }} }}",
             )
             assert int(row["n"]) == expected_partners(text), name  # never half a source
-        published = {(q.subject, q.predicate, q.object) for q in store.default_graph_quads()}
-        assert published == full_consolidation(store)
+        statements = {(q.subject, q.predicate, q.object) for q in store.default_graph_quads()}
+        assert statements == full_consolidation(store)
         del store
     # the kills fell inside the writes: the dead writer's snapshot was there, unpublished
     assert any(interrupted), interrupted

@@ -83,7 +83,7 @@ def test_releases_and_the_change_stream_are_in_the_catalogue(sample_store):
         spdx = rdflib.Namespace("http://spdx.org/rdf/terms#")
         for distribution, download in graph.subject_objects(dcat.downloadURL):
             body = requests.get(str(download), timeout=60).content  # what a harvester gets
-            assert int(graph.value(distribution, dcat.byteSize)) == len(body)
+            assert int(str(graph.value(distribution, dcat.byteSize))) == len(body)
             checksum = graph.value(distribution, spdx.checksum)
             assert (
                 str(graph.value(checksum, spdx.checksumValue)) == hashlib.sha256(body).hexdigest()

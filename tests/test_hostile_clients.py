@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+from typing import Any
 
 import pytest
 import rdflib
@@ -62,7 +63,7 @@ def guarded(tmp_path_factory):
 @pytest.mark.parametrize("name", sorted(EXPLOSIVE))
 @pytest.mark.slow
 def test_explosive_queries_are_stopped_while_others_are_served(guarded, name):
-    outcome = {}
+    outcome: dict[str, Any] = {}
     thread = threading.Thread(target=lambda: outcome.update(r=sparql(guarded, EXPLOSIVE[name])))
     thread.start()
     served = sparql(guarded, SUM)  # the other worker answers meanwhile

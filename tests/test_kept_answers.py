@@ -8,6 +8,7 @@ import io
 import json
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import requests
@@ -122,7 +123,8 @@ def test_a_kept_answer_keeps_the_endpoints_row_limit(sample_store):
 @pytest.mark.parametrize("named", ["default-graph-uri", "named-graph-uri"])
 def test_a_query_naming_a_dataset_is_never_answered_from_what_is_kept(sample_store, named):
     example = EXAMPLES[0]
-    request = QueryRequest(example.query, **{named.replace("-uri", "s").replace("-", "_"): ["x:y"]})
+    dataset: dict[str, Any] = {named.replace("-uri", "s").replace("-", "_"): ["x:y"]}
+    request = QueryRequest(example.query, **dataset)
     assert kept_answer(sample_store, request) is None
 
 
@@ -155,5 +157,5 @@ def test_a_programme_page_shows_what_sparql_says_and_reads_its_kept_figures(tmp_
         assert sorted(shown) == sorted((r["country"], money(Decimal(r["sum"]))) for r in erdf)
         total["projects"]["value"] = "12345"
         kept.write_text(json.dumps(answer))
-        page = requests.get(f"{url}/doc/programme/central-baltic-2014-2020?lang=sv", timeout=30)
-        assert "Projects (12345)" in page.text
+        swedish = requests.get(f"{url}/doc/programme/central-baltic-2014-2020?lang=sv", timeout=30)
+        assert "Projects (12345)" in swedish.text

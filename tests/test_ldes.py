@@ -55,7 +55,7 @@ def materialized(members: rdflib.Graph) -> set[tuple]:
     """The resources' statements from their latest versions (tombstones remove them)."""
     latest: dict = {}
     for version, resource in members.subject_objects(DCT.isVersionOf):
-        issued = members.value(version, DCT.issued).toPython()
+        issued = members.value(version, DCT.issued).toPython()  # type: ignore[attr-defined]  # a Literal
         if resource not in latest or issued > latest[resource][0]:
             latest[resource] = (issued, version)
     found = set()

@@ -254,7 +254,7 @@ def test_a_name_chosen_in_python_is_the_one_sparql_chooses(names, asked):
     values = " ".join(str(literal) for literal in literals)
     query = f"""SELECT ({chosen_name("?key")} AS ?name) WHERE {{
         VALUES ?label {{ {values} }} BIND({name_key("?label", languages)} AS ?key) }}"""
-    (row,) = Store().query(query)
+    (row,) = Store().query(query)  # type: ignore[misc]  # a SELECT: one row
     assert choose_name(literals, languages) == row["name"].value
 
 
@@ -399,9 +399,9 @@ def test_pages_state_the_money_sparql_sums(demo_server, demo_store):
         "SELECT ?o (SUM(?e) AS ?n) (COUNT(?x) AS ?c) WHERE { ?x cbo:partner ?o ; cbo:euContribution ?e } GROUP BY ?o",
     )
     assert organisations
-    for row in organisations:
-        text = page(demo_server, path_of(row["o"]).replace("/id/", "/doc/"))
-        assert money_on(text, "organisation-eu") == Decimal(row["n"]), row["o"]
+    for found in organisations:
+        text = page(demo_server, path_of(found["o"]).replace("/id/", "/doc/"))
+        assert money_on(text, "organisation-eu") == Decimal(found["n"]), found["o"]
 
 
 def test_every_page_links_releases_the_change_stream_and_states_the_licence(demo_server):

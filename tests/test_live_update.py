@@ -106,7 +106,7 @@ def test_every_place_shows_the_fixed_amount_when_the_ingest_returns(tmp_path):
         checked = 0
         for distribution, download in catalogue.subject_objects(DCAT.downloadURL):
             body = requests.get(str(download), timeout=120).content
-            assert int(catalogue.value(distribution, DCAT.byteSize)) == len(body), download
+            assert int(str(catalogue.value(distribution, DCAT.byteSize))) == len(body), download
             checksum = catalogue.value(distribution, SPDX.checksum)
             assert str(catalogue.value(checksum, SPDX.checksumValue)) == (
                 hashlib.sha256(body).hexdigest()
@@ -129,7 +129,7 @@ def test_every_place_shows_the_fixed_amount_when_the_ingest_returns(tmp_path):
         versions = [v for v in members.subjects(DCT.isVersionOf, rdflib.URIRef(participation))]
         assert versions, "the participation's new version is not in release 2's members"
         amounts = {
-            float(o)
+            float(str(o))
             for v in versions
             for o in members.objects(v, rdflib.URIRef(CBO + "euContribution"))
         }

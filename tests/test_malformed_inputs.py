@@ -83,7 +83,7 @@ CASES = [
 def facts(store: CblodStore, graph: str) -> set[tuple[str, str, str]]:
     """What a source graph says, without its provenance record (file hash, ingest time)."""
     query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER(?s != <{graph}>) }} }}"
-    return {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.query(query)}
+    return {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.select(query)}
 
 
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[f"{n}-{c}" for n, c in CASES])

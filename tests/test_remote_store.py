@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_plus
 
 import pytest
@@ -55,7 +56,7 @@ GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def quads(store) -> int:
-    (row,) = store.query(
+    (row,) = store.select(
         "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
     )
     return int(row["n"].value)
@@ -77,11 +78,11 @@ def statements(store) -> set[tuple[str, str, str]]:
 
 def server_graphs(endpoints: Endpoints) -> set[str]:
     """Every graph the server holds, asked of it directly (not through cblod)."""
-    return {row["g"].value for row in SparqlServer(endpoints.query).query(GRAPHS)}
+    return {row["g"].value for row in SparqlServer(endpoints.query).select(GRAPHS)}
 
 
 def statuses(remote: RemoteStore) -> list[str]:
-    return [r["s"].value for r in remote.query(STATUS)]
+    return [r["s"].value for r in remote.select(STATUS)]
 
 
 def test_a_push_publishes_a_new_version_whole(tmp_path, pages, fresh_engine):
@@ -161,7 +162,7 @@ def test_a_graph_cblod_does_not_own_survives_every_push(tmp_path, pages, fresh_e
     push(local, server, full=True)
     after = server_graphs(fresh_engine)
     assert before <= after  # theirs, and the engine's own graphs, all still there
-    (row,) = SparqlServer(fresh_engine.query).query(
+    (row,) = SparqlServer(fresh_engine.query).select(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{OTHER_GRAPH}> {{ ?s ?p ?o }} }}"
     )
     assert int(row["n"].value) == 1
@@ -471,7 +472,7 @@ def test_the_timeout_holds_when_the_server_runs_the_queries(tmp_path, sample_sto
     remote = remote_copy(sample_store, fresh_engine, tmp_path / "cache")
     explosive = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     with running(remote, SPARQL_TIMEOUT=2) as url:
-        outcome = {}
+        outcome: dict[str, Any] = {}
         thread = threading.Thread(
             target=lambda: outcome.update(
                 r=requests.post(f"{url}/sparql", data={"query": explosive}, timeout=120)
@@ -578,7 +579,7 @@ def test_a_dataset_of_many_sources_is_pushed_in_requests_any_engine_takes(
     assert statuses(remote).count("suspended") == 20
     assert statements(remote) == statements(local) and quads(remote) == quads(local)
     graph_query = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-    (row,) = remote.query(graph_query)
+    (row,) = remote.select(graph_query)
     assert int(row["n"].value) == len(list(local.engine.named_graphs()))
     assert OTHER_GRAPH in server_graphs(fresh_engine)  # never touched
     staging = [g for g in server_graphs(fresh_engine) if g.startswith("urn:cblod:staging:")]

@@ -7,6 +7,7 @@ import requests
 from pyoxigraph import Literal, NamedNode
 
 from cblod.core.ontology_terms import functional_properties, published_parents
+from cblod.core.rdfterms import Term, lexical
 from cblod.core.vocab import CBO, RDF, SKOS
 from cblod.ingest.consolidate import Consolidator
 from tests.helpers.samples import select
@@ -92,7 +93,7 @@ def test_an_acronym_is_an_alternative_label_unless_it_is_the_preferred_one(demo_
 
 def test_a_former_name_is_a_hidden_label_unless_it_is_shown_already():
     subject, graph = NamedNode("http://example.org/o"), NamedNode("http://example.org/g")
-    statements = [
+    statements: list[tuple[NamedNode, Term, NamedNode]] = [
         (RDF.type, CBO.Organisation, graph),
         (SKOS.prefLabel, Literal("Acme Oy"), graph),
         (CBO.formerName, Literal("Acme Oy"), graph),
@@ -101,7 +102,7 @@ def test_a_former_name_is_a_hidden_label_unless_it_is_shown_already():
     out, _ = Consolidator(functional_properties(), {}, published_parents()).subject(
         subject, statements
     )
-    hidden = {q.object.value for q in out if q.predicate == SKOS.hiddenLabel}
+    hidden = {lexical(q.object) for q in out if q.predicate == SKOS.hiddenLabel}
     assert hidden == {"Acme Ab"}
-    types = {q.object.value for q in out if q.predicate == RDF.type}
+    types = {lexical(q.object) for q in out if q.predicate == RDF.type}
     assert "https://schema.org/Organization" in types

@@ -43,7 +43,7 @@ class Draft:
         self.database = database
         #: the database of the snapshot this one started from (an empty one for a new store):
         #: what a streamed source puts back when it fails
-        self.published = store.engine_of_published()
+        self.published = store.engine
         self.gone = False
 
     @classmethod
@@ -55,7 +55,7 @@ class Draft:
             store.path.mkdir(parents=True, exist_ok=True)
             work_dir = folder.start(store.snapshot)
             if store.snapshot is not None:
-                store.engine_of_published().backup(str(work_dir / DATABASE))
+                store.engine.backup(str(work_dir / DATABASE))
             database = Store(str(work_dir / DATABASE))
         except OSError as exc:
             folder.release()

@@ -24,7 +24,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from ..core.errors import StoreError
 from ..core.graphs import DATASET, META
-from ..core.rdfterms import Engine, lexical
+from ..core.rdfterms import lexical
 from ..core.vocab import CBO
 from .published import PublishedReads
 from .releases import Retention
@@ -90,13 +90,9 @@ class CblodStore(PublishedReads):
             raise StoreError(f"cannot open snapshot {snapshot}: {exc}") from exc
 
     @property
-    def engine(self) -> Engine:
-        """The database reads go to."""
-        return self._published
-
-    def engine_of_published(self) -> Store:
-        """The Oxigraph database of the snapshot this handle reads (for ``Draft``, which copies
-        it and puts a failed source's graph back from it)."""
+    def engine(self) -> Store:
+        """The Oxigraph database of the snapshot this handle reads (what ``Draft`` copies, and
+        puts a failed source's graph back from)."""
         return self._published
 
     def follow(self, snapshot: Path) -> None:

@@ -8,6 +8,7 @@ import pyshacl
 import rdflib
 
 from cblod.backends.store import CblodStore
+from cblod.core.rdfterms import lexical
 from cblod.core.vocab import CBO
 from cblod.derived.matching.index import FILE
 from cblod.derived.matching.index import FOLDER as MATCHING
@@ -51,7 +52,7 @@ def full_consolidation(store: CblodStore) -> set:
     from cblod.ingest.consolidate import Consolidator
 
     ranks = {
-        q.subject.value: int(q.object.value)
+        lexical(q.subject): int(lexical(q.object))
         for q in store.engine.quads_for_pattern(None, CBO.sourceRank, None, None)
     }
     statements = defaultdict(list)

@@ -14,6 +14,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, jsonify, request
 from werkzeug.serving import make_server
@@ -64,7 +65,7 @@ def create_service(*, broken: str | None = None) -> Flask:
         answers = {}
         for key, query in queries.items():
             wanted = query.get("type")
-            candidates = [
+            candidates: list[dict[str, Any]] = [
                 {
                     "id": e["id"],
                     "name": e["name"],
@@ -75,9 +76,9 @@ def create_service(*, broken: str | None = None) -> Flask:
                 for e in ENTITIES
                 if not wanted or e["type"] == wanted
             ]
-            candidates.sort(key=lambda c: -c["score"])
+            candidates.sort(key=lambda c: -int(c["score"]))
             candidates = candidates[: int(query.get("limit", 3))]
-            if candidates and candidates[0]["score"] >= 90:
+            if candidates and int(candidates[0]["score"]) >= 90:
                 candidates[0]["match"] = True
             answers[key] = (
                 {"candidates": candidates} if broken == "no-result" else {"result": candidates}

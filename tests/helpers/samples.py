@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cblod.backends.published import Dataset
 from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
 from cblod.publish import ingest
@@ -41,9 +42,9 @@ SAMPLE_BY_FORMAT = {
 }
 
 
-def select(store: CblodStore, query: str) -> list[dict[str, str]]:
+def select(store: Dataset, query: str) -> list[dict[str, str]]:
     """Run a SELECT with cblod's prefixes; rows as {variable: lexical value}."""
-    results = store.query(sparql_prefixes() + query)
+    results = store.select(sparql_prefixes() + query)
     names = [v.value for v in results.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in results]
 

@@ -18,6 +18,7 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
+from cblod.backends.published import Dataset
 from cblod.backends.push import push
 from cblod.backends.remote import RemoteStore, SparqlServer
 from cblod.backends.store import CblodStore
@@ -35,7 +36,7 @@ RUNNING_APPS: dict[str, Flask] = {}
 
 
 @contextmanager
-def running(store: CblodStore, **config) -> Iterator[str]:
+def running(store: Dataset, **config) -> Iterator[str]:
     """A real HTTP server (Werkzeug, threaded) over ``store``; yields its base URL."""
     app = create_app(store, **config)
     http = make_server("127.0.0.1", free_port(), app, threaded=True)
