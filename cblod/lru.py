@@ -1,8 +1,10 @@
-"""A least-recently-used cache bounded by the total size of what it keeps.
+"""The caches the web tier keeps what it derives from a dataset version in.
 
-The web tier keeps what it derives from one dataset version (answers to repeated queries,
-rendered pages) under keys that start with that version, so nothing kept is ever stale: a new
-version simply stops asking for the old keys, and they age out first.
+``SizedCache``: least recently used, bounded by the total size of what it keeps (answers to
+repeated queries, rendered pages), under keys that start with the dataset version, so nothing
+kept is ever stale: a new version simply stops asking for the old keys, and they age out
+first. ``VersionedCache``: what is made once per version (indexes, summaries), dropped two
+versions later. ``OneAtATime``: one caller makes a value, the others wait for it.
 """
 
 from __future__ import annotations
@@ -88,3 +90,49 @@ class OneAtATime:
             with self._lock:
                 self._running.pop(key, None)
             mine.set()
+
+
+class VersionedCache(Generic[V]):
+    """What a server derives from one dataset version, by key: made once per version and key,
+    kept while its version is one of the last ``versions`` seen, and at most ``most`` values.
+
+    The one shape of every per-version memo the web tier holds (a list's facet index, the
+    reconciliation index, sort orders, summaries): a new version's first ``get`` drops the
+    values of versions older than the last ``versions`` (a request keeps the snapshot it began
+    with to its end, so the one before stays); callers asking for a value being made wait for
+    it (``OneAtATime``) instead of making their own.
+    """
+
+    def __init__(self, *, versions: int = 2, most: int | None = None, timeout: float = 600) -> None:
+        self.versions, self.most = versions, most
+        self._values: OrderedDict[tuple[str, Hashable], V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._once = OneAtATime(timeout=timeout)
+
+    def get(self, version: str, key: Hashable, make: Callable[[], V]) -> V:
+        """The value of ``key`` for ``version``, made by ``make()`` the first time."""
+        full = (version, key)
+
+        def found() -> V | None:
+            return self._values.get(full)
+
+        def made() -> V:
+            value = make()
+            self._keep(full, value)
+            return value
+
+        return self._once.run(full, found, made)
+
+    def _keep(self, full: tuple[str, Hashable], value: V) -> None:
+        with self._lock:  # requests run in threads: no one iterates while another inserts
+            self._values[full] = value
+            seen = list(dict.fromkeys(version for version, _ in self._values))
+            for old in seen[: -self.versions]:
+                for stale in [k for k in self._values if k[0] == old]:
+                    del self._values[stale]
+            while self.most is not None and len(self._values) > self.most:
+                self._values.popitem(last=False)  # the oldest made goes first
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 import cblod.web.resources
-from cblod.lru import OneAtATime
+from cblod.lru import OneAtATime, VersionedCache
 from tests.helpers.servers import running
 
 
@@ -63,3 +63,40 @@ def test_when_the_first_fails_the_next_computes_and_the_rest_read_its_result():
             first.result()
         results = {f.result() for f in others}
     assert len(results) == 1 and calls[0] == 0 and len(calls) == 2
+
+
+def test_a_versioned_cache_makes_each_value_once_and_forgets_old_versions():
+    cache = VersionedCache[str](versions=2, most=3)
+    made: list[tuple[str, str]] = []
+
+    def maker(version: str, key: str):
+        def make() -> str:
+            made.append((version, key))
+            return f"{key}@{version}"
+
+        return make
+
+    assert cache.get("v1", "a", maker("v1", "a")) == "a@v1"
+    assert cache.get("v1", "a", maker("v1", "a")) == "a@v1"  # kept: not made again
+    cache.get("v2", "a", maker("v2", "a"))
+    cache.get("v3", "a", maker("v3", "a"))  # v1 is now two versions old: gone
+    cache.get("v1", "a", maker("v1", "a"))
+    assert made == [("v1", "a"), ("v2", "a"), ("v3", "a"), ("v1", "a")]
+    for key in "bcd":  # at most three values, the oldest made going first
+        cache.get("v3", key, maker("v3", key))
+    cache.get("v3", "a", maker("v3", "a"))
+    assert made[-1] == ("v3", "a")
+
+
+def test_a_versioned_cache_makes_a_value_once_for_callers_asking_together():
+    cache = VersionedCache[int](versions=2)
+    calls = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: cache.get("v", "k", slow), range(8)))
+    assert answers == [42] * 8 and len(calls) == 1

@@ -36,7 +36,7 @@ from ..backends.store import CblodStore
 from ..lru import OneAtATime, SizedCache
 from ..query.cache import AnswerCache
 from .prepare import Preparer, RemotePreparer
-from .store_access import PublishedStore
+from .store_access import Memos, PublishedStore
 
 DEFAULTS = {
     "SPARQL_TIMEOUT": 30.0,
@@ -91,6 +91,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["SPARQL_MAX_QUERY_BYTES"] * 4
     opened = CblodStore(store, must_exist=True) if isinstance(store, str | Path) else store
     app.extensions["cblod_store"] = PublishedStore(opened)
+    app.extensions["cblod_memos"] = Memos()
     pool = opened.query_runner(
         workers=app.config["SPARQL_WORKERS"], timeout=app.config["SPARQL_TIMEOUT"]
     )
@@ -102,9 +103,9 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     ahead.register(app)
     preparer: Preparer | RemotePreparer | None = None
     if isinstance(opened, CblodStore):
-        preparer = Preparer(app.extensions["cblod_store"], opened)
+        preparer = Preparer(app.extensions["cblod_store"], opened, app.extensions["cblod_memos"])
     elif isinstance(opened, RemoteStore):
-        preparer = RemotePreparer(opened)
+        preparer = RemotePreparer(opened, app.extensions["cblod_memos"])
     if preparer is not None:
         app.extensions["cblod_prepare"] = preparer
         atexit.register(preparer.close)

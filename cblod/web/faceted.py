@@ -9,7 +9,6 @@ request where an ingest did not keep one: a SPARQL-server backend).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -37,13 +36,13 @@ from ..derived.facets.index import ListIndex, build, folder_of, load
 from ..derived.facets.selection import BadFilter, Count, Outcome, Selection, evaluate, parse
 from ..derived.facets.spec import LISTS, NUTS, Facet
 from ..derived.search import matching
-from ..lru import OneAtATime
+from ..lru import VersionedCache
 from ..read.chosen_names import choose
 from .labels import reader_languages, vary_on_language
 from .language import carried, with_language
 from .links import href
 from .lists import past_the_end, requested_page
-from .store_access import current_store
+from .store_access import current_store, memos
 
 blueprint = Blueprint("faceted", __name__)
 PAGE_SIZE = 50
@@ -65,65 +64,41 @@ MONEY_COLUMNS = frozenset(
     h for h in (c for cs in PAGE_COLUMNS.values() for c in cs) if "EUR" in h or "budget" in h
 ) | {"Project's EU funding", "EU contribution received"}
 
-_indexes: dict[tuple[str, str], ListIndex] = {}
-_orders: dict[tuple[str, str, str, tuple[str, ...]], npt.NDArray[np.int64]] = {}
-_lock = threading.Lock()
-_once = OneAtATime(timeout=600)
-#: dataset versions whose indexes stay in memory (a request keeps its snapshot to its end)
-KEPT_VERSIONS = 2
-#: sort orders kept (one per list, sort and reader's languages; 1 MB each at 120 000 items)
-MAX_ORDERS = 32
-
 
 def list_index(name: str) -> ListIndex:
     """The facet index of list ``name`` for the snapshot this request reads."""
-    return index_of(current_store(), name)
+    return index_of(current_store(), name, memos().indexes)
 
 
-def index_of(store: Dataset, name: str) -> ListIndex:
+def index_of(store: Dataset, name: str, indexes: VersionedCache[ListIndex]) -> ListIndex:
     """The facet index of list ``name`` for the snapshot ``store`` reads, loaded (or built)
     once per snapshot: by the request that first needs it, or ahead of every request by the
     server's ``Preparer``."""
-    key = (store.version, name)
 
-    def compute() -> ListIndex:
+    def make() -> ListIndex:
         folder = folder_of(store)
         index = None
         if folder is not None:  # kept at publish, or being built there right now
             with collector.long_lived():
                 index = wait_for(folder, "facets", lambda: load(folder, LISTS[name]))
-        if index is None:
-            index = build(store, LISTS[name])
-        with _lock:
-            _indexes[key] = index
-            versions = list(dict.fromkeys(v for v, _ in _indexes))
-            for old in versions[:-KEPT_VERSIONS]:
-                for gone in [k for k in _indexes if k[0] == old]:
-                    del _indexes[gone]
-                for stale in [k for k in _orders if k[0] == old]:
-                    del _orders[stale]
-        return index
+        return index if index is not None else build(store, LISTS[name])
 
-    return _once.run(key, lambda: _indexes.get(key), compute)
+    return indexes.get(store.version, name, make)
 
 
 def _order(index: ListIndex, sort: str, languages: tuple[str, ...]) -> npt.NDArray[np.int64]:
     """Every item's ordinal in the page's order: by the chosen name, or by an amount (largest
     first, items without one last); ties by IRI. Kept per snapshot, sort and languages."""
-    key = (current_store().version, index.spec.name, sort, languages if sort == "name" else ())
-    found = _orders.get(key)
-    if found is None:
-        n = len(index)
+    key = (index.spec.name, sort, languages if sort == "name" else ())
+
+    def make() -> npt.NDArray[np.int64]:
         if sort == "name":
-            found = index.order_by_name(languages)
-        else:
-            amounts = index.amounts[sort]
-            found = np.lexsort((np.arange(n), np.where(np.isnan(amounts), np.inf, -amounts)))
-        with _lock:
-            while len(_orders) >= MAX_ORDERS:  # readers' language lists are many: keep a few
-                del _orders[next(iter(_orders))]
-            _orders[key] = found
-    return found
+            return index.order_by_name(languages)
+        amounts = index.amounts[sort]
+        return np.lexsort((np.arange(len(index)), np.where(np.isnan(amounts), np.inf, -amounts)))
+
+    # readers' language lists are many: a few orders are kept (``MAX_ORDERS``)
+    return memos().orders.get(current_store().version, key, make)
 
 
 def _chosen(names: list[tuple[str, str]], languages: tuple[str, ...]) -> str | None:

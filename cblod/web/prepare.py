@@ -40,7 +40,7 @@ from ..derived.facets.spec import LISTS
 from ..derived.matching.index import FILE as RECONCILIATION
 from ..derived.release import keep_answers
 from ..derived.search import ensure_index
-from .store_access import PublishedStore
+from .store_access import Memos, PublishedStore
 
 log = logging.getLogger(__name__)
 #: seconds between two looks at the store's folder
@@ -105,8 +105,8 @@ class Preparer(Watcher):
     interval = INTERVAL
     name = "cblod-prepare"
 
-    def __init__(self, published: PublishedStore, store: CblodStore) -> None:
-        self.published = published
+    def __init__(self, published: PublishedStore, store: CblodStore, memos: Memos) -> None:
+        self.published, self.memos = published, memos
         self.path = Path(store.path)
         self._opened: dict[Path, CblodStore] = {}  # the newest snapshot, opened
         self._loaded: dict[Path, set[str]] = {}  # of each snapshot, the indexes loaded
@@ -132,7 +132,7 @@ class Preparer(Watcher):
         handle, loaded = self._opened[newest], self._loaded.setdefault(newest, set())
         for name in written:  # each as soon as it is written: the last is left for the end
             if name not in loaded:
-                load_index(handle, name)
+                load_index(handle, name, self.memos)
                 loaded.add(name)
         if len(loaded) < len(parts):
             return
@@ -141,22 +141,22 @@ class Preparer(Watcher):
         self.done(newest, keep=lambda p: p >= published)
 
 
-def load_indexes(store: Dataset) -> None:
-    """The facet and reconciliation indexes of the version ``store`` reads, into the web
-    tier's caches (filled as a request fills them)."""
+def load_indexes(store: Dataset, memos: Memos) -> None:
+    """The facet and reconciliation indexes of the version ``store`` reads, into the app's
+    memos (filled as a request fills them)."""
     for name in (RECONCILIATION, *LISTS):
-        load_index(store, name)
+        load_index(store, name, memos)
 
 
-def load_index(store: Dataset, name: str) -> None:
-    """One index (a list's, by name, or ``RECONCILIATION``) into the web tier's caches."""
+def load_index(store: Dataset, name: str, memos: Memos) -> None:
+    """One index (a list's, by name, or ``RECONCILIATION``) into the app's memos."""
     from .faceted import index_of
     from .reconcile import matcher_of
 
     if name == RECONCILIATION:
-        matcher_of(store)
+        matcher_of(store, memos.matchers)
     else:
-        index_of(store, name)
+        index_of(store, name, memos.indexes)
 
 
 class RemotePreparer(Watcher):
@@ -165,8 +165,8 @@ class RemotePreparer(Watcher):
     interval = REMOTE_INTERVAL
     name = "cblod-derive"
 
-    def __init__(self, store: RemoteStore) -> None:
-        self.store = store
+    def __init__(self, store: RemoteStore, memos: Memos) -> None:
+        self.store, self.memos = store, memos
         self.given_up: set[Path] = set()
         super().__init__()
 
@@ -184,5 +184,5 @@ class RemotePreparer(Watcher):
                 self.given_up.add(folder)
                 return
             (folder / DERIVED).touch()
-        load_indexes(fixed)
+        load_indexes(fixed, self.memos)
         self.done(folder)

@@ -18,7 +18,6 @@ empty result.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -30,10 +29,10 @@ from ..derived.building import wait_for
 from ..derived.matching.index import TYPES, Entity, build, load
 from ..derived.matching.match import Candidate, Condition, Matcher, Query
 from ..derived.matching.properties import PROPERTIES, canonical, entity_id, values_of
-from ..lru import OneAtATime
+from ..lru import VersionedCache
 from .links import base_uri, href
 from .security import CSP
-from .store_access import current_store
+from .store_access import current_store, memos
 
 blueprint = Blueprint("reconcile", __name__)
 #: queries in one batch at most (OpenRefine sends 10 by default)
@@ -43,9 +42,6 @@ MAX_LIMIT = 100
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 420, 190
 #: identifiers a card lists (its page has them all): four more lines would overflow the frame
 PREVIEW_IDENTIFIERS = 3
-_matchers: dict[str, Matcher] = {}
-_lock = threading.Lock()
-_once = OneAtATime(timeout=600)
 V02, V10 = "0.2", "1.0-draft"
 
 
@@ -57,26 +53,20 @@ class ClientError(Exception):
 
 def matcher() -> Matcher:
     """The index of the snapshot this request reads."""
-    return matcher_of(current_store())
+    return matcher_of(current_store(), memos().matchers)
 
 
-def matcher_of(store: Dataset) -> Matcher:
+def matcher_of(store: Dataset, matchers: VersionedCache[Matcher]) -> Matcher:
     """The index of the snapshot ``store`` reads, loaded (or built) once per snapshot: by the
     request that first needs it, or ahead of every request by the server's ``Preparer``."""
-    key = store.version
 
-    def compute() -> Matcher:
+    def make() -> Matcher:
         folder = store.data_dir
         with collector.long_lived():
             entities = wait_for(folder, "reconcile", lambda: load(folder)) if folder else None
-            found = Matcher(entities if entities is not None else build(store))
-        with _lock:  # the last two versions: a request keeps its snapshot to its end
-            for old in list(_matchers)[:-1]:
-                del _matchers[old]
-            _matchers[key] = found
-        return found
+            return Matcher(entities if entities is not None else build(store))
 
-    return _once.run(key, lambda: _matchers.get(key), compute)
+    return matchers.get(store.version, "matcher", make)
 
 
 def _root() -> str:

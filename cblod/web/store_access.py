@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from flask import current_app, g
 
 from ..backends.published import Dataset
 from ..backends.snapshots import published_snapshot
 from ..backends.store import CblodStore
+from ..derived.facets.index import ListIndex
+from ..derived.matching.match import Matcher
+from ..lru import VersionedCache
 from ..query.running import QueryRunner
 
 
@@ -21,8 +27,7 @@ class PublishedStore:
     Each request asks which snapshot is published (one small file read) and reopens when it
     changed, so a re-ingest reaches clients without a restart. A request keeps the snapshot it
     started with to its end (the old one stays on disk for a while: ``releases.Retention``), so no
-    answer mixes two versions. A handle that is itself writing (tests) is served as it is. A
-    snapshot opened ahead (``prepare.Preparer``, with its indexes loaded) is taken when the
+    answer mixes two versions. A snapshot opened ahead (``prepare.Preparer``, with its indexes loaded) is taken when the
     pointer names it, rather than opened again.
     """
 
@@ -75,26 +80,44 @@ def current_pool() -> QueryRunner:
 
 
 T = TypeVar("T")
-_memo_lock = threading.Lock()
+
+#: dataset versions whose derived values stay in memory (a request keeps its snapshot to its
+#: end, so the one before the newest stays)
+KEPT_VERSIONS = 2
+#: sort orders kept (one per list, sort and reader's languages; 1 MB each at 120 000 items)
+MAX_ORDERS = 32
+
+
+@dataclass
+class Memos:
+    """Everything the app derives once per dataset version and keeps in memory, each a
+    ``VersionedCache`` held by the app (``create_app``), never a module global: two apps in
+    one process (the tests run many) keep their own."""
+
+    #: summaries the store answers once per version (``memoized``)
+    summaries: VersionedCache[Any] = field(
+        default_factory=lambda: VersionedCache(versions=KEPT_VERSIONS)
+    )
+    #: each list's facet index, by list name
+    indexes: VersionedCache[ListIndex] = field(
+        default_factory=lambda: VersionedCache(versions=KEPT_VERSIONS)
+    )
+    #: each list's item order, by list, sort and languages
+    orders: VersionedCache[npt.NDArray[np.int64]] = field(
+        default_factory=lambda: VersionedCache(versions=KEPT_VERSIONS, most=MAX_ORDERS)
+    )
+    #: the reconciliation index
+    matchers: VersionedCache[Matcher] = field(
+        default_factory=lambda: VersionedCache(versions=KEPT_VERSIONS)
+    )
+
+
+def memos() -> Memos:
+    return current_app.extensions["cblod_memos"]
 
 
 def memoized(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
-    """``compute()`` once per key and dataset version: summaries the store can answer once.
-
-    Keyed on the dataset version, so a newly published snapshot gets fresh summaries; those
-    of versions before the last two are dropped (a server running for months publishes many).
-    """
-    cache: dict[tuple[Hashable, ...], Any] = current_app.extensions.setdefault("cblod_memo", {})
-    version = current_store().version
-    full_key = (version, *key)
-    if full_key not in cache:
-        value = compute()
-        with _memo_lock:  # requests run in threads: no one iterates while another inserts
-            versions = list(dict.fromkeys(k[0] for k in cache))
-            if version not in versions:
-                for old in versions[:-1]:  # keep the one before, for requests still reading it
-                    for stale in [k for k in cache if k[0] == old]:
-                        cache.pop(stale, None)
-            cache[full_key] = value
-        return value
-    return cache[full_key]
+    """``compute()`` once per key and dataset version: summaries the store can answer once
+    (a newly published snapshot gets fresh ones; older versions' go)."""
+    found: T = memos().summaries.get(current_store().version, key, compute)
+    return found
