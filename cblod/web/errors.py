@@ -17,6 +17,16 @@ from ..query.formats import prefers_html
 log = logging.getLogger(__name__)
 
 
+class ClientError(Exception):
+    """A client's mistake, with the status that says so (4xx) and a message naming it. Each
+    protocol answers it in its own form (the SPARQL endpoint as text, the reconciliation
+    service as JSON); never a 500."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def _page(exc: HTTPException) -> str:
     """The site's own page for an error: its header, navigation and styles, and a way on.
 

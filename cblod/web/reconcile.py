@@ -30,6 +30,7 @@ from ..derived.matching.index import TYPES, Entity, build, load
 from ..derived.matching.match import Candidate, Condition, Matcher, Query
 from ..derived.matching.properties import PROPERTIES, canonical, entity_id, values_of
 from ..lru import VersionedCache
+from .errors import ClientError
 from .links import base_uri, href
 from .security import CSP
 from .store_access import current_store, memos
@@ -43,12 +44,6 @@ PREVIEW_WIDTH, PREVIEW_HEIGHT = 420, 190
 #: identifiers a card lists (its page has them all): four more lines would overflow the frame
 PREVIEW_IDENTIFIERS = 3
 V02, V10 = "0.2", "1.0-draft"
-
-
-class ClientError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def matcher() -> Matcher:

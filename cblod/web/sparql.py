@@ -19,6 +19,7 @@ from ..query.formats import FORMAT_PARAMETERS, GRAPH, negotiate, prefers_html
 from ..query.running import PoolBusy, QueryRequest, QueryResponse, QueryTimeout, WorkerDied
 from ..query.scan import scan
 from ..read.examples import EXAMPLES, default_query
+from .errors import ClientError
 from .results_page import render_results
 from .service_description import service_description
 from .store_access import current_pool, current_store, memoized
@@ -37,12 +38,6 @@ CORS_HEADERS = {
     "Access-Control-Expose-Headers": "ETag, Content-Type",
     "Access-Control-Max-Age": "86400",
 }
-
-
-class ClientError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def text(message: str, status: int, **headers: str) -> Response:
