@@ -24,36 +24,99 @@ from .index import Entity
 ORGANISATION, PROJECT, PROGRAMME = "Organisation", "Project", "Programme"
 
 
+Value = dict[str, Any]
+#: an IRI -> the reference a client gets for it (``{"id": …, "name": …}``), or None
+Resolve = Callable[[str], Value | None]
+#: what data extension gives for one property of an entity
+Extract = Callable[[Entity, Resolve], list[Value]]
+
+
 @dataclass(frozen=True)
 class Property:
     name: str
     #: the entity types that have it
     types: tuple[str, ...]
+    #: its values for an entity of one of those types
+    values: Extract
 
+
+def _text(fact: str) -> Extract:
+    def values(entity: Entity, resolve: Resolve) -> list[Value]:
+        found = entity.name if fact == "name" else entity.facts.get(fact)
+        return [{"str": found}] if found else []
+
+    return values
+
+
+def _texts(fact: str) -> Extract:
+    return lambda entity, resolve: [{"str": v} for v in entity.facts.get(fact, [])]
+
+
+def _identifiers(*schemes: str) -> Extract:
+    """The identifiers of ``schemes`` (every national scheme when none is named)."""
+
+    def values(entity: Entity, resolve: Resolve) -> list[Value]:
+        ids: dict[str, list[str]] = entity.facts.get("identifiers", {})
+        keys = schemes or tuple(k for k in sorted(ids) if k not in INTERNATIONAL)
+        return [{"str": v} for k in keys for v in ids.get(k, [])]
+
+    return values
+
+
+def _amount(fact: str) -> Extract:
+    def values(entity: Entity, resolve: Resolve) -> list[Value]:
+        amount = entity.facts.get(fact)
+        return [{"float": float(amount)}] if amount is not None else []
+
+    return values
+
+
+def _day(fact: str) -> Extract:
+    def values(entity: Entity, resolve: Resolve) -> list[Value]:
+        day = entity.facts.get(fact)
+        return [{"date": f"{day[:10]}T00:00:00Z"}] if day else []
+
+    return values
+
+
+def _reference(fact: str) -> Extract:
+    def values(entity: Entity, resolve: Resolve) -> list[Value]:
+        found = resolve(entity.facts[fact]) if entity.facts.get(fact) else None
+        return [found] if found else []
+
+    return values
+
+
+def _count(fact: str) -> Extract:
+    return lambda entity, resolve: [{"int": int(entity.facts.get(fact, 0))}]
+
+
+#: the identifier schemes that are not a country's register
+INTERNATIONAL = ("eu-vat", "eu-pic", "lei")
 
 PROPERTIES: dict[str, Property] = {
-    "name": Property("Name", (ORGANISATION, PROJECT, PROGRAMME)),
-    "vat": Property("VAT number", (ORGANISATION,)),
-    "pic": Property("EU Participant Identification Code (PIC)", (ORGANISATION,)),
-    "lei": Property("Legal Entity Identifier (LEI)", (ORGANISATION,)),
-    "registry": Property("National registration number", (ORGANISATION,)),
-    "country": Property("Country (ISO code or name)", (ORGANISATION,)),
-    "country_code": Property("Country code (ISO 3166)", (ORGANISATION,)),
-    "region": Property("NUTS region (code)", (ORGANISATION,)),
-    "region_name": Property("NUTS region name", (ORGANISATION,)),
-    "town": Property("Town", (ORGANISATION,)),
-    "homepage": Property("Homepage", (ORGANISATION,)),
-    "projects": Property("Number of projects", (ORGANISATION,)),
-    "eu_contribution": Property("EU contribution (EUR)", (ORGANISATION, PROJECT)),
-    "programme": Property("Programme (of a project)", (PROJECT,)),
-    "acronym": Property("Acronym (of a project)", (PROJECT,)),
-    "code": Property("Project code", (PROJECT,)),
-    "start": Property("Start date", (PROJECT,)),
-    "end": Property("End date", (PROJECT,)),
-    "budget": Property("Total budget (EUR)", (PROJECT,)),
-    "lead_partner": Property("Lead partner", (PROJECT,)),
+    "name": Property("Name", (ORGANISATION, PROJECT, PROGRAMME), _text("name")),
+    "vat": Property("VAT number", (ORGANISATION,), _identifiers("eu-vat")),
+    "pic": Property("EU Participant Identification Code (PIC)", (ORGANISATION,), _identifiers("eu-pic")),
+    "lei": Property("Legal Entity Identifier (LEI)", (ORGANISATION,), _identifiers("lei")),
+    "registry": Property("National registration number", (ORGANISATION,), _identifiers()),
+    "country": Property("Country (ISO code or name)", (ORGANISATION,), _text("country_name")),
+    "country_code": Property("Country code (ISO 3166)", (ORGANISATION,), _text("country_code")),
+    "region": Property("NUTS region (code)", (ORGANISATION,), _text("region")),
+    "region_name": Property("NUTS region name", (ORGANISATION,), _text("region_name")),
+    "town": Property("Town", (ORGANISATION,), _text("town")),
+    "homepage": Property("Homepage", (ORGANISATION,), _texts("homepages")),
+    "projects": Property("Number of projects", (ORGANISATION,), _count("projects")),
+    "eu_contribution": Property("EU contribution (EUR)", (ORGANISATION, PROJECT), _amount("eu")),
+    "programme": Property("Programme (of a project)", (PROJECT,), _reference("programme")),
+    "acronym": Property("Acronym (of a project)", (PROJECT,), _text("acronym")),
+    "code": Property("Project code", (PROJECT,), _texts("codes")),
+    "start": Property("Start date", (PROJECT,), _day("start")),
+    "end": Property("End date", (PROJECT,), _day("end")),
+    "budget": Property("Total budget (EUR)", (PROJECT,), _amount("budget")),
+    "lead_partner": Property("Lead partner", (PROJECT,), _reference("lead_partner")),
     # every identifier scheme cblod reads, one property each ("identifier:fi-ytunnus")
-    **{f"identifier:{key}": Property(scheme.name, (ORGANISATION,)) for key, scheme in SCHEMES.items()},
+    **{f"identifier:{key}": Property(scheme.name, (ORGANISATION,), _identifiers(key)) for key, scheme in SCHEMES.items()},
 }  # fmt: skip
 
 #: ids of earlier versions, still accepted in queries and extensions, no longer offered
@@ -73,11 +136,6 @@ def canonical(pid: object) -> str | None:
     return pid if pid in PROPERTIES else None
 
 
-Value = dict[str, Any]
-#: an IRI -> the reference a client gets for it (``{"id": …, "name": …}``), or None
-Resolve = Callable[[str], Value | None]
-
-
 def entity_id(iri: str) -> str:
     """An entity's id in the service: its URI's path after ``/id/`` (a full URI otherwise)."""
     return iri.split("/id/", 1)[1] if "/id/" in iri else iri
@@ -86,44 +144,8 @@ def entity_id(iri: str) -> str:
 def values_of(entity: Entity, pid: str, resolve: Resolve) -> list[Value]:
     """What data extension gives for ``pid`` of ``entity``: values typed as the API's
     (``str``, ``int``, ``float``, ``date``, or a reference ``{"id", "name"}``)."""
-    if entity.type not in PROPERTIES[pid].types:
-        return []
-    facts = entity.facts
-    ids: dict[str, list[str]] = facts.get("identifiers", {})
-    text = {
-        "name": entity.name,
-        "country": facts.get("country_name"),
-        "country_code": facts.get("country_code"),
-        "region": facts.get("region"),
-        "region_name": facts.get("region_name"),
-        "town": facts.get("town"),
-        "acronym": facts.get("acronym"),
-    }
-    if pid in text:
-        return [{"str": text[pid]}] if text[pid] else []
-    if pid in ("vat", "pic", "lei"):
-        return [{"str": v} for v in ids.get({"vat": "eu-vat", "pic": "eu-pic"}.get(pid, pid), [])]
-    if pid == "registry":
-        national = (k for k in sorted(ids) if k not in ("eu-vat", "eu-pic", "lei"))
-        return [{"str": v} for k in national for v in ids[k]]
-    if pid.startswith("identifier:"):
-        return [{"str": v} for v in ids.get(pid.split(":", 1)[1], [])]
-    if pid == "homepage":
-        return [{"str": v} for v in facts.get("homepages", [])]
-    if pid == "code":
-        return [{"str": v} for v in facts.get("codes", [])]
-    if pid == "projects":
-        return [{"int": int(facts.get("projects", 0))}]
-    if pid in ("eu_contribution", "budget"):
-        amount = facts.get("eu" if pid == "eu_contribution" else "budget")
-        return [{"float": float(amount)}] if amount is not None else []
-    if pid in ("start", "end"):
-        day = facts.get(pid)
-        return [{"date": f"{day[:10]}T00:00:00Z"}] if day else []
-    if pid in ("programme", "lead_partner"):
-        found = resolve(facts[pid]) if facts.get(pid) else None
-        return [found] if found else []
-    return []
+    found = PROPERTIES[pid]
+    return found.values(entity, resolve) if entity.type in found.types else []
 
 
 def as_texts(values: list[Value]) -> list[str]:
