@@ -49,7 +49,7 @@ def graph(triples) -> rdflib.Graph:
 
 def test_the_catalogue_of_a_store_conforms_to_dcat_ap_without_a_server(sample_store):
     stats = dataset_statistics(sample_store)
-    kept = [r for r in map(releases.read, sample_store.release_folders()) if r is not None]
+    kept = [r for r in map(releases.read, sample_store.releases.folders()) if r is not None]
     versions = [Version(r, stats, manifest(r.folder)) for r in kept]
     assert versions, "the sample store keeps its release"
     made = catalogue(

@@ -34,7 +34,7 @@ from cblod.backends.push import push
 from cblod.backends.remote import RemoteStore, SparqlServer, default_cache
 from cblod.backends.store import CblodStore
 from cblod.core.errors import StoreError
-from cblod.derived.search import INDEX_FILE
+from cblod.derived.search import INDEX_FILE, ensure_index
 from cblod.publish import ingest
 from cblod.read.dumps import write_dumps
 from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE, ingest_all, select
@@ -356,6 +356,9 @@ def test_a_servers_derived_files_are_kept_in_the_users_cache_one_version_behind(
             assert remote.path == default_cache(endpoints.query)
             assert remote.path.is_relative_to(tmp_path / "xdg" / "cblod" / "remote")
             versions.append(remote.data_dir.name)
+            # made when first needed (the preparer, or the first search), not by reading data_dir
+            assert not (remote.data_dir / INDEX_FILE).exists()
+            assert ensure_index(remote) == remote.data_dir / INDEX_FILE
             assert (remote.data_dir / INDEX_FILE).exists()
         assert len(set(versions)) == 4
         assert sorted(f.name for f in remote.path.glob("version-*")) == sorted(versions[-2:])

@@ -47,6 +47,24 @@ class Layout:
     graphs: frozenset[str] | None = None
 
 
+class Releases(Protocol):
+    """An optional capability: a backend that keeps each publish as a release on disk, with
+    its record, its change against the one before and its derived files."""
+
+    @property
+    def current(self) -> Path | None:
+        """The folder of the release the dataset reads (None while nothing is published)."""
+        ...
+
+    def folders(self) -> list[Path]:
+        """The folders of the releases kept, oldest first."""
+        ...
+
+    def at(self, folder: Path) -> Dataset:
+        """The dataset as the release in ``folder`` (one of ``folders``) published it."""
+        ...
+
+
 class Dataset(Protocol):
     """The read interface of a published dataset, whichever backend holds it."""
 
@@ -54,17 +72,9 @@ class Dataset(Protocol):
     path: Path
 
     @property
-    def snapshot(self) -> Path | None:
-        """The folder of the release this dataset reads, when the backend keeps releases (the
-        embedded store: each publish is one); None on a SPARQL server, which keeps none."""
-        ...
-
-    def release_folders(self) -> list[Path]:
-        """The folders of the releases kept, oldest first (none on a SPARQL server)."""
-        ...
-
-    def at_snapshot(self, folder: Path) -> Dataset:
-        """The dataset as the release in ``folder`` (one of ``release_folders``) published it."""
+    def releases(self) -> Releases | None:
+        """The releases the backend keeps on disk (the embedded store: each publish is one);
+        None on a SPARQL server, which keeps none."""
         ...
 
     @property
@@ -132,6 +142,12 @@ class Dataset(Protocol):
         """What runs the endpoint's queries with this timeout: worker processes, or the
         server itself."""
         ...
+
+
+def current_release(dataset: Dataset) -> Path | None:
+    """The folder of the release ``dataset`` reads: None on a backend that keeps no releases,
+    or while nothing is published."""
+    return dataset.releases.current if dataset.releases is not None else None
 
 
 #: subjects one query of ``PublishedReads.subjects_under`` asks for

@@ -455,14 +455,8 @@ class RemoteStore(PublishedReads):
     per run never piles up in /tmp.
     """
 
-    writing = False
-    snapshot = None  # a server keeps no releases: the version it serves
-
-    def release_folders(self) -> list[Path]:
-        return []
-
-    def at_snapshot(self, folder: Path) -> RemoteStore:
-        raise StoreError(f"a SPARQL server keeps no releases (asked for {folder.name})")
+    #: a server keeps no releases: the version it serves
+    releases = None
 
     def __init__(self, server: SparqlServer, *, cache: str | Path | None = None) -> None:
         self.server = server

@@ -36,6 +36,23 @@ if TYPE_CHECKING:
 DATABASE = "oxigraph"
 
 
+class SnapshotReleases:
+    """The embedded store's releases: its published snapshots still on disk."""
+
+    def __init__(self, store: CblodStore) -> None:
+        self._store = store
+
+    @property
+    def current(self) -> Path | None:
+        return self._store.snapshot
+
+    def folders(self) -> list[Path]:
+        return self._store.folder.snapshots()
+
+    def at(self, folder: Path) -> CblodStore:
+        return self._store.at_snapshot(folder)
+
+
 class CblodStore(PublishedReads):
     """A read handle on a cblod dataset: its published snapshot (or, for the writer's own
     reads, a draft: ``over_draft``). It never writes; ``cblod.backends.draft`` does.
@@ -138,8 +155,10 @@ class CblodStore(PublishedReads):
         """A read-only handle on the snapshot this one reads, opened in another process."""
         return partial(CblodStore, self.path, must_exist=True, snapshot=self.snapshot)
 
-    def release_folders(self) -> list[Path]:
-        return self.folder.snapshots()
+    @property
+    def releases(self) -> SnapshotReleases:
+        """Every publish is a release, kept on disk as the retention policy says."""
+        return SnapshotReleases(self)
 
     def at_snapshot(self, folder: Path) -> CblodStore:
         """A read-only handle on one published snapshot of this store (a retained release)."""

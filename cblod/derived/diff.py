@@ -4,10 +4,10 @@ from a diff of subjects (``statistics``, ``figures``) start from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..backends.published import Dataset
 from ..backends.releases import CHANGES, change_of, read
-from ..backends.store import CblodStore
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,9 @@ class Diff:
     """The release before (read-only, with its folder) and the IRIs whose published
     statements this release added, changed or removed (its record's ``changes.json``)."""
 
-    before: CblodStore
+    before: Dataset
+    #: the release before's folder (its kept answers, its derived files)
+    before_folder: Path
     subjects: frozenset[str]
 
 
@@ -31,12 +33,12 @@ def given_or_own(release: Dataset, diff: Diff | None | object) -> Diff | None:
 def diff_of(release: Dataset) -> Diff | None:
     """The diff of the local release ``release`` reads; None without a release before on
     disk (or for a SPARQL server's version, which keeps no releases)."""
-    if not isinstance(release, CblodStore) or release.snapshot is None:
+    releases = release.releases
+    if releases is None or releases.current is None:
         return None
-    change, record = change_of(release.snapshot), read(release.snapshot)
+    change, record = change_of(releases.current), read(releases.current)
     if change is None or record is None:
         return None
     changed = record.changes
     subjects = frozenset(iri for kind in CHANGES for iri in changed[kind])
-    before = CblodStore(release.path, must_exist=True, snapshot=change.previous)
-    return Diff(before, subjects)
+    return Diff(releases.at(change.previous), change.previous, subjects)

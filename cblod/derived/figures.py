@@ -37,7 +37,7 @@ def untouched_programmes(
     """The answers folder of the release before and the programmes (IRIs) ``release`` did not
     touch, or None when it cannot tell (see the module's docstring)."""
     diff = given_or_own(release, diff)
-    if diff is None or diff.before.snapshot is None or len(diff.subjects) > WHOLE_ABOVE:
+    if diff is None or len(diff.subjects) > WHOLE_ABOVE:
         return None
     touched: set[str] = set()
     for store in (diff.before, release):
@@ -49,7 +49,7 @@ def untouched_programmes(
     programmes = {
         lexical(q.subject) for q in release.quads(None, RDF.type, CBO.Programme, PUBLISHED)
     }
-    return diff.before.snapshot / ANSWERS, frozenset(programmes - touched)
+    return diff.before_folder / ANSWERS, frozenset(programmes - touched)
 
 
 def _touched_by(store: Dataset, subject: NamedNode) -> set[str] | None:

@@ -48,11 +48,11 @@ def statistics(
 
 
 def _updated_scans(release: Dataset, diff: Diff | None) -> Scans | None:
-    if diff is None or diff.before.snapshot is None:
+    if diff is None:
         return None
     try:
         kept = json.loads(
-            (diff.before.snapshot / ANSWERS / "dataset-statistics.json").read_text(encoding="utf-8")
+            (diff.before_folder / ANSWERS / "dataset-statistics.json").read_text(encoding="utf-8")
         )
     except (OSError, ValueError):
         return None

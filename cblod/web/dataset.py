@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Triple
 
+from ..backends.published import current_release
 from ..core.vocab import sparql_prefixes
 from ..derived.kept import kept_summary, kept_summary_in
 from ..read.catalogue import PREFIXES, Addresses, Publication, Version, catalogue, void
@@ -53,7 +54,7 @@ def _url(endpoint: str, **values: str) -> str:
 
 def addresses() -> Addresses:
     """Where this server serves what the descriptions name, as the client reached it."""
-    keeps_releases = current_store().snapshot is not None
+    keeps_releases = current_store().releases is not None
     return Addresses(
         home=_url("home.index"),
         sparql=_url("sparql.query"),
@@ -106,7 +107,7 @@ def catalog_triples() -> list[Triple]:
         stats,
         addresses(),
         publication(),
-        files=manifest(store.snapshot) if store.snapshot else {},
+        files=manifest(current) if (current := current_release(store)) else {},
         versions=versions,
         today=datetime.now(UTC),
     )

@@ -5,14 +5,13 @@ Served from disk with ``send_file``: streamed, with ``ETag`` (the dataset versio
 lists can be asked for, so no path ever reaches the file system from a URL.
 """
 
-from __future__ import annotations
-
 import shutil
 import threading
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
+from ..backends.published import current_release
 from ..read.dumps import RELEASE_DUMPS, dump_files, manifest, write_dumps
 from .store_access import current_store
 
@@ -24,8 +23,9 @@ def dumps_dir() -> Path:
     """The dumps of the current dataset version: its release's (built after the publish, in
     the snapshot), or else ``{store}/dumps/{version}``, built here on first request."""
     store = current_store()
-    if store.snapshot and manifest(store.snapshot):
-        return store.snapshot / RELEASE_DUMPS  # built with the release, after its publish
+    release = current_release(store)
+    if release and manifest(release):
+        return release / RELEASE_DUMPS  # built with the release, after its publish
     root = Path(current_app.config.get("DUMPS_DIR") or store.path / "dumps").absolute()
     target = root / store.version
     with _lock:

@@ -442,7 +442,7 @@ def render_page(kind: str, key: str, d: Description) -> str:
         d=d,
         # releases (and so a history) are the embedded store's
         history=with_language(url_for("memento.timemap", kind=kind, key=key))
-        if current_store().snapshot is not None
+        if current_store().releases is not None
         else None,
         release=g.get("cblod_release"),
         newest=newest_release(),

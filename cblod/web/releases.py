@@ -49,9 +49,11 @@ _opening = threading.Lock()
 
 def retained() -> list[Release]:
     """The releases on disk, newest first."""
-    store = current_store()
-    found = (read(folder) for folder in store.release_folders())
-    published = store.snapshot.name if store.snapshot else ""
+    releases = current_store().releases
+    if releases is None or releases.current is None:
+        return []
+    found = (read(folder) for folder in releases.folders())
+    published = releases.current.name
     return sorted(
         (r for r in found if r is not None and r.folder.name <= published),
         key=lambda r: -r.number,
@@ -79,10 +81,11 @@ def release_store(release: Release) -> Dataset:
     key = str(release.folder)
     with _opening:
         if key not in opened:
-            store = current_store()
+            releases = current_store().releases
+            assert releases is not None  # a kept release was found: the backend keeps them
             if len(opened) >= OPEN_RELEASES:
                 opened.pop(next(iter(opened)))
-            opened[key] = store.at_snapshot(release.folder)
+            opened[key] = releases.at(release.folder)
         return opened[key]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...backends.published import Dataset
+from ...backends.published import Dataset, current_release
 from ...backends.releases import change_of
 from ..building import building
 from ..paths import PathReader
@@ -48,5 +48,6 @@ def build_all(
 
 def _previous_folder(store: Dataset) -> Path | None:
     """The facet index folder of the release before ``store``'s, when it is on disk."""
-    change = change_of(store.snapshot) if store.snapshot is not None else None
+    release = current_release(store)
+    change = change_of(release) if release is not None else None
     return change.previous / FOLDER if change is not None else None

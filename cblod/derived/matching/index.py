@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ...backends.published import Dataset
+from ...backends.published import Dataset, current_release
 from ...backends.releases import link_or_copy
 from ...records import names as naming
 from ...records.names import fold, name_tokens
@@ -430,5 +430,6 @@ def keep(store: Dataset, steps: PathReader | None = None, reach: Reach | None = 
 def _previous_index(store: Dataset) -> Kept | None:
     from ...backends.releases import change_of
 
-    change = change_of(store.snapshot) if store.snapshot is not None else None
+    release = current_release(store)
+    change = change_of(release) if release is not None else None
     return kept(change.previous) if change is not None else None
