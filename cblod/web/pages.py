@@ -1,8 +1,10 @@
 """HTML pages for people: one view per kind of thing, built from its description.
 
-Each view gathers what its page shows with a few bounded SPARQL queries (partners of a
-project, projects of an organisation, ERDF by country for a programme) and hands plain values
-to a Jinja template; every page also carries schema.org JSON-LD and links to its data formats.
+Each view asks the few bounded SPARQL queries the read layer writes for its kind (partners of
+a project, projects of an organisation: ``cblod.read.page_sections``; a programme's figures:
+``cblod.read.figures``), in one query, from the answers kept with the release when they are,
+and hands plain values to a Jinja template; every page also carries schema.org JSON-LD and
+links to its data formats.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from ..core.rdfterms import Term, lexical
 from ..core.vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from ..derived.kept import kept_solutions
 from ..query.text import union_of_sections
-from ..read.chosen_names import chosen_name, name_key
 from ..read.describe import Description, kind_of
 from ..read.figures import PROGRAMME_SECTIONS, programme_figures
+from ..read.page_sections import organisation_sections, project_sections
 from .charts import bar_chart
 from .labels import choose_name, own_name, reader_languages
 from .language import with_language
@@ -178,26 +180,7 @@ def json_ld(d: Description, schema_type: str, **extra: Any) -> str:
 def project_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
     languages = reader_languages()
-    found = sections(
-        # one row per participation, whatever the number of names: every name would be a row
-        # and every amount counted once per name
-        partners=f"""
-        SELECT ?participation ?org ?role ({chosen_name("?name_key")} AS ?name)
-               ({chosen_name("?country_key")} AS ?countryName)
-               (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu) WHERE {{
-          ?participation cbo:project <{iri}> ; cbo:partner ?org ; cbo:role ?role .
-          ?org skos:prefLabel ?label . BIND({name_key("?label", languages)} AS ?name_key)
-          OPTIONAL {{ ?org cbo:country/skos:prefLabel ?country
-                     BIND({name_key("?country", languages)} AS ?country_key) }}
-          OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
-          OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
-        }} GROUP BY ?participation ?org ?role""",
-        results=f"""
-        SELECT ?result ?kind ({chosen_name("?text_key")} AS ?text) WHERE {{
-          <{iri}> cbo:result ?result . ?result rdfs:label ?label ; cbo:resultKind ?kind .
-          BIND({name_key("?label", languages)} AS ?text_key)
-        }} GROUP BY ?result ?kind""",
-    )
+    found = sections(**project_sections(iri, languages))
     results = sorted(found["results"], key=lambda r: (value(r["text"]) or "", bound(r["result"])))
     partner_rows: list[dict[str, Any]] = [
         {
@@ -262,26 +245,7 @@ def _result(row: dict[str, Term | None]) -> dict[str, Any]:
 
 def organisation_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
-    found = sections(
-        projects=f"""
-        SELECT ?participation ?project ?role ({chosen_name("?title_key")} AS ?title)
-               (MIN(?acronym_) AS ?acronym) (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu)
-               (MIN(?start_) AS ?start) WHERE {{
-          ?participation cbo:partner <{iri}> ; cbo:project ?project ; cbo:role ?role .
-          ?project rdfs:label ?label . BIND({name_key("?label", reader_languages())} AS ?title_key)
-          OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
-          OPTIONAL {{ ?project cbo:startDate ?start_ }}
-          OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
-          OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
-        }} GROUP BY ?participation ?project ?role""",
-        address=f"""
-        SELECT ?full WHERE {{
-          <{iri}> schema:address/<http://www.w3.org/ns/locn#fullAddress> ?full }}""",
-        identifiers=f"""
-        SELECT ?id ?notation ?identifier ?page WHERE {{ <{iri}> cbo:identifier ?id .
-          ?id skos:notation ?notation ; rdfs:label ?identifier .
-          OPTIONAL {{ ?id foaf:page ?page }} }}""",
-    )
+    found = sections(**organisation_sections(iri, reader_languages()))
     addresses = sorted(bound(r["full"]) for r in found["address"])
     address_text = addresses[0] if addresses else None
     identifiers = sorted(

@@ -1,0 +1,62 @@
+"""The SPARQL a resource page asks beyond the resource's description, by section.
+
+A project's page lists its partners (with their roles and amounts) and its results; an
+organisation's, its projects, address and identifiers. Each section is one bounded SELECT
+over the published graph; names are chosen for the reader's ``languages`` in the query
+(``cblod.read.chosen_names``), so a page and the SPARQL a reader copies agree. The web tier
+asks them together (``cblod.query.text.union_of_sections``) and shapes the rows for its
+templates; a programme's figures are ``cblod.read.figures``'.
+"""
+
+from __future__ import annotations
+
+from .chosen_names import chosen_name, name_key
+
+
+def project_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
+    """``partners`` (one row per participation) and ``results`` of project ``iri``."""
+    return dict(
+        # one row per participation, whatever the number of names: every name would be a row
+        # and every amount counted once per name
+        partners=f"""
+            SELECT ?participation ?org ?role ({chosen_name("?name_key")} AS ?name)
+                   ({chosen_name("?country_key")} AS ?countryName)
+                   (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu) WHERE {{
+              ?participation cbo:project <{iri}> ; cbo:partner ?org ; cbo:role ?role .
+              ?org skos:prefLabel ?label . BIND({name_key("?label", languages)} AS ?name_key)
+              OPTIONAL {{ ?org cbo:country/skos:prefLabel ?country
+                         BIND({name_key("?country", languages)} AS ?country_key) }}
+              OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
+              OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
+            }} GROUP BY ?participation ?org ?role""",
+        results=f"""
+            SELECT ?result ?kind ({chosen_name("?text_key")} AS ?text) WHERE {{
+              <{iri}> cbo:result ?result . ?result rdfs:label ?label ; cbo:resultKind ?kind .
+              BIND({name_key("?label", languages)} AS ?text_key)
+            }} GROUP BY ?result ?kind""",
+    )
+
+
+def organisation_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
+    """``projects`` (one row per participation), ``address`` and ``identifiers`` of
+    organisation ``iri``."""
+    return dict(
+        projects=f"""
+            SELECT ?participation ?project ?role ({chosen_name("?title_key")} AS ?title)
+                   (MIN(?acronym_) AS ?acronym) (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu)
+                   (MIN(?start_) AS ?start) WHERE {{
+              ?participation cbo:partner <{iri}> ; cbo:project ?project ; cbo:role ?role .
+              ?project rdfs:label ?label . BIND({name_key("?label", languages)} AS ?title_key)
+              OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
+              OPTIONAL {{ ?project cbo:startDate ?start_ }}
+              OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
+              OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
+            }} GROUP BY ?participation ?project ?role""",
+        address=f"""
+            SELECT ?full WHERE {{
+              <{iri}> schema:address/<http://www.w3.org/ns/locn#fullAddress> ?full }}""",
+        identifiers=f"""
+            SELECT ?id ?notation ?identifier ?page WHERE {{ <{iri}> cbo:identifier ?id .
+              ?id skos:notation ?notation ; rdfs:label ?identifier .
+              OPTIONAL {{ ?id foaf:page ?page }} }}""",
+    )
