@@ -16,11 +16,12 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
 from cblod.read.describe import (
-    _ABOUT_KNOWN,
     Description,
+    about_known,
     describe,
     describe_by_lookups,
     describe_in_few_queries,
+    linked_nodes,
 )
 from tests.helpers.samples import KEEP_EU_PAGE
 
@@ -37,7 +38,6 @@ def published_iris(store: CblodStore) -> list[NamedNode]:
 
 def fresh(describe, store, iri, **options):
     """``describe`` from its own reads: no name kept from an earlier description."""
-    _ABOUT_KNOWN.clear()
     return describe(store, iri, **options)
 
 
@@ -145,3 +145,13 @@ def test_every_backend_lists_the_subjects_under_a_prefix_alike(
     listed = list(published_samples.subjects_under(ours))
     assert len(listed) == len(set(listed)) and set(listed) == expected
     assert len(expected) > 7 * 3
+
+
+def test_names_kept_from_earlier_descriptions_describe_as_lookups_do(sample_store):
+    """A server keeps the names of nodes its pages showed (``about_known``, held by the app):
+    a description from them is the one its own reads give."""
+    known = about_known()
+    for iri in published_iris(sample_store):
+        assert describe(sample_store, iri, known=known) == describe(sample_store, iri), iri
+        shown = linked_nodes(describe(sample_store, iri))
+        assert all(known.get((sample_store.version, node)) is not None for node in shown), iri

@@ -32,15 +32,21 @@ INBOUND_PAGE = 100
 SOURCES_SHOWN = 20
 #: nodes whose names and types one query asks for
 LOOKUP_BATCH = 500
-#: statements kept in ``_ABOUT_KNOWN`` (~15 MB): the names, types and original pages of
+#: statements an ``AboutKnown`` keeps (~15 MB): the names, types and original pages of
 #: ~20 000 nodes, more than every node a 3 000-project dataset's pages show
 ABOUT_KEPT = 100_000
 
 #: What ``_ABOUT`` said of a node, by (dataset version, node): most nodes a page shows (its
 #: programme, priority, countries, properties) were shown by the pages before it, so a page's
 #: first view looks up only what is new to it. A version is a UUID given at publish (pushed
-#: with the data to a SPARQL server), so a key never names two different datasets.
-_ABOUT_KNOWN = SizedCache[tuple[tuple[str, Term], ...]](ABOUT_KEPT, lambda said: len(said) + 1)
+#: with the data to a SPARQL server), so a key never names two different datasets. The web
+#: app holds one (``cblod.web.store_access.Memos``); a description asked without one looks up
+#: every node it shows.
+AboutKnown = SizedCache[tuple[tuple[str, Term], ...]]
+
+
+def about_known() -> AboutKnown:
+    return AboutKnown(ABOUT_KEPT, lambda said: len(said) + 1)
 
 
 @dataclass
@@ -159,23 +165,32 @@ def linked_nodes(d: Description) -> set[str]:
     return nodes
 
 
-def describe(dataset: Dataset, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
+def describe(
+    dataset: Dataset,
+    iri: NamedNode,
+    *,
+    inbound_offset: int = 0,
+    known: AboutKnown | None = None,
+) -> Description:
     """What a page or a data format shows about ``iri``, with one page of its inbound links
     from ``inbound_offset``: by pattern lookups where they are local calls, else in a few
     queries (``Dataset.layout``)."""
     layout = dataset.layout()
     if layout.lookups_are_local:
-        return describe_by_lookups(dataset, iri, inbound_offset=inbound_offset)
+        return describe_by_lookups(dataset, iri, inbound_offset=inbound_offset, known=known)
     return describe_in_few_queries(
         dataset,
         iri,
         inbound_offset=inbound_offset,
+        known=known,
         published=layout.published,
         graphs=set(layout.graphs) if layout.graphs is not None else None,
     )
 
 
-def describe_by_lookups(store: Dataset, iri: NamedNode, *, inbound_offset: int = 0) -> Description:
+def describe_by_lookups(
+    store: Dataset, iri: NamedNode, *, inbound_offset: int = 0, known: AboutKnown | None = None
+) -> Description:
     """The description from pattern lookups and one query for the names: for a store in this
     process, where a lookup costs microseconds and a SPARQL query's planning more."""
     pieces = _Pieces(iri, inbound_offset)
@@ -196,7 +211,7 @@ def describe_by_lookups(store: Dataset, iri: NamedNode, *, inbound_offset: int =
     d.sources_total = len(pieces.said)
     pieces.first_sources()  # for linked_nodes
     d.moved = any(True for _ in store.quads(None, IDENTITY_KEY, _alias(iri), IDENTITY))
-    _name_all(store.version, pieces, lambda nodes: _about_by_lookups(store, nodes))
+    _name_all(store.version, pieces, lambda nodes: _about_by_lookups(store, nodes), known)
     return pieces.finish()
 
 
@@ -206,16 +221,17 @@ AboutFetch = Callable[[list[str]], Iterable[tuple[str, str, Term]]]
 _ASKING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="cblod-describe")
 
 
-def _name_all(version: str, pieces: _Pieces, fetch: AboutFetch) -> None:
+def _name_all(version: str, pieces: _Pieces, fetch: AboutFetch, kept: AboutKnown | None) -> None:
     """The names, types and original pages of every node the description shows: those of
-    nodes an earlier page showed from ``_ABOUT_KNOWN``, the others from ``fetch`` (node,
-    predicate, object statements of the nodes given)."""
+    nodes an earlier page showed from ``kept``, the others from ``fetch`` (node, predicate,
+    object statements of the nodes given)."""
     d, unknown = pieces.d, []
+    kept = kept if kept is not None else about_known()
     # the resource's own names and types are among its statements, read already
     own = tuple((p.value, o) for p, o in d.statements if p.value in _ABOUT_SET)
-    _ABOUT_KNOWN.put((version, d.iri.value), own)
+    kept.put((version, d.iri.value), own)
     for node in sorted(linked_nodes(d)):
-        known = own if node == d.iri.value else _ABOUT_KNOWN.get((version, node))
+        known = own if node == d.iri.value else kept.get((version, node))
         if known is None:
             unknown.append(node)
         else:
@@ -230,7 +246,7 @@ def _name_all(version: str, pieces: _Pieces, fetch: AboutFetch) -> None:
     for node, said in found.items():
         for predicate, obj in said:
             pieces.about(node, predicate, obj)
-        _ABOUT_KNOWN.put((version, node), tuple(said))
+        kept.put((version, node), tuple(said))
 
 
 _ABOUT_PREDICATES = (*LABELS, RDF.type, PROV.hadPrimarySource)
@@ -269,6 +285,7 @@ def describe_in_few_queries(
     iri: NamedNode,
     *,
     inbound_offset: int = 0,
+    known: AboutKnown | None = None,
     published: NamedNode | None = None,
     graphs: set[str] | None = None,
 ) -> Description:
@@ -334,7 +351,9 @@ def describe_in_few_queries(
         )
         d.inbound_total = int(lexical(row["total"]) if row["total"] is not None else 0)
     pieces.first_sources()  # for linked_nodes
-    _name_all(store.version, pieces, lambda nodes: _about_by_query(store, within, options, nodes))
+    _name_all(
+        store.version, pieces, lambda nodes: _about_by_query(store, within, options, nodes), known
+    )
     return pieces.finish()
 
 

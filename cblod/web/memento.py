@@ -26,7 +26,7 @@ from .labels import own_name, reader_languages
 from .language import with_language
 from .links import iri_for_path
 from .releases import kept_release, release_store, retained
-from .store_access import current_store
+from .store_access import current_store, memos
 
 blueprint = Blueprint("memento", __name__)
 
@@ -182,7 +182,7 @@ def timemap(kind: str, key: str) -> Response:
 def _timemap_page(kind: str, key: str, iri: NamedNode, found: list[Release]) -> str:
     """The versions as a person reads them: newest first, each release's page of the
     resource, its date and what the release changed, and the current page."""
-    description = describe(current_store(), iri)
+    description = describe(current_store(), iri, known=memos().about)
     name = own_name(description, reader_languages()) if description.exists else None
     versions = [
         {

@@ -25,7 +25,7 @@ from .language import asked_language
 from .links import document_path, iri_for_path, local_kind_key
 from .negotiation import VARIANTS, named_format, negotiate
 from .pages import render_page
-from .store_access import current_store
+from .store_access import current_store, memos
 
 blueprint = Blueprint("resources", __name__)
 
@@ -46,7 +46,9 @@ def _node(kind: str, key: str) -> NamedNode:
 
 def _described(kind: str, key: str) -> Description:
     """The description of the thing at ``kind/key`` (three queries on a SPARQL server)."""
-    return describe(current_store(), _node(kind, key), inbound_offset=_offset())
+    return describe(
+        current_store(), _node(kind, key), inbound_offset=_offset(), known=memos().about
+    )
 
 
 def _offset() -> int:

@@ -19,6 +19,7 @@ from ..derived.facets.index import ListIndex
 from ..derived.matching.match import Matcher
 from ..lru import VersionedCache
 from ..query.running import QueryRunner
+from ..read.describe import AboutKnown, about_known
 
 
 class PublishedStore:
@@ -110,6 +111,8 @@ class Memos:
     matchers: VersionedCache[Matcher] = field(
         default_factory=lambda: VersionedCache(versions=KEPT_VERSIONS)
     )
+    #: the names and types of nodes pages have shown (``cblod.read.describe``), by version
+    about: AboutKnown = field(default_factory=about_known)
 
 
 def memos() -> Memos:
