@@ -3,8 +3,10 @@ from a diff of subjects (``statistics``, ``figures``) start from."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from ..backends.published import Dataset
 from ..backends.releases import CHANGES, change_of, read
@@ -21,13 +23,21 @@ class Diff:
     subjects: frozenset[str]
 
 
-#: passed for a diff not worked out yet (None is a diff that cannot be had)
-UNKNOWN: object = object()
+class Unknown(enum.Enum):
+    """A diff not worked out yet (None is a diff that cannot be had): the typed sentinel of
+    PEP 484, so ``diff is UNKNOWN`` narrows what is left to ``Diff | None``."""
+
+    UNKNOWN = "unknown"
 
 
-def given_or_own(release: Dataset, diff: Diff | None | object) -> Diff | None:
-    """``diff`` when a caller worked it out (``cblod.derived.release.Shared``), else ``release``'s."""
-    return diff_of(release) if diff is UNKNOWN else diff  # type: ignore[return-value]
+UNKNOWN = Unknown.UNKNOWN
+#: a diff worked out by a caller (``cblod.derived.release.Shared``), or not yet
+MaybeDiff = Diff | None | Literal[Unknown.UNKNOWN]
+
+
+def given_or_own(release: Dataset, diff: MaybeDiff) -> Diff | None:
+    """``diff`` when a caller worked it out, else ``release``'s."""
+    return diff_of(release) if diff is UNKNOWN else diff
 
 
 def diff_of(release: Dataset) -> Diff | None:

@@ -23,7 +23,7 @@ from pyoxigraph import DefaultGraph, NamedNode
 from ..backends.published import Dataset
 from ..core.rdfterms import lexical
 from ..core.vocab import CBO, RDF
-from .diff import UNKNOWN, Diff, given_or_own
+from .diff import UNKNOWN, MaybeDiff, given_or_own
 from .kept import FOLDER as ANSWERS
 
 #: changed subjects above which every programme's figures are asked again
@@ -32,7 +32,7 @@ PUBLISHED = DefaultGraph()
 
 
 def untouched_programmes(
-    release: Dataset, diff: Diff | None | object = UNKNOWN
+    release: Dataset, diff: MaybeDiff = UNKNOWN
 ) -> tuple[Path, frozenset[str]] | None:
     """The answers folder of the release before and the programmes (IRIs) ``release`` did not
     touch, or None when it cannot tell (see the module's docstring)."""

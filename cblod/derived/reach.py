@@ -23,7 +23,7 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode
 
 from ..backends.published import Dataset
 from ..core.vocab import PREFIXES
-from .diff import UNKNOWN, Diff, given_or_own
+from .diff import UNKNOWN, Diff, MaybeDiff, given_or_own
 from .paths import NearReader
 
 PUBLISHED = DefaultGraph()
@@ -138,7 +138,7 @@ class Reach:
     near: NearReader
 
 
-def reach_of(release: Dataset, diff: Diff | None | object = UNKNOWN) -> Reach | None:
+def reach_of(release: Dataset, diff: MaybeDiff = UNKNOWN) -> Reach | None:
     """The reach of the local release ``release`` reads; None when there is no release before
     on disk, or the change is too large to patch (see ``WHOLE_ABOVE``)."""
     diff = given_or_own(release, diff)

@@ -27,10 +27,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from ..backends.published import Dataset
 from ..read.dumps import release_dumps
-from .diff import Diff, diff_of
+from .diff import UNKNOWN, Diff, MaybeDiff, Unknown, diff_of
 from .facets.keep import build_all as build_facet_index
 from .figures import untouched_programmes
 from .kept import FOLDER as ANSWERS
@@ -50,8 +51,8 @@ class Shared:
     def __init__(self, release: Dataset) -> None:
         self.release = release
         self._lock = threading.Lock()
-        self._reach: list[Reach | None] = []
-        self._diff: list[Diff | None] = []
+        self._reach: Reach | None | Literal[Unknown.UNKNOWN] = UNKNOWN
+        self._diff: MaybeDiff = UNKNOWN
 
     @cached_property
     def properties(self) -> PathReader:
@@ -62,17 +63,17 @@ class Shared:
         """What the release changed, with the release before opened (once: an open is
         tens of milliseconds)."""
         with self._lock:
-            if not self._diff:
-                self._diff.append(diff_of(self.release))
-            return self._diff[0]
+            if self._diff is UNKNOWN:
+                self._diff = diff_of(self.release)
+            return self._diff
 
     @property
     def reach(self) -> Reach | None:
         diff = self.diff
         with self._lock:
-            if not self._reach:
-                self._reach.append(reach_of(self.release, diff))
-            return self._reach[0]
+            if self._reach is UNKNOWN:
+                self._reach = reach_of(self.release, diff)
+            return self._reach
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from ..backends.published import Dataset
 from ..core.rdfterms import lexical
 from ..core.vocab import RDF
 from ..read.stats import LINK_TARGETS, Scans, dataset_statistics, stats
-from .diff import UNKNOWN, Diff, given_or_own
+from .diff import UNKNOWN, Diff, MaybeDiff, given_or_own
 from .kept import FOLDER as ANSWERS
 
 #: above this share of the subjects changed, the counts are made whole
@@ -36,7 +36,7 @@ WHOLE_ABOVE = 0.2
 
 
 def statistics(
-    release: Dataset, asking: Dataset | None = None, diff: Diff | None | object = UNKNOWN
+    release: Dataset, asking: Dataset | None = None, diff: MaybeDiff = UNKNOWN
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(``stats``, ``dataset_statistics``) of the release ``release`` reads, its scans updated
     from the release before's where it can be (see the module's docstring); the other parts
