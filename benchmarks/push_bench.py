@@ -32,8 +32,7 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
-from conftest import ENGINES, KEEP_EU_PAGE, engine_serving, free_port, process_serving  # noqa: E402
+sys.path.insert(0, str(HERE.parent))  # the tests' helpers: real servers, the sample pages
 from generate import keep_eu_export  # noqa: E402
 from pages_bench import made_ahead, percentile  # noqa: E402
 
@@ -41,6 +40,8 @@ from cblod.backends.push import push  # noqa: E402
 from cblod.backends.remote import RemoteStore, SparqlServer  # noqa: E402
 from cblod.backends.store import CblodStore  # noqa: E402
 from cblod.publish import ingest  # noqa: E402
+from tests.helpers.samples import KEEP_EU_PAGE  # noqa: E402
+from tests.helpers.servers import ENGINES, engine_serving, free_port, process_serving  # noqa: E402
 
 REQUESTS = 100
 LOOKUP = """PREFIX cbo: <https://w3id.org/cblod/ontology#>
