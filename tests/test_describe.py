@@ -133,9 +133,9 @@ def test_every_backend_lists_the_subjects_under_a_prefix_alike(
 ):
     """What pages are made ahead for: every published subject of ours, each once, also when
     a server is read a page at a time (a few subjects a page here, to page at all)."""
-    import cblod.backends.published
+    import cblod.backends.reads
 
-    monkeypatch.setattr(cblod.backends.published, "SUBJECTS_PAGE", 7)
+    monkeypatch.setattr(cblod.backends.reads, "SUBJECTS_PAGE", 7)
     ours = f"{sample_store.base_uri}id/"
     expected = {
         q.subject

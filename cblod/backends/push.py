@@ -46,8 +46,8 @@ from pyoxigraph import (
 )
 
 from ..core.errors import StoreError
+from ..core.graphs import OWN_GRAPHS
 from ..core.rdfterms import GraphName
-from .published import OWN_GRAPHS
 from .registry import (
     DATASET,
     HOLDS,

@@ -54,7 +54,8 @@ from ..core.errors import EngineError, StoreError
 from ..core.rdfterms import GraphName, QueryResult, Subject, Term
 from ..query.results import TooManyResults
 from ..query.scan import scan
-from .published import SUBJECTS_PAGE, Layout, PublishedReads
+from .published import Layout
+from .reads import SUBJECTS_PAGE, PublishedReads
 from .registry import read_contents, read_version
 
 if TYPE_CHECKING:

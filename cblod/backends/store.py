@@ -26,7 +26,7 @@ from ..core.errors import StoreError
 from ..core.graphs import DATASET, META
 from ..core.rdfterms import lexical
 from ..core.vocab import CBO
-from .published import PublishedReads
+from .reads import PublishedReads
 from .releases import Retention
 from .snapshots import POINTER, SnapshotFolder, published_snapshot
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..backends.published import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, Dataset
+from ..backends.published import Dataset
+from ..core.graphs import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY
 from ..core.merges import Evidence, follow, merged_iri
 from ..core.merges import merges as curated_merges
 from ..core.rdfterms import lexical
