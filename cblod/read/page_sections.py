@@ -5,12 +5,20 @@ organisation's, its projects, address and identifiers. Each section is one bound
 over the published graph; names are chosen for the reader's ``languages`` in the query
 (``cblod.read.chosen_names``), so a page and the SPARQL a reader copies agree. The web tier
 asks them together (``cblod.query.text.union_of_sections``) and shapes the rows for its
-templates; a programme's figures are ``cblod.read.figures``'.
+templates; a programme's figures are ``cblod.read.figures``'. Also here: the names of a
+search's hits, and the resources a sitemap lists.
 """
 
 from __future__ import annotations
 
+from pyoxigraph import Literal
+
+from ..backends.published import Dataset
+from ..core.vocab import sparql_prefixes
 from .chosen_names import chosen_name, name_key
+
+#: the kinds a sitemap lists (what a search engine should index: the pages people read)
+SITEMAP_KINDS = ("Project", "Organisation", "Programme")
 
 
 def project_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
@@ -60,3 +68,30 @@ def organisation_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str
               ?id skos:notation ?notation ; rdfs:label ?identifier .
               OPTIONAL {{ ?id foaf:page ?page }} }}""",
     )
+
+
+def names_of(dataset: Dataset, iris: list[str]) -> dict[str, list[Literal]]:
+    """Every name (skos:prefLabel, rdfs:label) of each of ``iris``, in one query."""
+    if not iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in iris)
+    query = (
+        f"SELECT ?item ?name WHERE {{ VALUES ?item {{ {values} }} "
+        "?item skos:prefLabel|rdfs:label ?name FILTER(isLiteral(?name)) }"
+    )
+    found: dict[str, list[Literal]] = {}
+    for row in dataset.select(sparql_prefixes() + query):
+        item, name = row["item"], row["name"]
+        if item is not None and isinstance(name, Literal):
+            found.setdefault(item.value, []).append(name)
+    return found
+
+
+def sitemap_subjects(dataset: Dataset, limit: int) -> list[str]:
+    """The IRIs of up to ``limit`` projects, organisations and programmes (a sitemap's)."""
+    classes = " ".join(f"cbo:{c}" for c in SITEMAP_KINDS)
+    rows = dataset.select(
+        sparql_prefixes()
+        + f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c }} LIMIT {limit}"
+    )
+    return [row["s"].value for row in rows]

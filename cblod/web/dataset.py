@@ -17,10 +17,10 @@ from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Triple
 
 from ..backends.published import current_release
-from ..core.vocab import sparql_prefixes
 from ..derived.kept import kept_summary, kept_summary_in
 from ..read.catalogue import PREFIXES, Addresses, Publication, Version, catalogue, void
 from ..read.dumps import manifest
+from ..read.page_sections import sitemap_subjects
 from ..read.stats import dataset_statistics
 from .links import base_uri
 from .negotiation import rdf_response
@@ -28,6 +28,8 @@ from .releases import release_iri, retained
 from .store_access import current_store, memoized
 
 blueprint = Blueprint("dataset", __name__)
+#: URLs one sitemap file may hold (sitemaps.org)
+SITEMAP_URLS = 50_000
 
 
 def statistics() -> dict[str, Any]:
@@ -124,16 +126,9 @@ def robots() -> Response:
 
 @blueprint.route("/sitemap.xml")
 def sitemap() -> Response:
-    store = current_store()
-    classes = " ".join(f"cbo:{c}" for c in ("Project", "Organisation", "Programme"))
-    rows = store.select(
-        sparql_prefixes()
-        + f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c }} LIMIT 50000"
-    )
     base = base_uri()
     urls = [url_for("home.index", _external=True)]
-    for row in rows:
-        iri = row["s"].value
+    for iri in sitemap_subjects(current_store(), SITEMAP_URLS):
         if iri.startswith(base + "id/"):
             kind, _, key = iri[len(base) + 3 :].partition("/")
             urls.append(url_for("resources.document", kind=kind, key=key, _external=True))

@@ -8,10 +8,9 @@ the index keeps one title per resource, whatever the reader.
 from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template, request
-from pyoxigraph import Literal
 
-from ..core.vocab import sparql_prefixes
 from ..derived.search import search as find
+from ..read.page_sections import names_of
 from .labels import choose_name, reader_languages, vary_on_language
 from .links import href
 from .store_access import current_store
@@ -19,28 +18,11 @@ from .store_access import current_store
 blueprint = Blueprint("search", __name__)
 
 
-def names_of(iris: list[str]) -> dict[str, list[Literal]]:
-    """Every name (skos:prefLabel, rdfs:label) of each of ``iris``, in one query."""
-    if not iris:
-        return {}
-    values = " ".join(f"<{iri}>" for iri in iris)
-    query = (
-        f"SELECT ?item ?name WHERE {{ VALUES ?item {{ {values} }} "
-        "?item skos:prefLabel|rdfs:label ?name FILTER(isLiteral(?name)) }"
-    )
-    found: dict[str, list[Literal]] = {}
-    for row in current_store().select(sparql_prefixes() + query):
-        item, name = row["item"], row["name"]
-        if item is not None and isinstance(name, Literal):
-            found.setdefault(item.value, []).append(name)
-    return found
-
-
 @blueprint.route("/search")
 def search() -> Response:
     text = request.args.get("q", "").strip()[:200]
     hits = find(current_store(), text) if text else []
-    names = names_of([h.iri for h in hits])
+    names = names_of(current_store(), [h.iri for h in hits])
     languages = reader_languages()
     results = [
         {
