@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from cblod.ingest.identity import ORGANISATION_MATCH, Identity, OrganisationEntry, _candidates
 from cblod.records.model import Organisation, Text
-from cblod.records.names import name_key, similarity, split_acronym, split_name
+from cblod.records.names import name_key, name_tokens, similarity, split_acronym, split_name
 from cblod.records.places import country, region
 
 
@@ -138,3 +138,26 @@ def test_looking_up_only_the_rarest_stems_misses_no_match(registered, asked):
     found = {e.iri for e in _candidates(index, tokens)}
     matching = {e.iri for e in entries if similarity(tokens, e.tokens) >= ORGANISATION_MATCH}
     assert matching <= found
+
+
+def test_names_sharing_common_words_are_compared_with_a_bounded_few():
+    """Organisations whose names share two words ("Generated Organisation 000123": real
+    names share words by the thousand, every "Comune di ...", "University of ..."): a new
+    one is scored against the names sharing its rarest word, as many at 20 000 as at 2 000,
+    and still merges with its own spelling."""
+
+    def registered(count: int) -> Identity:
+        identity = Identity("http://x/")
+        for n in range(count):
+            identity.organisation(org(f"Generated Organisation {n:06d}", "FI"))
+        return identity
+
+    def scored(identity: Identity, name: str) -> int:
+        return len(_candidates(identity._orgs_by_token, name_tokens(name)))
+
+    small, large = registered(2_000), registered(20_000)
+    asked = "Generated Organisation 001234 Oy"
+    assert scored(small, asked) == scored(large, asked) <= 100
+    assert large.organisation(org(asked, "FI")) == large.organisation(
+        org("Generated Organisation 001234", "FI")
+    )
