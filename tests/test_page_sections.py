@@ -3,11 +3,16 @@ one row per participation, whatever the number of names, with the amounts the so
 
 from __future__ import annotations
 
+import html
+import re
 from decimal import Decimal
+
+import requests
 
 from cblod.core.vocab import CBO, sparql_prefixes
 from cblod.read.page_sections import organisation_sections, project_sections
 from tests.helpers.samples import select
+from tests.helpers.servers import running
 
 PROJECT = "http://127.0.0.1:5000/id/project/central-baltic-2014-2020/4smart-growth"
 
@@ -32,12 +37,47 @@ def test_a_projects_partners_are_one_row_each_with_their_amounts(sample_store):
     assert shown == Decimal(total["sum"])
 
 
-def test_an_organisations_projects_include_every_participation(sample_store):
-    lead = next(
-        row["org"]
-        for row in rows(sample_store, project_sections(PROJECT, ("en",))["partners"])
-        if row["role"] == CBO.LeadPartner
+def test_an_organisations_page_lists_its_latest_participations_and_counts_them_all(sample_store):
+    (busiest,) = select(
+        sample_store,
+        "SELECT ?o (COUNT(?p) AS ?n) WHERE { ?p cbo:partner ?o } GROUP BY ?o ORDER BY DESC(?n) LIMIT 1",
     )
-    projects = rows(sample_store, organisation_sections(lead.value, ("en",))["projects"])
-    assert PROJECT in {row["project"].value for row in projects}
-    assert all(row["title"] is not None for row in projects)
+    assert int(busiest["n"]) > 1
+    sections = organisation_sections(busiest["o"], ("en",), shown=1)
+    (shown,) = rows(sample_store, sections["projects"])
+    (summary,) = rows(sample_store, sections["summary"])
+    assert int(summary["participations"].value) == int(busiest["n"])
+    (total,) = select(
+        sample_store,
+        f"SELECT (SUM(?e) AS ?sum) WHERE {{ ?p cbo:partner <{busiest['o']}> ; cbo:euContribution ?e }}",
+    )
+    assert Decimal(summary["funding"].value) == Decimal(total["sum"])
+    latest = select(
+        sample_store,
+        f"SELECT (MAX(?s) AS ?start) WHERE {{ ?p cbo:partner <{busiest['o']}> ; cbo:project/cbo:startDate ?s }}",
+    )
+    assert shown["start"].value == latest[0]["start"]
+
+
+def test_a_page_lists_a_bounded_part_and_links_the_list_that_holds_the_rest(sample_store):
+    """With room for one participation, the busiest organisation's page shows one row, says
+    how many there are, sums all of them, and links the participations list filtered to it,
+    which holds every one."""
+    (busiest,) = select(
+        sample_store,
+        "SELECT ?o (COUNT(?p) AS ?n) (SUM(?e) AS ?eu) WHERE { ?p cbo:partner ?o "
+        "OPTIONAL { ?p cbo:euContribution ?e } } GROUP BY ?o ORDER BY DESC(?n) LIMIT 1",
+    )
+    count = int(busiest["n"])
+    with running(sample_store, ORGANISATION_PROJECTS_SHOWN=1) as url:
+        path = "/doc/" + busiest["o"].split("/id/", 1)[1]
+        text = requests.get(url + path, timeout=60).text
+        table = re.search(r'<section id="projects">.*?</section>', text, re.S).group(0)
+        assert f"Projects ({count})" in table
+        assert table.count("<tr><td>") == 1
+        shown = re.search(r'id="organisation-eu">([0-9  .]+) EUR', text).group(1)
+        assert Decimal(shown.replace(" ", "").replace("\u2009", "")) == Decimal(busiest["eu"])
+        link = re.search(r'<a href="([^"]+)" id="all-participations">', text).group(1)
+        listed = requests.get(url + html.unescape(link), params={"format": "json"}, timeout=60)
+        assert listed.status_code == 200
+        assert listed.json()["total"] == count

@@ -45,21 +45,34 @@ def project_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
     )
 
 
-def organisation_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
-    """``projects`` (one row per participation), ``address`` and ``identifiers`` of
-    organisation ``iri``."""
+def organisation_sections(iri: str, languages: tuple[str, ...], shown: int) -> dict[str, str]:
+    """``projects`` (the latest ``shown`` participations, one row each: an organisation may
+    take part in thousands, and its page stays within its budget whatever its size),
+    ``summary`` (how many participations in all, and their sums), ``address`` and
+    ``identifiers`` of organisation ``iri``."""
+    participations = f"""
+              ?participation cbo:partner <{iri}> ; cbo:project ?project ; cbo:role ?role .
+              ?project rdfs:label ?label .
+              OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
+              OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}"""
     return dict(
         projects=f"""
             SELECT ?participation ?project ?role ({chosen_name("?title_key")} AS ?title)
                    (MIN(?acronym_) AS ?acronym) (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu)
-                   (MIN(?start_) AS ?start) WHERE {{
-              ?participation cbo:partner <{iri}> ; cbo:project ?project ; cbo:role ?role .
-              ?project rdfs:label ?label . BIND({name_key("?label", languages)} AS ?title_key)
+                   (MIN(?start_) AS ?start) WHERE {{{participations}
+              BIND({name_key("?label", languages)} AS ?title_key)
               OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
               OPTIONAL {{ ?project cbo:startDate ?start_ }}
-              OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
-              OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
-            }} GROUP BY ?participation ?project ?role""",
+            }} GROUP BY ?participation ?project ?role
+            ORDER BY DESC(?start) ?acronym ?project LIMIT {shown}""",
+        # each participation once, as the table counts it, whatever its number of names
+        summary=f"""
+            SELECT (COUNT(*) AS ?participations) (SUM(?total) AS ?budget) (SUM(?eu) AS ?funding)
+                   (COUNT(?total) AS ?withBudget) (COUNT(?eu) AS ?withFunding) WHERE {{
+              {{ SELECT ?participation ?project ?role (MIN(?total_) AS ?total)
+                       (MIN(?eu_) AS ?eu) WHERE {{{participations}
+                }} GROUP BY ?participation ?project ?role }}
+            }}""",
         address=f"""
             SELECT ?full WHERE {{
               <{iri}> schema:address/<http://www.w3.org/ns/locn#fullAddress> ?full }}""",

@@ -48,6 +48,8 @@ DEFAULTS = {
     "SPARQL_CACHE_BYTES": 64 * 1024 * 1024,
     "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
     "PAGES_AHEAD": False,
+    # participations an organisation's page lists (the latest); the rest are in the list
+    "ORGANISATION_PROJECTS_SHOWN": 100,
     "TRUST_PROXY": False,
     "PUBLISHER_NAME": "cblod",
     "PUBLISHER_TYPE": "NonProfitOrganisation",

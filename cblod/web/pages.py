@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from flask import g, render_template, url_for
+from flask import current_app, g, render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
 from ..core.ontology_terms import published_parents, term_labels
@@ -245,7 +245,10 @@ def _result(row: dict[str, Term | None]) -> dict[str, Any]:
 
 def organisation_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
-    found = sections(**organisation_sections(iri, reader_languages()))
+    shown = current_app.config["ORGANISATION_PROJECTS_SHOWN"]
+    found = sections(**organisation_sections(iri, reader_languages(), shown))
+    (summary,) = found["summary"] or [{}]
+    count = int(value(summary.get("participations")) or 0)
     addresses = sorted(bound(r["full"]) for r in found["address"])
     address_text = addresses[0] if addresses else None
     identifiers = sorted(
@@ -292,14 +295,17 @@ def organisation_view(d: Description) -> dict[str, Any]:
         ],
         "selected_for": [link(d, t) for t in d.values(CBO.selectedFor)],
         "projects": project_rows,
-        # each participation once (one row each): what the organisation's projects gave it
-        "projects_total": sum(
-            (p["total"] for p in project_rows if p["total"] is not None), Decimal(0)
-        )
-        if any(p["total"] is not None for p in project_rows)
+        "project_count": count,
+        # the rest are in the participations list, filtered to this organisation
+        "all_projects": url_for("faceted.participations", organisation=iri)
+        if count > len(project_rows)
         else None,
-        "projects_eu": sum((p["eu"] for p in project_rows if p["eu"] is not None), Decimal(0))
-        if any(p["eu"] is not None for p in project_rows)
+        # each participation once, all of them (not only those shown): what its projects gave it
+        "projects_total": decimal(summary.get("budget"))
+        if int(value(summary.get("withBudget")) or 0)
+        else None,
+        "projects_eu": decimal(summary.get("funding"))
+        if int(value(summary.get("withFunding")) or 0)
         else None,
         "json_ld": json_ld(
             d,
