@@ -10,7 +10,10 @@ from decimal import Decimal
 import requests
 
 from cblod.core.vocab import CBO, sparql_prefixes
-from cblod.read.page_sections import organisation_sections, project_sections
+from cblod.derived.facets.index import FOLDER, load
+from cblod.derived.facets.partners import participations_of
+from cblod.derived.facets.spec import LISTS
+from cblod.read.page_sections import participation_rows, project_sections
 from tests.helpers.samples import select
 from tests.helpers.servers import running
 
@@ -37,26 +40,23 @@ def test_a_projects_partners_are_one_row_each_with_their_amounts(sample_store):
     assert shown == Decimal(total["sum"])
 
 
-def test_an_organisations_page_lists_its_latest_participations_and_counts_them_all(sample_store):
+def test_an_organisations_latest_participations_and_sums_come_from_the_facet_index(sample_store):
+    """The participations list's index picks the participations a page shows (the latest
+    first) and adds up all of them, as SPARQL does; the store names those shown."""
     (busiest,) = select(
         sample_store,
-        "SELECT ?o (COUNT(?p) AS ?n) WHERE { ?p cbo:partner ?o } GROUP BY ?o ORDER BY DESC(?n) LIMIT 1",
+        "SELECT ?o (COUNT(?p) AS ?n) (SUM(?e) AS ?eu) (MAX(?s) AS ?latest) WHERE { "
+        "?p cbo:partner ?o OPTIONAL { ?p cbo:euContribution ?e } "
+        "OPTIONAL { ?p cbo:project/cbo:startDate ?s } } GROUP BY ?o ORDER BY DESC(?n) LIMIT 1",
     )
     assert int(busiest["n"]) > 1
-    sections = organisation_sections(busiest["o"], ("en",), shown=1)
-    (shown,) = rows(sample_store, sections["projects"])
-    (summary,) = rows(sample_store, sections["summary"])
-    assert int(summary["participations"].value) == int(busiest["n"])
-    (total,) = select(
-        sample_store,
-        f"SELECT (SUM(?e) AS ?sum) WHERE {{ ?p cbo:partner <{busiest['o']}> ; cbo:euContribution ?e }}",
-    )
-    assert Decimal(summary["funding"].value) == Decimal(total["sum"])
-    latest = select(
-        sample_store,
-        f"SELECT (MAX(?s) AS ?start) WHERE {{ ?p cbo:partner <{busiest['o']}> ; cbo:project/cbo:startDate ?s }}",
-    )
-    assert shown["start"].value == latest[0]["start"]
+    index = load(sample_store.snapshot / FOLDER, LISTS["participations"])
+    mine = participations_of(index, busiest["o"], shown=1)
+    assert mine.count == int(busiest["n"])
+    assert mine.funding == Decimal(busiest["eu"])
+    (shown,) = rows(sample_store, participation_rows(mine.latest, ("en",)))
+    assert shown["participation"].value == mine.latest[0]
+    assert shown["start"].value[:4] == busiest["latest"][:4]  # the index knows years
 
 
 def test_a_page_lists_a_bounded_part_and_links_the_list_that_holds_the_rest(sample_store):

@@ -14,7 +14,7 @@ from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
 from cblod.derived.facets.spec import LISTS
 from cblod.publish import derive_release, ingest
-from cblod.web import faceted, reconcile
+from cblod.web import indexes, reconcile
 from cblod.web.prepare import Preparer, RemotePreparer
 from tests.helpers.edits import STATUS, changed
 from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE
@@ -33,7 +33,7 @@ def no_loading_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
     def not_on_request(*args: object, **kwargs: object) -> None:
         raise AssertionError("an index was loaded by a request")
 
-    for module in (faceted, reconcile):
+    for module in (indexes, reconcile):
         monkeypatch.setattr(module, "load", not_on_request)
         monkeypatch.setattr(module, "build", not_on_request)
 

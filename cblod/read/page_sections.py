@@ -45,39 +45,11 @@ def project_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
     )
 
 
-def organisation_sections(iri: str, languages: tuple[str, ...], shown: int) -> dict[str, str]:
-    """``projects`` (the latest ``shown`` participations, one row each: an organisation may
-    take part in thousands, and its page stays within its budget whatever its size),
-    ``summary`` (how many participations in all, and their sums), ``address`` and
-    ``identifiers`` of organisation ``iri``."""
+def organisation_sections(iri: str) -> dict[str, str]:
+    """``address`` and ``identifiers`` of organisation ``iri`` (its participations are chosen
+    from the facet index: ``cblod.derived.facets.partners``, then named by
+    ``participation_rows``)."""
     return dict(
-        # the latest chosen from bare lookups (a project has one start date once consolidated),
-        # then names and amounts asked of those alone: optional, so that the engine asks them
-        # after the LIMIT (joined, Oxigraph named every participation first: 3x slower)
-        projects=f"""
-            SELECT ?participation ?project ?role ({chosen_name("?title_key")} AS ?title)
-                   (MIN(?acronym_) AS ?acronym) (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu)
-                   (MIN(?latest) AS ?start) WHERE {{
-              {{ SELECT ?participation ?project ?role ?latest WHERE {{
-                  ?participation cbo:partner <{iri}> ; cbo:project ?project ; cbo:role ?role .
-                  OPTIONAL {{ ?project cbo:startDate ?latest }}
-                }} ORDER BY DESC(?latest) ?project LIMIT {shown} }}
-              OPTIONAL {{ ?project rdfs:label ?label
-                         BIND({name_key("?label", languages)} AS ?title_key) }}
-              OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
-              OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
-              OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
-            }} GROUP BY ?participation ?project ?role""",
-        # each participation once, whatever its number of stated amounts
-        summary=f"""
-            SELECT (COUNT(*) AS ?participations) (SUM(?total) AS ?budget) (SUM(?eu) AS ?funding)
-                   (COUNT(?total) AS ?withBudget) (COUNT(?eu) AS ?withFunding) WHERE {{
-              {{ SELECT ?participation (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu) WHERE {{
-                  ?participation cbo:partner <{iri}> ; cbo:project ?project .
-                  OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
-                  OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
-                }} GROUP BY ?participation }}
-            }}""",
         address=f"""
             SELECT ?full WHERE {{
               <{iri}> schema:address/<http://www.w3.org/ns/locn#fullAddress> ?full }}""",
@@ -86,6 +58,24 @@ def organisation_sections(iri: str, languages: tuple[str, ...], shown: int) -> d
               ?id skos:notation ?notation ; rdfs:label ?identifier .
               OPTIONAL {{ ?id foaf:page ?page }} }}""",
     )
+
+
+def participation_rows(participations: list[str], languages: tuple[str, ...]) -> str:
+    """One row per participation of ``participations``: its project (with the name a reader
+    of ``languages`` sees, its acronym and start), role and amounts."""
+    values = " ".join(f"<{iri}>" for iri in participations)
+    return f"""
+        SELECT ?participation ?project ?role ({chosen_name("?title_key")} AS ?title)
+               (MIN(?acronym_) AS ?acronym) (MIN(?total_) AS ?total) (MIN(?eu_) AS ?eu)
+               (MIN(?start_) AS ?start) WHERE {{
+          VALUES ?participation {{ {values} }}
+          ?participation cbo:project ?project ; cbo:role ?role .
+          ?project rdfs:label ?label . BIND({name_key("?label", languages)} AS ?title_key)
+          OPTIONAL {{ ?project cbo:acronym ?acronym_ }}
+          OPTIONAL {{ ?project cbo:startDate ?start_ }}
+          OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
+          OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
+        }} GROUP BY ?participation ?project ?role"""
 
 
 def names_of(dataset: Dataset, iris: list[str]) -> dict[str, list[Literal]]:

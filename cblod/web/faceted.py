@@ -27,17 +27,14 @@ from flask import (
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from .. import collector
-from ..backends.published import Dataset
 from ..core.vocab import sparql_prefixes
-from ..derived.building import wait_for
 from ..derived.facets import export, sparql
-from ..derived.facets.index import ListIndex, build, folder_of, load
+from ..derived.facets.index import ListIndex
 from ..derived.facets.selection import BadFilter, Count, Outcome, Selection, evaluate, parse
 from ..derived.facets.spec import LISTS, NUTS, Facet
 from ..derived.search import matching
-from ..lru import VersionedCache
 from ..read.chosen_names import choose
+from .indexes import list_index
 from .labels import reader_languages, vary_on_language
 from .language import carried, with_language
 from .links import href
@@ -63,27 +60,6 @@ PAGE_COLUMNS = {
 MONEY_COLUMNS = frozenset(
     h for h in (c for cs in PAGE_COLUMNS.values() for c in cs) if "EUR" in h or "budget" in h
 ) | {"Project's EU funding", "EU contribution received"}
-
-
-def list_index(name: str) -> ListIndex:
-    """The facet index of list ``name`` for the snapshot this request reads."""
-    return index_of(current_store(), name, memos().indexes)
-
-
-def index_of(store: Dataset, name: str, indexes: VersionedCache[ListIndex]) -> ListIndex:
-    """The facet index of list ``name`` for the snapshot ``store`` reads, loaded (or built)
-    once per snapshot: by the request that first needs it, or ahead of every request by the
-    server's ``Preparer``."""
-
-    def make() -> ListIndex:
-        folder = folder_of(store)
-        index = None
-        if folder is not None:  # kept at publish, or being built there right now
-            with collector.long_lived():
-                index = wait_for(folder, "facets", lambda: load(folder, LISTS[name]))
-        return index if index is not None else build(store, LISTS[name])
-
-    return indexes.get(store.version, name, make)
 
 
 def _order(index: ListIndex, sort: str, languages: tuple[str, ...]) -> npt.NDArray[np.int64]:

@@ -20,12 +20,14 @@ from pyoxigraph import Literal, NamedNode
 from ..core.ontology_terms import published_parents, term_labels
 from ..core.rdfterms import Term, lexical
 from ..core.vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
+from ..derived.facets.partners import participations_of
 from ..derived.kept import kept_solutions
 from ..query.text import union_of_sections
 from ..read.describe import Description, kind_of
 from ..read.figures import PROGRAMME_SECTIONS, programme_figures
-from ..read.page_sections import organisation_sections, project_sections
+from ..read.page_sections import organisation_sections, participation_rows, project_sections
 from .charts import bar_chart
+from .indexes import list_index
 from .labels import choose_name, own_name, reader_languages
 from .language import with_language
 from .links import document_path, href
@@ -249,10 +251,14 @@ def _result(row: dict[str, Term | None]) -> dict[str, Any]:
 
 def organisation_view(d: Description) -> dict[str, Any]:
     iri = d.iri.value
-    shown = current_app.config["ORGANISATION_PROJECTS_SHOWN"]
-    found = sections(**organisation_sections(iri, reader_languages(), shown))
-    (summary,) = found["summary"] or [{}]
-    count = int(value(summary.get("participations")) or 0)
+    # which participations to show, and what all of them add up to: from the facet index
+    mine = participations_of(
+        list_index("participations"), iri, current_app.config["ORGANISATION_PROJECTS_SHOWN"]
+    )
+    queries = organisation_sections(iri)
+    if mine.latest:
+        queries["projects"] = participation_rows(mine.latest, reader_languages())
+    found = {"projects": [], **sections(**queries)}
     addresses = sorted(bound(r["full"]) for r in found["address"])
     address_text = addresses[0] if addresses else None
     identifiers = sorted(
@@ -299,18 +305,14 @@ def organisation_view(d: Description) -> dict[str, Any]:
         ],
         "selected_for": [link(d, t) for t in d.values(CBO.selectedFor)],
         "projects": project_rows,
-        "project_count": count,
+        "project_count": mine.count,
         # the rest are in the participations list, filtered to this organisation
         "all_projects": url_for("faceted.participations", organisation=iri)
-        if count > len(project_rows)
+        if mine.count > len(project_rows)
         else None,
         # each participation once, all of them (not only those shown): what its projects gave it
-        "projects_total": decimal(summary.get("budget"))
-        if int(value(summary.get("withBudget")) or 0)
-        else None,
-        "projects_eu": decimal(summary.get("funding"))
-        if int(value(summary.get("withFunding")) or 0)
-        else None,
+        "projects_total": mine.budget,
+        "projects_eu": mine.funding,
         "json_ld": json_ld(
             d,
             "Organization",

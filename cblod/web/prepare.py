@@ -150,7 +150,7 @@ def load_indexes(store: Dataset, memos: Memos) -> None:
 
 def load_index(store: Dataset, name: str, memos: Memos) -> None:
     """One index (a list's, by name, or ``RECONCILIATION``) into the app's memos."""
-    from .faceted import index_of
+    from .indexes import index_of
     from .reconcile import matcher_of
 
     if name == RECONCILIATION:
