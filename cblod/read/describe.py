@@ -7,11 +7,13 @@ IRI it points to, and one page of its inbound links with their total count.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
@@ -19,7 +21,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Triple
 from ..core.graphs import IDENTITY, IDENTITY_KEY, OWN_GRAPHS
 from ..core.merges import alias_key
 from ..core.ontology_terms import term_labels
-from ..core.rdfterms import Term, lexical
+from ..core.rdfterms import Subject, Term, lexical
 from ..core.vocab import CBO, DCTERMS, PROV, RDF, RDFS, SKOS
 from ..lru import SizedCache
 
@@ -28,6 +30,10 @@ if TYPE_CHECKING:
 
 LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation)
 INBOUND_PAGE = 100
+#: a link to a resource: (subject, predicate)
+Link = tuple[Subject, NamedNode]
+#: inbound links read and sorted here; beyond, the engine counts them (``_inbound_page``)
+INBOUND_SORTED_HERE = 2000
 #: sources whose statements a description carries (a programme is named by thousands)
 SOURCES_SHOWN = 20
 #: nodes whose names and types one query asks for
@@ -200,19 +206,43 @@ def describe_by_lookups(
             d.statements.append((q.predicate, q.object))
         else:
             pieces.source_said(q.graph_name, q.predicate, q.object)
-    inbound = [(q.subject, q.predicate) for q in store.quads(None, None, iri, DefaultGraph())]
-    inbound.sort(key=lambda sp: (sp[1].value, str(sp[0])))
-    d.inbound_total = len(inbound)
-    d.inbound = [
-        (s, p)
-        for s, p in inbound[inbound_offset : inbound_offset + INBOUND_PAGE]
-        if isinstance(s, NamedNode)
-    ]
+    d.inbound_total, inbound = _inbound_page(store, iri, inbound_offset)
+    d.inbound = [(s, p) for s, p in inbound if isinstance(s, NamedNode)]
     d.sources_total = len(pieces.said)
     pieces.first_sources()  # for linked_nodes
     d.moved = any(True for _ in store.quads(None, IDENTITY_KEY, _alias(iri), IDENTITY))
     _name_all(store.version, pieces, lambda nodes: _about_by_lookups(store, nodes), known)
     return pieces.finish()
+
+
+def _inbound_page(store: Dataset, iri: NamedNode, offset: int) -> tuple[int, list[Link]]:
+    """How many links point at ``iri`` in the published graph, and the page of them from
+    ``offset``, in (predicate, subject) order.
+
+    Up to ``INBOUND_SORTED_HERE`` links are read and sorted here. Beyond that (an organisation
+    in 20 000 projects has 40 000), reading every link as a pyoxigraph quad costs more than the
+    rest of the page (140 ms at 40 000), and the engine's own ORDER BY more still (2.9 s): the
+    engine counts them by predicate, and only the predicates the page falls in are read, as
+    query solutions, keeping the smallest subjects that reach the page."""
+    quads = store.quads(None, None, iri, DefaultGraph())
+    first = [(q.subject, q.predicate) for q in islice(quads, INBOUND_SORTED_HERE + 1)]
+    if len(first) <= INBOUND_SORTED_HERE:
+        first.sort(key=lambda sp: (sp[1].value, str(sp[0])))
+        return len(first), first[offset : offset + INBOUND_PAGE]
+    counts = sorted(
+        (lexical(row["p"]), int(lexical(row["n"])))
+        for row in store.select(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p {iri} }} GROUP BY ?p")
+    )
+    page: list[Link] = []
+    start, end = 0, offset + INBOUND_PAGE
+    for predicate, count in counts:
+        low, high = max(offset - start, 0), min(end - start, count)
+        if low < high:
+            subjects = store.select(f"SELECT ?s WHERE {{ ?s <{predicate}> {iri} }}")
+            smallest = heapq.nsmallest(high, (row["s"] for row in subjects), key=str)
+            page += [(s, NamedNode(predicate)) for s in smallest[low:high]]
+        start += count
+    return start, page
 
 
 AboutFetch = Callable[[list[str]], Iterable[tuple[str, str, Term]]]
