@@ -63,7 +63,9 @@ class Draft:
         return cls(store, work_dir, database)
 
     def reader(self) -> CblodStore:
-        """A read handle on this draft as written so far (its own writer's reads)."""
+        """A read handle on this draft as written so far (its own writer's reads). Made anew
+        each time and not kept: a kept handle would hold the database open past ``close``,
+        which Oxigraph does only with its last handle."""
         return CblodStore.over_draft(self.store, self.work_dir, self.database)
 
     def fail(self) -> None:

@@ -69,6 +69,7 @@ class CblodStore(PublishedReads):
         must_exist: bool = False,
         retention: Retention | None = None,
         snapshot: Path | None = None,
+        engine: Store | None = None,
     ) -> None:
         # absolute: Flask's send_file and worker processes resolve relative paths elsewhere
         self.path = Path(path).absolute()
@@ -82,7 +83,9 @@ class CblodStore(PublishedReads):
                 "ingest into a new folder"
             )
         self.snapshot = published_snapshot(self.path) if snapshot is None else snapshot
-        if self.snapshot is None:
+        if engine is not None:  # a draft's database, open for its writer (``over_draft``)
+            self._published = engine
+        elif self.snapshot is None:
             if must_exist:
                 raise StoreError(f"no store at {self.path} (run `cblod ingest` first)")
             self._published = Store()  # nothing published yet: reads see an empty dataset
@@ -93,11 +96,7 @@ class CblodStore(PublishedReads):
     def over_draft(cls, store: CblodStore, work_dir: Path, database: Store) -> CblodStore:
         """A handle reading a draft's database as its writer wrote it so far (what the writer
         itself reads, and what the search index of the next release is built from)."""
-        reader = cls.__new__(cls)
-        reader.path, reader.retention, reader.folder = store.path, store.retention, store.folder
-        reader._base_uri = None
-        reader.snapshot, reader._published = work_dir, database
-        return reader
+        return cls(store.path, retention=store.retention, snapshot=work_dir, engine=database)
 
     @staticmethod
     def _open_read_only(snapshot: Path) -> Store:

@@ -117,7 +117,7 @@ class SnapshotWriter:
     def reads(self) -> CblodStore:
         """What the data is now, as this writer sees it: the draft once begun, else the
         published snapshot."""
-        return self._draft.reader() if self.wrote and self._draft else self.store
+        return self._draft.reader() if self._draft is not None and not self.gone else self.store
 
     def source_unchanged(self, graph: NamedNode, sha256: str) -> bool:
         """True when ``graph`` was last written from a file with this SHA-256."""

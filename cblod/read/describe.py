@@ -221,8 +221,8 @@ def _inbound_page(store: Dataset, iri: NamedNode, offset: int) -> tuple[int, lis
 
     Up to ``INBOUND_SORTED_HERE`` links are read and sorted here. Beyond that (an organisation
     in 20 000 projects has 40 000), reading every link as a pyoxigraph quad costs more than the
-    rest of the page (140 ms at 40 000), and the engine's own ORDER BY more still (2.9 s): the
-    engine counts them by predicate, and only the predicates the page falls in are read, as
+    rest of the page, and the engine's own ORDER BY more still (benchmarks/README.md, issue 26's
+    section): the engine counts them by predicate, and only the predicates the page falls in are read, as
     query solutions, keeping the smallest subjects that reach the page."""
     quads = store.quads(None, None, iri, DefaultGraph())
     first = [(q.subject, q.predicate) for q in islice(quads, INBOUND_SORTED_HERE + 1)]

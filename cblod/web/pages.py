@@ -52,8 +52,8 @@ def rows(query: str) -> list[dict[str, Term | None]]:
 
 def sections(**queries: str) -> dict[str, list[dict[str, Term | None]]]:
     """The rows of several SELECTs a page needs: asked one by one of a store in this process
-    (Oxigraph plans each better alone: an organisation's page took 300 ms as one query, 100 as
-    four), in one query of a SPARQL server (``union_of_sections``: one request, not four)."""
+    (Oxigraph plans each better alone than their UNION: benchmarks/README.md, issue 26's
+    section), in one query of a SPARQL server (``union_of_sections``: one request, not four)."""
     if current_store().layout().lookups_are_local:
         return {name: rows(query) for name, query in queries.items()}
     return sections_of(union_of_sections(queries), *queries)

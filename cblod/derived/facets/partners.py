@@ -1,8 +1,8 @@
 """An organisation's participations, read from the participations list's facet index.
 
 An organisation's page shows its latest participations and the count and sums of all of them.
-Asked of the store, that is a scan of every participation (the busiest beneficiary of the EU's
-data takes part in tens of thousands: 2 s for a page of 20 000, benchmarks/README.md); the
+Asked of the store, that is a scan of every participation (the busiest beneficiaries of the
+EU's data take part in tens of thousands: benchmarks/README.md, issue 26's section); the
 facet index every release keeps already holds, per participation, its organisation, its
 project's start year and its amounts, as arrays. So the page asks the index which
 participations to show and what they add up to, and the store only for the names of those it
