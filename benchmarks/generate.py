@@ -212,6 +212,41 @@ def keep_eu_export(
     return paths
 
 
+#: the busiest partner: a national agency in thousands of projects (as Kohesio's largest
+#: beneficiaries are), appended by ``with_busiest_partner``
+BUSIEST_NAME = "National Agency For Regional Growth"
+
+
+def with_busiest_partner(paths: list[Path], count: int) -> str:
+    """One more partner row, the same organisation, in ``count`` of the export's projects
+    (spread evenly over them), appended to its partners sheet; returns the organisation's
+    business ID column. The export's other rows are unchanged."""
+    with paths[0].open(encoding="utf-8") as sheet:
+        projects = list(csv.reader(sheet))[1:]
+    with paths[1].open(encoding="utf-8") as sheet:
+        width = len(next(csv.reader(sheet)))
+    # the first ID beyond the pool ``keep_eu_export`` drew its partners from
+    _, country, ids = organisations_with_ids(max(10, len(projects) // 3) + 1)[-1]
+    step = max(1, len(projects) // max(1, count))
+    with paths[1].open("a", newline="", encoding="utf-8") as sheet:
+        partners = csv.writer(sheet)
+        for row in projects[::step][:count]:  # programme, acronym, ...
+            cells = [
+                row[0],
+                row[1],
+                BUSIEST_NAME,
+                "No",
+                country,
+                "Town",
+                "",
+                ids,
+                "1000.00",
+                "800.00",
+            ]
+            partners.writerow(cells + [""] * (width - len(cells)))
+    return ids
+
+
 def ingested_export(projects: int, scratch: Path, *, varied: bool = False) -> Path:
     """A store in ``scratch`` holding a generated export of ``projects`` projects, ingested by
     ``cblod ingest`` as a user would (so the indexes kept at publish are built too)."""

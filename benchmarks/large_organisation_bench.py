@@ -15,7 +15,6 @@ has loaded the release's indexes first, as ``cblod serve`` does before readers c
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import subprocess
 import sys
@@ -28,25 +27,15 @@ import requests
 from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import keep_eu_export, organisations_with_ids  # noqa: E402
+from generate import keep_eu_export, with_busiest_partner  # noqa: E402
 
 from cblod.backends.store import CblodStore  # noqa: E402
 from cblod.web import create_app  # noqa: E402
 
-NAME = "National Agency For Regional Growth"
-
 
 def export(projects: int, folder: Path) -> list[Path]:
     paths = keep_eu_export(projects, folder)
-    _, country, ids = organisations_with_ids(max(10, projects // 3) + 1)[-1]
-    with paths[0].open(encoding="utf-8") as sheet:
-        rows = list(csv.reader(sheet))[1:]
-    with paths[1].open("a", newline="", encoding="utf-8") as sheet:
-        partners = csv.writer(sheet)
-        for row in rows:  # programme, acronym, ...: one more partner in every project
-            partners.writerow(
-                [row[0], row[1], NAME, "No", country, "Town", "", ids, "1000.00", "800.00"]
-            )
+    with_busiest_partner(paths, projects)  # one more partner in every project
     return paths
 
 
