@@ -182,14 +182,16 @@ def served(store_dir: Path, projects: int) -> dict:
             time.perf_counter() - started, 2
         )
         busiest_ms = timed_get(http, base + busiest)
-        out["fresh project pages"] = stats([timed_get(http, base + p) for p in projects_shown])
+        shown = [timed_get(http, base + p) for p in projects_shown]
+        out["fresh project pages"] = {**stats(shown), "all": shown}
         fresh = [timed_get(http, base + p) for p in organisations]
-        out["fresh organisation pages"] = stats(fresh)
+        out["fresh organisation pages"] = {**stats(fresh), "all": fresh}
         out["the busiest organisation's page, first view ms"] = round(busiest_ms, 1)
         out["the busiest organisation's participations"] = participations
-        out["fresh pages p99 with the busiest (target: under 100 ms)"] = round(
-            percentile([busiest_ms, *fresh], 0.99), 1
+        out["fresh pages, slowest of all (target: p99 under 100 ms)"] = round(
+            max(busiest_ms, *fresh, *out["fresh project pages"].pop("all")), 1
         )
+        del out["fresh organisation pages"]["all"]
         single = [u for u in facets if u.count("=") == 1]
         combined = [u for u in facets if u.count("=") > 1]
         out["facet pages, one filter (target: p50 < 150, p99 < 500)"] = stats(
@@ -273,17 +275,17 @@ def fixes(store: Path, work: Path) -> dict:
     ingest(store, PAGE)  # the page is published once: the fixes replace it
     server, _ = serving(store)
     try:
-        status = [
-            ingest(store, changed(PAGE, scratch, n, amount=n - 1 if n else None)) for n in range(2)
-        ]
-        amount = ingest(store, changed(PAGE, scratch, 2, amount=2))
+        # its status fixed, then one amount, then the status again (the amount kept)
+        status = [ingest(store, changed(PAGE, scratch, 0))]
+        amount = ingest(store, changed(PAGE, scratch, 0, amount=0))
+        status.append(ingest(store, changed(PAGE, scratch, 1, amount=0)))
     finally:
         server.terminate()
         server.wait(timeout=60)
     empty = scratch / "empty"
     alone = ingest(empty, changed(PAGE, scratch, 9))
     for n in range(3, 3 + KEPT_RELEASES):
-        ingest(store, changed(PAGE, scratch, n, amount=2))
+        ingest(store, changed(PAGE, scratch, n, amount=0))
     total, added = disk_bytes(store)
     mb = 1024 * 1024
     shutil.rmtree(scratch)
