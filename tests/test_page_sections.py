@@ -59,6 +59,24 @@ def test_an_organisations_latest_participations_and_sums_come_from_the_facet_ind
     assert shown["start"].value[:4] == busiest["latest"][:4]  # the index knows years
 
 
+def test_the_latest_participations_are_those_a_whole_sort_would_show(sample_store):
+    """For every organisation and every bound: the participations chosen from the index's
+    arrays are the first of all of them sorted by project start (latest first), then IRI."""
+    index = load(sample_store.snapshot / FOLDER, LISTS["participations"])
+    starts: dict[str, int] = {}
+    for row in rows(sample_store, "SELECT ?p ?start WHERE { ?p cbo:project/cbo:startDate ?start }"):
+        year = int(row["start"].value[:4])
+        starts[row["p"].value] = max(starts.get(row["p"].value, -1), year)
+    checked = 0
+    for organisation in index.relations["organisation"].values:
+        found = rows(sample_store, f"SELECT ?p WHERE {{ ?p cbo:partner <{organisation}> }}")
+        mine = sorted({r["p"].value for r in found}, key=lambda p: (-starts.get(p, -1), p))
+        for shown in {1, 2, 3, len(mine)}:
+            assert participations_of(index, organisation, shown).latest == mine[:shown]
+            checked += 1
+    assert checked > 20
+
+
 def test_a_page_lists_a_bounded_part_and_links_the_list_that_holds_the_rest(sample_store):
     """With room for one participation, the busiest organisation's page shows one row, says
     how many there are, sums all of them, and links the participations list filtered to it,

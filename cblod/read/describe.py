@@ -7,7 +7,6 @@ IRI it points to, and one page of its inbound links with their total count.
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -217,13 +216,15 @@ def describe_by_lookups(
 
 def _inbound_page(store: Dataset, iri: NamedNode, offset: int) -> tuple[int, list[Link]]:
     """How many links point at ``iri`` in the published graph, and the page of them from
-    ``offset``, in (predicate, subject) order.
+    ``offset``: by predicate, and within a predicate by subject.
 
     Up to ``INBOUND_SORTED_HERE`` links are read and sorted here. Beyond that (an organisation
-    in 20 000 projects has 40 000), reading every link as a pyoxigraph quad costs more than the
-    rest of the page, and the engine's own ORDER BY more still (benchmarks/README.md, issue 26's
-    section): the engine counts them by predicate, and only the predicates the page falls in are read, as
-    query solutions, keeping the smallest subjects that reach the page."""
+    in 20 000 projects has 40 000), reading every subject costs more than the rest of the page
+    (the engine's ORDER BY more still: benchmarks/README.md, issue 26's sections), so the
+    pages follow the store's own order within a predicate (its index order: the same for as
+    long as the links are, and a link stays on its page whatever is added elsewhere): the
+    engine counts the links by predicate, and the page's stretch alone is read. Each page is
+    still shown sorted, and the pages partition the links."""
     quads = store.quads(None, None, iri, DefaultGraph())
     first = [(q.subject, q.predicate) for q in islice(quads, INBOUND_SORTED_HERE + 1)]
     if len(first) <= INBOUND_SORTED_HERE:
@@ -235,12 +236,12 @@ def _inbound_page(store: Dataset, iri: NamedNode, offset: int) -> tuple[int, lis
     )
     page: list[Link] = []
     start, end = 0, offset + INBOUND_PAGE
-    for predicate, count in counts:
+    for name, count in counts:
         low, high = max(offset - start, 0), min(end - start, count)
         if low < high:
-            subjects = store.select(f"SELECT ?s WHERE {{ ?s <{predicate}> {iri} }}")
-            smallest = heapq.nsmallest(high, (row["s"] for row in subjects), key=str)
-            page += [(s, NamedNode(predicate)) for s in smallest[low:high]]
+            predicate = NamedNode(name)
+            stretch = islice(store.quads(None, predicate, iri, DefaultGraph()), low, high)
+            page += [(q.subject, predicate) for q in stretch]
         start += count
     return start, page
 

@@ -147,6 +147,8 @@ def serve(
     import waitress
 
     app = create_app(store_dir, **config)
+    for template in app.jinja_env.list_templates():  # compiled now: not by a first visitor
+        app.jinja_env.get_template(template)
     print(f"cblod serving {store_dir} at http://{host}:{port}/ (SPARQL at /sparql)", flush=True)
     try:
         waitress.serve(app, host=host, port=port, threads=8, ident="cblod", _quiet=True)

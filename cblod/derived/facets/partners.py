@@ -32,16 +32,24 @@ class Participations:
 
 
 def participations_of(index: ListIndex, organisation: str, shown: int) -> Participations:
-    """``organisation``'s participations in the participations list's ``index``."""
+    """``organisation``'s participations in the participations list's ``index``: array
+    operations over the index, and IRIs compared only among those of the boundary year."""
     relation = index.relations["organisation"]
     code = relation.code_of(organisation)
     if code is None:
         return Participations([], 0, None, None)
     items = np.unique(relation.items[relation.codes == code])
     years = _start_years(index, items)
-    latest = heapq.nsmallest(
-        shown, items.tolist(), key=lambda i: (-years.get(i, -1), index.iris[i])
-    )
+    chosen = items
+    if len(items) > shown:
+        boundary = np.sort(years)[len(years) - shown]  # the year of the last one shown
+        later = items[years > boundary]
+        ties = heapq.nsmallest(
+            shown - len(later), items[years == boundary].tolist(), key=index.iris.__getitem__
+        )
+        chosen = np.concatenate([later, np.asarray(ties, dtype=items.dtype)])
+    year_of = dict(zip(items.tolist(), years.tolist(), strict=True))
+    latest = sorted(chosen.tolist(), key=lambda i: (-year_of[i], index.iris[i]))
     return Participations(
         [index.iris[i] for i in latest],
         len(items),
@@ -50,15 +58,17 @@ def participations_of(index: ListIndex, organisation: str, shown: int) -> Partic
     )
 
 
-def _start_years(index: ListIndex, items: np.ndarray) -> dict[int, int]:
-    """The project start year of each of ``items`` that has one (the latest, if several)."""
+def _start_years(index: ListIndex, items: np.ndarray) -> np.ndarray:
+    """The project start year of each of ``items`` (sorted), the latest if several, -1 when
+    none is stated."""
     relation = index.relations["start"]
-    mine = np.isin(relation.items, items)
-    years: dict[int, int] = {}
-    for item, code in zip(
-        relation.items[mine].tolist(), relation.codes[mine].tolist(), strict=True
-    ):
-        years[item] = max(years.get(item, -1), int(relation.values[code]))
+    member = np.zeros(len(index.iris), dtype=bool)
+    member[items] = True
+    mine = member[relation.items]
+    values = np.array([int(v) for v in relation.values] or [0], dtype=np.int64)
+    years = np.full(len(items), -1, dtype=np.int64)
+    at = np.searchsorted(items, relation.items[mine])
+    np.maximum.at(years, at, values[relation.codes[mine]])
     return years
 
 
