@@ -67,6 +67,14 @@ AGGREGATES = ("ERDF by country", "count")
 KEPT_RELEASES = 5
 
 
+def _commit() -> str:
+    """The commit measured (with "+" when the working tree differs from it)."""
+    here = Path(__file__).resolve().parent
+    found = subprocess.run(["git", "-C", str(here), "describe", "--always", "--dirty=+"],
+                           capture_output=True, text=True)  # fmt: skip
+    return found.stdout.strip() or "unknown"
+
+
 def export(projects: int, work: Path) -> list[Path]:
     """The export of ``projects`` projects in ``work``, generated the first time only."""
     folder = work / f"export-{projects}"
@@ -300,8 +308,41 @@ def fixes(store: Path, work: Path) -> dict:
     }
 
 
+#: the table's rows: (what, where in a result, how it is shown)
+ROWS = [
+    ("partner rows / quads", lambda r: f"{r['ingest']['partner rows']:,} / {r['ingest']['quads']:,}"),
+    ("`cblod ingest` s (peak MB)", lambda r: f"{r['ingest']['ingest s']} ({r['ingest']['ingest peak MB']:,})"),
+    ("`bulk_load` s (peak MB)", lambda r: f"{r['ingest']['bulk_load s']} ({r['ingest']['bulk_load peak MB']:,})"),
+    ("bulk_load / ingest (target: at least 0.5)", lambda r: r["ingest"]["bulk_load / ingest (target: at least 0.5)"]),
+    ("ingest ms per project (ratio to the smallest; target: within 1.15)", lambda r: f"{r['ingest']['ingest ms per project']} ({r['per project ratio']})"),
+    ("fresh project pages p50 / p99 ms", lambda r: _pq(r["served"]["fresh project pages"])),
+    ("fresh organisation pages p50 / p99 ms", lambda r: _pq(r["served"]["fresh organisation pages"])),
+    ("the busiest organisation's page (participations), ms", lambda r: _busiest(r["served"])),
+    ("slowest fresh page, ms (target: p99 under 100)", lambda r: r["served"]["fresh pages, slowest of all (target: p99 under 100 ms)"]),
+    ("facet pages, one filter, p50 / p99 ms (target: 150 / 500)", lambda r: _pq(r["served"]["facet pages, one filter (target: p50 < 150, p99 < 500)"])),
+    ("facet pages, two or three filters, p50 / p99 ms", lambda r: _pq(r["served"]["facet pages, two or more filters"])),
+    ("reconciliation, 10 names, p50 / p99 ms (target: p50 100)", lambda r: _pq(r["served"]["reconciliation, a batch of 10 (target: p50 < 100 ms)"])),
+    ("SPARQL lookups vs `oxigraph serve`, ratio of p50s (target: 2.5)", lambda r: " / ".join(str(r["served"]["sparql"][q]["ratio"]) for q in LOOKUPS)),
+    ("SPARQL aggregates vs `oxigraph serve`, ratio of p50s (target: 1.15)", lambda r: " / ".join(str(r["served"]["sparql"][q]["ratio"]) for q in AGGREGATES)),
+    ("load run, 16 clients 60 s: req/s, errors, p99 ms", lambda r: "{req/s}, {errors}, {p99 ms}".format(**r["served"]["load run, 16 clients 60 s"])),
+    ("a page's status fixed while served, s (target: under 5)", lambda r: " / ".join(map(str, r["fixes"]["one page's status fixed, served, s (target: under 5 s)"]))),
+    ("one partner's amount fixed while served, s", lambda r: r["fixes"]["one partner's amount fixed, served, s"]),
+    ("the same page into an empty store, s", lambda r: r["fixes"]["the same page into an empty store, s"]),
+    ("disk: first kept release, each later one, MB", lambda r: f"{r['fixes']['disk, the oldest kept release alone, MB']:,}, {max(r['fixes']['disk each later release added, MB'])}"),
+]  # fmt: skip
+
+
+def _busiest(served: dict) -> str:
+    ms = served["the busiest organisation's page, first view ms"]
+    return f"{ms} ({served['the busiest organisation' + chr(39) + 's participations']:,})"
+
+
+def _pq(found: dict[str, float]) -> str:
+    return f"{found['p50 ms']} / {found['p99 ms']}"
+
+
 def report() -> None:
-    """The table of every size measured, smallest first, per-project time against the first."""
+    """The table of every size measured, as Markdown: one column per size."""
     runs = sorted(
         (json.loads(p.read_text()) for p in RESULTS.glob("scale-*.json")),
         key=lambda r: r["projects"],
@@ -310,10 +351,17 @@ def report() -> None:
         raise SystemExit("no results/scale-*.json yet")
     smallest = runs[0]["ingest"]["ingest ms per project"]
     for run in runs:
-        run["ingest"]["per project, ratio to the smallest (target: within 1.15)"] = round(
-            run["ingest"]["ingest ms per project"] / smallest, 2
-        )
-    print(json.dumps(runs, indent=2))
+        run["per project ratio"] = round(run["ingest"]["ingest ms per project"] / smallest, 2)
+    print("| what | " + " | ".join(f"{r['projects']:,} projects" for r in runs) + " |")
+    print("|---|" + "---|" * len(runs))
+    for name, cell in ROWS:
+        shown = []
+        for run in runs:
+            try:
+                shown.append(str(cell(run)))
+            except KeyError:
+                shown.append("-")
+        print(f"| {name} | " + " | ".join(shown) + " |")
 
 
 def main() -> None:
@@ -330,7 +378,14 @@ def main() -> None:
     started = time.perf_counter()
     paths = export(args.projects, args.work)
     store = args.work / f"store-{args.projects}"
-    results: dict = {"projects": args.projects}
+    out = RESULTS / f"scale-{args.projects}.json"
+    results: dict = {"projects": args.projects, "commit": _commit()}
+    if args.ingest_only and out.exists():  # what an earlier run served and fixed stays
+        earlier = json.loads(out.read_text())
+        for part in ("served", "fixes"):
+            if part in earlier:
+                results[part] = earlier[part]
+                results[f"{part}, measured at"] = earlier.get("commit", "an earlier commit")
     results["ingest"] = published(store, args.work, args.projects, paths)
     print(json.dumps(results, indent=2), flush=True)
     if not args.ingest_only:
@@ -339,7 +394,7 @@ def main() -> None:
         results["fixes"] = fixes(store, args.work)
     results["benchmark wall s"] = round(time.perf_counter() - started)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"scale-{args.projects}.json").write_text(json.dumps(results, indent=2) + "\n")
+    out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
 
