@@ -271,8 +271,8 @@ class SnapshotWriter:
     def _unwritten(self, subject: Subject) -> bool:
         """True when the draft cannot hold a statement of ``subject``: nothing was published
         before this writer and it wrote nothing of it. A first ingest of a large export then
-        skips a store lookup per new subject, a third of its time at 300 000 projects: each
-        lookup seeks every file the bulk loader has added so far (benchmarks/README.md)."""
+        skips a store lookup per new subject: a third of the write path's samples at 300 000
+        projects, each lookup dearer as the database grows (benchmarks/README.md)."""
         return self._written is not None and subject not in self._written
 
     def derive(

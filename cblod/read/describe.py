@@ -216,15 +216,14 @@ def describe_by_lookups(
 
 def _inbound_page(store: Dataset, iri: NamedNode, offset: int) -> tuple[int, list[Link]]:
     """How many links point at ``iri`` in the published graph, and the page of them from
-    ``offset``: by predicate, and within a predicate by subject.
+    ``offset``: by predicate, then by subject.
 
     Up to ``INBOUND_SORTED_HERE`` links are read and sorted here. Beyond that (an organisation
     in 20 000 projects has 40 000), reading every subject costs more than the rest of the page
-    (the engine's ORDER BY more still: benchmarks/README.md, issue 26's sections), so the
-    pages follow the store's own order within a predicate (its index order: the same for as
-    long as the links are, and a link stays on its page whatever is added elsewhere): the
-    engine counts the links by predicate, and the page's stretch alone is read. Each page is
-    still shown sorted, and the pages partition the links."""
+    (the engine's ORDER BY more still: benchmarks/README.md, issue 26's sections), so within a
+    predicate the pages follow the store's own index order, the same for a release's life:
+    the engine counts the links by predicate, and the page's stretch alone is read. Each page
+    is still shown sorted, and the pages partition the links."""
     quads = store.quads(None, None, iri, DefaultGraph())
     first = [(q.subject, q.predicate) for q in islice(quads, INBOUND_SORTED_HERE + 1)]
     if len(first) <= INBOUND_SORTED_HERE:
