@@ -114,8 +114,7 @@ class RowInputs:
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         within = np.arange(int(offsets[-1])) - np.repeat(offsets[:-1], lengths)
         ids = np.concatenate([self.ids, made_ids])[np.repeat(starts, lengths) + within]
-        unique, first = np.unique(ids, return_index=True)  # renumbered as first named
-        order = unique[np.argsort(first)]
+        order = in_order_of_first_use(ids, len(table))  # renumbered as first named
         renumber = np.zeros(len(table), dtype=np.int64)
         renumber[order] = np.arange(len(order))
         return RowInputs(
@@ -170,3 +169,14 @@ class Recorder:
         return hashlib.blake2b(
             b"".join(self.node_digest(n) for n in nodes), digest_size=DIGEST
         ).digest()
+
+
+def in_order_of_first_use(ids: Ints64, size: int) -> Ints64:
+    """The distinct values of ``ids`` (each below ``size``), in the order ids first uses
+    them: each value's first position found in one pass, then only the distinct values sorted
+    (``np.unique(return_index=True)`` sorts every id: the participations list of 300 000
+    projects has 65 million, and that sort was nearly half of a page fix: benchmarks/README.md)."""
+    first = np.full(size, len(ids), dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(len(ids), dtype=np.int64))
+    used = np.flatnonzero(first < len(ids))
+    return used[np.argsort(first[used])]
