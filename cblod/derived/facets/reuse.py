@@ -112,8 +112,10 @@ class RowInputs:
         lengths[fresh] = np.diff(made.offsets)
         starts[fresh] = len(self.ids) + made.offsets[:-1]
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        within = np.arange(int(offsets[-1])) - np.repeat(offsets[:-1], lengths)
-        ids = np.concatenate([self.ids, made_ids])[np.repeat(starts, lengths) + within]
+        # each item's inputs, read from where they start: one repeat of the shift per input
+        shift = np.repeat(starts - offsets[:-1], lengths)
+        shift += np.arange(int(offsets[-1]), dtype=np.int64)
+        ids = np.concatenate([self.ids, made_ids])[shift]
         order = in_order_of_first_use(ids, len(table))  # renumbered as first named
         renumber = np.zeros(len(table), dtype=np.int64)
         renumber[order] = np.arange(len(order))
