@@ -13,35 +13,19 @@ import gzip
 import re
 import shutil
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from benchmarks.generate import keep_eu_pages
+from tests.helpers.rounds import STATUSES, cblod, rounds_in, write_round
 from tests.helpers.samples import SAMPLES
 from tests.helpers.servers import free_port
 
 #: real processes, killed or raced: run with the full suite, not the quick one
 pytestmark = pytest.mark.slow
-
-STATUSES = (
-    "PREFIX cbo: <https://w3id.org/cblod/ontology#> SELECT DISTINCT ?s WHERE { ?p cbo:status ?s }"
-)
-ROUND = re.compile(r"round (\d)")
-
-
-def write_round(folder: Path, pages: dict[str, str], round_: int) -> None:
-    for name, text in pages.items():
-        changed = text.replace("Project status: closed", f"Project status: round {round_}")
-        (folder / name).write_text(changed, encoding="utf-8")
-
-
-def cblod(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cblod", *args]
 
 
 def wait_for(url: str, process: subprocess.Popen) -> None:
@@ -54,10 +38,6 @@ def wait_for(url: str, process: subprocess.Popen) -> None:
         except requests.ConnectionError:
             time.sleep(0.1)
     raise AssertionError(f"{url} did not come up")
-
-
-def rounds_in(text: str) -> set[str]:
-    return set(ROUND.findall(text))
 
 
 def test_readers_during_a_reingest_see_one_version_and_no_errors(tmp_path):

@@ -14,42 +14,20 @@ the new release, and their VoID descriptions name the same version.
 
 from __future__ import annotations
 
-import re
 import subprocess
-import sys
 import threading
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 import requests
 
 from benchmarks.generate import keep_eu_pages
+from tests.helpers.rounds import STATUSES, cblod, rounds_in, write_round
 from tests.helpers.servers import free_port, process_serving
 
 #: real processes raced against an ingest: with the full suite, not the quick one
 pytestmark = pytest.mark.slow
-
-STATUSES = (
-    "PREFIX cbo: <https://w3id.org/cblod/ontology#> SELECT DISTINCT ?s WHERE { ?p cbo:status ?s }"
-)
-ROUND = re.compile(r"round (\d)")
-
-
-def cblod(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cblod", *args]
-
-
-def write_round(folder: Path, pages: dict[str, str], round_: int) -> None:
-    """Every page with its status naming the round (the only thing a round changes)."""
-    for name, text in pages.items():
-        changed = re.sub(r"Project status: \w+", f"Project status: round {round_}", text)
-        (folder / name).write_text(changed, encoding="utf-8")
-
-
-def rounds_in(text: str) -> set[str]:
-    return set(ROUND.findall(text))
 
 
 def void_version(base: str) -> str:
