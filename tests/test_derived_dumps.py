@@ -5,6 +5,7 @@ written; the rest is linked or copied, never recompressed)."""
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import random
 import uuid
@@ -149,3 +150,44 @@ def test_a_fix_rewrites_only_the_buckets_of_what_it_changed(tmp_path, pages, mon
     old = {b.first: before[b.nt[0] : b.nt[0] + b.nt[1]] for b in first}
     same = sum(old.get(b.first) == after[b.nt[0] : b.nt[0] + b.nt[1]] for b in second)
     assert len(second) - 4 <= same < len(second)
+
+
+def test_a_dump_is_cut_alike_however_the_engine_chunks_its_stream(sample_store):
+    """The sinks take blocks of whole lines: a subject's run of lines split across writes, a
+    line split mid-way, or one write of everything give the same buckets and the same quads."""
+    from pyoxigraph import DefaultGraph, RdfFormat
+
+    from cblod.read.dumps import _InGraph
+    from cblod.read.subject_buckets import _Cutter, _Files
+
+    store = sample_store
+    published = io.BytesIO()
+    store.dump(published, format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+    text = published.getvalue()
+    graph = store.source_graphs()[0]
+
+    def cut(sizes: random.Random | None) -> tuple[list[tuple[str, bytes]], bytes, bytes]:
+        nt, ttl, quads, triples = io.BytesIO(), io.BytesIO(), io.BytesIO(), io.BytesIO()
+        files = _Files(nt, ttl)
+        cutter, named = _Cutter(files), _InGraph(quads, graph, triples)
+        at = 0
+        while at < len(text):
+            step = len(text) if sizes is None else sizes.randint(1, 300)
+            cutter.write(text[at : at + step])
+            named.write(text[at : at + step])
+            at += step
+        cutter.close()
+        named.close()
+        bodies = [
+            (b.first, gzip.decompress(nt.getvalue()[b.nt[0] : b.nt[0] + b.nt[1]]))
+            for b in files.buckets
+        ]
+        return bodies, quads.getvalue(), triples.getvalue()
+
+    whole = cut(None)
+    assert len(whole[0]) > 1 and b"".join(body for _, body in whole[0]) == text
+    for seed in range(5):
+        assert cut(random.Random(seed)) == whole
+    lines = text.splitlines()
+    assert whole[1].splitlines() == [line[:-2] + f" {graph} .".encode() for line in lines]
+    assert whole[2] == text

@@ -71,17 +71,19 @@ def dump_files(store: Dataset) -> list[DumpFile]:
 
 
 class _InGraph(LineSink):
-    """Writes the N-Triples it is given to ``out`` as N-Quads in ``graph``, line by line as
-    they stream: a graph's own dump (whole or an error, on every backend) rather than a
-    pattern lookup, which a SPARQL server answers with at most its row cap."""
+    """Writes the N-Triples it is given to ``out`` as N-Quads in ``graph``, a block of lines
+    at a time as they stream: a graph's own dump (whole or an error, on every backend) rather
+    than a pattern lookup, which a SPARQL server answers with at most its row cap."""
 
-    def __init__(self, out: IO[bytes], graph: NamedNode) -> None:
+    def __init__(self, out: IO[bytes], graph: NamedNode, triples: IO[bytes]) -> None:
         super().__init__()
-        self.out, self.tail = out, f" {graph} .\n".encode()
+        self.out, self.tail, self.triples = out, f" {graph} .\n".encode(), triples
 
-    def line(self, line: bytes) -> None:
-        # an N-Triples line is one triple and ends " ." (literals escape newlines)
-        self.out.write(line.rstrip()[:-1].rstrip() + self.tail)
+    def lines(self, block: bytes) -> None:
+        self.triples.write(block)  # the graph's own N-Triples file, from the same pass
+        # every line of pyoxigraph's N-Triples ends " .\n", and only a line's end has a
+        # newline (literals escape theirs): each end becomes the graph's name and " .\n"
+        self.out.write(block.replace(b" .\n", self.tail))
 
 
 def _write_member(path: Path, write: Callable[[IO[bytes]], None]) -> None:
@@ -135,9 +137,11 @@ def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = N
             else:
                 buckets = subject_buckets.write_whole(store, building)
             subject_buckets.save(buckets, building)
-        segments = _write_quads(store, building, graphs, previous)
+        segments = _write_quads(store, building, graphs, previous)  # and changed sources'
         for graph in graphs:
             name = _source_name(graph.value)
+            if (building / name).exists():
+                continue
             if previous is not None and previous.unchanged_source(graph, name):
                 link_or_copy(previous.folder / name, building / name)
             else:
@@ -167,7 +171,8 @@ def _write_quads(
     store: Dataset, building: Path, graphs: list[NamedNode], previous: _Previous | None
 ) -> dict[str, list[dict[str, int | str]]]:
     """``dataset.nq.gz``: the published graph's member, then a member per source graph (its
-    previous bytes when it did not change); returns where each member lies."""
+    previous bytes when it did not change); returns where each member lies. A source graph
+    dumped here is written to its own file (``sources/``) from the same pass."""
     reusable = {
         str(part["graph"]): part
         for part in (previous.segments.get(QUADS, []) if previous is not None else [])
@@ -189,8 +194,9 @@ def _write_quads(
                     source.seek(int(old["offset"]))
                     raw.write(source.read(int(old["length"])))
             else:
-                with member(raw) as out:
-                    named = _InGraph(out, graph)
+                own = building / _source_name(graph.value)
+                with own.open("wb") as alone, member(alone) as triples, member(raw) as out:
+                    named = _InGraph(out, graph, triples)
                     store.dump(cast(IO[bytes], named), format=RdfFormat.N_TRIPLES, from_graph=graph)
                     named.close()
             parts.append({"graph": graph.value, "offset": start, "length": raw.tell() - start})

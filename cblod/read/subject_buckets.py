@@ -23,6 +23,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import tempfile
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -122,33 +123,44 @@ class _Files:
         self.buckets.append(Bucket(bucket.first, where[0], where[1]))
 
 
+#: a run of lines with the same subject (the dump writes a subject's statements together):
+#: the subject, then every line beginning with it
+_RUN = re.compile(rb"^(\S+) [^\n]*\n(?:\1 [^\n]*\n)*", re.MULTILINE)
+
+
 class _Cutter(LineSink):
     """Takes N-Triples as a dump streams it and cuts it into buckets (``_Files.add``): at its
-    first subject and where ``starts_bucket`` says."""
+    first subject and where ``starts_bucket`` says. A block is read a subject at a time
+    (``_RUN``), not a line at a time: the published graph has several lines a subject."""
 
     def __init__(self, files: _Files) -> None:
         super().__init__()
         self.files = files
-        self.lines: list[bytes] = []
+        self.parts: list[bytes] = []
         self.first, self.subject = b"", b""
 
-    def line(self, line: bytes) -> None:
-        subject = _subject(line)
-        if subject != self.subject:
-            if not self.lines or starts_bucket(subject):
+    def lines(self, block: bytes) -> None:
+        taken = 0
+        for run in _RUN.finditer(block):
+            subject = run.group(1)
+            if subject == self.subject:
+                continue  # the run the block before ended with goes on
+            if not self.first or starts_bucket(subject):
+                self.parts.append(block[taken : run.start()])
                 self._flush()
-                self.first = subject
+                taken, self.first = run.start(), subject
             self.subject = subject
-        self.lines.append(line + b"\n")
+        self.parts.append(block[taken:])
 
     def _flush(self) -> None:
-        if self.lines:
-            self.files.add(self.first, b"".join(self.lines))
-        self.lines = []
+        body = b"".join(self.parts)
+        if body:
+            self.files.add(self.first, body)
+        self.parts = []
 
     def close(self) -> None:
         if not self.closed:
-            super().close()  # the last line first
+            super().close()  # the last lines first
             self._flush()
 
 
