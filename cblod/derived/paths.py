@@ -154,7 +154,7 @@ class PathReader:
             items = np.repeat(items, counts)
             within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
             nodes = targets[np.repeat(low, counts) + within]
-            if distinct or not last:
+            if (distinct or not last) and not _strictly_increasing(items):
                 pairs = np.unique(items * (len(self._ids) + 1) + nodes)
                 items, nodes = pairs // (len(self._ids) + 1), pairs % (len(self._ids) + 1)
         return items, nodes
@@ -245,3 +245,11 @@ def english_and_others(tagged: list[str]) -> tuple[str | None, list[str]]:
     first = english[0] if english else next((t for lang, t in pairs if not lang), None)
     first = first or (pairs[0][1] if pairs else None)
     return first, [t for _, t in pairs if t != first and t not in english]
+
+
+def _strictly_increasing(items: Ints64) -> bool:
+    """Whether each item has one pair, in item order: what ``np.unique`` of the pairs would
+    give back unchanged. A step along a functional property (a participation's project, a
+    project's programme) keeps it so; checking costs one pass, sorting tens of millions of
+    pairs at 300 000 projects cost most of the facet index's build."""
+    return len(items) < 2 or bool(np.all(items[1:] > items[:-1]))
