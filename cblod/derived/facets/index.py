@@ -327,9 +327,14 @@ def _rows(
         for name, f in fields.items()
     }
 
+    by_name: dict[str, dict[str, list[str]]] = {}  # each lookup's table, once asked
+
     def lookup(name: str, iri: str) -> list[str]:
-        step, mode = table.LOOKUPS[name]
-        return steps.lookup(step, mode).get(iri, [])  # type: ignore[arg-type]
+        found = by_name.get(name)
+        if found is None:
+            step, mode = table.LOOKUPS[name]
+            found = by_name[name] = steps.lookup(step, mode)  # type: ignore[arg-type]
+        return found.get(iri, [])
 
     headings = table.columns(spec.name)
     recorder = Recorder(lookup, sorted(table.LOOKUPS))

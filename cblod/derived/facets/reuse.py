@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
 Lookup = Callable[[str, str], list[str]]
+T = TypeVar("T")
 Ints64 = npt.NDArray[np.int64]
 DIGEST = 16  # bytes (BLAKE2b)
 
@@ -154,11 +156,26 @@ class Recorder:
     def __init__(self, lookup: Lookup, names: list[str]) -> None:
         self._lookup, self._names = lookup, names
         self._digests: dict[str, bytes] = {}
+        self._made: dict[Hashable, tuple[Any, frozenset[str]]] = {}
         self.asked: set[str] = set()
 
     def __call__(self, name: str, iri: str) -> list[str]:
         self.asked.add(iri)
         return self._lookup(name, iri)
+
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()`` the first time ``key`` is asked in this build, what it made after;
+        either way the nodes it looked up count as asked by the row asking (``asked``)."""
+        found = self._made.get(key)
+        if found is None:
+            outer, self.asked = self.asked, set()
+            try:
+                found = self._made[key] = (make(), frozenset(self.asked))
+            finally:
+                self.asked |= outer
+        else:
+            self.asked |= found[1]
+        return cast(T, found[0])
 
     def node_digest(self, iri: str) -> bytes:
         found = self._digests.get(iri)
