@@ -44,6 +44,7 @@ SCHEMA = Namespace("https://schema.org/")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -86,6 +87,7 @@ PREFIXES: dict[str, str] = {
     "rov": str(ROV),
     "adms": str(ADMS),
     "schema": str(SCHEMA),
+    "geo": str(GEO),
     "foaf": str(FOAF),
     "locn": str(LOCN),
     "country": str(COUNTRY),

@@ -22,6 +22,7 @@ from ..core.vocab import (
     CURRENCY,
     DCTERMS,
     FOAF,
+    GEO,
     LOCN,
     NUTS,
     OWL,
@@ -34,6 +35,7 @@ from ..core.vocab import (
     WIKIDATA,
     XSD,
 )
+from ..records import gazetteer
 from ..records.checks import budget_warnings
 from ..records.identifiers import SCHEMES, Identifier
 from ..records.model import (
@@ -68,6 +70,11 @@ def _decimal(value: Decimal) -> Literal:
     two must be the same term when the numbers are equal.
     """
     return Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
+
+
+def _wkt(longitude: Decimal, latitude: Decimal) -> str:
+    """A WKT point in GeoSPARQL's default system (WGS 84, longitude first)."""
+    return f"POINT({format(longitude.normalize(), 'f')} {format(latitude.normalize(), 'f')})"
 
 
 class Emitter:
@@ -338,6 +345,9 @@ class Emitter:
             self.add(iri, CBO.region, self.region(organisation.region))
         if organisation.address:
             self.add(iri, SCHEMA.address, self.address(organisation.address))
+        point = self.point(organisation)
+        if point is not None:
+            self.add(iri, GEO.hasGeometry, point)
         if organisation.legal_status:
             status = LEGAL_STATUS.get(organisation.legal_status.casefold())
             if status is None:
@@ -389,6 +399,42 @@ class Emitter:
         if address.latitude is not None and address.longitude is not None:
             self.add(iri, SCHEMA.latitude, _decimal(address.latitude))
             self.add(iri, SCHEMA.longitude, _decimal(address.longitude))
+        return iri
+
+    def point(self, organisation: Organisation) -> NamedNode | None:
+        """Where the organisation is, as a GeoSPARQL point with how it was found: the
+        source's own coordinates, else the centre of its address's town in its country
+        (``cblod.records.gazetteer``, offline); None when neither says. Coordinates outside
+        the organisation's country (swapped, or zero) are not used, with a warning."""
+        address = organisation.address
+        if address is None:
+            return None
+        country = address.country or organisation.country
+        if address.latitude is not None and address.longitude is not None:
+            longitude, latitude = address.longitude, address.latitude
+            if country is None or gazetteer.within(country.iso3, float(longitude), float(latitude)):
+                iri = self.identity.geometry(_wkt(longitude, latitude))
+                self.add(iri, CBO.placedBy, CBO.SourceCoordinates)
+                return self._geometry(iri, _wkt(longitude, latitude))
+            self.warnings.append(
+                f"{organisation.names[0].value}: coordinates {latitude}, {longitude} lie "
+                f"outside {country.name}: not used"
+            )
+        place = (
+            gazetteer.town(country.iso2, address.locality) if country and address.locality else None
+        )
+        if place is None:
+            return None
+        iri = self.identity.geometry(f"geonames-{place.geonameid}")
+        self.add(iri, CBO.placedBy, CBO.TownCentre)
+        self.add(iri, RDFS.label, Literal(place.name))
+        self.add(iri, PROV.wasDerivedFrom, NamedNode(place.uri))
+        longitude, latitude = Decimal(str(place.longitude)), Decimal(str(place.latitude))
+        return self._geometry(iri, _wkt(longitude, latitude))
+
+    def _geometry(self, iri: NamedNode, wkt: str) -> NamedNode:
+        self.add(iri, RDF.type, GEO.Geometry)
+        self.add(iri, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral))
         return iri
 
     def result(self, project_iri: NamedNode, result: Result, programme: NamedNode) -> None:

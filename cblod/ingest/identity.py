@@ -177,6 +177,13 @@ class Identity:
     def address(self, full: str) -> NamedNode:
         return self.iri("address", hashlib.sha1(fold(full).encode()).hexdigest()[:12])
 
+    def geometry(self, key: str) -> NamedNode:
+        """A point: a gazetteer's place (``geonames-633679``), or a source's coordinates
+        (a digest of the WKT)."""
+        if not key.startswith("geonames-"):
+            key = hashlib.sha1(key.encode()).hexdigest()[:12]
+        return self.iri("geometry", key)
+
     def theme(self, label: str) -> NamedNode:
         return self.iri("theme", slugify(label))
 
