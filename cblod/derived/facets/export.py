@@ -1,4 +1,4 @@
-"""A whole filtered list in a format to take away, streamed: CSV, XLSX, JSON and RDF.
+"""A whole filtered list in a format to take away, streamed: CSV, XLSX, JSON, GeoJSON and RDF.
 
 Rows come from what the facet index keeps (``cblod.derived.facets.table``), in the page's order, one
 at a time, so an export of 120 000 participations starts at once and holds one row in memory.
@@ -12,10 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ... import xlsx
@@ -23,6 +25,7 @@ from ...backends.published import Dataset
 from ...core.vocab import CBO, RDF, RDFS, XSD
 from .index import ListIndex
 from .selection import Selection
+from .spec import POINTS
 from .table import DATE_COLUMNS, NUMBER_COLUMNS, SHEETS, columns
 
 #: the statements of a batch of members, by member IRI
@@ -38,7 +41,10 @@ MEDIA_TYPES = {
     "ttl": "text/turtle",
     "nt": "application/n-triples",
     "jsonld": "application/ld+json",
+    "geojson": "application/geo+json",
 }
+#: a GeoSPARQL point as cblod writes it (``cblod.ingest.emit``): longitude first
+_POINT = re.compile(r"^\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$")
 
 
 def typed(heading: str, text: str | None) -> xlsx.Cell:
@@ -117,6 +123,62 @@ def json_stream(
         body = json.dumps(item, ensure_ascii=False, default=_number)
         yield (("," if n else "") + "\n" + body).encode("utf-8")
     yield b"\n]}\n"
+
+
+def geojson_stream(
+    index: ListIndex, ordinals: list[int], names: Iterable[str | None]
+) -> Iterator[bytes]:
+    """An RFC 7946 FeatureCollection, a Feature per item in the page's order: its IRI as
+    ``id``, its name and IRI as properties, its point (an organisation's, a participation's
+    partner's) or its points (a project's partners: a MultiPoint), or a null geometry when
+    none is known (RFC 7946 3.2: an unlocated feature), so that the features count the list."""
+    relation = index.relations.get(POINTS)
+    order = np.argsort(relation.items, kind="stable") if relation is not None else None
+    items = relation.items[order] if relation is not None else None
+    coordinates: dict[int, list[float] | None] = {}
+
+    def points(i: int) -> list[list[float]]:
+        if relation is None or items is None or order is None:
+            return []
+        low, high = np.searchsorted(items, [i, i + 1])
+        found = []
+        for code in sorted(relation.codes[order[low:high]].tolist()):
+            if code not in coordinates:
+                coordinates[code] = _lon_lat(relation.values[code])
+            point = coordinates[code]
+            if point is not None:
+                found.append(point)
+        return found
+
+    yield b'{"type": "FeatureCollection", "features": ['
+    for n, (i, name) in enumerate(zip(ordinals, names, strict=True)):
+        at = points(i)
+        geometry = (
+            None
+            if not at
+            else {"type": "Point", "coordinates": at[0]}
+            if len(at) == 1
+            else {"type": "MultiPoint", "coordinates": at}
+        )
+        feature = {
+            "type": "Feature",
+            "id": index.iris[i],
+            "geometry": geometry,
+            "properties": {"uri": index.iris[i], "name": name},
+        }
+        yield (("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False)).encode()
+    yield b"\n]}\n"
+
+
+def _lon_lat(wkt: str) -> list[float] | None:
+    """[longitude, latitude] of a WKT point (GeoJSON's order), or None for another shape."""
+    found = _POINT.match(wkt)
+    if found is None:
+        return None
+    try:
+        return [float(found[1]), float(found[2])]
+    except ValueError:
+        return None
 
 
 def _number(value: object) -> int | float:

@@ -36,10 +36,10 @@ from ..paths import LITERAL, Mode, PathReader, select_csv
 from . import table
 from .order import name_order
 from .reuse import Recorder, RowInputs, digest
-from .spec import NUTS, FacetedList
+from .spec import NUTS, POINTS, FacetedList
 
 FOLDER = "facets"
-FORMAT = 6  # 6: a file per part, each linked when unchanged
+FORMAT = 7  # 6: a file per part, each linked when unchanged; 7: the items' points
 #: IRIs whose names one query fetches
 LABEL_BATCH = 1000
 
@@ -285,6 +285,9 @@ def entries(
             owners += items.tolist()
             hits += steps.texts(ends)
     pairs["text"] = (owners, hits)
+    if spec.points:  # WKT literals, kept as their text
+        items, ends = steps.follow(*start, spec.points, "literal")
+        pairs[POINTS] = (items.tolist(), [t[len(LITERAL) :] for t in steps.texts(ends)])
     amounts: dict[str, Floats] = {}
     for measure in spec.orderings:
         column = np.full(len(iris), np.nan)

@@ -42,6 +42,7 @@ def list_paths(spec: FacetedList) -> list[tuple[str, ...]]:
         *((step,) for step in spec.text_targets),
         *(measure.path for measure in spec.orderings),
         *(field.path for field in table.FIELDS[spec.name].values()),
+        *([spec.points] if spec.points else []),
     ]
 
 

@@ -59,6 +59,8 @@ class FacetedList:
     text_targets: tuple[str, ...] = ()
     #: sort orders besides the name and the measures (all largest first)
     sorts: tuple[Measure, ...] = field(default=())
+    #: the path from an item to the WKT of its points (GeoSPARQL): its own, or its partners'
+    points: tuple[str, ...] = ()
 
     def facet(self, key: str) -> Facet | None:
         return next((f for f in self.facets if f.key == key), None)
@@ -109,6 +111,7 @@ PROJECTS = FacetedList(
         Measure("eu", "EU contribution", ("cbo:euContribution",)),
     ),
     sorts=(Measure("start", "Start", ("cbo:startDate",)),),
+    points=("^cbo:project", "cbo:partner", "geo:hasGeometry", "geo:asWKT"),
 )
 
 PARTICIPATIONS = FacetedList(
@@ -127,6 +130,7 @@ PARTICIPATIONS = FacetedList(
         Measure("eu", "Partner EU contribution", ("cbo:euContribution",)),
     ),
     text_targets=("cbo:project", "cbo:partner"),
+    points=("cbo:partner", "geo:hasGeometry", "geo:asWKT"),
 )
 
 ORGANISATIONS = FacetedList(
@@ -146,7 +150,11 @@ ORGANISATIONS = FacetedList(
         Measure("eu", "EU contribution received", ("^cbo:partner", "cbo:euContribution"), "sum"),
     ),
     sorts=(Measure("projects", "Projects", ("^cbo:partner", "cbo:project"), "count"),),
+    points=("geo:hasGeometry", "geo:asWKT"),
 )
+
+#: the relation of a list's index holding its items' points (``FacetedList.points``)
+POINTS = "point"
 
 LISTS = {spec.name: spec for spec in (PROJECTS, PARTICIPATIONS, ORGANISATIONS)}
 
