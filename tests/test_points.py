@@ -17,6 +17,7 @@ from cblod.core.rdfterms import lexical
 from cblod.core.vocab import CBO, GEO
 from cblod.ingest.emit import Emitter
 from cblod.ingest.identity import Identity
+from cblod.read.stats import PLACED
 from cblod.records import gazetteer
 from cblod.records.model import Address, Organisation, Text
 from cblod.records.places import country, country_extents
@@ -220,3 +221,17 @@ def test_a_filtered_list_s_geojson_holds_its_matches_alone(demo_server):
         demo_server, f"/organisations?country={FINLAND}", Accept="application/geo+json"
     )
     assert [f["id"] for f in collection["features"]] == [i["uri"] for i in listed.json()["items"]]
+
+
+def test_the_home_page_says_how_many_organisations_are_placed(demo_server, demo_store):
+    (placed,) = select(
+        demo_store,
+        "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cbo:Organisation ; geo:hasGeometry [] }",
+    )
+    (every,) = select(
+        demo_store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cbo:Organisation }"
+    )
+    share = f"{placed['n']} ({int(placed['n']) / int(every['n']):.0%})"
+    page = requests.get(demo_server + "/", timeout=60).text
+    assert f'{PLACED}</th><td class="num">{share}</td>' in page
+    assert int(placed["n"]) > 0

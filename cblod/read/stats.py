@@ -30,6 +30,8 @@ COUNTED_CLASSES = (
 
 #: the home page's money figure: every partnership's EU contribution, each counted once
 EU_FUNDING = "EU funding of partnerships (EUR)"
+#: organisations with a point (``cblod.ingest.emit.Emitter.point``), and their share
+PLACED = "organisations placed on the map"
 
 
 def stats(store: Dataset, scans: Scans | None = None) -> dict[str, int | str]:
@@ -62,6 +64,11 @@ def stats(store: Dataset, scans: Scans | None = None) -> dict[str, int | str]:
     counts["organisations with a registry identifier"] = (
         f"{linked['n'].value} ({int(linked['n'].value) / organisations:.0%})"
     )
+    (placed,) = store.select(
+        sparql_prefixes()
+        + "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cbo:Organisation ; geo:hasGeometry ?g }"
+    )
+    counts[PLACED] = f"{placed['n'].value} ({int(placed['n'].value) / organisations:.0%})"
     (external,) = store.select(
         sparql_prefixes()
         + f"""SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?o a cbo:Organisation ; owl:sameAs ?x
