@@ -235,3 +235,22 @@ def test_the_home_page_says_how_many_organisations_are_placed(demo_server, demo_
     page = requests.get(demo_server + "/", timeout=60).text
     assert f'{PLACED}</th><td class="num">{share}</td>' in page
     assert int(placed["n"]) > 0
+
+
+def test_an_organisation_page_s_json_ld_has_its_most_precise_point(demo_server, demo_store):
+    rows = select(
+        demo_store,
+        "SELECT ?o ?wkt ?method WHERE { ?o a cbo:Organisation ; geo:hasGeometry ?g . "
+        "?g geo:asWKT ?wkt ; cbo:placedBy ?method }",
+    )
+    by_organisation: dict[str, dict[str, str]] = {}
+    for row in rows:
+        by_organisation.setdefault(row["o"], {})[row["method"]] = row["wkt"]
+    both = next(o for o, m in by_organisation.items() if len(m) == 2)  # a source's and a town's
+    for iri, methods in [(both, by_organisation[both]), *list(by_organisation.items())[:3]]:
+        page = requests.get(f"{demo_server}/doc/{iri.split('/id/', 1)[1]}", timeout=60)
+        found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S)
+        assert found, iri
+        geo = json.loads(found[1])["geo"]
+        best = methods.get(CBO.SourceCoordinates.value) or methods[CBO.TownCentre.value]
+        assert (geo["longitude"], geo["latitude"]) == pytest.approx(lon_lat(best), abs=1e-5)

@@ -46,13 +46,16 @@ def project_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
 
 
 def organisation_sections(iri: str) -> dict[str, str]:
-    """``address`` and ``identifiers`` of organisation ``iri`` (its participations are chosen
+    """``address``, ``points`` and ``identifiers`` of organisation ``iri`` (its participations are chosen
     from the facet index: ``cblod.derived.facets.partners``, then named by
     ``participation_rows``)."""
     return dict(
         address=f"""
             SELECT ?full WHERE {{
               <{iri}> schema:address/<http://www.w3.org/ns/locn#fullAddress> ?full }}""",
+        points=f"""
+            SELECT ?wkt ?method WHERE {{
+              <{iri}> geo:hasGeometry ?point . ?point geo:asWKT ?wkt ; cbo:placedBy ?method }}""",
         identifiers=f"""
             SELECT ?id ?notation ?identifier ?page WHERE {{ <{iri}> cbo:identifier ?id .
               ?id skos:notation ?notation ; rdfs:label ?identifier .

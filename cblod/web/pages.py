@@ -319,8 +319,32 @@ def organisation_view(d: Description) -> dict[str, Any]:
             alternateName=[n["text"] for n in names(d)[1:]],
             address=address_text,
             url=lexical((d.values(FOAF.homepage) or [d.iri])[0]),
+            geo=_geo(found["points"]),
         ),
     }
+
+
+#: how precise each way of placing an organisation is, the most precise first
+PLACING_ORDER = (CBO.SourceCoordinates, CBO.TownCentre)
+
+
+def _geo(points: list[dict[str, Term | None]]) -> dict[str, Any] | None:
+    """schema.org's ``geo`` of the most precise of an organisation's points (``cbo:placedBy``),
+    from its WKT (``POINT(longitude latitude)``)."""
+    ranked = sorted(
+        (PLACING_ORDER.index(r["method"]) if r["method"] in PLACING_ORDER else len(PLACING_ORDER),
+         bound(r["wkt"]))
+        for r in points
+    )  # fmt: skip
+    for _, wkt in ranked:
+        found = re.match(r"^\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$", wkt)
+        if found:
+            return {
+                "@type": "GeoCoordinates",
+                "longitude": float(found[1]),
+                "latitude": float(found[2]),
+            }
+    return None
 
 
 def programme_view(d: Description) -> dict[str, Any]:
