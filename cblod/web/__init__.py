@@ -19,7 +19,9 @@ never read from globals deep inside. Settings (``create_app(store, SPARQL_TIMEOU
   corporate-bodies table; default a node of the catalogue), ``DATA_LICENSE`` and
   ``DATA_LICENSE_TYPE`` (an ADMS licence type, default ``Attribution``) for the DCAT-AP
   catalogue;
-* ``DUMPS_DIR`` where dump files are built (default ``{store}/dumps``).
+* ``DUMPS_DIR`` where dump files are built (default ``{store}/dumps``);
+* ``MAP_TILES`` a tile server's URL template for the map (``/map``), ``MAP_ATTRIBUTION`` its
+  credit (default none: the map draws the country outlines shipped with cblod, offline).
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ DEFAULTS = {
     "DATA_LICENSE": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
     "DATA_LICENSE_TYPE": "Attribution",
     "DUMPS_DIR": None,
+    # a tile server for the map (a URL template such as https://{s}.tile.example/{z}/{x}/{y}.png)
+    # and its attribution: none by default, the map then draws the outlines shipped with cblod
+    "MAP_TILES": None,
+    "MAP_ATTRIBUTION": None,
 }
 
 
@@ -77,6 +83,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
         language,
         ldes,
         lists,
+        maps,
         memento,
         ontology,
         reconcile,
@@ -120,7 +127,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     language.register(app)
     for module in (
         home, sparql, releases, memento, ldes, resources, lists, faceted, search, dumps,
-        dataset, ontology, editor, reconcile,
+        dataset, ontology, editor, reconcile, maps,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     if app.config["TRUST_PROXY"]:

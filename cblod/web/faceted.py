@@ -302,6 +302,9 @@ def _page(
         ],
         page_url=lambda n: _url(name, selection, **keep, **({"page": n} if n > 1 else {})),
         exports=[(fmt, _url(name, selection, **keep, format=fmt)) for fmt in export.MEDIA_TYPES],
+        map_link=url_for("map.map_page")
+        + "?"
+        + urlencode([("list", name), *selection.params(), *carried()]),
         query=query,
         query_url=url_for("sparql.query") + "?" + urlencode({"query": query}),
         clear_url=with_language(url_for(f"faceted.{name}")),

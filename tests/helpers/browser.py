@@ -18,7 +18,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
-def chromium(*, javascript: bool):
+def chromium(*, javascript: bool, offline: bool = False):
+    """Headless chromium; ``offline``: no name but 127.0.0.1 resolves (no network but the
+    server under test: a page that needs a CDN or a tile server fails)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
@@ -27,6 +29,8 @@ def chromium(*, javascript: bool):
         "--no-first-run", "--window-size=1280,1000",
     ):  # fmt: skip
         options.add_argument(flag)
+    if offline:
+        options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1")
     if not javascript:
         options.add_experimental_option(
             "prefs", {"profile.managed_default_content_settings.javascript": 2}

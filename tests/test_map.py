@@ -1,0 +1,204 @@
+"""The map (issue 27): ``/map`` draws a faceted list's items at their points, with the list's
+filters, in a real browser that can reach nothing but the server (the map's libraries and
+its country outlines are cblod's own files), and every number it shows is SPARQL's."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote, urlsplit
+
+import pytest
+import requests
+
+from tests.helpers.samples import select
+
+FINLAND = "http://publications.europa.eu/resource/authority/country/FIN"
+#: (list, its items, the path from an item to its points)
+LISTS = [
+    ("organisations", "?item a cbo:Organisation", "geo:hasGeometry"),
+    ("participations", "?item a cbo:Participation", "cbo:partner/geo:hasGeometry"),
+    ("projects", "?item a cbo:Project", "^cbo:project/cbo:partner/geo:hasGeometry"),
+]
+
+
+def counts_by_sparql(store, items: str, path: str, extra: str = "") -> tuple[int, int]:
+    (total,) = select(store, f"SELECT (COUNT(DISTINCT ?item) AS ?n) WHERE {{ {items} . {extra} }}")
+    (placed,) = select(
+        store,
+        f"SELECT (COUNT(DISTINCT ?item) AS ?n) WHERE {{ {items} . {extra} ?item {path} [] }}",
+    )
+    return int(total["n"]), int(placed["n"])
+
+
+def shown_counts(html: str) -> tuple[int, int]:
+    placed = re.search(r'<strong id="map-placed">(\d+)</strong>', html)
+    total = re.search(r'<span id="map-total">(\d+)</span>', html)
+    assert placed and total, html[:500]
+    return int(total[1]), int(placed[1])
+
+
+@pytest.mark.parametrize(("name", "items", "path"), LISTS)
+def test_the_map_says_how_many_items_it_places_as_sparql_counts_them(
+    demo_server, demo_store, name, items, path
+):
+    page = requests.get(f"{demo_server}/map?list={name}", timeout=60)
+    assert page.status_code == 200
+    assert shown_counts(page.text) == counts_by_sparql(demo_store, items, path)
+    assert f'href="/{name}"' in page.text  # the list: the map's text alternative
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+
+
+def test_the_map_takes_the_list_s_filters(demo_server, demo_store):
+    page = requests.get(
+        f"{demo_server}/map?list=organisations&country={quote(FINLAND)}", timeout=60
+    )
+    total, placed = counts_by_sparql(
+        demo_store,
+        "?item a cbo:Organisation",
+        "geo:hasGeometry",
+        f"?item cbo:country <{FINLAND}> .",
+    )
+    assert shown_counts(page.text) == (total, placed) and 0 < placed <= total
+    geojson = re.search(r'data-geojson="([^"]+)"', page.text)
+    assert geojson and "format=geojson" in geojson[1] and quote(FINLAND, safe="") in geojson[1]
+    listing = requests.get(f"{demo_server}/organisations?country={quote(FINLAND)}", timeout=60)
+    link = re.search(r'<a href="([^"]+)" id="list-map">Map</a>', listing.text)
+    assert link and requests.get(
+        demo_server + link[1].replace("&amp;", "&"), timeout=60
+    ).text.count(f'<span id="map-total">{total}</span>')
+
+
+def test_the_embeddable_map_may_be_framed_and_a_bad_request_is_a_400(demo_server):
+    embedded = requests.get(f"{demo_server}/map?embed=1&list=projects", timeout=60)
+    assert embedded.status_code == 200
+    assert "frame-ancestors *" in embedded.headers["Content-Security-Policy"]
+    assert "<nav>" not in embedded.text and 'id="map"' in embedded.text
+    assert requests.get(f"{demo_server}/map?list=nothing", timeout=60).status_code == 400
+    assert (
+        requests.get(f"{demo_server}/map?list=projects&eu_min=lots", timeout=60).status_code == 400
+    )
+
+
+def test_the_map_s_files_are_cblod_s_own_with_their_licences_and_checksums():
+    import hashlib
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "cblod" / "web" / "static" / "map"
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split()
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    for package in ("leaflet", "leaflet.markercluster", "topojson-client", "world-atlas"):
+        assert (folder / f"LICENSE.{package}.txt").read_text().strip(), package
+    outlines = json.loads((folder / "countries-50m.json").read_text())
+    assert outlines["type"] == "Topology" and outlines["objects"]["countries"]["geometries"]
+
+
+# -- in a browser with no network but the server ---------------------------------------------
+
+browser_needed = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def offline_browser():
+    from tests.helpers.browser import CHROMEDRIVER, CHROMIUM, chromium
+
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("needs Debian's chromium and chromium-driver (.ci/run installs them)")
+    driver = chromium(javascript=True, offline=True)
+    yield driver
+    driver.quit()
+
+
+def drawn(browser, url: str) -> dict[str, str]:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(url)
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script("return document.getElementById('map').dataset.loaded")
+    )
+    return browser.execute_script(
+        "return Object.assign({}, document.getElementById('map').dataset)"
+    )
+
+
+def requested_hosts(browser) -> set[str]:
+    hosts = set()
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            url = message["params"]["request"]["url"]
+            if url.startswith("http"):
+                hosts.add(urlsplit(url).hostname)
+    return hosts
+
+
+@browser_needed
+@pytest.mark.parametrize(("name", "items", "path"), LISTS)
+def test_the_map_draws_every_placed_item_offline_from_cblod_s_own_files(
+    offline_browser, server_for_map, demo_store, name, items, path
+):
+    from tests.helpers.browser import ARTIFACTS
+
+    offline_browser.get_log("performance")  # what came before
+    state = drawn(offline_browser, f"{server_for_map}/map?list={name}")
+    assert state["loaded"] == "1", state
+    total, placed = counts_by_sparql(demo_store, items, path)
+    assert int(state["features"]) == placed > 0
+    assert int(state["points"]) >= placed
+    assert requested_hosts(offline_browser) == {"127.0.0.1"}
+    errors = [e for e in offline_browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors  # a CSP violation, a failed script or file
+    offline_browser.save_screenshot(str(ARTIFACTS / f"map-{name}.png"))
+
+
+@browser_needed
+def test_every_cluster_and_point_is_reached_by_keyboard_and_opens_its_link(
+    offline_browser, server_for_map
+):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    state = drawn(offline_browser, f"{server_for_map}/map?list=organisations")
+    buttons = offline_browser.find_elements(By.CSS_SELECTOR, ".leaflet-marker-icon")
+    assert buttons and all(b.get_attribute("tabindex") == "0" for b in buttons)
+    assert all(b.get_attribute("role") == "button" for b in buttons)
+    assert all((b.get_attribute("aria-label") or b.text.strip()) for b in buttons)
+    for _ in range(8):  # Enter on a cluster zooms in (or spreads it out): points appear
+        points = offline_browser.find_elements(By.CSS_SELECTOR, ".map-point")
+        if points:
+            break
+        offline_browser.find_elements(By.CSS_SELECTOR, ".marker-cluster")[0].send_keys(Keys.ENTER)
+        WebDriverWait(offline_browser, 10).until(
+            lambda d: (
+                not d.find_elements(By.CSS_SELECTOR, ".leaflet-zoom-anim, .leaflet-cluster-anim")
+            )
+        )
+    assert points, state
+    points[0].send_keys(Keys.ENTER)
+    link = WebDriverWait(offline_browser, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content a")
+    )[0]
+    assert "/id/organisation/" in link.get_attribute("href") and link.text.strip()
+    assert link.text.strip() == points[0].get_attribute("aria-label")
+
+
+@browser_needed
+def test_the_map_page_has_no_accessibility_violations(offline_browser, server_for_map):
+    from tests.test_accessibility import AXE, axe_violations
+
+    if not AXE.exists():
+        pytest.skip("needs axe-core in .ci/node (.ci/run installs it)")
+    drawn(offline_browser, f"{server_for_map}/map?list=organisations")
+    violations = axe_violations(offline_browser)
+    assert not [v for v in violations if v.get("impact") in ("serious", "critical")], violations
+
+
+@pytest.fixture(scope="module")
+def server_for_map(demo_store, tmp_path_factory):
+    """The demo served by the embedded store alone: the browser tests draw what it serves."""
+    from tests.helpers.servers import served
+
+    with served(demo_store, "embedded", tmp_path_factory.mktemp("map")) as url:
+        yield url
