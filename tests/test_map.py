@@ -202,3 +202,35 @@ def server_for_map(demo_store, tmp_path_factory):
 
     with served(demo_store, "embedded", tmp_path_factory.mktemp("map")) as url:
         yield url
+
+
+@browser_needed
+def test_the_query_page_draws_an_answer_s_points_on_a_map(
+    offline_browser, server_for_map, demo_store
+):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from cblod.core.vocab import sparql_prefixes
+    from tests.helpers.browser import ARTIFACTS
+
+    query = (
+        "SELECT ?organisation ?point WHERE { ?organisation a cbo:Organisation ; "
+        "geo:hasGeometry/geo:asWKT ?point }"
+    )
+    rows = demo_store.select(sparql_prefixes() + query)
+    expected = len(list(rows))
+    offline_browser.get(f"{server_for_map}/sparql?query={quote(query)}")
+    WebDriverWait(offline_browser, 60).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".yasr .select_map")
+    )[0].click()
+    drawn_points = WebDriverWait(offline_browser, 30).until(
+        lambda d: d.execute_script(
+            "var m = document.querySelector('.cblod-results-map'); return m && m.dataset.points"
+        )
+    )
+    assert int(drawn_points) == expected > 0
+    markers = offline_browser.find_elements(By.CSS_SELECTOR, ".cblod-results-map .map-point")
+    assert len(markers) == expected
+    assert requested_hosts(offline_browser) == {"127.0.0.1"}
+    offline_browser.save_screenshot(str(ARTIFACTS / "yasgui-map.png"))

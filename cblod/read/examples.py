@@ -98,6 +98,14 @@ LIMIT 100  # the first 100 by acronym; without it, every project""",
 LIMIT 100  # the first 100 by name; without it, every organisation""",
     ),
     Example(
+        "Where organisations are (the Map view draws the points)",
+        """SELECT ?organisation (SAMPLE(?label) AS ?name) ?point ?method WHERE {
+  ?organisation a cbo:Organisation ; skos:prefLabel ?label ; geo:hasGeometry ?g .
+  ?g geo:asWKT ?point ; cbo:placedBy ?method .
+} GROUP BY ?organisation ?point ?method ORDER BY ?name
+LIMIT 1000  # the first 1 000 by name""",
+    ),
+    Example(
         "What each source said about a partner's ERDF amount",
         """SELECT ?source ?partner ?erdf WHERE {
   GRAPH ?g { ?p cbo:euContribution ?erdf ; cbo:partner/skos:prefLabel ?partner ;

@@ -1,5 +1,5 @@
 /* The query page with YASGUI (vendored in static/yasgui): cblod's endpoint, prefixes and terms
- * completed from cblod itself, and a chart view. Without JavaScript the page's own form and
+ * completed from cblod itself, a chart view and a map view (points of an answer's WKT). Without JavaScript the page's own form and
  * table work as before; with it, the editor takes their place. No inline script: the page's
  * Content-Security-Policy allows scripts from cblod only. */
 (function () {
@@ -83,6 +83,74 @@
   };
   Yasr.registerPlugin("chart", Chart);
 
+  /* A map: every WKT point of the answer (geo:wktLiteral, longitude first) as a marker over
+   * the country outlines shipped with cblod (static/map, as on /map), its popup the row's
+   * other values, an IRI as a link. Offered when some cell holds a point. */
+  var WKT = "http://www.opengis.net/ont/geosparql#wktLiteral";
+  var POINT = /^\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$/i;
+  function MapView(yasr) { this.yasr = yasr; }
+  MapView.prototype.priority = 4;
+  MapView.prototype.label = "Map";
+  MapView.prototype.points = function () {
+    var results = this.yasr.results;
+    if (!window.L || !results || !results.getVariables || !results.getBindings) return [];
+    var variables = results.getVariables(), found = [];
+    results.getBindings().forEach(function (row) {
+      variables.forEach(function (v) {
+        var cell = row[v], at = cell && cell.datatype === WKT ? POINT.exec(cell.value) : null;
+        if (at) found.push({ lat: parseFloat(at[2]), lon: parseFloat(at[1]), row: row, variables: variables });
+      });
+    });
+    return found.filter(function (p) { return isFinite(p.lat) && isFinite(p.lon); });
+  };
+  MapView.prototype.canHandleResults = function () { return this.points().length > 0; };
+  MapView.prototype.getIcon = function () {
+    var icon = document.createElement("span");
+    icon.textContent = "⌖";
+    icon.setAttribute("aria-hidden", "true");
+    return icon;
+  };
+  MapView.prototype.draw = function () {
+    var target = this.yasr.resultsEl, points = this.points();
+    while (target.firstChild) target.removeChild(target.firstChild);
+    var element = document.createElement("div");
+    element.className = "map cblod-results-map";
+    element.setAttribute("role", "region");
+    element.setAttribute("aria-label", points.length + " points of the answer on a map");
+    target.appendChild(element);
+    var map = L.map(element, { minZoom: 2, maxZoom: 14, renderer: L.svg({ padding: 1 }) }).setView([54, 15], 4);
+    fetch(holder.dataset.outlines).then(function (r) { return r.json(); }).then(function (topology) {
+      var countries = topojson.feature(topology, topology.objects.countries);
+      L.geoJSON(countries, { interactive: false, style: { className: "map-country" } }).addTo(map);
+    }).catch(function () {});
+    var group = L.featureGroup();
+    points.forEach(function (point) {
+      var card = document.createElement("div");
+      point.variables.forEach(function (v) {
+        var cell = point.row[v];
+        if (!cell || cell.datatype === WKT) return;
+        var line = document.createElement("div");
+        var value = cell.type === "uri" ? document.createElement("a") : document.createElement("span");
+        if (cell.type === "uri") value.href = cell.value;
+        value.textContent = cell.value;
+        line.appendChild(document.createTextNode(v + ": "));
+        line.appendChild(value);
+        card.appendChild(line);
+      });
+      var name = card.textContent || point.lon + " " + point.lat;
+      var marker = L.marker([point.lat, point.lon], {
+        icon: L.divIcon({ className: "map-point", iconSize: [14, 14] }), title: name, keyboard: true,
+      });
+      marker.on("add", function () { marker.getElement().setAttribute("aria-label", name); });
+      marker.bindPopup(card);
+      group.addLayer(marker);
+    });
+    group.addTo(map);
+    map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 10 });
+    element.dataset.points = String(points.length);
+  };
+  Yasr.registerPlugin("map", MapView);
+
   /* The query of a shared link, read the way a browser reads a URL. YASGUI's own reading
    * (populateFromUrl, consumeShareLink) splits a query string at ";" as well as "&", so a query
    * with "?s a cbo:Project ; cbo:acronym ?a" in a link reached the editor cut at its first ";":
@@ -101,7 +169,7 @@
     copyEndpointOnNewTab: false,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     persistenceId: null,
-    yasr: { pluginOrder: ["table", "chart", "response"], defaultPlugin: "table" }
+    yasr: { pluginOrder: ["table", "chart", "map", "response"], defaultPlugin: "table" }
   });
   var form = document.getElementById("query-form");
   var answer = document.getElementById("answer");
