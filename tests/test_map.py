@@ -110,16 +110,13 @@ def offline_browser():
     driver.quit()
 
 
-def drawn(browser, url: str) -> dict[str, str]:
+def drawn(browser, url: str, css: str = "#map") -> dict[str, str]:
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(url)
-    WebDriverWait(browser, 60).until(
-        lambda d: d.execute_script("return document.getElementById('map').dataset.loaded")
-    )
-    return browser.execute_script(
-        "return Object.assign({}, document.getElementById('map').dataset)"
-    )
+    find = f"document.querySelector({json.dumps(css)})"
+    WebDriverWait(browser, 60).until(lambda d: d.execute_script(f"return {find}.dataset.loaded"))
+    return browser.execute_script(f"return Object.assign({{}}, {find}.dataset)")
 
 
 def requested_hosts(browser) -> set[str]:
@@ -156,32 +153,41 @@ def test_the_map_draws_every_placed_item_offline_from_cblod_s_own_files(
 def test_every_cluster_and_point_is_reached_by_keyboard_and_opens_its_link(
     offline_browser, server_for_map
 ):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
+    def settled(d) -> bool:  # no zoom or cluster animation running: the markers stay put
+        return not d.find_elements(By.CSS_SELECTOR, ".leaflet-zoom-anim, .leaflet-cluster-anim")
+
     state = drawn(offline_browser, f"{server_for_map}/map?list=organisations")
-    buttons = offline_browser.find_elements(By.CSS_SELECTOR, ".leaflet-marker-icon")
-    assert buttons and all(b.get_attribute("tabindex") == "0" for b in buttons)
-    assert all(b.get_attribute("role") == "button" for b in buttons)
-    assert all((b.get_attribute("aria-label") or b.text.strip()) for b in buttons)
-    for _ in range(8):  # Enter on a cluster zooms in (or spreads it out): points appear
-        points = offline_browser.find_elements(By.CSS_SELECTOR, ".map-point")
-        if points:
-            break
-        offline_browser.find_elements(By.CSS_SELECTOR, ".marker-cluster")[0].send_keys(Keys.ENTER)
-        WebDriverWait(offline_browser, 10).until(
-            lambda d: (
-                not d.find_elements(By.CSS_SELECTOR, ".leaflet-zoom-anim, .leaflet-cluster-anim")
+    WebDriverWait(offline_browser, 10).until(settled)
+    buttons = offline_browser.execute_script(  # read at once: the map may redraw its markers
+        "return Array.from(document.querySelectorAll('.leaflet-marker-icon')).map(b => "
+        "[b.getAttribute('tabindex'), b.getAttribute('role'), b.getAttribute('aria-label') || b.textContent.trim()])"
+    )
+    assert buttons and all(tab == "0" and role == "button" and name for tab, role, name in buttons)
+
+    name = None
+    for _ in range(10):  # Enter on a cluster zooms in (or spreads it out): points appear
+        WebDriverWait(offline_browser, 10).until(settled)
+        try:
+            points = offline_browser.find_elements(By.CSS_SELECTOR, ".map-point")
+            if points:
+                name = points[0].get_attribute("aria-label")
+                points[0].send_keys(Keys.ENTER)
+                break
+            offline_browser.find_elements(By.CSS_SELECTOR, ".marker-cluster")[0].send_keys(
+                Keys.ENTER
             )
-        )
-    assert points, state
-    points[0].send_keys(Keys.ENTER)
+        except StaleElementReferenceException:
+            continue  # redrawn meanwhile: look again
+    assert name, state
     link = WebDriverWait(offline_browser, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content a")
     )[0]
-    assert "/id/organisation/" in link.get_attribute("href") and link.text.strip()
-    assert link.text.strip() == points[0].get_attribute("aria-label")
+    assert "/id/organisation/" in link.get_attribute("href") and link.text.strip() == name
 
 
 @browser_needed
@@ -234,3 +240,56 @@ def test_the_query_page_draws_an_answer_s_points_on_a_map(
     assert len(markers) == expected
     assert requested_hosts(offline_browser) == {"127.0.0.1"}
     offline_browser.save_screenshot(str(ARTIFACTS / "yasgui-map.png"))
+
+
+def page_of(server: str, iri: str) -> str:
+    return requests.get(f"{server}/doc/{iri.split('/id/', 1)[1]}", timeout=60).text
+
+
+def inline_points(html: str) -> list[dict]:
+    import html as markup
+
+    found = re.search(r'data-inline="([^"]*)"', html)
+    assert found, "no small map"
+    return json.loads(markup.unescape(found[1]))["features"]
+
+
+def test_project_and_organisation_pages_have_their_points_on_a_small_map(demo_server, demo_store):
+    (project,) = select(
+        demo_store,
+        "SELECT ?p (COUNT(DISTINCT ?wkt) AS ?n) WHERE { ?x cbo:project ?p ; cbo:partner ?o . "
+        "?o geo:hasGeometry/geo:asWKT ?wkt } GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 1",
+    )
+    features = inline_points(page_of(demo_server, project["p"]))
+    assert len({tuple(f["geometry"]["coordinates"]) for f in features}) == int(project["n"]) > 1
+    (organisation,) = select(
+        demo_store,
+        "SELECT ?o (COUNT(DISTINCT ?wkt) AS ?n) WHERE { ?o a cbo:Organisation ; "
+        "geo:hasGeometry/geo:asWKT ?wkt } GROUP BY ?o ORDER BY ?o LIMIT 1",
+    )
+    features = inline_points(page_of(demo_server, organisation["o"]))
+    assert {f["id"] for f in features} == {organisation["o"]} and len(features) == int(
+        organisation["n"]
+    )
+    (unplaced,) = select(
+        demo_store,
+        "SELECT ?o WHERE { ?o a cbo:Organisation FILTER NOT EXISTS { ?o geo:hasGeometry [] } } "
+        "ORDER BY ?o LIMIT 1",
+    )
+    assert 'id="on-the-map"' not in page_of(demo_server, unplaced["o"])  # no empty map
+
+
+@browser_needed
+def test_a_programme_page_draws_its_partners_on_a_small_map(
+    offline_browser, server_for_map, demo_store
+):
+    (programme,) = select(
+        demo_store,
+        "SELECT ?g (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a cbo:Participation ; "
+        "cbo:project/cbo:programme ?g ; cbo:partner/geo:hasGeometry [] } GROUP BY ?g "
+        "ORDER BY DESC(?n) LIMIT 1",
+    )
+    url = f"{server_for_map}/doc/{programme['g'].split('/id/', 1)[1]}"
+    state = drawn(offline_browser, url, "#on-the-map .map")
+    assert state["loaded"] == "1" and int(state["features"]) == int(programme["n"]) > 0
+    assert requested_hosts(offline_browser) == {"127.0.0.1"}

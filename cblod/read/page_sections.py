@@ -22,7 +22,7 @@ SITEMAP_KINDS = ("Project", "Organisation", "Programme")
 
 
 def project_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
-    """``partners`` (one row per participation) and ``results`` of project ``iri``."""
+    """``partners`` (one row per participation), their ``points`` and ``results`` of project ``iri``."""
     return dict(
         # one row per participation, whatever the number of names: every name would be a row
         # and every amount counted once per name
@@ -37,6 +37,10 @@ def project_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
               OPTIONAL {{ ?participation cbo:totalBudget ?total_ }}
               OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
             }} GROUP BY ?participation ?org ?role""",
+        points=f"""
+            SELECT DISTINCT ?org ?wkt WHERE {{
+              ?participation cbo:project <{iri}> ; cbo:partner ?org .
+              ?org geo:hasGeometry/geo:asWKT ?wkt }}""",
         results=f"""
             SELECT ?result ?kind ({chosen_name("?text_key")} AS ?text) WHERE {{
               <{iri}> cbo:result ?result . ?result rdfs:label ?label ; cbo:resultKind ?kind .

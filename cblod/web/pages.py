@@ -204,6 +204,7 @@ def project_view(d: Description) -> dict[str, Any]:
     partner_rows.sort(
         key=lambda p: (not p["lead"], p["eu"] is None, -(p["eu"] or 0), p["name"] or "", p["href"])
     )
+    names_of = {bound(r["org"]): value(r["name"]) or bound(r["org"]) for r in found["partners"]}
     programme = d.value(CBO.programme)
     breadcrumbs = [
         link(d, t) for t in (programme, d.value(CBO.priority), d.value(CBO.specificObjective)) if t
@@ -241,6 +242,13 @@ def project_view(d: Description) -> dict[str, Any]:
             endDate=value(d.value(CBO.endDate)),
             funder={"@type": "FundingScheme", "name": d.label(programme)} if programme else None,
             member=[{"@type": "Organization", "name": r["name"]} for r in partner_rows],
+        ),
+        "small_map": small_map(
+            [
+                (bound(r["org"]), names_of.get(bound(r["org"]), ""), bound(r["wkt"]))
+                for r in found["points"]
+            ],
+            f"Where the partners of {d.label()} are",
         ),
     }
 
@@ -321,7 +329,39 @@ def organisation_view(d: Description) -> dict[str, Any]:
             url=lexical((d.values(FOAF.homepage) or [d.iri])[0]),
             geo=_geo(found["points"]),
         ),
+        "small_map": small_map(
+            [(iri, d.label(), bound(r["wkt"])) for r in found["points"]],
+            f"Where {d.label()} is",
+            url_for("map.map_page", list="participations", organisation=iri),
+        ),
     }
+
+
+def _lon_lat(wkt: str) -> tuple[float, float] | None:
+    found = re.match(r"^\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$", wkt)
+    if not found:
+        return None
+    try:
+        return float(found[1]), float(found[2])
+    except ValueError:
+        return None
+
+
+def small_map(
+    points: list[tuple[str, str, str]], label: str, link: str | None = None
+) -> dict[str, Any] | None:
+    """A page's small map (``cblod-map.js``) of ``points`` (IRI, name, WKT), inline as
+    GeoJSON; None when none is known."""
+    features = [
+        {"type": "Feature", "id": iri, "properties": {"uri": iri, "name": name, "href": href(iri)},
+         "geometry": {"type": "Point", "coordinates": list(at)}}
+        for iri, name, wkt in points
+        if (at := _lon_lat(wkt)) is not None
+    ]  # fmt: skip
+    if not features:
+        return None
+    collection = {"type": "FeatureCollection", "features": features}
+    return {"points": json.dumps(collection, ensure_ascii=False), "label": label, "link": link}
 
 
 #: how precise each way of placing an organisation is, the most precise first
@@ -386,6 +426,11 @@ def programme_view(d: Description) -> dict[str, Any]:
         ],
         "chart": bar_chart(bars, title="ERDF by partner country (EUR)") if bars else None,
         "json_ld": json_ld(d, "FundingScheme"),
+        "small_map": {
+            "geojson": url_for("faceted.participations", programme=d.iri.value, format="geojson"),
+            "label": f"Where the partners of {d.label()}'s projects are",
+            "link": url_for("map.map_page", list="participations", programme=d.iri.value),
+        },
     }
 
 

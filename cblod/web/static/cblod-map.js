@@ -1,19 +1,12 @@
-/* The map of a faceted list (/map): the list's GeoJSON drawn as clustered points over the
- * country outlines shipped with cblod (no tile server unless the operator sets one), each
- * point a keyboard-reachable button whose popup links the item's page. What is drawn is
- * written back on the map's element (data-features, data-points) for a reader's tools. */
+/* Maps: /map's (a faceted list's GeoJSON) and the small maps of resource pages (their points
+ * inline as GeoJSON), drawn as clustered points over the country outlines shipped with cblod
+ * (no tile server unless the operator sets one), each point a keyboard-reachable button whose
+ * popup links the item's page. What is drawn is written back on each map's element
+ * (data-features, data-points, data-loaded) for a reader's tools. No inline script: the
+ * page's Content-Security-Policy allows scripts from cblod only. */
 (function () {
   "use strict";
-  var element = document.getElementById("map");
-  if (!element || !window.L) return;
-  // no tile layer sets the zoom range by default: the outlines hold from a continent to a town
-  var map = L.map(element, {
-    worldCopyJump: true, minZoom: 2, maxZoom: 14, renderer: L.svg({ padding: 1 }),
-  }).setView([54, 15], 4);
-  if (element.dataset.tiles) {
-    L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 18 }).addTo(map);
-  }
-  var target = element.dataset.popupTarget;
+  if (!window.L) return;
 
   function json(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
@@ -22,9 +15,17 @@
     });
   }
 
-  function popup(feature) {
+  var outlines = {};  // by URL: fetched once for every map of the page
+  function countries(url) {
+    outlines[url] = outlines[url] || json(url).then(function (topology) {
+      return topojson.feature(topology, topology.objects.countries);
+    });
+    return outlines[url];
+  }
+
+  function popup(feature, target) {
     var link = document.createElement("a");
-    link.href = feature.id;
+    link.href = feature.properties.href || feature.id;
     link.textContent = feature.properties.name || feature.id;
     if (target) link.target = target;
     return link;
@@ -44,46 +45,59 @@
     return L.divIcon({ html: outer, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
   }
 
-  var outlines = json(element.dataset.outlines).then(function (topology) {
-    var countries = topojson.feature(topology, topology.objects.countries);
-    L.geoJSON(countries, { interactive: false, style: { className: "map-country" } }).addTo(map);
-  });
-  var points = json(element.dataset.geojson).then(function (collection) {
-    var group = L.markerClusterGroup({ iconCreateFunction: clusterIcon, showCoverageOnHover: false });
-    var features = 0, drawn = 0;
-    collection.features.forEach(function (feature) {
-      var geometry = feature.geometry;
-      if (!geometry) return;
-      var at = geometry.type === "Point" ? [geometry.coordinates] : geometry.coordinates;
-      features += 1;
-      at.forEach(function (lonLat) {
-        var name = feature.properties.name || feature.id;
-        var marker = L.marker([lonLat[1], lonLat[0]], {
-          icon: L.divIcon({ className: "map-point", iconSize: [14, 14] }),
-          title: name,
-          keyboard: true,
-        });
-        marker.on("add", function () { marker.getElement().setAttribute("aria-label", name); });
-        marker.bindPopup(function () { return popup(feature); });
-        group.addLayer(marker);
-        drawn += 1;
-      });
-    });
-    group.addTo(map);
-    if (drawn) map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 10 });
-    element.dataset.features = String(features);
-    element.dataset.points = String(drawn);
-  });
-  Promise.all([outlines, points]).then(
-    function () { element.dataset.loaded = "1"; },
-    function (error) {
-      element.dataset.loaded = "error";
-      var note = document.createElement("p");
-      note.className = "error";
-      note.setAttribute("role", "alert");
-      note.textContent = "The map could not be drawn: " + (error && error.message ? error.message : String(error));
-      if (window.console) console.error(error);
-      element.parentNode.insertBefore(note, element);
+  function draw(element) {
+    // no tile layer sets the zoom range by default: the outlines hold from a continent to a town
+    var map = L.map(element, {
+      worldCopyJump: true, minZoom: 2, maxZoom: 14, renderer: L.svg({ padding: 1 }),
+    }).setView([54, 15], 4);
+    if (element.dataset.tiles) {
+      L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 18 }).addTo(map);
     }
-  );
+    var target = element.dataset.popupTarget;
+    var base = countries(element.dataset.outlines).then(function (shapes) {
+      L.geoJSON(shapes, { interactive: false, style: { className: "map-country" } }).addTo(map);
+    });
+    var collection = element.dataset.geojson
+      ? json(element.dataset.geojson)
+      : Promise.resolve(JSON.parse(element.dataset.inline || '{"features": []}'));
+    var points = collection.then(function (found) {
+      var group = L.markerClusterGroup({ iconCreateFunction: clusterIcon, showCoverageOnHover: false });
+      var features = 0, drawn = 0;
+      found.features.forEach(function (feature) {
+        var geometry = feature.geometry;
+        if (!geometry) return;
+        var at = geometry.type === "Point" ? [geometry.coordinates] : geometry.coordinates;
+        features += 1;
+        at.forEach(function (lonLat) {
+          var name = feature.properties.name || feature.id;
+          var marker = L.marker([lonLat[1], lonLat[0]], {
+            icon: L.divIcon({ className: "map-point", iconSize: [14, 14] }),
+            title: name,
+            keyboard: true,
+          });
+          marker.on("add", function () { marker.getElement().setAttribute("aria-label", name); });
+          marker.bindPopup(function () { return popup(feature, target); });
+          group.addLayer(marker);
+          drawn += 1;
+        });
+      });
+      group.addTo(map);
+      if (drawn) map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 8 });
+      element.dataset.features = String(features);
+      element.dataset.points = String(drawn);
+    });
+    Promise.all([base, points]).then(
+      function () { element.dataset.loaded = "1"; },
+      function (error) {
+        element.dataset.loaded = "error";
+        var note = document.createElement("p");
+        note.className = "error";
+        note.setAttribute("role", "alert");
+        note.textContent = "The map could not be drawn: " + (error && error.message ? error.message : String(error));
+        element.parentNode.insertBefore(note, element);
+      }
+    );
+  }
+
+  document.querySelectorAll(".map[data-outlines]").forEach(draw);
 })();
