@@ -163,19 +163,24 @@ def keep_eu_export(
     ``varied`` spreads them as a programme database does (the faceted lists' and the
     reconciliation service's benchmarks): six programmes, four priorities, six objectives,
     two themes each, partners named from common words ("Nordic Green Science Park Oy"), in
-    NUTS 3 regions, public or private, with a tenth of the rows carrying a PIC.
+    NUTS 3 regions and real towns of their country (GeoNames', so the map has points), public
+    or private, with a tenth of the rows carrying a PIC.
     """
     rng = random.Random(seed)
     pool = organisations_with_ids(max(10, projects // 3))
     if varied:
+        from cblod.records.gazetteer import places_in
+
         regions = {c: nuts3(c) for c in ("FI", "SE")}
+        towns = {c: [p.name for p in places_in(c)] for c in ("FI", "SE")}
         pool = [
             (f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(KINDS)} {'Oy' if country == 'FI' else 'AB'}",
              country, ids)
             for _, country, ids in pool
         ]  # fmt: skip
         places = {ids: (rng.choice(regions[country]), rng.choice(["public", "private"]),
-                        f"9{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.1 else "")
+                        f"9{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.1 else "",
+                        rng.choice(towns[country]))
                   for _, country, ids in pool}  # fmt: skip
     header, partner_header = PROJECT_HEADER, PARTNER_HEADER
     if varied:
@@ -205,8 +210,8 @@ def keep_eu_export(
             for k, ((name, country, ids), total, funding) in enumerate(
                 zip(chosen, budgets, eu, strict=True)
             ):
-                region, legal, pic = places[ids] if varied else ("", "", "")
-                partners_csv.writerow([programme, f"P{i:06d}", name, "Yes" if k == 0 else "No", country, "Town", pic,
+                region, legal, pic, town = places[ids] if varied else ("", "", "", "Town")
+                partners_csv.writerow([programme, f"P{i:06d}", name, "Yes" if k == 0 else "No", country, town, pic,
                                        ids, f"{total / 100:.2f}", f"{funding / 100:.2f}",
                                        *([region, legal] if varied else [])])  # fmt: skip
     return paths

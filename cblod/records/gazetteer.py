@@ -89,6 +89,12 @@ def town(country_iso2: str, locality: str) -> Place | None:
     return None
 
 
+def places_in(country_iso2: str) -> list[Place]:
+    """Every place of the gazetteer in a country (its own, not its territories'), by id."""
+    rows = sorted(_country_rows(country_iso2))
+    return [Place(g, name, lat, lon, population) for g, name, lat, lon, population, _ in rows]
+
+
 def _spellings(locality: str) -> list[str]:
     """What to look a locality up by, in order: whole, without postal codes and numbers,
     then each part between slashes, commas and brackets."""
