@@ -133,16 +133,20 @@ def geojson_stream(
     partner's) or its points (a project's partners: a MultiPoint), or a null geometry when
     none is known (RFC 7946 3.2: an unlocated feature), so that the features count the list."""
     relation = index.relations.get(POINTS)
-    order = np.argsort(relation.items, kind="stable") if relation is not None else None
-    items = relation.items[order] if relation is not None else None
+    codes: list[int] = []
+    starts: list[int] = [0] * (len(index) + 1)
+    if relation is not None:  # each item's codes, found by one sort and one search
+        order = np.argsort(relation.items, kind="stable")
+        codes = relation.codes[order].tolist()
+        items = relation.items[order].astype(np.int64)
+        starts = np.searchsorted(items, np.arange(len(index) + 1, dtype=np.int64)).tolist()
     coordinates: dict[int, list[float] | None] = {}
 
     def points(i: int) -> list[list[float]]:
-        if relation is None or items is None or order is None:
+        if relation is None:
             return []
-        low, high = np.searchsorted(items, [i, i + 1])
         found = []
-        for code in sorted(relation.codes[order[low:high]].tolist()):
+        for code in sorted(codes[starts[i] : starts[i + 1]]):
             if code not in coordinates:
                 coordinates[code] = _lon_lat(relation.values[code])
             point = coordinates[code]
