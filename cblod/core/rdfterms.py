@@ -7,6 +7,7 @@ says which position a value came from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import IO, Protocol, TypeAlias
 
@@ -79,3 +80,18 @@ class Engine(Queryable, Protocol):
         from_graph: GraphName | None = None,
         prefixes: dict[str, str] | None = None,
     ) -> bytes | None: ...
+
+
+#: a GeoSPARQL point as a WKT literal's text: ``POINT(longitude latitude)``
+_WKT_POINT = re.compile(r"^\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$", re.IGNORECASE)
+
+
+def wkt_point(text: str) -> tuple[float, float] | None:
+    """(longitude, latitude) of a WKT point (GeoJSON's order), or None for another shape."""
+    found = _WKT_POINT.match(text)
+    if found is None:
+        return None
+    try:
+        return float(found[1]), float(found[2])
+    except ValueError:
+        return None

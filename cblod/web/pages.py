@@ -18,7 +18,7 @@ from flask import current_app, g, render_template, url_for
 from pyoxigraph import Literal, NamedNode
 
 from ..core.ontology_terms import published_parents, term_labels
-from ..core.rdfterms import Term, lexical
+from ..core.rdfterms import Term, lexical, wkt_point
 from ..core.vocab import CBO, DCTERMS, FOAF, PROV, RDFS, SKOS, sparql_prefixes
 from ..derived.facets.partners import participations_of
 from ..derived.kept import kept_solutions
@@ -337,16 +337,6 @@ def organisation_view(d: Description) -> dict[str, Any]:
     }
 
 
-def _lon_lat(wkt: str) -> tuple[float, float] | None:
-    found = re.match(r"^\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$", wkt)
-    if not found:
-        return None
-    try:
-        return float(found[1]), float(found[2])
-    except ValueError:
-        return None
-
-
 def small_map(
     points: list[tuple[str, str, str]], label: str, link: str | None = None
 ) -> dict[str, Any] | None:
@@ -356,7 +346,7 @@ def small_map(
         {"type": "Feature", "id": iri, "properties": {"uri": iri, "name": name, "href": href(iri)},
          "geometry": {"type": "Point", "coordinates": list(at)}}
         for iri, name, wkt in points
-        if (at := _lon_lat(wkt)) is not None
+        if (at := wkt_point(wkt)) is not None
     ]  # fmt: skip
     if not features:
         return None
@@ -377,13 +367,9 @@ def _geo(points: list[dict[str, Term | None]]) -> dict[str, Any] | None:
         for r in points
     )  # fmt: skip
     for _, wkt in ranked:
-        found = re.match(r"^\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$", wkt)
-        if found:
-            return {
-                "@type": "GeoCoordinates",
-                "longitude": float(found[1]),
-                "latitude": float(found[2]),
-            }
+        at = wkt_point(wkt)
+        if at is not None:
+            return {"@type": "GeoCoordinates", "longitude": at[0], "latitude": at[1]}
     return None
 
 

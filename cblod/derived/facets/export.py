@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -22,6 +21,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from ... import xlsx
 from ...backends.published import Dataset
+from ...core.rdfterms import wkt_point
 from ...core.vocab import CBO, RDF, RDFS, XSD
 from .index import ListIndex
 from .selection import Selection
@@ -43,8 +43,6 @@ MEDIA_TYPES = {
     "jsonld": "application/ld+json",
     "geojson": "application/geo+json",
 }
-#: a GeoSPARQL point as cblod writes it (``cblod.ingest.emit``): longitude first
-_POINT = re.compile(r"^\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$")
 
 
 def typed(heading: str, text: str | None) -> xlsx.Cell:
@@ -148,7 +146,8 @@ def geojson_stream(
         found = []
         for code in sorted(codes[starts[i] : starts[i + 1]]):
             if code not in coordinates:
-                coordinates[code] = _lon_lat(relation.values[code])
+                at = wkt_point(relation.values[code])
+                coordinates[code] = list(at) if at is not None else None
             point = coordinates[code]
             if point is not None:
                 found.append(point)
@@ -172,17 +171,6 @@ def geojson_stream(
         }
         yield (("," if n else "") + "\n" + json.dumps(feature, ensure_ascii=False)).encode()
     yield b"\n]}\n"
-
-
-def _lon_lat(wkt: str) -> list[float] | None:
-    """[longitude, latitude] of a WKT point (GeoJSON's order), or None for another shape."""
-    found = _POINT.match(wkt)
-    if found is None:
-        return None
-    try:
-        return [float(found[1]), float(found[2])]
-    except ValueError:
-        return None
 
 
 def _number(value: object) -> int | float:
