@@ -99,7 +99,8 @@ LIMIT 100  # the first 100 by name; without it, every organisation""",
     ),
     Example(
         "Where organisations are (the Map view draws the points)",
-        """SELECT ?organisation (SAMPLE(?label) AS ?name) ?point ?method WHERE {
+        """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+SELECT ?organisation (SAMPLE(?label) AS ?name) ?point ?method WHERE {
   ?organisation a cbo:Organisation ; skos:prefLabel ?label ; geo:hasGeometry ?g .
   ?g geo:asWKT ?point ; cbo:placedBy ?method .
 } GROUP BY ?organisation ?point ?method ORDER BY ?name
