@@ -14,6 +14,8 @@ import pytest
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 from cblod.backends.store import CblodStore
+from cblod.core.rdfterms import wkt_point
+from cblod.core.vocab import GEO
 from cblod.publish import ingest
 from cblod.read.describe import (
     INBOUND_PAGE,
@@ -156,9 +158,14 @@ def busiest_iri(store: CblodStore) -> NamedNode:
 
 
 def comparable(d: Description) -> Description:
-    """``d`` with numbers by value: an engine may write 1.50 as 1.5."""
+    """``d`` with numbers by value: an engine may write 1.50 as 1.5; and points to 1e-4
+    degrees: Virtuoso gives a WKT point back as its own geometry type, in single precision
+    (README, "Virtuoso")."""
 
     def term(t):
+        at = wkt_point(t.value) if isinstance(t, Literal) else None
+        if at is not None:
+            return Literal(f"POINT({round(at[0], 4)} {round(at[1], 4)})", datatype=GEO.wktLiteral)
         if isinstance(t, Literal) and t.datatype.value.endswith("#decimal"):
             try:
                 return Literal(str(Decimal(t.value).normalize()), datatype=t.datatype)

@@ -11,8 +11,10 @@ from urllib.parse import urljoin, urlparse
 import pytest
 import rdflib
 import requests
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import Literal, Quad, RdfFormat, Store
 
+from cblod.core.rdfterms import wkt_point
+from cblod.core.vocab import GEO
 from tests.helpers.samples import select
 from tests.helpers.servers import running
 
@@ -278,7 +280,17 @@ def test_nquads_dump_round_trips(server, sample_store):
         for q in sample_store.engine.quads_for_pattern(None, None, None, None)
         if not (getattr(q.graph_name, "value", "") or "").startswith("urn:cblod:internal:")
     }
-    assert set(loaded) == original
+    assert {points_to_4(q) for q in loaded} == {points_to_4(q) for q in original}
+
+
+def points_to_4(quad: Quad) -> Quad:
+    """A WKT point to 1e-4 degrees, typed geo:wktLiteral: Virtuoso gives a point back as its
+    own geometry type, in single precision (README, "Virtuoso")."""
+    at = wkt_point(quad.object.value) if isinstance(quad.object, Literal) else None
+    if at is None:
+        return quad
+    point = Literal(f"POINT({round(at[0], 4)} {round(at[1], 4)})", datatype=GEO.wktLiteral)
+    return Quad(quad.subject, quad.predicate, point, quad.graph_name)
 
 
 def test_turtle_dump_is_the_published_graph(server, sample_store):

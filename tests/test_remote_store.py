@@ -34,6 +34,8 @@ from cblod.backends.push import push
 from cblod.backends.remote import RemoteStore, SparqlServer, default_cache
 from cblod.backends.store import CblodStore
 from cblod.core.errors import StoreError
+from cblod.core.rdfterms import wkt_point
+from cblod.core.vocab import GEO
 from cblod.derived.search import INDEX_FILE, ensure_index
 from cblod.publish import ingest
 from cblod.read.dumps import write_dumps
@@ -63,9 +65,13 @@ def quads(store) -> int:
 
 
 def statements(store) -> set[tuple[str, str, str]]:
-    """The published graph, numbers by value (an engine may write 1.50 as 1.5)."""
+    """The published graph, numbers by value (an engine may write 1.50 as 1.5), points to
+    1e-4 degrees (Virtuoso gives a WKT point back as its own geometry, in single precision)."""
 
     def text(term) -> str:
+        at = wkt_point(getattr(term, "value", ""))
+        if at is not None:
+            return f"POINT({round(at[0], 4)} {round(at[1], 4)})"
         try:
             return str(Decimal(term.value).normalize())
         except (ArithmeticError, AttributeError):
@@ -74,6 +80,15 @@ def statements(store) -> set[tuple[str, str, str]]:
     return {
         (text(q.subject), text(q.predicate), text(q.object)) for q in store.default_graph_quads()
     }
+
+
+def points_to_4(html: str) -> str:
+    """A page with its coordinates to 1e-4 degrees and WKT literals named alike: Virtuoso gives
+    a point back as its own geometry type, in single precision (README, "Virtuoso")."""
+    html = re.sub(r"-?\d+\.\d{5,}", lambda m: str(round(float(m[0]), 4)), html)
+    return html.replace(
+        "http://www.openlinksw.com/schemas/virtrdf#Geometry", str(GEO.wktLiteral.value)
+    )
 
 
 def server_graphs(endpoints: Endpoints) -> set[str]:
@@ -534,7 +549,8 @@ def test_a_page_from_a_server_costs_four_queries_at_most(
             # the same page, but for the link to its history: releases are the embedded
             # store's (a SPARQL server keeps none)
             history = re.compile(r'· <a href="/timemap/[^"]+" rel="timemap">history</a>')
-            assert page.status_code == 200 and page.text == history.sub("", embedded.text)
+            assert page.status_code == 200
+            assert points_to_4(page.text) == points_to_4(history.sub("", embedded.text))
             assert 1 <= len(asked()) <= (3 if path.endswith(".ttl") else 4)
             again = requests.get(url + path, timeout=60)
             assert again.text == page.text and asked() == []  # from the page cache

@@ -342,11 +342,14 @@ def small_map(
 ) -> dict[str, Any] | None:
     """A page's small map (``cblod-map.js``) of ``points`` (IRI, name, WKT), inline as
     GeoJSON; None when none is known."""
+    # in one order whatever the engine's: by organisation, then place
+    placed = sorted(
+        (iri, at, name) for iri, name, wkt in points if (at := wkt_point(wkt)) is not None
+    )
     features = [
         {"type": "Feature", "id": iri, "properties": {"uri": iri, "name": name, "href": href(iri)},
          "geometry": {"type": "Point", "coordinates": list(at)}}
-        for iri, name, wkt in points
-        if (at := wkt_point(wkt)) is not None
+        for iri, at, name in placed
     ]  # fmt: skip
     if not features:
         return None
