@@ -101,10 +101,15 @@ def _spellings(locality: str) -> list[str]:
     found: list[str] = []
     without_numbers = re.sub(r"\b[\w-]*\d[\w-]*\b", " ", locality)
     for text in (locality, without_numbers, *re.split(r"[/,;()]", without_numbers)):
-        key = " ".join(fold(text).replace("-", " ").split())
+        key = _key(text)
         if key and key not in found:
             found.append(key)
     return found
+
+
+def _key(name: str) -> str:
+    """A name as it is looked up: folded, hyphens as spaces, spaces single."""
+    return " ".join(fold(name).replace("-", " ").split())
 
 
 @cache
@@ -118,7 +123,7 @@ def _index(country_iso2: str) -> dict[str, Place]:
         for geonameid, name, latitude, longitude, population, others in rows:
             place = Place(geonameid, name, latitude, longitude, population)
             for spelling in [name] if primary else others:
-                key = " ".join(fold(spelling).replace("-", " ").split())
+                key = _key(spelling)
                 best = ranked.get(key)
                 if key and (
                     best is None or (population, -geonameid) > (best.population, -best.geonameid)
