@@ -254,3 +254,27 @@ def test_an_organisation_page_s_json_ld_has_its_most_precise_point(demo_server, 
         geo = json.loads(found[1])["geo"]
         best = methods.get(CBO.SourceCoordinates.value) or methods[CBO.TownCentre.value]
         assert (geo["longitude"], geo["latitude"]) == pytest.approx(lon_lat(best), abs=1e-5)
+
+
+def test_a_project_page_s_json_ld_places_it_where_its_partners_are(demo_server, demo_store):
+    rows = select(
+        demo_store,
+        "SELECT ?p ?o ?wkt WHERE { ?x cbo:project ?p ; cbo:partner ?o . "
+        "?o geo:hasGeometry/geo:asWKT ?wkt }",
+    )
+    by_project: dict[str, dict[str, set[tuple[float, float]]]] = {}
+    for row in rows:
+        points = by_project.setdefault(row["p"], {}).setdefault(row["o"], set())
+        points.add(lon_lat(row["wkt"]))
+    assert by_project
+    for iri, partners in sorted(by_project.items())[:4]:
+        page = requests.get(f"{demo_server}/doc/{iri.split('/id/', 1)[1]}", timeout=60)
+        found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S)
+        assert found, iri
+        places = json.loads(found[1])["location"]
+        assert len(places) == len(partners)  # one place a placed partner, its best point
+        shown = {(p["geo"]["longitude"], p["geo"]["latitude"]) for p in places}
+        for points in partners.values():
+            assert any(
+                point == pytest.approx(at, abs=1e-4) for point in points for at in shown
+            ), iri

@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
         help="fail a source on its first bad row instead of rejecting the row with a warning",
     )
     p.add_argument(
+        "--nuts-geometries",
+        metavar="FILE",
+        help="GeoJSON of NUTS regions (e.g. GISCO's NUTS_RG_20M_2021_4326.geojson): places "
+        "partners known only by region, draws regions on the map; kept in the store, and "
+        "every file given is re-read when it changes",
+    )
+    p.add_argument(
         "--keep-releases",
         type=int,
         default=Retention.last,
@@ -224,6 +231,7 @@ def _ingest(args: argparse.Namespace) -> int:
         base_uri=args.base_uri,
         format=args.format,
         strict=args.strict,
+        nuts_geometries=args.nuts_geometries,
         on_source=show,
         on_chunk=progress.chunk,
     )

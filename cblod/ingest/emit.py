@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -54,6 +54,9 @@ from ..records.values import Coded, Money, slugify
 from .curation import apply_rule
 from .identity import Identity
 
+if TYPE_CHECKING:  # shapely is imported only when an operator gives NUTS geometries
+    from ..records.regions import RegionShapes
+
 #: EU funds a project can be co-financed by, as ontology individuals.
 FUNDS = {"ERDF", "ESF", "CF", "IPA", "ENI", "NDICI", "EAFRD", "EMFF", "JTF"}
 LEGAL_STATUS = {"public": CBO.PublicLegalStatus, "private": CBO.PrivateLegalStatus}
@@ -84,9 +87,13 @@ class Emitter:
     ``Quad`` per statement cost more than the rest of emitting them.
     """
 
-    def __init__(self, identity: Identity, graph: NamedNode) -> None:
+    def __init__(
+        self, identity: Identity, graph: NamedNode, regions: RegionShapes | None = None
+    ) -> None:
         self.identity = identity
         self.graph = graph
+        #: the operator's NUTS geometries (``cblod.records.regions``), placing NUTS-only partners
+        self.regions = regions
         self.triples: list[Triple] = []
         self.warnings: list[str] = []
         self._seen_orgs: dict[int, NamedNode] = {}
@@ -402,34 +409,56 @@ class Emitter:
         return iri
 
     def point(self, organisation: Organisation) -> NamedNode | None:
-        """Where the organisation is, as a GeoSPARQL point with how it was found: the
-        source's own coordinates, else the centre of its address's town in its country
-        (``cblod.records.gazetteer``, offline); None when neither says. Coordinates outside
-        the organisation's country (swapped, or zero) are not used, with a warning."""
+        """Where the organisation is, as a GeoSPARQL point with how it was found, the most
+        precise way first: the source's own coordinates; the centre of its address's town in
+        its country (``cblod.records.gazetteer``, offline); a point inside its NUTS region when
+        the operator gave the regions' geometries (``cblod.records.regions``). None when none
+        says. A point outside the organisation's country (swapped or zero coordinates, a
+        region file that disagrees) is not used, with a warning."""
         address = organisation.address
-        if address is None:
-            return None
-        country = address.country or organisation.country
-        if address.latitude is not None and address.longitude is not None:
-            longitude, latitude = address.longitude, address.latitude
+        country = (address.country if address else None) or organisation.country
+        name = organisation.names[0].value
+
+        def inside(longitude: Decimal, latitude: Decimal, what: str) -> bool:
             if country is None or gazetteer.within(country.iso3, float(longitude), float(latitude)):
+                return True
+            self.warnings.append(
+                f"{name}: {what} {latitude}, {longitude} lie outside {country.name}: not used"
+            )
+            return False
+
+        if address and address.latitude is not None and address.longitude is not None:
+            longitude, latitude = address.longitude, address.latitude
+            if inside(longitude, latitude, "coordinates"):
                 iri = self.identity.geometry(_wkt(longitude, latitude))
                 self.add(iri, CBO.placedBy, CBO.SourceCoordinates)
                 return self._geometry(iri, _wkt(longitude, latitude))
-            self.warnings.append(
-                f"{organisation.names[0].value}: coordinates {latitude}, {longitude} lie "
-                f"outside {country.name}: not used"
-            )
         place = (
-            gazetteer.town(country.iso2, address.locality) if country and address.locality else None
+            gazetteer.town(country.iso2, address.locality)
+            if country and address and address.locality
+            else None
         )
-        if place is None:
+        if place is not None:
+            iri = self.identity.geometry(f"geonames-{place.geonameid}")
+            self.add(iri, CBO.placedBy, CBO.TownCentre)
+            self.add(iri, RDFS.label, Literal(place.name))
+            self.add(iri, PROV.wasDerivedFrom, NamedNode(place.uri))
+            longitude, latitude = Decimal(str(place.longitude)), Decimal(str(place.latitude))
+            return self._geometry(iri, _wkt(longitude, latitude))
+        region = (
+            self.regions.placing(organisation.region.code)
+            if self.regions is not None and organisation.region is not None
+            else None
+        )
+        if region is None:
             return None
-        iri = self.identity.geometry(f"geonames-{place.geonameid}")
-        self.add(iri, CBO.placedBy, CBO.TownCentre)
-        self.add(iri, RDFS.label, Literal(place.name))
-        self.add(iri, PROV.wasDerivedFrom, NamedNode(place.uri))
-        longitude, latitude = Decimal(str(place.longitude)), Decimal(str(place.latitude))
+        longitude, latitude = (Decimal(str(v)) for v in region.point)
+        if not inside(longitude, latitude, f"the point of NUTS region {region.code}"):
+            return None
+        iri = self.identity.geometry(f"nuts-{region.code}")
+        self.add(iri, CBO.placedBy, CBO.RegionPoint)
+        self.add(iri, RDFS.label, Literal(region.name))
+        self.add(iri, PROV.wasDerivedFrom, NUTS[region.code])
         return self._geometry(iri, _wkt(longitude, latitude))
 
     def _geometry(self, iri: NamedNode, wkt: str) -> NamedNode:
@@ -481,13 +510,15 @@ def emit(
     graph: NamedNode,
     *,
     with_record: bool = True,
+    regions: RegionShapes | None = None,
     **record: Any,
 ) -> Emitter:
     """All quads for ``doc`` in ``graph`` (plus its source record); warnings on the emitter.
 
-    ``with_record=False`` for the second and later chunks of a streamed source.
+    ``with_record=False`` for the second and later chunks of a streamed source; ``regions``
+    the operator's NUTS geometries, if any (``Emitter.point``).
     """
-    emitter = Emitter(identity, graph)
+    emitter = Emitter(identity, graph, regions)
     if with_record:
         emitter.source_record(doc, **record)
     for project in doc.projects:

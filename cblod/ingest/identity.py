@@ -178,9 +178,9 @@ class Identity:
         return self.iri("address", hashlib.sha1(fold(full).encode()).hexdigest()[:12])
 
     def geometry(self, key: str) -> NamedNode:
-        """A point: a gazetteer's place (``geonames-633679``), or a source's coordinates
-        (a digest of the WKT)."""
-        if not key.startswith("geonames-"):
+        """A point: a gazetteer's place (``geonames-633679``), a NUTS region's (``nuts-SE110``),
+        or a source's coordinates (a digest of the WKT)."""
+        if not key.startswith(("geonames-", "nuts-")):
             key = hashlib.sha1(key.encode()).hexdigest()[:12]
         return self.iri("geometry", key)
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
@@ -38,6 +38,9 @@ from ..core.rdfterms import GraphName, Subject, Term, lexical
 from ..core.vocab import CBO, RDF
 from .consolidate import Conflict, Consolidator
 from .identity import Identity
+
+if TYPE_CHECKING:
+    from ..records.regions import RegionShapes
 
 T = TypeVar("T")
 
@@ -78,6 +81,10 @@ class SnapshotWriter:
         )
         self._draft: Draft | None = None
         self.gone = False
+        #: the operator's NUTS geometries the sources are placed with (``cblod.records.regions``)
+        self.regions: RegionShapes | None = None
+        #: re-read every source given, changed or not: what places their partners changed
+        self.reread = False
         #: subjects whose published statements this snapshot changed (what a search index
         #: built from the published snapshot has to update)
         self.changed_subjects: set[str] = set()
@@ -123,8 +130,9 @@ class SnapshotWriter:
         return self._draft.reader() if self._draft is not None and not self.gone else self.store
 
     def source_unchanged(self, graph: NamedNode, sha256: str) -> bool:
-        """True when ``graph`` was last written from a file with this SHA-256."""
-        return self.reads().source_property(graph, CBO.sha256) == sha256
+        """True when ``graph`` was last written from a file with this SHA-256 (and the run
+        does not ``reread`` every source)."""
+        return not self.reread and self.reads().source_property(graph, CBO.sha256) == sha256
 
     def drop_source(self) -> None:
         """Forget what a rejected source's records registered (its keys were never written)."""

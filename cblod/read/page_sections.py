@@ -38,9 +38,9 @@ def project_sections(iri: str, languages: tuple[str, ...]) -> dict[str, str]:
               OPTIONAL {{ ?participation cbo:euContribution ?eu_ }}
             }} GROUP BY ?participation ?org ?role""",
         points=f"""
-            SELECT DISTINCT ?org ?wkt WHERE {{
+            SELECT DISTINCT ?org ?wkt ?method WHERE {{
               ?participation cbo:project <{iri}> ; cbo:partner ?org .
-              ?org geo:hasGeometry/geo:asWKT ?wkt }}""",
+              ?org geo:hasGeometry ?point . ?point geo:asWKT ?wkt ; cbo:placedBy ?method }}""",
         results=f"""
             SELECT ?result ?kind ({chosen_name("?text_key")} AS ?text) WHERE {{
               <{iri}> cbo:result ?result . ?result rdfs:label ?label ; cbo:resultKind ?kind .

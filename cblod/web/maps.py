@@ -8,18 +8,25 @@ placed by its partners), and links the list itself: the map's text alternative. 
 no network: the base layer is country outlines shipped with cblod (Natural Earth, public
 domain, from npm's ``world-atlas``), and a tile layer is drawn only when the operator sets one
 (``MAP_TILES``, ``MAP_ATTRIBUTION``). ``embed=1`` gives the map alone, for any site to frame.
+When the store holds the operator's NUTS geometries (``cblod.records.regions``), the map draws
+the regions too: those the list's region filters name, else the NUTS 2 regions
+(``/map/regions.geojson``).
 """
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from ..derived.facets.selection import BadFilter, evaluate, parse
-from ..derived.facets.spec import LISTS, POINTS
+from ..derived.facets.spec import LISTS, NUTS, POINTS
 from ..derived.search import matching
+from ..records.regions import PREPARED, RegionShapes
 from .indexes import list_index
 from .labels import vary_on_language
 from .language import carried
@@ -56,6 +63,16 @@ def map_page() -> Response:
     query = f"?{urlencode(params)}" if params else ""
     geojson_params = urlencode([*selection.params(), ("format", "geojson"), *carried()])
     tiles = current_app.config.get("MAP_TILES")
+    codes = [
+        v.removeprefix(NUTS)
+        for facet in LISTS[name].facets
+        if facet.kind == "nuts"
+        for v in selection.values.get(facet.key, ())
+        if v.startswith(NUTS)
+    ]
+    regions_url = (
+        url_for("map.regions", code=codes) if region_shapes(store.path) is not None else None
+    )
     html = render_template(
         "map.html",
         spec=LISTS[name],
@@ -67,6 +84,7 @@ def map_page() -> Response:
         list_url=url_for(f"faceted.{name}") + query,
         geojson_url=url_for(f"faceted.{name}") + f"?{geojson_params}",
         outlines_url=url_for("static", filename="map/countries-50m.json"),
+        regions_url=regions_url,
         map_url=lambda other: url_for("map.map_page", list=other),
         tiles=tiles,
         attribution=current_app.config.get("MAP_ATTRIBUTION") or "",
@@ -81,3 +99,31 @@ def map_page() -> Response:
         policy = policy.replace("frame-ancestors 'none'", "frame-ancestors *")
     response.headers["Content-Security-Policy"] = policy
     return vary_on_language(response)
+
+
+@blueprint.route("/map/regions.geojson")
+def regions() -> Response:
+    """The outlines of the NUTS regions ``code`` names (repeated), else of every NUTS 2
+    region, as GeoJSON: from the operator's geometries the store keeps; 404 without them."""
+    shapes = region_shapes(current_store().path)
+    if shapes is None:
+        abort(404, description="this store has no NUTS geometries (cblod ingest --nuts-geometries)")
+    codes = [c.strip().upper() for c in request.args.getlist("code") if c.strip()]
+    body = json.dumps(shapes.outlines(codes or None), ensure_ascii=False, separators=(",", ":"))
+    response = Response(body, content_type="application/geo+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def region_shapes(store_folder: Path) -> RegionShapes | None:
+    """The store's NUTS geometries (read again when an ingest replaced them), or None."""
+    try:
+        stamp = (store_folder / PREPARED).stat().st_mtime_ns
+    except OSError:
+        return None
+    return _read_shapes(store_folder, stamp)
+
+
+@lru_cache(maxsize=4)
+def _read_shapes(store_folder: Path, stamp: int) -> RegionShapes | None:
+    return RegionShapes.load(store_folder)

@@ -242,6 +242,7 @@ def project_view(d: Description) -> dict[str, Any]:
             endDate=value(d.value(CBO.endDate)),
             funder={"@type": "FundingScheme", "name": d.label(programme)} if programme else None,
             member=[{"@type": "Organization", "name": r["name"]} for r in partner_rows],
+            location=_partner_places(found["points"], names_of),
         ),
         "small_map": small_map(
             [
@@ -358,7 +359,7 @@ def small_map(
 
 
 #: how precise each way of placing an organisation is, the most precise first
-PLACING_ORDER = (CBO.SourceCoordinates, CBO.TownCentre)
+PLACING_ORDER = (CBO.SourceCoordinates, CBO.TownCentre, CBO.RegionPoint)
 
 
 def _geo(points: list[dict[str, Term | None]]) -> dict[str, Any] | None:
@@ -374,6 +375,22 @@ def _geo(points: list[dict[str, Term | None]]) -> dict[str, Any] | None:
         if at is not None:
             return {"@type": "GeoCoordinates", "longitude": at[0], "latitude": at[1]}
     return None
+
+
+def _partner_places(
+    points: list[dict[str, Term | None]], names_of: dict[str, str]
+) -> list[dict[str, Any]] | None:
+    """A project's places in schema.org: where each placed partner is (its most precise
+    point), for search engines as for the small map."""
+    by_partner: dict[str, list[dict[str, Term | None]]] = {}
+    for row in points:
+        by_partner.setdefault(bound(row["org"]), []).append(row)
+    places = [
+        {"@type": "Place", "name": names_of.get(org, org), "geo": geo}
+        for org, rows in sorted(by_partner.items())
+        if (geo := _geo(rows)) is not None
+    ]
+    return places or None
 
 
 def programme_view(d: Description) -> dict[str, Any]:

@@ -57,6 +57,12 @@
     var base = countries(element.dataset.outlines).then(function (shapes) {
       L.geoJSON(shapes, { interactive: false, style: { className: "map-country" } }).addTo(map);
     });
+    if (element.dataset.regions) map.createPane("regions").style.zIndex = 450;  // over the countries
+    var regions = element.dataset.regions ? json(element.dataset.regions).then(function (found) {
+      var layer = L.geoJSON(found, { interactive: false, pane: "regions", style: { className: "map-region" } }).addTo(map);
+      element.dataset.regionsDrawn = String(found.features.length);
+      return layer;
+    }) : Promise.resolve(null);
     var collection = element.dataset.geojson
       ? json(element.dataset.geojson)
       : Promise.resolve(JSON.parse(element.dataset.inline || '{"features": []}'));
@@ -86,8 +92,15 @@
       element.dataset.features = String(features);
       element.dataset.points = String(drawn);
     });
-    Promise.all([base, points]).then(
-      function () { element.dataset.loaded = "1"; },
+    Promise.all([base, points, regions]).then(
+      function (drawn) {
+        // nothing placed in a chosen region: show the region itself
+        var layer = drawn[2];
+        if (layer && element.dataset.points === "0" && /[?&]code=/.test(element.dataset.regions)) {
+          map.fitBounds(layer.getBounds(), { padding: [24, 24] });
+        }
+        element.dataset.loaded = "1";
+      },
       function (error) {
         element.dataset.loaded = "error";
         var note = document.createElement("p");
