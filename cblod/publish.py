@@ -21,7 +21,7 @@ from .derived.release import derive
 from .derived.search import build_index
 from .ingest.pipeline import DEFAULT_BASE_URI, SourceReport, write_sources
 from .ingest.writer import SnapshotWriter
-from .records.regions import RegionShapes
+from .records.supplied import SuppliedPlaces
 
 
 def derive_release(sealed: CblodStore) -> None:
@@ -38,6 +38,7 @@ def ingest(
     format: str | None = None,
     strict: bool = False,
     nuts_geometries: str | Path | None = None,
+    postal_codes: str | Path | None = None,
     on_source: Callable[[SourceReport], None] | None = None,
     on_chunk: Callable[[str, int, float | None], None] | None = None,
     keep: bool = True,
@@ -47,20 +48,22 @@ def ingest(
     """Ingest every file under ``paths`` into ``store`` and publish the result; one report
     per file (``write_sources``). ``store`` follows the release it published.
 
-    ``nuts_geometries``, the operator's GeoJSON of NUTS regions (``cblod.records.regions``),
-    places partners a source names only by region; kept in the store for later runs and the
-    map. New geometries re-read every file given, changed or not, so that their partners are
-    placed. ``derive`` (unless ``keep`` is False) makes what the release derives before it is
+    ``nuts_geometries`` (the operator's GeoJSON of NUTS regions, ``cblod.records.regions``)
+    and ``postal_codes`` (GeoNames' postal code file, ``cblod.records.postcodes``) place
+    partners the gazetteer's towns do not; they are kept in the store for later runs (and
+    the map), and a new one re-reads every file given, changed or not
+    (``cblod.records.supplied``). ``derive`` (unless ``keep`` is False) makes what the release derives before it is
     published; ``clock`` gives the times recorded (a source's ingest, a release's issue).
     """
     base = base_uri or store.base_uri or DEFAULT_BASE_URI
     if not base.endswith("/"):
         base += "/"
-    kept = RegionShapes.load(store.path)
-    regions = RegionShapes.read(nuts_geometries) if nuts_geometries else kept
+    places = SuppliedPlaces.for_run(
+        store.path, nuts_geometries=nuts_geometries, postal_codes=postal_codes
+    )
     writer = SnapshotWriter(store, base, clock=clock)
-    writer.regions = regions
-    writer.reread = regions is not None and regions.digest != getattr(kept, "digest", None)
+    writer.places = places
+    writer.reread = places.changed
     try:
         with collector.paused():
             reports = write_sources(
@@ -74,8 +77,7 @@ def ingest(
         if writer.wrote:
             build_index(writer.reads(), since=store.snapshot, changed=writer.changed_subjects)
             writer.publish(derive=derive if keep else None)
-            if regions is not None and writer.reread:
-                regions.save(store.path)
+            places.keep(store.path)
     finally:
         writer.discard()  # a no-op once published; else nothing of this run is published
     return reports

@@ -275,6 +275,6 @@ def test_a_project_page_s_json_ld_places_it_where_its_partners_are(demo_server, 
         assert len(places) == len(partners)  # one place a placed partner, its best point
         shown = {(p["geo"]["longitude"], p["geo"]["latitude"]) for p in places}
         for points in partners.values():
-            assert any(
-                point == pytest.approx(at, abs=1e-4) for point in points for at in shown
-            ), iri
+            assert any(point == pytest.approx(at, abs=1e-4) for point in points for at in shown), (
+                iri
+            )

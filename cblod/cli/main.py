@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
         "every file given is re-read when it changes",
     )
     p.add_argument(
+        "--postal-codes",
+        metavar="FILE",
+        help="GeoNames postal code file (e.g. FI.zip or allCountries.zip from "
+        "download.geonames.org/export/zip): places partners whose town cblod's gazetteer lacks; "
+        "kept in the store, and every file given is re-read when it changes",
+    )
+    p.add_argument(
         "--keep-releases",
         type=int,
         default=Retention.last,
@@ -232,6 +239,7 @@ def _ingest(args: argparse.Namespace) -> int:
         format=args.format,
         strict=args.strict,
         nuts_geometries=args.nuts_geometries,
+        postal_codes=args.postal_codes,
         on_source=show,
         on_chunk=progress.chunk,
     )

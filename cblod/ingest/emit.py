@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -35,7 +35,7 @@ from ..core.vocab import (
     WIKIDATA,
     XSD,
 )
-from ..records import gazetteer
+from ..records import gazetteer, postcodes
 from ..records.checks import budget_warnings
 from ..records.identifiers import SCHEMES, Identifier
 from ..records.model import (
@@ -50,12 +50,10 @@ from ..records.model import (
     Text,
 )
 from ..records.places import Country, Region
+from ..records.supplied import SuppliedPlaces
 from ..records.values import Coded, Money, slugify
 from .curation import apply_rule
 from .identity import Identity
-
-if TYPE_CHECKING:  # shapely is imported only when an operator gives NUTS geometries
-    from ..records.regions import RegionShapes
 
 #: EU funds a project can be co-financed by, as ontology individuals.
 FUNDS = {"ERDF", "ESF", "CF", "IPA", "ENI", "NDICI", "EAFRD", "EMFF", "JTF"}
@@ -88,12 +86,12 @@ class Emitter:
     """
 
     def __init__(
-        self, identity: Identity, graph: NamedNode, regions: RegionShapes | None = None
+        self, identity: Identity, graph: NamedNode, places: SuppliedPlaces | None = None
     ) -> None:
         self.identity = identity
         self.graph = graph
-        #: the operator's NUTS geometries (``cblod.records.regions``), placing NUTS-only partners
-        self.regions = regions
+        #: NUTS geometries and postal codes the operator supplied (``cblod.records.supplied``)
+        self.places = places or SuppliedPlaces()
         self.triples: list[Triple] = []
         self.warnings: list[str] = []
         self._seen_orgs: dict[int, NamedNode] = {}
@@ -411,9 +409,9 @@ class Emitter:
     def point(self, organisation: Organisation) -> NamedNode | None:
         """Where the organisation is, as a GeoSPARQL point with how it was found, the most
         precise way first: the source's own coordinates; the centre of its address's town in
-        its country (``cblod.records.gazetteer``, offline); a point inside its NUTS region when
-        the operator gave the regions' geometries (``cblod.records.regions``). None when none
-        says. A point outside the organisation's country (swapped or zero coordinates, a
+        its country (``cblod.records.gazetteer``, offline); with what the operator supplied,
+        its postal code's point (``cblod.records.postcodes``: a village the gazetteer lacks)
+        or a point inside its NUTS region (``cblod.records.regions``). None when none says. A point outside the organisation's country (swapped or zero coordinates, a
         region file that disagrees) is not used, with a warning."""
         address = organisation.address
         country = (address.country if address else None) or organisation.country
@@ -445,9 +443,24 @@ class Emitter:
             self.add(iri, PROV.wasDerivedFrom, NamedNode(place.uri))
             longitude, latitude = Decimal(str(place.longitude)), Decimal(str(place.latitude))
             return self._geometry(iri, _wkt(longitude, latitude))
+        codes = self.places.postcodes
+        postal = (
+            codes.place(country.iso2, address.postal_code, address.locality)
+            if codes is not None and country and address and address.postal_code
+            else None
+        )
+        if postal is not None:
+            longitude, latitude = Decimal(str(postal.longitude)), Decimal(str(postal.latitude))
+            if inside(longitude, latitude, f"the point of postal code {postal.code}"):
+                iri = self.identity.geometry(f"postcode-{slugify(postal.key)}")
+                self.add(iri, CBO.placedBy, CBO.PostalCodeCentre)
+                self.add(iri, RDFS.label, Literal(f"{postal.code} {postal.place}".strip()))
+                self.add(iri, PROV.wasDerivedFrom, NamedNode(postcodes.SOURCE))
+                return self._geometry(iri, _wkt(longitude, latitude))
+        regions = self.places.regions
         region = (
-            self.regions.placing(organisation.region.code)
-            if self.regions is not None and organisation.region is not None
+            regions.placing(organisation.region.code)
+            if regions is not None and organisation.region is not None
             else None
         )
         if region is None:
@@ -510,15 +523,15 @@ def emit(
     graph: NamedNode,
     *,
     with_record: bool = True,
-    regions: RegionShapes | None = None,
+    places: SuppliedPlaces | None = None,
     **record: Any,
 ) -> Emitter:
     """All quads for ``doc`` in ``graph`` (plus its source record); warnings on the emitter.
 
-    ``with_record=False`` for the second and later chunks of a streamed source; ``regions``
-    the operator's NUTS geometries, if any (``Emitter.point``).
+    ``with_record=False`` for the second and later chunks of a streamed source; ``places``
+    what the operator supplied to place partners, if anything (``Emitter.point``).
     """
-    emitter = Emitter(identity, graph, regions)
+    emitter = Emitter(identity, graph, places)
     if with_record:
         emitter.source_record(doc, **record)
     for project in doc.projects:

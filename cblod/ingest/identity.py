@@ -179,8 +179,9 @@ class Identity:
 
     def geometry(self, key: str) -> NamedNode:
         """A point: a gazetteer's place (``geonames-633679``), a NUTS region's (``nuts-SE110``),
-        or a source's coordinates (a digest of the WKT)."""
-        if not key.startswith(("geonames-", "nuts-")):
+        a postal code's (``postcode-fi-20520-turku``), or a source's coordinates (a digest of
+        the WKT)."""
+        if not key.startswith(("geonames-", "nuts-", "postcode-")):
             key = hashlib.sha1(key.encode()).hexdigest()[:12]
         return self.iri("geometry", key)
 

@@ -128,7 +128,7 @@ def _ingest_one(
         return _stream_one(source, mapping, writer, graph, strict, record, on_chunk)
     with _mapping_errors(mapping, path):
         doc = mapping.read(source, strict=strict)
-    emitter = emit(doc, identity, graph, regions=writer.regions, **record)
+    emitter = emit(doc, identity, graph, places=writer.places, **record)
     aliases = identity.new_merges()
     replacement = writer.replace_source(graph, emitter.triples)
     rewritten = writer.apply_aliases(aliases, keep=graph)
@@ -183,7 +183,7 @@ def _stream_one(
         with _mapping_errors(mapping, source.path):
             for n, chunk in enumerate(mapping.read_chunks(source, strict=strict)):
                 emitter = emit(
-                    chunk, identity, graph, with_record=n == 0, regions=writer.regions, **record
+                    chunk, identity, graph, with_record=n == 0, places=writer.places, **record
                 )
                 source_writer.add(emitter.triples)
                 records += len(chunk.projects) + len(chunk.organisations)

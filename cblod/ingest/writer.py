@@ -40,7 +40,7 @@ from .consolidate import Conflict, Consolidator
 from .identity import Identity
 
 if TYPE_CHECKING:
-    from ..records.regions import RegionShapes
+    from ..records.supplied import SuppliedPlaces
 
 T = TypeVar("T")
 
@@ -81,8 +81,8 @@ class SnapshotWriter:
         )
         self._draft: Draft | None = None
         self.gone = False
-        #: the operator's NUTS geometries the sources are placed with (``cblod.records.regions``)
-        self.regions: RegionShapes | None = None
+        #: what the operator supplied to place partners (``cblod.records.supplied``)
+        self.places: SuppliedPlaces | None = None
         #: re-read every source given, changed or not: what places their partners changed
         self.reread = False
         #: subjects whose published statements this snapshot changed (what a search index

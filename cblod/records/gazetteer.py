@@ -101,13 +101,13 @@ def _spellings(locality: str) -> list[str]:
     found: list[str] = []
     without_numbers = re.sub(r"\b[\w-]*\d[\w-]*\b", " ", locality)
     for text in (locality, without_numbers, *re.split(r"[/,;()]", without_numbers)):
-        key = _key(text)
+        key = lookup_key(text)
         if key and key not in found:
             found.append(key)
     return found
 
 
-def _key(name: str) -> str:
+def lookup_key(name: str) -> str:
     """A name as it is looked up: folded, hyphens as spaces, spaces single."""
     return " ".join(fold(name).replace("-", " ").split())
 
@@ -123,7 +123,7 @@ def _index(country_iso2: str) -> dict[str, Place]:
         for geonameid, name, latitude, longitude, population, others in rows:
             place = Place(geonameid, name, latitude, longitude, population)
             for spelling in [name] if primary else others:
-                key = _key(spelling)
+                key = lookup_key(spelling)
                 best = ranked.get(key)
                 if key and (
                     best is None or (population, -geonameid) > (best.population, -best.geonameid)

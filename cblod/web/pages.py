@@ -359,7 +359,7 @@ def small_map(
 
 
 #: how precise each way of placing an organisation is, the most precise first
-PLACING_ORDER = (CBO.SourceCoordinates, CBO.TownCentre, CBO.RegionPoint)
+PLACING_ORDER = (CBO.SourceCoordinates, CBO.TownCentre, CBO.PostalCodeCentre, CBO.RegionPoint)
 
 
 def _geo(points: list[dict[str, Term | None]]) -> dict[str, Any] | None:
