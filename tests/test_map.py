@@ -293,3 +293,48 @@ def test_a_programme_page_draws_its_partners_on_a_small_map(
     state = drawn(offline_browser, url, "#on-the-map .map")
     assert state["loaded"] == "1" and int(state["features"]) == int(programme["n"]) > 0
     assert requested_hosts(offline_browser) == {"127.0.0.1"}
+
+
+@browser_needed
+def test_the_outlines_cross_the_antimeridian_without_a_band_round_the_world(
+    offline_browser, server_for_map
+):
+    """world-atlas' rings jump from 179.9 to -179.9 degrees; drawn flat, Russia became a band
+    across the map. Every ring and edge drawn is continuous, and Chukotka lies east of 180."""
+    drawn(offline_browser, f"{server_for_map}/map?list=organisations")
+    found = offline_browser.execute_async_script(
+        """
+        var done = arguments[arguments.length - 1];
+        var element = document.createElement("div");
+        element.style.cssText = "width: 800px; height: 600px";
+        document.body.appendChild(element);
+        var made = cblodMap.base(element, { outlines: document.querySelector("#map").dataset.outlines });
+        made.outlines.then(function () {
+          var jumps = 0, lines = 0, russiaEast = -999;
+          function walk(line, name) {
+            lines += 1;
+            var found = 0, net = 0;
+            for (var i = 1; i < line.length; i++) {
+              var step = line[i][0] - line[i - 1][0];
+              if (Math.abs(step) > 180) { found += 1; net += step > 0 ? 1 : -1; }
+              if (name === "Russia") russiaEast = Math.max(russiaEast, line[i][0]);
+            }
+            // a ring round a pole (Antarctica's) has to cross once: its jumps do not cancel
+            var closed = line[0][0] === line[line.length - 1][0];
+            if (!(closed && net !== 0)) jumps += found;
+          }
+          made.map.eachLayer(function (layer) {
+            var f = layer.feature;
+            if (!f || !f.geometry) return;
+            var g = f.geometry, name = f.properties && f.properties.name;
+            var parts = g.type === "Polygon" || g.type === "MultiLineString" ? g.coordinates
+              : g.type === "MultiPolygon" ? [].concat.apply([], g.coordinates) : [];
+            parts.forEach(function (line) { walk(line, name); });
+          });
+          done([jumps, lines, russiaEast]);
+        });
+        """
+    )
+    jumps, lines, russia_east = found
+    assert lines > 1000 and jumps == 0
+    assert 180 < russia_east < 200  # Chukotka, east of the antimeridian, next to the rest

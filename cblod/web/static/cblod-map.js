@@ -18,9 +18,63 @@
   var outlines = {};  // by URL: fetched once for every map of the page
   function countries(url) {
     outlines[url] = outlines[url] || json(url).then(function (topology) {
-      return topojson.feature(topology, topology.objects.countries);
+      var shapes = topology.objects.countries, land = topojson.feature(topology, shapes);
+      land.features.forEach(function (feature) { eachRing(feature.geometry, closedUnwrapped); });
+      return { land: land, lines: edges(topojson.mesh(topology, shapes)) };
     });
     return outlines[url];
+  }
+
+  /* Longitudes made continuous along a line: world-atlas' rings cross the antimeridian (from
+   * 179.9 to -179.9), which a flat map draws as a band across the whole world. */
+  function unwrapped(line) {
+    var offset = 0, previous = null;
+    return line.map(function (at) {
+      var lon = at[0] + offset;
+      if (previous !== null && Math.abs(lon - previous) > 180) {
+        var turn = lon > previous ? -360 : 360;
+        offset += turn;
+        lon += turn;
+      }
+      previous = lon;
+      return [lon, at[1]];
+    });
+  }
+
+  /* A ring unwrapped, unless it goes round the world (Antarctica): it no longer closes. */
+  function closedUnwrapped(ring) {
+    var made = unwrapped(ring), first = made[0], last = made[made.length - 1];
+    return first[0] === last[0] && first[1] === last[1] ? made : ring;
+  }
+
+  function eachRing(geometry, change) {
+    if (!geometry) return;
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates]
+      : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+    polygons.forEach(function (polygon) {
+      polygon.forEach(function (ring, i) { polygon[i] = change(ring); });
+    });
+  }
+
+  /* The countries' edges, each once, unwrapped like the land, without the edges drawn along
+   * the antimeridian where a country is cut there (a line to the pole). */
+  function edges(mesh) {
+    var lines = [];
+    function onCut(a, b) {
+      return Math.abs(Math.abs(a[0]) - 180) < 1e-4 && Math.abs(Math.abs(b[0]) - 180) < 1e-4;
+    }
+    mesh.coordinates.forEach(function (line) {
+      var part = [];
+      unwrapped(line).forEach(function (at, i, all) {
+        if (i && onCut(all[i - 1], at)) {
+          if (part.length > 1) lines.push(part);
+          part = [];
+        }
+        part.push(at);
+      });
+      if (part.length > 1) lines.push(part);
+    });
+    return { type: "MultiLineString", coordinates: lines };
   }
 
   function popup(feature, target) {
@@ -45,18 +99,42 @@
     return L.divIcon({ html: outer, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
   }
 
-  function draw(element) {
+  /* A map over cblod's own country outlines, a tile layer only when the operator sets one: what
+   * every map of cblod starts from (/map, the small maps, the query page's Map view). */
+  function base(element, options) {
     // no tile layer sets the zoom range by default: the outlines hold from a continent to a town
     var map = L.map(element, {
       worldCopyJump: true, minZoom: 2, maxZoom: 14, renderer: L.svg({ padding: 1 }),
     }).setView([54, 15], 4);
-    if (element.dataset.tiles) {
-      L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 18 }).addTo(map);
+    if (options.tiles) {
+      L.tileLayer(options.tiles, { attribution: options.attribution, maxZoom: 18 }).addTo(map);
     }
-    var target = element.dataset.popupTarget;
-    var base = countries(element.dataset.outlines).then(function (shapes) {
-      L.geoJSON(shapes, { interactive: false, style: { className: "map-country" } }).addTo(map);
+    var drawn = countries(options.outlines).then(function (shapes) {
+      L.geoJSON(shapes.land, { interactive: false, style: { className: "map-country", stroke: false } }).addTo(map);
+      L.geoJSON(shapes.lines, { interactive: false, style: { className: "map-border", fill: false } }).addTo(map);
     });
+    return { map: map, outlines: drawn };
+  }
+
+  /* A point: a button keyboard users reach (Tab, Enter), named for screen readers, opening
+   * ``popup`` (an element, or a function making one). */
+  function point(lat, lon, name, popup) {
+    var marker = L.marker([lat, lon], {
+      icon: L.divIcon({ className: "map-point", iconSize: [14, 14] }),
+      title: name,
+      keyboard: true,
+    });
+    marker.on("add", function () { marker.getElement().setAttribute("aria-label", name); });
+    marker.bindPopup(popup);
+    return marker;
+  }
+
+  window.cblodMap = { base: base, point: point };
+
+  function draw(element) {
+    var made = base(element, element.dataset);
+    var map = made.map, outlines = made.outlines;
+    var target = element.dataset.popupTarget;
     if (element.dataset.regions) map.createPane("regions").style.zIndex = 450;  // over the countries
     var regions = element.dataset.regions ? json(element.dataset.regions).then(function (found) {
       var layer = L.geoJSON(found, { interactive: false, pane: "regions", style: { className: "map-region" } }).addTo(map);
@@ -74,16 +152,9 @@
         if (!geometry) return;
         var at = geometry.type === "Point" ? [geometry.coordinates] : geometry.coordinates;
         features += 1;
+        var name = feature.properties.name || feature.id;
         at.forEach(function (lonLat) {
-          var name = feature.properties.name || feature.id;
-          var marker = L.marker([lonLat[1], lonLat[0]], {
-            icon: L.divIcon({ className: "map-point", iconSize: [14, 14] }),
-            title: name,
-            keyboard: true,
-          });
-          marker.on("add", function () { marker.getElement().setAttribute("aria-label", name); });
-          marker.bindPopup(function () { return popup(feature, target); });
-          group.addLayer(marker);
+          group.addLayer(point(lonLat[1], lonLat[0], name, function () { return popup(feature, target); }));
           drawn += 1;
         });
       });
@@ -92,7 +163,7 @@
       element.dataset.features = String(features);
       element.dataset.points = String(drawn);
     });
-    Promise.all([base, points, regions]).then(
+    Promise.all([outlines, points, regions]).then(
       function (drawn) {
         // nothing placed in a chosen region: show the region itself
         var layer = drawn[2];

@@ -93,7 +93,7 @@
   MapView.prototype.label = "Map";
   MapView.prototype.points = function () {
     var results = this.yasr.results;
-    if (!window.L || !results || !results.getVariables || !results.getBindings) return [];
+    if (!window.cblodMap || !results || !results.getVariables || !results.getBindings) return [];
     var variables = results.getVariables(), found = [];
     results.getBindings().forEach(function (row) {
       variables.forEach(function (v) {
@@ -118,11 +118,8 @@
     element.setAttribute("role", "region");
     element.setAttribute("aria-label", points.length + " points of the answer on a map");
     target.appendChild(element);
-    var map = L.map(element, { minZoom: 2, maxZoom: 14, renderer: L.svg({ padding: 1 }) }).setView([54, 15], 4);
-    fetch(holder.dataset.outlines).then(function (r) { return r.json(); }).then(function (topology) {
-      var countries = topojson.feature(topology, topology.objects.countries);
-      L.geoJSON(countries, { interactive: false, style: { className: "map-country" } }).addTo(map);
-    }).catch(function () {});
+    var made = cblodMap.base(element, { outlines: holder.dataset.outlines }), map = made.map;
+    made.outlines.catch(function () {});  // the points without outlines, rather than no map
     var group = L.featureGroup();
     points.forEach(function (point) {
       var card = document.createElement("div");
@@ -138,12 +135,7 @@
         card.appendChild(line);
       });
       var name = card.textContent || point.lon + " " + point.lat;
-      var marker = L.marker([point.lat, point.lon], {
-        icon: L.divIcon({ className: "map-point", iconSize: [14, 14] }), title: name, keyboard: true,
-      });
-      marker.on("add", function () { marker.getElement().setAttribute("aria-label", name); });
-      marker.bindPopup(card);
-      group.addLayer(marker);
+      group.addLayer(cblodMap.point(point.lat, point.lon, name, card));
     });
     group.addTo(map);
     map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 10 });
