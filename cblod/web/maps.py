@@ -20,11 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-import numpy as np
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from ..derived.facets.selection import BadFilter, evaluate, parse
-from ..derived.facets.spec import LISTS, NUTS, POINTS
+from ..derived.facets.spec import LISTS, NUTS
 from ..derived.search import matching
 from ..records.regions import PREPARED, RegionShapes
 from .indexes import list_index
@@ -54,11 +53,7 @@ def map_page() -> Response:
     index = list_index(name)
     store = current_store()
     matches = evaluate(index, selection, lambda word: matching(store, word)).matches
-    relation = index.relations.get(POINTS)
-    has_point = np.zeros(len(index), dtype=bool)
-    if relation is not None:
-        has_point[relation.items] = True
-    total, placed = int(matches.sum()), int((matches & has_point).sum())
+    total, placed = int(matches.sum()), int((matches & index.points().placed).sum())
     params = selection.params() + carried()
     query = f"?{urlencode(params)}" if params else ""
     geojson_params = urlencode([*selection.params(), ("format", "geojson"), *carried()])

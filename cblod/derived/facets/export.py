@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-import numpy as np
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ... import xlsx
@@ -25,7 +24,6 @@ from ...core.rdfterms import wkt_point
 from ...core.vocab import CBO, RDF, RDFS, XSD
 from .index import ListIndex
 from .selection import Selection
-from .spec import POINTS
 from .table import DATE_COLUMNS, NUMBER_COLUMNS, SHEETS, columns
 
 #: the statements of a batch of members, by member IRI
@@ -130,23 +128,14 @@ def geojson_stream(
     ``id``, its name and IRI as properties, its point (an organisation's, a participation's
     partner's) or its points (a project's partners: a MultiPoint), or a null geometry when
     none is known (RFC 7946 3.2: an unlocated feature), so that the features count the list."""
-    relation = index.relations.get(POINTS)
-    codes: list[int] = []
-    starts: list[int] = [0] * (len(index) + 1)
-    if relation is not None:  # each item's codes, found by one sort and one search
-        order = np.argsort(relation.items, kind="stable")
-        codes = relation.codes[order].tolist()
-        items = relation.items[order].astype(np.int64)
-        starts = np.searchsorted(items, np.arange(len(index) + 1, dtype=np.int64)).tolist()
+    kept = index.points()
     coordinates: dict[int, list[float] | None] = {}
 
     def points(i: int) -> list[list[float]]:
-        if relation is None:
-            return []
         found = []
-        for code in sorted(codes[starts[i] : starts[i + 1]]):
+        for code in kept.codes[kept.starts[i] : kept.starts[i + 1]]:
             if code not in coordinates:
-                at = wkt_point(relation.values[code])
+                at = wkt_point(kept.values[code])
                 coordinates[code] = list(at) if at is not None else None
             point = coordinates[code]
             if point is not None:

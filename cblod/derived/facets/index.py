@@ -63,6 +63,18 @@ class Relation:
         return self._code_of.get(value)
 
 
+@dataclass(frozen=True)
+class ItemPoints:
+    """A list's points by item (the ``POINTS`` relation sorted once for a loaded index: the
+    map's counts and every GeoJSON export read it): item ``i``'s point codes, ascending, are
+    ``codes[starts[i]:starts[i + 1]]``; ``placed[i]`` whether it has any."""
+
+    placed: npt.NDArray[np.bool_]
+    codes: list[int]
+    starts: list[int]
+    values: list[str]
+
+
 Row = list[str | None]
 
 
@@ -159,9 +171,27 @@ class ListIndex:
     #: the language tags the items' names have
     languages: frozenset[str] = frozenset()
     _ordinal: dict[str, int] | None = field(default=None, repr=False)
+    _points: ItemPoints | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.iris)
+
+    def points(self) -> ItemPoints:
+        """Each item's points, sorted by item and code at the first ask, then kept."""
+        if self._points is None:
+            relation = self.relations.get(POINTS)
+            placed = np.zeros(len(self), dtype=bool)
+            if relation is None:
+                self._points = ItemPoints(placed, [], [0] * (len(self) + 1), [])
+                return self._points
+            order = np.lexsort((relation.codes, relation.items))
+            items = relation.items[order].astype(np.int64)
+            placed[items] = True
+            starts = np.searchsorted(items, np.arange(len(self) + 1, dtype=np.int64))
+            self._points = ItemPoints(
+                placed, relation.codes[order].tolist(), starts.tolist(), relation.values
+            )
+        return self._points
 
     def order_by_name(self, languages: tuple[str, ...]) -> Ints64:
         """Every item's ordinal in order of the names a reader of ``languages`` sees: the
