@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from cblod.backends.store import CblodStore
 from cblod.core.vocab import sparql_prefixes
 from cblod.derived.kept import FOLDER, answer_file, kept_answer, kept_solutions, kept_summary
 from cblod.publish import ingest
@@ -159,3 +160,20 @@ def test_a_programme_page_shows_what_sparql_says_and_reads_its_kept_figures(tmp_
         kept.write_text(json.dumps(answer))
         swedish = requests.get(f"{url}/doc/programme/central-baltic-2014-2020?lang=sv", timeout=30)
         assert "Projects (12345)" in swedish.text
+
+
+def test_an_example_that_fails_is_not_kept_and_says_why(tmp_path, monkeypatch, caplog):
+    """Not silently: the release is published, the failing example is answered live (with
+    its error) and the ingest's log names it."""
+    from cblod.derived import kept
+    from cblod.read.examples import Example
+
+    broken = Example("Broken", "SELECT ?x WHERE { ?x noSuchPrefixHere:p ?y }")
+    monkeypatch.setattr(kept, "EXAMPLES", [*kept.EXAMPLES, broken])
+    store = CblodStore(tmp_path / "store")
+    with caplog.at_level("WARNING", logger="cblod.derived.kept"):
+        ingest([INTERREG_EUROPE], store=store)
+    assert store.snapshot is not None
+    assert not (store.snapshot / FOLDER / answer_file(broken.query)).exists()
+    (warning,) = [r for r in caplog.records if "example query not kept" in r.getMessage()]
+    assert "status 400" in warning.getMessage() and "noSuchPrefixHere" in warning.getMessage()

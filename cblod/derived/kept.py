@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import uuid
 from collections.abc import Callable
@@ -46,6 +47,8 @@ from ..read.examples import EXAMPLES
 from ..read.figures import programme_figures
 from ..read.listings import first_views
 from ..read.stats import dataset_statistics, stats
+
+log = logging.getLogger(__name__)
 
 FOLDER = "answers"
 #: answers asked at once: the queries an update must ask again are arbitrary aggregates
@@ -88,6 +91,13 @@ def keep_aggregates(
         if answer.status == 200 and answer.kind in ("solutions", "boolean"):
             _write(folder / answer_file(query), answer.body)
             return 1
+        # not kept: the endpoint answers it when asked (and says why it fails, if it does)
+        log.warning(
+            "example query not kept (status %s): %s; it starts %r",
+            answer.status,
+            answer.body[:200].decode("utf-8", "replace").strip(),
+            query.strip()[:80],
+        )
         return 0
 
     def selected(query: str) -> int:
