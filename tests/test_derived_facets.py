@@ -23,6 +23,8 @@ from tests.helpers.samples import ALL_PAGES
 @pytest.mark.parametrize("seed", [4, 5, 6])
 def test_an_updated_facet_index_equals_one_built_whole(tmp_path, pages, seed, monkeypatch):
     monkeypatch.setattr(index_module, "ROWS_PER_FILE", 3)  # many row files, some linked
+    # rows made 7 at a time and written as made (the ingest's build), held whole (``whole``)
+    monkeypatch.setattr(index_module, "BLOCK", 7)
     order = [pages / p.name for p in ALL_PAGES]
     random.Random(seed).shuffle(order)
     store = CblodStore(tmp_path / "store")
@@ -38,6 +40,7 @@ def test_an_updated_facet_index_equals_one_built_whole(tmp_path, pages, seed, mo
             before = load(change.previous / FOLDER, spec, inputs=True)
             assert before is not None and before.inputs is not None
         kept = store.snapshot / FOLDER
+        assert not list(kept.glob("*.building"))  # the rows written while built: moved in
         sealed = CblodStore(store.path, must_exist=True)
         reader = PathReader(sealed)
         whole = tmp_path / f"whole-{seed}-{n}"
@@ -154,3 +157,25 @@ def test_a_fix_links_every_part_of_the_index_it_did_not_change(tmp_path, pages):
     fresh = [name for name in arrays if not linked(f"participations.arrays/{name}")]
     assert "amount.eu.npy" in fresh and "items.country.npy" not in fresh
     assert len(fresh) <= 4, fresh  # the amount, the inputs' digests, where rows lie
+
+
+def test_rows_written_as_they_are_made_equal_rows_held_whole(tmp_path, monkeypatch):
+    """The ingest's build writes each file of export rows as soon as its rows are made, a
+    block at a time (memory: a block, not the list); the index is the same, file for file."""
+    monkeypatch.setattr(index_module, "ROWS_PER_FILE", 3)
+    monkeypatch.setattr(index_module, "BLOCK", 7)
+    store = CblodStore(tmp_path / "store")
+    ingest(ALL_PAGES, store=store)
+    reader = PathReader(store)
+    for spec in LISTS.values():
+        streamed = build(store, spec, reader, scratch=tmp_path / "s" / f"{spec.name}.building")
+        assert len(list((tmp_path / "s" / f"{spec.name}.building").iterdir())) > 1
+        save(streamed, tmp_path / "streamed")
+        save(build(store, spec, reader), tmp_path / "held")
+        assert_same_files(tmp_path / "streamed", tmp_path / "held", spec.name)
+        assert not (tmp_path / "s" / f"{spec.name}.building").exists()  # moved into place
+        loaded = load(tmp_path / "streamed", spec)
+        assert loaded is not None
+        assert list(loaded.rows.read(range(len(loaded)))) == list(
+            streamed.rows.read(range(len(streamed)))
+        )

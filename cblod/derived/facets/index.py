@@ -144,6 +144,61 @@ class Rows:
         return offsets
 
 
+class BuiltRows(Rows):
+    """Rows written file by file while a build made them (``RowFiles``), in a scratch folder:
+    a build holds one block of rows at a time, not every row of the list. Saving moves the
+    files into the index's folder (a file equal to the release before's is that file, linked)."""
+
+    def write(self, folder: Path, previous: Path | None = None) -> Ints64:
+        assert self._folder is not None and self._offsets is not None
+        folder.mkdir(parents=True)
+        for made in sorted(self._folder.iterdir()):
+            before = previous / made.name if previous is not None else None
+            if before is not None and _same_bytes(before, made.read_bytes()):
+                link_or_copy(before, folder / made.name)
+                made.unlink()
+            else:
+                os.replace(made, folder / made.name)
+        self._folder.rmdir()
+        self._folder = None  # until ``kept_in`` says where the saved index keeps them
+        return self._offsets
+
+    def kept_in(self, folder: Path) -> None:
+        """Read the rows from where the index was saved from now on."""
+        self._folder = folder
+
+
+class RowFiles:
+    """Rows written as they are made, ``ROWS_PER_FILE`` to a file, into ``folder``."""
+
+    def __init__(self, folder: Path, count: int) -> None:
+        folder.mkdir(parents=True)
+        self.folder = folder
+        self.offsets = np.zeros(count, dtype=np.int64)
+        self._waiting: list[Row] = []
+        self._next = 0  # the ordinal of the first row waiting
+
+    def add(self, rows: list[Row]) -> None:
+        self._waiting += rows
+        while len(self._waiting) >= ROWS_PER_FILE:
+            self._flush(ROWS_PER_FILE)
+
+    def finish(self) -> BuiltRows:
+        if self._waiting:
+            self._flush(len(self._waiting))
+        return BuiltRows(folder=self.folder, offsets=self.offsets)
+
+    def _flush(self, count: int) -> None:
+        lines, at = [], 0
+        for i, row in enumerate(self._waiting[:count], start=self._next):
+            line = json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+            self.offsets[i], at = at, at + len(line)
+            lines.append(line)
+        (self.folder / _rows_file(self._next // ROWS_PER_FILE)).write_bytes(b"".join(lines))
+        del self._waiting[:count]
+        self._next += count
+
+
 def _rows_file(number: int) -> str:
     return f"{number:05d}.jsonl"
 
@@ -236,7 +291,7 @@ class Entries:
     names: list[list[tuple[str, str]]]
     pairs: dict[str, tuple[list[int], list[str]]]  # per facet key, and "text"
     amounts: dict[str, Floats]
-    rows: list[Row]
+    rows: Rows
     inputs: RowInputs
 
 
@@ -245,18 +300,22 @@ def build(
     spec: FacetedList,
     steps: PathReader | None = None,
     previous: ListIndex | None = None,
+    *,
+    scratch: Path | None = None,
 ) -> ListIndex:
     """Follow every path of ``spec`` over ``store``; ``steps`` shares the properties read
     with other lists built from the same store. With ``previous`` (the same list of the
     release before) the export rows whose inputs did not change are taken from it
-    (``reuse``): the same index, byte for byte, as without."""
+    (``reuse``): the same index, byte for byte, as without. With ``scratch`` (a folder not
+    yet there, beside where the index is saved) the export rows are written there as they are
+    made, not held (``BuiltRows``)."""
     iris = sorted(r[0] for r in select_csv(store, f"SELECT ?item WHERE {{ {spec.items} }}"))
-    made = entries(store, spec, iris, steps or PathReader(store), previous)
+    made = entries(store, spec, iris, steps or PathReader(store), previous, scratch=scratch)
     relations = {key: _relation(*pairs) for key, pairs in made.pairs.items()}
     labels = _labels(store, labelled_values(spec, relations))
     languages = frozenset(lang for each in made.names for _, lang in each)
     return ListIndex(
-        spec, iris, made.names, relations, made.amounts, labels, Rows(made.rows),
+        spec, iris, made.names, relations, made.amounts, labels, made.rows,
         inputs=made.inputs,
         name_order=name_order(made.names, iris, effective(DEFAULT_LANGUAGES, languages)),
         languages=languages,
@@ -280,9 +339,11 @@ def entries(
     previous: ListIndex | None = None,
     *,
     restrict: bool = False,
+    scratch: Path | None = None,
 ) -> Entries:
-    """The entries of the items ``iris`` (sorted): names, pairs, amounts, rows. With
-    ``restrict`` the names are asked of these items only (a few: an update's)."""
+    """The entries of the items ``iris`` (sorted): names, pairs, amounts, rows (written into
+    ``scratch`` as they are made, when given). With ``restrict`` the names are asked of these
+    items only (a few: an update's)."""
     ordinal = {iri: i for i, iri in enumerate(iris)}
     names: list[list[tuple[str, str]]] = [[] for _ in iris]
     for batch in _batches(iris) if restrict else [None]:
@@ -335,13 +396,17 @@ def entries(
                 column[items[::-1]] = numbers[::-1]
                 np.fmin.at(column, items, numbers)
         amounts[measure.key] = column
-    rows, inputs = _rows(spec, iris, steps, start, amounts, previous)
+    rows, inputs = _rows(spec, iris, steps, start, amounts, previous, scratch)
     return Entries(iris, names, pairs, amounts, rows, inputs)
 
 
 def _batches(iris: list[str], size: int = LABEL_BATCH) -> Iterator[list[str]]:
     for start in range(0, len(iris), size):
         yield iris[start : start + size]
+
+
+#: items whose export rows are made together: their paths followed at once, their rows held
+BLOCK = 16 * ROWS_PER_FILE
 
 
 def _rows(
@@ -351,15 +416,12 @@ def _rows(
     start: tuple[Ints64, Ints64],
     amounts: dict[str, Floats],
     previous: ListIndex | None = None,
-) -> tuple[list[Row], RowInputs]:
+    scratch: Path | None = None,
+) -> tuple[Rows, RowInputs]:
     """Each item's export row (``cblod.derived.facets.table``), cells in column order, and what each
-    was made from; a row of ``previous`` whose inputs are the same is reused (``reuse``)."""
+    was made from; a row of ``previous`` whose inputs are the same is reused (``reuse``).
+    Made a block of items at a time: with ``scratch`` only a block's rows are ever held."""
     fields = table.FIELDS[spec.name]
-    gathered = {
-        name: steps.gather(start, f.path, f.mode, len(iris))  # type: ignore[arg-type]
-        for name, f in fields.items()
-    }
-
     by_name: dict[str, dict[str, list[str]]] = {}  # each lookup's table, once asked
 
     def lookup(name: str, iri: str) -> list[str]:
@@ -372,53 +434,68 @@ def _rows(
     headings = table.columns(spec.name)
     recorder = Recorder(lookup, sorted(table.LOOKUPS))
     before = previous.inputs if previous is not None else None
-    out: list[Row | None] = []
+    files = RowFiles(scratch, len(iris)) if scratch is not None else None
+    held: list[Row] = []
     collected: list[tuple[bytes, list[str], bytes]] = []
     made = 0
-    reused: dict[int, int] = {}  # ordinal -> the previous index's ordinal of the same row
-    for i, iri in enumerate(iris):
-        values: dict[str, Any] = {name: each[i] for name, each in gathered.items()}
-        sums: dict[str, float | None] = {}
-        if spec.name not in ("projects", "participations"):
-            sums = {
-                key: None if np.isnan(amounts[measure][i]) else float(amounts[measure][i])
-                for key, measure in (
-                    ("Total budget of participations", "budget"),
-                    ("EU contribution received", "eu"),
-                )
-            }
-        said = digest(json.dumps([iri, values, sums], sort_keys=True))
-        j = previous.ordinal(iri) if previous is not None and before is not None else None
-        if j is not None and before is not None and bytes(before.values[j]) == said:
-            nodes = before.nodes(j)
-            looked_up = recorder.nodes_digest(nodes)
-            if looked_up == bytes(before.looked_up[j]):
-                reused[i] = j
-                collected.append((said, nodes, looked_up))
-                out.append(None)
-                continue
-        recorder.asked = set()
-        if spec.name == "projects":
-            cells = table.project_row(values, recorder)
-        elif spec.name == "participations":
-            cells = table.participation_row(values, recorder)
+    for first in range(0, len(iris), BLOCK):
+        last = min(first + BLOCK, len(iris))
+        block = (start[0][first:last] - first, start[1][first:last])
+        gathered = {
+            name: steps.gather(block, f.path, f.mode, last - first)  # type: ignore[arg-type]
+            for name, f in fields.items()
+        }
+        out: list[Row | None] = []
+        reused: dict[int, int] = {}  # place in the block -> the previous index's ordinal
+        for i in range(first, last):
+            iri = iris[i]
+            values: dict[str, Any] = {name: each[i - first] for name, each in gathered.items()}
+            sums: dict[str, float | None] = {}
+            if spec.name not in ("projects", "participations"):
+                sums = {
+                    key: None if np.isnan(amounts[measure][i]) else float(amounts[measure][i])
+                    for key, measure in (
+                        ("Total budget of participations", "budget"),
+                        ("EU contribution received", "eu"),
+                    )
+                }
+            said = digest(json.dumps([iri, values, sums], sort_keys=True))
+            j = previous.ordinal(iri) if previous is not None and before is not None else None
+            if j is not None and before is not None and bytes(before.values[j]) == said:
+                nodes = before.nodes(j)
+                looked_up = recorder.nodes_digest(nodes)
+                if looked_up == bytes(before.looked_up[j]):
+                    reused[i - first] = j
+                    collected.append((said, nodes, looked_up))
+                    out.append(None)
+                    continue
+            recorder.asked = set()
+            if spec.name == "projects":
+                cells = table.project_row(values, recorder)
+            elif spec.name == "participations":
+                cells = table.participation_row(values, recorder)
+            else:
+                cells = table.organisation_row(values, recorder, sums, iri)
+            cells[table.URI] = iri
+            row = [cells.get(h) for h in headings]
+            while row and row[-1] is None:
+                row.pop()
+            out.append(row)
+            nodes = sorted(recorder.asked)
+            collected.append((said, nodes, recorder.nodes_digest(nodes)))
+            made += 1
+        if reused:
+            assert previous is not None
+            order = sorted(reused, key=reused.__getitem__)
+            for k, row in zip(order, previous.rows.read(reused[k] for k in order), strict=True):
+                out[k] = row
+        rows = [row if row is not None else [] for row in out]
+        if files is not None:
+            files.add(rows)
         else:
-            cells = table.organisation_row(values, recorder, sums, iri)
-        cells[table.URI] = iri
-        row = [cells.get(h) for h in headings]
-        while row and row[-1] is None:
-            row.pop()
-        out.append(row)
-        nodes = sorted(recorder.asked)
-        collected.append((said, nodes, recorder.nodes_digest(nodes)))
-        made += 1
-    if reused:
-        assert previous is not None
-        order = sorted(reused, key=reused.__getitem__)
-        for i, row in zip(order, previous.rows.read(reused[i] for i in order), strict=True):
-            out[i] = row
+            held += rows
     inputs = RowInputs.collect(collected, made)
-    return [row if row is not None else [] for row in out], inputs
+    return (files.finish() if files is not None else Rows(held)), inputs
 
 
 def _relation(items: list[int], texts: list[str]) -> Relation:
@@ -481,6 +558,8 @@ def save(
     )
     shutil.rmtree(folder / f"{name}.rows", ignore_errors=True)  # an earlier save's, if any
     os.replace(partial_rows, folder / f"{name}.rows")
+    if isinstance(index.rows, BuiltRows):
+        index.rows.kept_in(folder / f"{name}.rows")
     nodes: list[str] | None = None
     if index.inputs is not None:  # read by the next release's build only
         inputs, nodes = index.inputs.arrays()

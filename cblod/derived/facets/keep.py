@@ -3,6 +3,7 @@ before's where the change is known (``patch``), else built (``index``), and save
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from ...backends.published import Dataset, current_release
@@ -41,7 +42,8 @@ def build_all(
             )
             if made is None:
                 steps = steps or PathReader(store)
-                made = build(store, spec, steps, previous)
+                scratch = folder / f"{spec.name}.{uuid.uuid4().hex}.rows.building"
+                made = build(store, spec, steps, previous, scratch=scratch)
             save(made, folder, before, previous)
     return len(LISTS)
 

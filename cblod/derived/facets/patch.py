@@ -104,7 +104,11 @@ def patch(store: Dataset, spec: FacetedList, previous: ListIndex, reach: Reach) 
     return ListIndex(
         spec, iris, names, relations, amounts,
         _labels(store, spec, relations, previous, reads),
-        PatchedRows(previous.rows, source, dict(zip(fresh.tolist(), made.rows, strict=True))),
+        PatchedRows(
+            previous.rows,
+            source,
+            dict(zip(fresh.tolist(), made.rows.read(range(len(again))), strict=True)),
+        ),
         inputs=previous.inputs.spliced(source, fresh, made.inputs),
         name_order=order, languages=languages,
     )  # fmt: skip
