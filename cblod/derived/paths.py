@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import islice
 from typing import Literal
 
 import numpy as np
@@ -68,17 +69,23 @@ class PathReader:
     def __init__(self, store: Dataset) -> None:
         self._store = store
         self._ids: dict[str, int] = {}
+        #: id -> text: the keys of ``_ids`` in order, extended as ids are given
+        self._table: list[str] = []
         self._maps: dict[tuple[str, Mode], tuple[Ints64, Ints64]] = {}
         self._lookups: dict[tuple[str, Mode], dict[str, list[str]]] = {}
 
     def ids(self, texts: list[str]) -> Ints64:
         ids = self._ids
-        return np.fromiter(
+        found = np.fromiter(
             (ids.setdefault(t, len(ids)) for t in texts), dtype=np.int64, count=len(texts)
         )
+        grown = len(ids) - len(self._table)
+        if grown:  # the texts just given ids: the last keys (a dict keeps insertion order)
+            self._table += reversed(list(islice(reversed(ids), grown)))
+        return found
 
     def texts(self, ids: Ints64) -> list[str]:
-        table = list(self._ids)
+        table = self._table
         return [table[i] for i in ids.tolist()]
 
     def _map(self, step: str, mode: Mode) -> tuple[Ints64, Ints64]:
@@ -106,7 +113,7 @@ class PathReader:
         key = (f"lookup:{step}", mode)
         if key not in self._lookups:
             sources, targets = self._map(step, mode)
-            table = list(self._ids)
+            table = self._table
             cut = len(LITERAL) if mode != "node" and not step.startswith("^") else 0
             found: dict[str, list[str]] = {}
             for a, b in zip(sources.tolist(), targets.tolist(), strict=True):
