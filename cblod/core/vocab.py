@@ -70,6 +70,7 @@ EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/langua
 EU_AVAILABILITY = Namespace(
     "http://publications.europa.eu/resource/authority/planned-availability/"
 )
+EU_ACCESS_RIGHT = Namespace("http://publications.europa.eu/resource/authority/access-right/")
 NUTS = Namespace("http://data.europa.eu/nuts/code/")
 CURRENCY = Namespace("http://publications.europa.eu/resource/authority/currency/")
 

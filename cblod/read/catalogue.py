@@ -26,6 +26,7 @@ from ..core.vocab import (
     DCAT,
     DCATAP,
     DCTERMS,
+    EU_ACCESS_RIGHT,
     EU_AVAILABILITY,
     EU_COUNTRY,
     EU_FILE_TYPE,
@@ -34,6 +35,7 @@ from ..core.vocab import (
     EU_THEME,
     FOAF,
     RDF,
+    RDFS,
     SKOS,
     SPDX,
     VCARD,
@@ -66,6 +68,38 @@ PREFIXES = {
     "xsd": str(XSD),
     "cbo": str(CBO),
 }
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A DCAT-AP version the catalogue is written for. 3.0.1 is the default; 2.1.1 is what
+    data.europa.eu converts a harvest to, and it differs where the two versions' shapes
+    disagree: a size is an ``xsd:decimal`` (3.0.1: ``xsd:nonNegativeInteger``), a checksum may
+    only be SHA-1 (cblod keeps SHA-256: left out), versions are Dublin Core's
+    (``dct:hasVersion``, ``owl:versionInfo``; 3.0.1: DCAT 3's)."""
+
+    name: str
+    byte_size: NamedNode
+    checksums: bool
+    has_version: NamedNode
+    is_version_of: NamedNode
+    version_info: NamedNode
+
+
+OWL_VERSION_INFO = NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
+PROFILES = {
+    p.name: p
+    for p in (
+        Profile("dcat-ap-3.0.1", XSD.nonNegativeInteger, True, DCAT.hasVersion, DCAT.isVersionOf,
+                DCAT.version),
+        Profile("dcat-ap-2.1.1", XSD.decimal, False, DCTERMS.hasVersion, DCTERMS.isVersionOf,
+                OWL_VERSION_INFO),
+    )
+}  # fmt: skip
+DEFAULT_PROFILE = PROFILES["dcat-ap-3.0.1"]
+#: the data is open: anyone may access it (the EU access-right table's term)
+PUBLIC = EU_ACCESS_RIGHT.PUBLIC
+
 FILE_TYPES = {
     "text/turtle": "RDF_TURTLE",
     "application/n-triples": "RDF_N_TRIPLES",
@@ -129,10 +163,11 @@ LABELS = {
     str(EU_LANGUAGE) + "ENG": "English",
     str(EU_FREQUENCY) + "IRREG": "irregular",
     str(EU_AVAILABILITY) + "STABLE": "stable",
+    str(EU_ACCESS_RIGHT) + "PUBLIC": "public",
+    str(EU_ACCESS_RIGHT).rstrip("/"): "Access right",
     str(EU_FILE_TYPE) + "RDF_TURTLE": "RDF Turtle",
     str(EU_FILE_TYPE) + "RDF_N_TRIPLES": "RDF N-Triples",
     str(EU_FILE_TYPE) + "RDF_N_QUADS": "RDF N-Quads",
-    str(EU_FILE_TYPE) + "SPARQLQ": "SPARQL query",
     str(ADMS_PUBLISHER_TYPE) + "NonProfitOrganisation": "Non-Profit Organisation",
     str(ADMS_LICENCE_TYPE) + "Attribution": "Attribution",
     str(EU_THEME).rstrip("/"): "Data theme",
@@ -273,9 +308,18 @@ def catalogue(
     files: dict[str, dict[str, int | str]],
     versions: Sequence[Version],
     today: datetime,
+    profile: Profile = DEFAULT_PROFILE,
 ) -> list[Triple]:
     """A DCAT-AP 3.0.1 catalogue of the dataset, conformant to the official SEMIC shapes
-    (mandatory, class ranges, EU vocabularies, recommended: tests/test_dcat_ap.py).
+    (mandatory, class ranges, EU vocabularies, recommended: tests/test_dcat_ap.py); or, with
+    ``profile``, the DCAT-AP 2.1.1 catalogue data.europa.eu converts harvests to (``Profile``).
+
+    Every dataset (the dataset and each kept release) says what data.europa.eu's Metadata
+    Quality Assessment scores, so each scores full marks by its table (tests/test_mqa.py):
+    public access rights and the rights statement from the EU tables, and only downloadable
+    distributions, each with its size, media type and dates. The SPARQL endpoint and the change
+    stream are data services serving the dataset (``dcat:service``, ``dcat:servesDataset``),
+    not distributions: a download's URL, media type and size do not apply to a query service.
 
     ``files``: the sizes and checksums of the dataset's dumps (the manifest of the release
     read); ``versions``: the kept releases, newest first, each described as a version with
@@ -340,32 +384,23 @@ def catalogue(
         SKOS.Concept,
     )
     t += _concept(EU_AVAILABILITY.STABLE, _scheme(EU_AVAILABILITY), SKOS.Concept)
-    t += _concept(EU_FILE_TYPE.SPARQLQ, _scheme(EU_FILE_TYPE), DCTERMS.MediaTypeOrExtent)
     t.append(Triple(GZIP, RDF.type, DCTERMS.MediaType))
     for theme in THEMES:
         t += _concept(theme, _scheme(EU_THEME), SKOS.Concept)
     for place in stats["countries"]:
         t.append(Triple(catalog_node, DCTERMS.spatial, NamedNode(place)))
 
-    common = Common(publisher, contact, licence, home)
+    rights = NamedNode(f"{doc}#rights")
+    t += [
+        Triple(rights, RDF.type, DCTERMS.RightsStatement),
+        Triple(rights, RDFS.label, Literal(
+            f"Open data: free to access, reuse and redistribute under the licence <{licence.value}>, "
+            f"naming {by.publisher_name} as the source.", language="en")),
+    ]  # fmt: skip
+    t += _concept(PUBLIC, _scheme(EU_ACCESS_RIGHT), DCTERMS.RightsStatement, SKOS.Concept)
+    common = Common(publisher, contact, licence, home, rights, profile)
     dumps = [(f, NamedNode(at.dataset_dump(f.name))) for f in DATASET_DUMPS]
     t += _dataset(dataset, title, description, issued, now, stats, dumps, common, files)
-    endpoint = NamedNode(f"{doc}#dist-sparql")
-    t += [
-        Triple(dataset, DCAT.distribution, endpoint),
-        Triple(endpoint, RDF.type, DCAT.Distribution),
-        Triple(endpoint, DCTERMS.title, Literal("SPARQL endpoint", language="en")),
-        Triple(
-            endpoint,
-            DCTERMS.description,
-            Literal("The dataset queried live, SPARQL 1.1 Protocol.", language="en"),
-        ),
-        Triple(endpoint, DCAT.accessURL, NamedNode(at.sparql)),
-        Triple(endpoint, DCAT.accessService, service),
-        Triple(endpoint, DCTERMS.license, licence),
-        Triple(endpoint, DCTERMS.format, EU_FILE_TYPE.SPARQLQ),
-        Triple(endpoint, DCATAP.availability, EU_AVAILABILITY.STABLE),
-    ]
     services = [(service, "cblod SPARQL endpoint", NamedNode(at.sparql), SPARQL_PROTOCOL)]
     if at.ldes is not None:  # a backend that keeps releases: their stream
         services.append(
@@ -383,13 +418,13 @@ def catalogue(
             (f, NamedNode(at.release_dump(release.number, f.name))) for f in DATASET_DUMPS
         ]
         t += [
-            Triple(dataset, DCAT.hasVersion, version),
-            Triple(version, DCAT.isVersionOf, dataset),
-            Triple(version, DCAT.version, Literal(str(release.number))),
+            Triple(dataset, profile.has_version, version),
+            Triple(version, profile.is_version_of, dataset),
+            Triple(version, profile.version_info, Literal(str(release.number))),
             Triple(version, ADMS.versionNotes, Literal(
                 ", ".join(f"{counts[c]} resources {c}" for c in CHANGES), language="en")),
         ]  # fmt: skip
-        if release.previous is not None:
+        if release.previous is not None and profile.has_version == DCAT.hasVersion:
             t.append(Triple(version, DCAT.previousVersion, NamedNode(at.release(release.previous))))
         t += _dataset(
             version,
@@ -412,6 +447,9 @@ class Common(NamedTuple):
     contact: NamedNode
     licence: NamedNode
     home: NamedNode
+    #: the rights statement every distribution names
+    rights: NamedNode
+    profile: Profile
 
 
 def _dataset(
@@ -437,6 +475,7 @@ def _dataset(
         Triple(node, DCTERMS.accrualPeriodicity, EU_FREQUENCY.IRREG),
         Triple(node, DCAT.landingPage, common.home),
         Triple(node, DCAT.contactPoint, common.contact),
+        Triple(node, DCTERMS.accessRights, PUBLIC),
     ]
     t += [Triple(node, DCAT.theme, theme) for theme in THEMES]
     t += [Triple(node, DCAT.keyword, Literal(k, language="en")) for k in KEYWORDS]
@@ -467,15 +506,23 @@ def _dataset(
             Triple(dump, DCAT.compressFormat, GZIP),
             Triple(dump, DCTERMS.format, file_type),
             Triple(dump, DCTERMS.license, common.licence),
+            Triple(dump, DCTERMS.rights, common.rights),
+            Triple(dump, DCTERMS.issued, modified),  # made with the release it is of
             Triple(dump, DCTERMS.modified, modified),
             Triple(dump, DCATAP.availability, EU_AVAILABILITY.STABLE),
             Triple(media_type, RDF.type, DCTERMS.MediaType),
         ]
         if f.name in sizes:  # the release's dumps are built (after its publish)
+            t.append(
+                Triple(
+                    dump,
+                    DCAT.byteSize,
+                    Literal(str(sizes[f.name]["bytes"]), datatype=common.profile.byte_size),
+                )
+            )
+        if f.name in sizes and common.profile.checksums:
             checksum = _part_of(dump, "sha256")
             t += [
-                Triple(dump, DCAT.byteSize, Literal(str(sizes[f.name]["bytes"]),
-                                                    datatype=XSD.nonNegativeInteger)),
                 Triple(dump, SPDX.checksum, checksum),
                 Triple(checksum, RDF.type, SPDX.Checksum),
                 Triple(checksum, SPDX.algorithm, SHA256),
@@ -508,6 +555,7 @@ def _service(
         Triple(node, DCAT.endpointDescription, endpoint),
         Triple(node, DCAT.servesDataset, dataset),
         Triple(node, DCTERMS.license, common.licence),
+        Triple(node, DCTERMS.accessRights, PUBLIC),
         Triple(node, DCTERMS.conformsTo, standard),
         Triple(node, DCTERMS.publisher, common.publisher),
         Triple(node, DCAT.contactPoint, common.contact),

@@ -13,12 +13,22 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 from pyoxigraph import Triple
 
 from ..backends.published import current_release
 from ..derived.kept import kept_summary, kept_summary_in
-from ..read.catalogue import PREFIXES, Addresses, Publication, Version, catalogue, void
+from ..read.catalogue import (
+    DEFAULT_PROFILE,
+    PREFIXES,
+    PROFILES,
+    Addresses,
+    Profile,
+    Publication,
+    Version,
+    catalogue,
+    void,
+)
 from ..read.dumps import manifest
 from ..read.page_sections import sitemap_subjects
 from ..read.stats import dataset_statistics
@@ -89,12 +99,19 @@ def void_description() -> Response:
 
 @blueprint.route("/catalog")
 def catalog() -> Response:
-    """The catalogue, made once per dataset version and address: it describes every kept
-    release, whose statistics and dump files it reads."""
-    return _respond(memoized(("catalog", request.host_url), catalog_triples))
+    """The catalogue, made once per dataset version, address and profile: it describes every
+    kept release, whose statistics and dump files it reads. ``?profile=dcat-ap-2.1.1`` gives
+    the DCAT-AP 2.1.1 catalogue (``cblod.read.catalogue.Profile``), the default is 3.0.1."""
+    name = request.args.get("profile", DEFAULT_PROFILE.name)
+    profile = PROFILES.get(name)
+    if profile is None:
+        abort(400, description=f"profile must be one of: {', '.join(PROFILES)}")
+    return _respond(
+        memoized(("catalog", request.host_url, profile.name), lambda: catalog_triples(profile))
+    )
 
 
-def catalog_triples() -> list[Triple]:
+def catalog_triples(profile: Profile = DEFAULT_PROFILE) -> list[Triple]:
     stats = statistics()
     store = current_store()
     versions = [
@@ -112,6 +129,7 @@ def catalog_triples() -> list[Triple]:
         files=manifest(current) if (current := current_release(store)) else {},
         versions=versions,
         today=datetime.now(UTC),
+        profile=profile,
     )
 
 
