@@ -19,16 +19,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InputError
 from .gazetteer import lookup_key
+from .prepared import read_prepared, write_prepared
 
 #: where GeoNames publishes them: what a postal code's point was derived from
 SOURCE = "https://download.geonames.org/export/zip/"
@@ -114,11 +112,8 @@ class PostalCodes:
     @classmethod
     def load(cls, folder: str | Path) -> PostalCodes | None:
         """The postal codes kept prepared in a store folder, None when it has none."""
-        try:
-            kept = json.loads((Path(folder) / PREPARED).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        if kept.get("format") != FORMAT:
+        kept = read_prepared(folder, PREPARED, FORMAT)
+        if kept is None:
             return None
         codes: dict[str, dict[str, list[PostalPlace]]] = {}
         for iso2, code, place, longitude, latitude in kept["places"]:
@@ -136,11 +131,8 @@ class PostalCodes:
             for found in by_code.values()
             for p in found
         ]
-        kept = {"format": FORMAT, "file": self.file_name, "sha256": self.digest, "places": places}
-        handle, name = tempfile.mkstemp(prefix=".postal-", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(kept, out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(name, Path(folder) / PREPARED)
+        kept = {"file": self.file_name, "sha256": self.digest, "places": places}
+        write_prepared(folder, PREPARED, FORMAT, kept)
 
 
 def _text_of(raw: bytes) -> str:

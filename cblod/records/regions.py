@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
+from .prepared import read_prepared, write_prepared
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -120,11 +119,8 @@ class RegionShapes:
     @classmethod
     def load(cls, folder: str | Path) -> RegionShapes | None:
         """The regions kept prepared in a store folder, None when it has none."""
-        try:
-            kept = json.loads((Path(folder) / PREPARED).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        if kept.get("format") != FORMAT:
+        kept = read_prepared(folder, PREPARED, FORMAT)
+        if kept is None:
             return None
         regions = {
             code: RegionShape(code, name, level, (lon, lat), outline)
@@ -135,17 +131,13 @@ class RegionShapes:
     def save(self, folder: str | Path) -> None:
         """Into the store folder, whole (written beside it, then moved into place)."""
         kept = {
-            "format": FORMAT,
             "file": self.file_name,
             "sha256": self.digest,
             "regions": [
                 [r.code, r.name, r.level, *r.point, r.outline] for r in self.regions.values()
             ],
         }
-        handle, name = tempfile.mkstemp(prefix=".nuts-", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(kept, out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(name, Path(folder) / PREPARED)
+        write_prepared(folder, PREPARED, FORMAT, kept)
 
 
 def _region(feature: Any) -> RegionShape:
