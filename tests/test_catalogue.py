@@ -26,6 +26,7 @@ AT = Addresses(
     void=HOST + ".well-known/void",
     catalogue=HOST + "catalog",
     ldes=HOST + "ldes",
+    fragments=HOST + "fragments",
     uri_space=HOST + "id/",
     dataset_dump=lambda name: f"{HOST}dumps/{name}",
     release_dump=lambda number, name: f"{HOST}releases/{number}/dumps/{name}",

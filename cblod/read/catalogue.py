@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from ..backends.releases import CHANGES, Release
 from ..core.errors import ValueParseError
@@ -36,6 +36,7 @@ from ..core.vocab import (
     FOAF,
     RDF,
     RDFS,
+    SD,
     SKOS,
     SPDX,
     VCARD,
@@ -49,6 +50,10 @@ from .stats import LINK_TARGETS
 
 SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
 LDES_SPECIFICATION = NamedNode("https://w3id.org/ldes/specification")
+QPF_SPECIFICATION = NamedNode(
+    "https://linkeddatafragments.org/specification/quad-pattern-fragments/"
+)
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 GZIP = NamedNode("http://www.iana.org/assignments/media-types/application/gzip")
 #: the algorithm as the official DCAT-AP 3.0.1 shapes require it (``sh:pattern
 #: "^https://spdx.org/rdf/terms"`` in mdr-vocabularies), though SPDX's namespace is http
@@ -67,6 +72,7 @@ PREFIXES = {
     "vcard": str(VCARD),
     "xsd": str(XSD),
     "cbo": str(CBO),
+    "hydra": str(HYDRA),
 }
 
 
@@ -117,6 +123,8 @@ class Addresses:
     catalogue: str
     #: the change stream (LDES), when the backend keeps releases
     ldes: str | None
+    #: the Triple and Quad Pattern Fragments interface (``/fragments``)
+    fragments: str
     #: the dataset's URIs start with this (``void:uriSpace``, ``dct:identifier``)
     uri_space: str
     #: a dump of the dataset, by file name
@@ -259,6 +267,7 @@ def void(stats: dict[str, Any], at: Addresses) -> list[Triple]:
         Triple(dataset, VOID.triples, _int(stats["triples"])),
         Triple(dataset, VOID.entities, _int(int(stats["entities"]))),
         Triple(dataset, VOID.sparqlEndpoint, NamedNode(at.sparql)),
+        Triple(dataset, VOID.uriLookupEndpoint, NamedNode(at.fragments + "?subject=")),
         Triple(dataset, VOID.uriSpace, Literal(at.uri_space)),
         Triple(dataset, VOID.vocabulary, NamedNode(str(CBO))),
         Triple(dataset, FOAF.homepage, NamedNode(at.home)),
@@ -270,6 +279,7 @@ def void(stats: dict[str, Any], at: Addresses) -> list[Triple]:
     for f in DATASET_DUMPS:
         t.append(Triple(dataset, VOID.dataDump, NamedNode(at.dataset_dump(f.name))))
     t += [Triple(dataset, VOID.exampleResource, NamedNode(iri)) for iri in stats["examples"]]
+    t += fragments_search(dataset, at.fragments)
     for cls, count in sorted(stats["classes"].items()):
         part = _part(doc, "class", cls)
         t += [
@@ -297,6 +307,26 @@ def void(stats: dict[str, Any], at: Addresses) -> list[Triple]:
                 Triple(linkset, VOID.linkPredicate, NamedNode(prop)),
                 Triple(linkset, VOID.triples, _int(count)),
             ]
+    return t
+
+
+def fragments_search(dataset: NamedNode | BlankNode, fragments: str) -> list[Triple]:
+    """The Triple and Quad Pattern Fragments search form of ``dataset`` (``/fragments``), as
+    its pages state it: a TPF/QPF client starts from any description that holds it."""
+    form = NamedNode(fragments + "#search")
+    t = [
+        Triple(dataset, HYDRA.search, form),
+        Triple(form, HYDRA.template, Literal(fragments + "{?subject,predicate,object,graph}")),
+        Triple(form, HYDRA.variableRepresentation, HYDRA.ExplicitRepresentation),
+    ]
+    for variable, prop in (("subject", RDF.subject), ("predicate", RDF.predicate),
+                           ("object", RDF.object), ("graph", SD.graph)):  # fmt: skip
+        mapping = NamedNode(f"{fragments}#{variable}")
+        t += [
+            Triple(form, HYDRA.mapping, mapping),
+            Triple(mapping, HYDRA.variable, Literal(variable)),
+            Triple(mapping, HYDRA.property, prop),
+        ]
     return t
 
 
@@ -370,6 +400,7 @@ def catalogue(
         Triple(dataset, DCTERMS.identifier, Literal(at.uri_space)),
         Triple(SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard),
         Triple(LDES_SPECIFICATION, RDF.type, DCTERMS.Standard),
+        Triple(QPF_SPECIFICATION, RDF.type, DCTERMS.Standard),
     ]
     t += _concept(EU_LANGUAGE.ENG, _scheme(EU_LANGUAGE), DCTERMS.LinguisticSystem)
     t += _concept(EU_FREQUENCY.IRREG, _scheme(EU_FREQUENCY), DCTERMS.Frequency)
@@ -401,7 +432,11 @@ def catalogue(
     common = Common(publisher, contact, licence, home, rights, profile)
     dumps = [(f, NamedNode(at.dataset_dump(f.name))) for f in DATASET_DUMPS]
     t += _dataset(dataset, title, description, issued, now, stats, dumps, common, files)
-    services = [(service, "cblod SPARQL endpoint", NamedNode(at.sparql), SPARQL_PROTOCOL)]
+    services = [
+        (service, "cblod SPARQL endpoint", NamedNode(at.sparql), SPARQL_PROTOCOL),
+        (NamedNode(f"{doc}#fragments"), "cblod Triple and Quad Pattern Fragments",
+         NamedNode(at.fragments), QPF_SPECIFICATION),
+    ]  # fmt: skip
     if at.ldes is not None:  # a backend that keeps releases: their stream
         services.append(
             (NamedNode(f"{doc}#ldes"), "cblod change stream (LDES)", NamedNode(at.ldes),

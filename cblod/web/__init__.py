@@ -79,6 +79,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
         errors,
         faceted,
         formatting,
+        fragments,
         home,
         language,
         ldes,
@@ -127,7 +128,7 @@ def create_app(store: Dataset | str | Path, **config: Any) -> Flask:
     language.register(app)
     for module in (
         home, sparql, releases, memento, ldes, resources, lists, faceted, search, dumps,
-        dataset, ontology, editor, reconcile, maps,
+        dataset, ontology, editor, reconcile, maps, fragments,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     if app.config["TRUST_PROXY"]:

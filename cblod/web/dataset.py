@@ -73,6 +73,7 @@ def addresses() -> Addresses:
         void=_url("dataset.void"),
         catalogue=_url("dataset.catalog"),
         ldes=_url("ldes.stream") if keeps_releases else None,
+        fragments=_url("fragments.fragment"),
         uri_space=base_uri() + "id/",
         dataset_dump=lambda name: _url("dumps.download", name=name),
         release_dump=lambda number, name: _url("releases.download", number=str(number), name=name),

@@ -7,6 +7,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
 from ..backends.published import Dataset
 from ..core.vocab import DCTERMS, FORMATS, RDF, SD, VOID
 from ..query.formats import Format
+from ..read.catalogue import fragments_search
 
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
@@ -28,7 +29,11 @@ def _counts(store: Dataset) -> tuple[int, dict[str, int]]:
     return int(row["n"].value), per_graph
 
 
-def service_description(endpoint: str, store: Dataset, fmt: Format) -> bytes:
+def service_description(
+    endpoint: str, store: Dataset, fmt: Format, fragments: str | None = None
+) -> bytes:
+    """What the endpoint speaks and holds; with ``fragments``, the same dataset's Triple and
+    Quad Pattern Fragments interface (its search form, ``void:uriLookupEndpoint``)."""
     service = NamedNode(endpoint)
     dataset, default = BlankNode(), BlankNode()
     default_count, graph_counts = _counts(store)
@@ -54,6 +59,9 @@ def service_description(endpoint: str, store: Dataset, fmt: Format) -> bytes:
         ),
     ]
     triples += [Triple(service, SD.resultFormat, FORMATS[name]) for name in RESULT_FORMATS]
+    if fragments is not None:
+        triples.append(Triple(dataset, VOID.uriLookupEndpoint, NamedNode(fragments + "?subject=")))
+        triples += fragments_search(dataset, fragments)
     for graph in store.source_graphs():
         named, description = BlankNode(), BlankNode()
         triples += [
@@ -68,7 +76,8 @@ def service_description(endpoint: str, store: Dataset, fmt: Format) -> bytes:
                 Literal(str(graph_counts.get(graph.value, 0)), datatype=XSD_INTEGER),
             ),
         ]
-    prefixes = {"sd": str(SD), "formats": str(FORMATS), "void": str(VOID), "dcterms": str(DCTERMS)}
+    prefixes = {"sd": str(SD), "formats": str(FORMATS), "void": str(VOID), "dcterms": str(DCTERMS),
+                "hydra": "http://www.w3.org/ns/hydra/core#"}  # fmt: skip
     statements: list[Triple] | list[Quad] = triples
     if fmt.name in {"trig", "nq"}:
         statements = [Quad(t.subject, t.predicate, t.object) for t in triples]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ..derived.kept import kept_answer
@@ -189,7 +189,9 @@ def _without_query() -> Response:
     fmt = negotiate("graph", accept, requested_formats()) or GRAPH[0]
     body = memoized(
         ("service-description", request.base_url, fmt.name),
-        lambda: service_description(request.base_url, current_store(), fmt),
+        lambda: service_description(
+            request.base_url, current_store(), fmt, url_for("fragments.fragment", _external=True)
+        ),
     )
     return _cached(
         Response(body, content_type=f"{fmt.mime}; charset=utf-8"), _etag("", [], [], False)
