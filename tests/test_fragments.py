@@ -148,6 +148,7 @@ def test_literals_in_their_explicit_form_and_the_search_form(server, sample_stor
         ("application/n-triples", "nt"),
         ("application/n-quads", "nquads"),
         ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
     ],  # fmt: skip
 )
 def test_every_format_the_pages_offer(server, fmt, parser):

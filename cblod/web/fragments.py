@@ -12,7 +12,8 @@ its paging links and the ``hydra:search`` form with its subject, predicate, obje
 mappings. The default graph (the consolidated one ``/sparql`` answers from) is named to QPF
 clients by ``sd:defaultGraph``; with no graph given, a fragment matches it and every source
 graph, as ``/sparql``'s dataset holds them. RDF in the formats of the pages, TriG by default
-(a quad format keeps the metadata apart from the data). A release's answer is cacheable by its
+(a quad format keeps the metadata apart from the data; in a triple format, Turtle, N-Triples or
+RDF/XML, they share the document, as the TPF specification allows). A release's answer is cacheable by its
 version (``ETag``); ``Accept-Datetime`` goes to the release in force then, like the rest of the
 site (``cblod.web.memento``).
 """
@@ -51,9 +52,11 @@ FORMATS = {
     "text/turtle": (RdfFormat.TURTLE, False),
     "application/n-triples": (RdfFormat.N_TRIPLES, False),
     "application/ld+json": (RdfFormat.JSON_LD, True),
+    "application/rdf+xml": (RdfFormat.RDF_XML, False),
 }
 NAMES = {"trig": "application/trig", "nq": "application/n-quads", "ttl": "text/turtle",
-         "nt": "application/n-triples", "jsonld": "application/ld+json"}  # fmt: skip
+         "nt": "application/n-triples", "jsonld": "application/ld+json",
+         "rdf": "application/rdf+xml"}  # fmt: skip
 _LITERAL = re.compile(r'^"(.*)"(?:@([A-Za-z0-9-]+)|\^\^<?([^<>]+)>?)?$', re.S)
 
 
