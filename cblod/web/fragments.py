@@ -21,8 +21,10 @@ site (``cblod.web.memento``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator
 from email.utils import format_datetime
+from threading import Lock
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, g, redirect, request, url_for
@@ -44,6 +46,8 @@ blueprint = Blueprint("fragments", __name__)
 PAGE = 100
 #: matches counted past a page, where the statistics do not say, before the count is an estimate
 COUNTED = 1_000
+#: pages read at once for a client walking a pattern (asking its second page or later)
+AHEAD = 20
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 #: media type -> (pyoxigraph format, whether it holds graphs); the first is the default
 FORMATS = {
@@ -167,20 +171,58 @@ def _matches(
     if isinstance(graph, NamedNode) and graph not in sources:
         return [], 0, True  # a graph this dataset does not publish: nothing matches
     graphs: list[GraphName] = [DefaultGraph(), *sources] if graph is None else [graph]
+    pattern = (store.version, subject, predicate, obj, graph)
+    kept = AHEAD_PAGES.take((*pattern, number))
+    if kept is not None:
+        return kept
     start, end = (number - 1) * PAGE, number * PAGE
+    # a client asking a second page walks the pattern: the pages after it are read now and
+    # kept (quads, not the engine's iterator, which is bound to its thread), so walking n
+    # pages reads the matches before them n / AHEAD times, not n times
+    walking = number > 1
+    last = end + (AHEAD - 1) * PAGE if walking else end
     # the statistics' count of the pattern, when they hold one: then matches are read only
-    # to the end of the page and one more (is there a next page?), else counted a while
+    # to the end of what is wanted and one more (is there a next page?), else counted a while
     stated = _estimate(subject, predicate, obj, graph)
-    limit = end + 1 if stated is not None else end + COUNTED
-    page: list[Quad] = []
+    limit = last + 1 if stated is not None else last + COUNTED
+    found: list[Quad] = []
     seen = 0
+    exact = True
     for quad in _all(store, subject, predicate, obj, graphs):
-        if start <= seen < end:
-            page.append(quad)
+        if start <= seen < last:
+            found.append(quad)
         seen += 1
         if seen >= limit:
-            return page, max(seen, stated or 0), False
-    return page, seen, True
+            exact = False
+            break
+    total = seen if exact else max(seen, stated or 0)
+    for n in range(1, -(-len(found) // PAGE)) if walking else ():
+        later = found[n * PAGE : (n + 1) * PAGE]
+        AHEAD_PAGES.keep((*pattern, number + n), (later, total, exact))
+    return found[:PAGE], total, exact
+
+
+class PagesAhead:
+    """Pages read ahead for clients walking a pattern, by (version, pattern, page): a few
+    kept, the least recently used let go; a page is taken by the request that asks it."""
+
+    def __init__(self, size: int = 16 * AHEAD) -> None:
+        self._kept: OrderedDict[Hashable, tuple[list[Quad], int, bool]] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def take(self, key: Hashable) -> tuple[list[Quad], int, bool] | None:
+        with self._lock:
+            return self._kept.pop(key, None)
+
+    def keep(self, key: Hashable, page: tuple[list[Quad], int, bool]) -> None:
+        with self._lock:
+            self._kept[key] = page
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+
+
+AHEAD_PAGES = PagesAhead()
 
 
 def _all(
