@@ -34,6 +34,7 @@ from ..core.vocab import (
     EU_LANGUAGE,
     EU_THEME,
     FOAF,
+    HYDRA,
     RDF,
     RDFS,
     SD,
@@ -53,7 +54,6 @@ LDES_SPECIFICATION = NamedNode("https://w3id.org/ldes/specification")
 QPF_SPECIFICATION = NamedNode(
     "https://linkeddatafragments.org/specification/quad-pattern-fragments/"
 )
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 GZIP = NamedNode("http://www.iana.org/assignments/media-types/application/gzip")
 #: the algorithm as the official DCAT-AP 3.0.1 shapes require it (``sh:pattern
 #: "^https://spdx.org/rdf/terms"`` in mdr-vocabularies), though SPDX's namespace is http

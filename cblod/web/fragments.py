@@ -35,7 +35,8 @@ from werkzeug.wrappers.response import Response as BaseResponse
 
 from ..backends.published import Dataset
 from ..core.rdfterms import GraphName, Term
-from ..core.vocab import DCTERMS, FOAF, RDF, SD, VOID, XSD
+from ..core.vocab import DCTERMS, FOAF, HYDRA, RDF, SD, VOID, XSD
+from ..read.catalogue import fragments_search
 from .dataset import statistics
 from .memento import asked_datetime, release_at, use_release
 from .store_access import current_store
@@ -48,7 +49,6 @@ PAGE = 100
 COUNTED = 1_000
 #: pages read at once for a client walking a pattern (asking its second page or later)
 AHEAD = 20
-HYDRA = "http://www.w3.org/ns/hydra/core#"
 #: media type -> (pyoxigraph format, whether it holds graphs); the first is the default
 FORMATS = {
     "application/trig": (RdfFormat.TRIG, True),
@@ -274,42 +274,35 @@ def _document(page: list[Quad], total: int, exact: bool, number: int, quads: boo
     dataset = NamedNode(base + "#dataset")
     meta_graph: GraphName = NamedNode(here.value + "#metadata") if quads else DefaultGraph()
     count = Literal(str(total), datatype=XSD.integer)
-    hydra = lambda local: NamedNode(HYDRA + local)  # noqa: E731
 
-    def add(s: NamedNode | object, p: NamedNode, o: Term) -> None:
-        meta.append(Quad(s, p, o, meta_graph))  # type: ignore[arg-type]
+    def add(s: NamedNode, p: NamedNode, o: Term) -> None:
+        meta.append(Quad(s, p, o, meta_graph))
 
     meta: list[Quad] = []
-    if quads:
+    if isinstance(meta_graph, NamedNode):
         add(meta_graph, FOAF.primaryTopic, here)
-    add(here, RDF.type, hydra("PartialCollectionView"))
+    add(here, RDF.type, HYDRA.PartialCollectionView)
     add(
         here,
         DCTERMS.title,
         Literal("A page of the dataset's triples that match a pattern", language="en"),
     )
     add(here, VOID.triples, count)
-    add(here, hydra("totalItems"), count)
-    add(here, hydra("itemsPerPage"), Literal(str(PAGE), datatype=XSD.integer))
-    add(here, hydra("first"), NamedNode(_with(page="")))
+    add(here, HYDRA.totalItems, count)
+    add(here, HYDRA.itemsPerPage, Literal(str(PAGE), datatype=XSD.integer))
+    add(here, HYDRA.first, NamedNode(_with(page="")))
     if number > 1:
-        add(here, hydra("previous"), NamedNode(_with(page=str(number - 1) if number > 2 else "")))
+        add(here, HYDRA.previous, NamedNode(_with(page=str(number - 1) if number > 2 else "")))
     if number * PAGE < total or not exact and len(page) == PAGE:
-        add(here, hydra("next"), NamedNode(_with(page=str(number + 1))))
+        add(here, HYDRA.next, NamedNode(_with(page=str(number + 1))))
     add(dataset, RDF.type, VOID.Dataset)
-    add(dataset, RDF.type, hydra("Collection"))
+    add(dataset, RDF.type, HYDRA.Collection)
     add(dataset, VOID.subset, here)
     add(dataset, SD.defaultGraph, NamedNode(default_graph_iri()))
-    search = NamedNode(base + "#search")
-    add(dataset, hydra("search"), search)
-    add(search, hydra("template"), Literal(base + "{?subject,predicate,object,graph}"))
-    add(search, hydra("variableRepresentation"), hydra("ExplicitRepresentation"))
-    for variable, prop in (("subject", RDF.subject), ("predicate", RDF.predicate),
-                           ("object", RDF.object), ("graph", SD.graph)):  # fmt: skip
-        mapping = NamedNode(f"{base}#{variable}")
-        add(search, hydra("mapping"), mapping)
-        add(mapping, hydra("variable"), Literal(variable))
-        add(mapping, hydra("property"), prop)
+    # the search form as VoID, the service description and the catalogue state it
+    meta += [
+        Quad(t.subject, t.predicate, t.object, meta_graph) for t in fragments_search(dataset, base)
+    ]
     return page + meta
 
 
@@ -327,7 +320,7 @@ def _negotiate() -> tuple[str, tuple[RdfFormat, bool]]:
 
 
 _PREFIXES = {
-    "hydra": HYDRA,
+    "hydra": str(HYDRA),
     "void": str(VOID),
     "sd": str(SD),
     "dcterms": str(DCTERMS),

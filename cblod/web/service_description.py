@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
 
 from ..backends.published import Dataset
-from ..core.vocab import DCTERMS, FORMATS, RDF, SD, VOID
+from ..core.vocab import DCTERMS, FORMATS, HYDRA, RDF, SD, VOID
 from ..query.formats import Format
 from ..read.catalogue import fragments_search
 
@@ -77,7 +77,7 @@ def service_description(
             ),
         ]
     prefixes = {"sd": str(SD), "formats": str(FORMATS), "void": str(VOID), "dcterms": str(DCTERMS),
-                "hydra": "http://www.w3.org/ns/hydra/core#"}  # fmt: skip
+                "hydra": str(HYDRA)}  # fmt: skip
     statements: list[Triple] | list[Quad] = triples
     if fmt.name in {"trig", "nq"}:
         statements = [Quad(t.subject, t.predicate, t.object) for t in triples]
