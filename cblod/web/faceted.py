@@ -9,7 +9,7 @@ request where an ingest did not keep one: a SPARQL-server backend).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -77,7 +77,7 @@ def _order(index: ListIndex, sort: str, languages: tuple[str, ...]) -> npt.NDArr
     return memos().orders.get(current_store().version, key, make)
 
 
-def _chosen(names: list[tuple[str, str]], languages: tuple[str, ...]) -> str | None:
+def _chosen(names: Sequence[Sequence[str]], languages: tuple[str, ...]) -> str | None:
     """The name a reader of ``languages`` sees (``chosen_names``: the rule pages use)."""
     found = choose(names, languages)
     return found[0] if found is not None else None

@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,12 +34,23 @@ from ...backends.releases import link_or_copy
 from ...read.chosen_names import DEFAULT_LANGUAGES, effective
 from ..paths import LITERAL, Mode, PathReader, select_csv
 from . import table
+from .lines import (
+    KeptLines,
+    decode_iri,
+    decode_json,
+    encode_iri,
+    encode_json,
+    ordinal_in,
+    write_lines,
+)
 from .order import name_order
 from .reuse import Recorder, RowInputs, digest
 from .spec import NUTS, POINTS, FacetedList
 
 FOLDER = "facets"
-FORMAT = 7  # 6: a file per part, each linked when unchanged; 7: the items' points
+#: 6: a file per part, each linked when unchanged; 7: the items' points; 8: IRIs and names a
+#: line each, arrays memory-mapped (``cblod.derived.facets.lines``)
+FORMAT = 8
 #: IRIs whose names one query fetches
 LABEL_BATCH = 1000
 
@@ -210,11 +221,15 @@ def _same_bytes(path: Path, body: bytes) -> bool:
         return False
 
 
+#: per item, its names: (name, language tag or ""), pairs as lists once kept
+Names = Sequence[Sequence[Sequence[str]]]
+
+
 @dataclass
 class ListIndex:
     spec: FacetedList
-    iris: list[str]
-    names: list[list[tuple[str, str]]]  # per item: (name, language tag or "")
+    iris: Sequence[str]  # sorted; a list once built, read on demand once kept (``lines``)
+    names: Names
     relations: dict[str, Relation]  # per facet key, and "text" (the text targets)
     amounts: dict[str, Floats]  # per measure key and sort key; NaN where an item has none
     labels: dict[str, list[tuple[str, str]]]  # value IRI -> its names
@@ -225,7 +240,6 @@ class ListIndex:
     name_order: Ints64 | None = None
     #: the language tags the items' names have
     languages: frozenset[str] = frozenset()
-    _ordinal: dict[str, int] | None = field(default=None, repr=False)
     _points: ItemPoints | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -257,9 +271,8 @@ class ListIndex:
         return name_order(self.names, self.iris, mine)
 
     def ordinal(self, iri: str) -> int | None:
-        if self._ordinal is None:
-            self._ordinal = {iri: i for i, iri in enumerate(self.iris)}
-        return self._ordinal.get(iri)
+        """Where ``iri`` is among the items (a binary search: they are sorted)."""
+        return ordinal_in(self.iris, iri)
 
 
 def _nuts_with_parents(iri: str) -> list[str]:
@@ -567,6 +580,20 @@ def save(
     had = _arrays(before) if before is not None else {}
     if before is not None and before.inputs is not None:
         had.update(before.inputs.arrays()[0])
+    for part, items, encode in (
+        ("iris", index.iris, encode_iri),
+        ("names", index.names, encode_json),
+    ):
+        target = folder / f"{name}.{part}.lines"
+        was = getattr(before, part) if before is not None else None
+        if previous is not None and isinstance(was, KeptLines) and items is was:
+            target.unlink(missing_ok=True)
+            link_or_copy(previous / target.name, target)
+            arrays[f"lines.{part}"] = was.offsets
+        else:
+            partial = folder / f"{name}.{tag}.{part}.partial"
+            arrays[f"lines.{part}"] = write_lines(items, partial, encode)  # type: ignore[arg-type]
+            os.replace(partial, target)
     kept = previous / f"{name}.arrays" if previous is not None else None
     partial_arrays = folder / f"{name}.{tag}.arrays.partial"
     partial_arrays.mkdir()
@@ -591,14 +618,13 @@ def save(
         and index.labels == before.labels
         and index.languages == before.languages
     )
-    parts = {
-        "iris": (index.iris, before is not None and index.iris is before.iris),
-        "names": (index.names, before is not None and index.names is before.names),
-        "values": (values, same_values),
-    }
+    parts: dict[str, tuple[Any, bool]] = {"values": (values, same_values)}
     if nodes is not None:
         had_nodes = before.inputs.table if before is not None and before.inputs else None
-        parts["inputs"] = (nodes, had_nodes is not None and nodes == had_nodes)
+        parts["inputs"] = (
+            nodes,
+            had_nodes is not None and (nodes is had_nodes or nodes == had_nodes),
+        )
     for part, (body, same) in parts.items():
         target = folder / f"{name}.{part}.json"
         if same and previous is not None and (previous / f"{name}.{part}.json").exists():
@@ -624,6 +650,10 @@ def _arrays(index: ListIndex) -> dict[str, Any]:
         arrays["order.name"] = index.name_order
     if isinstance(index.rows, Rows) and index.rows.offsets is not None:
         arrays["rows"] = index.rows.offsets
+    for part in ("iris", "names"):
+        kept = getattr(index, part)
+        if isinstance(kept, KeptLines):
+            arrays[f"lines.{part}"] = kept.offsets
     return arrays
 
 
@@ -650,11 +680,12 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
         if meta.get("format") != FORMAT:
             return None  # another version's index: the caller builds this one's
         wanted = [k for k in meta["arrays"] if inputs or not k.startswith("inputs.")]
-        arrays = {key: np.load(folder / f"{name}.arrays" / f"{key}.npy") for key in wanted}
-        iris, names, values = (
-            json.loads((folder / f"{name}.{part}.json").read_text(encoding="utf-8"))
-            for part in ("iris", "names", "values")
-        )
+        arrays = {
+            key: np.load(folder / f"{name}.arrays" / f"{key}.npy", mmap_mode="r") for key in wanted
+        }
+        values = json.loads((folder / f"{name}.values.json").read_text(encoding="utf-8"))
+        iris = KeptLines(folder / f"{name}.iris.lines", arrays["lines.iris"], decode_iri)
+        names = KeptLines(folder / f"{name}.names.lines", arrays["lines.names"], decode_json)
         nodes = (
             json.loads((folder / f"{name}.inputs.json").read_text(encoding="utf-8"))
             if inputs and "inputs.nodes" in arrays

@@ -14,7 +14,7 @@ scratch, byte for byte: tests compare every file after chains of updates.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -26,7 +26,8 @@ from ...read.chosen_names import DEFAULT_LANGUAGES, effective
 from ..paths import select_csv
 from ..reach import ChangedReads, Reach, reached, too_many
 from . import index, table
-from .index import ListIndex, Relation, Row, Rows, entries, labelled_values
+from .index import ListIndex, Names, Relation, Row, Rows, entries, labelled_values
+from .lines import merged_sorted
 from .order import name_order
 from .spec import FacetedList
 
@@ -52,25 +53,31 @@ def patch(store: Dataset, spec: FacetedList, previous: ListIndex, reach: Reach) 
     when the change reaches so many items that a whole build costs less (``too_many``)."""
     assert previous.inputs is not None
     reads = reach.reads
-    known = set(previous.iris)
     members = _members(store, spec, sorted(reads.subjects))
-    joined = members - known
-    left = (reads.subjects - members) & known
-    iris = sorted((known - left) | joined) if joined or left else previous.iris
-    present = set(iris) if iris is not previous.iris else known
+    joined = {iri for iri in members if previous.ordinal(iri) is None}
+    left = {iri for iri in reads.subjects - members if previous.ordinal(iri) is not None}
+    same_items = not joined and not left
+    # the items' IRIs: the release before's, untouched (read on demand), unless some joined
+    # or left; only then is every IRI read
+    iris = previous.iris if same_items else merged_sorted(previous.iris, left, joined)
+    where: Callable[[str], int | None] = (
+        previous.ordinal if same_items else {iri: i for i, iri in enumerate(iris)}.get
+    )
     touched = reached(list_paths(spec), reads, (reach.before, store)) | _looked_up(previous, reads)
-    again = sorted((touched & present) | joined)
+    again = sorted({iri for iri in touched if where(iri) is not None} | joined)
     if too_many(len(again), len(iris)):
         return None
     made = entries(store, spec, again, reach.near, restrict=True)
 
-    ordinal = {iri: i for i, iri in enumerate(iris)}
-    fresh = np.array([ordinal[iri] for iri in again], dtype=np.int64)
-    moved = np.array([ordinal.get(iri, -1) for iri in previous.iris], dtype=np.int64)
+    fresh = np.array([where(iri) for iri in again], dtype=np.int64)
+    if same_items:
+        moved = np.arange(len(iris), dtype=np.int64)
+    else:
+        ordinals = (where(iri) for iri in previous.iris)
+        moved = np.array([-1 if k is None else k for k in ordinals], dtype=np.int64)
+    was = [previous.ordinal(iri) for iri in again]
     if len(again):  # kept: items neither left nor made again
-        was = np.array([previous.ordinal(iri) for iri in again if iri in known], dtype=np.int64)
-        moved[was] = -1
-    same_items = iris is previous.iris
+        moved[np.array([j for j in was if j is not None], dtype=np.int64)] = -1
     relations = {
         key: _merged(previous.relations[key], moved, fresh, pairs, same_items)
         for key, pairs in made.pairs.items()
@@ -84,23 +91,25 @@ def patch(store: Dataset, spec: FacetedList, previous: ListIndex, reach: Reach) 
         amounts[key] = merged
     source = np.full(len(iris), -1, dtype=np.int64)  # new ordinal -> previous ordinal
     source[moved[moved >= 0]] = np.flatnonzero(moved >= 0)
-    names: list[list[tuple[str, str]]] = [
-        previous.names[j] if j >= 0 else [] for j in source.tolist()
-    ]
-    for i, each in zip(fresh.tolist(), made.names, strict=True):
-        names[i] = each
-    languages = frozenset(lang for each in names for _, lang in each)
-    same_names = iris is previous.iris and all(
+    same_names = same_items and all(
         [tuple(n) for n in previous.names[i]] == each
         for i, each in zip(fresh.tolist(), made.names, strict=True)
     )
     if same_names:  # the release before's list itself: its file is linked (``index.save``)
-        names = previous.names
-    order = (
-        previous.name_order
-        if same_names and languages == previous.languages and previous.name_order is not None
-        else name_order(names, iris, effective(DEFAULT_LANGUAGES, languages))
-    )
+        names: Names = previous.names
+        languages = previous.languages
+        order = previous.name_order
+    else:  # only now is every item's name read
+        listed: list[Sequence[Sequence[str]]] = [
+            previous.names[j] if j >= 0 else [] for j in source.tolist()
+        ]
+        for i, each in zip(fresh.tolist(), made.names, strict=True):
+            listed[i] = each
+        names = listed
+        languages = frozenset(lang for each in names for _, lang in each)
+        order = None
+    if order is None:
+        order = name_order(names, iris, effective(DEFAULT_LANGUAGES, languages))
     return ListIndex(
         spec, iris, names, relations, amounts,
         _labels(store, spec, relations, previous, reads),

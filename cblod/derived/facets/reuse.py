@@ -100,6 +100,8 @@ class RowInputs:
         looked_up = np.empty(count, dtype=f"S{DIGEST}")
         values[kept], values[fresh] = self.values[source[kept]], made.values
         looked_up[kept], looked_up[fresh] = self.looked_up[source[kept]], made.looked_up
+        if self._same_nodes(source, fresh, made):  # a fix's usual case: nothing renumbered
+            return RowInputs(values, looked_up, self.offsets, self.ids, self.table, len(fresh))
         index = dict(self.index())
         table = list(self.table)
         for node in made.table:  # the made items' nodes, numbered as this table goes on
@@ -126,6 +128,17 @@ class RowInputs:
             len(fresh),
         )  # fmt: skip
 
+    def _same_nodes(self, source: Ints64, fresh: Ints64, made: RowInputs) -> bool:
+        """Whether every item stays where it was and each made again looked up the nodes it
+        did before: then the node ids, numbered by first use, are this list's, unchanged
+        (and their files linked), without renumbering every item's."""
+        if len(source) != len(self) or len(fresh) > len(self):
+            return False
+        kept = np.flatnonzero(source >= 0)
+        if not np.array_equal(source[kept], kept) or len(kept) + len(fresh) != len(self):
+            return False
+        return all(made.nodes(k) == self.nodes(i) for k, i in enumerate(fresh.tolist()))
+
     def arrays(self) -> tuple[dict[str, npt.NDArray[np.generic]], list[str]]:
         """As arrays for the index's ``.npz`` and a node table for its JSON."""
         return (
@@ -143,8 +156,8 @@ class RowInputs:
         return cls(
             arrays["inputs.values"],  # type: ignore[arg-type]
             arrays["inputs.looked_up"],  # type: ignore[arg-type]
-            arrays["inputs.offsets"].astype(np.int64),
-            arrays["inputs.nodes"].astype(np.int64),
+            arrays["inputs.offsets"].astype(np.int64, copy=False),
+            arrays["inputs.nodes"].astype(np.int64, copy=False),
             table,
         )
 
