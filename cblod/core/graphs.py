@@ -17,4 +17,9 @@ META = NamedNode(INTERNAL + "meta")
 IDENTITY = NamedNode(INTERNAL + "identity")
 DATASET = NamedNode(INTERNAL + "dataset")
 IDENTITY_KEY = CBO.identityKey
+#: the keys of registry identifiers (``cblod.ingest.identity.LOOKED_UP``): looked up one at
+#: a time, never loaded whole, so kept apart from the others
+IDENTIFIER_KEY = CBO.identifierKey
+#: which of those layouts a store's identity graph has (``cblod.ingest.writer``)
+IDENTITY_LAYOUT = CBO.identityLayout
 IDENTITY_EVIDENCE = CBO.identityEvidence

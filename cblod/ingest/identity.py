@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pyoxigraph import NamedNode
 
@@ -39,6 +39,28 @@ ORGANISATION_MATCH = 0.85
 NAME_ELSEWHERE = "name of another organisation"
 
 
+#: key kinds looked up one at a time (``KeyLookup``), never loaded whole: one key per registry
+#: identifier a source gives (155 000 at 300 000 generated projects), each only ever asked by
+#: its exact value. Every other kind is loaded: names are matched fuzzily, curated rules
+#: apply to whatever comes.
+LOOKED_UP = ("organisation-id",)
+
+
+def looked_up(key: str) -> bool:
+    """Whether ``key`` is of a kind the registry looks up rather than loads."""
+    return key.partition("|")[0] in LOOKED_UP
+
+
+class KeyLookup(Protocol):
+    """The keys of the ``LOOKED_UP`` kinds an earlier ingest stored (``cblod.ingest.writer``)."""
+
+    def iri_of(self, key: str) -> str | None: ...
+
+    def minted(self, iri: str) -> bool:
+        """Whether a stored key of a looked-up kind names ``iri``."""
+        ...
+
+
 @dataclass
 class OrganisationEntry:
     iri: str
@@ -50,10 +72,12 @@ class OrganisationEntry:
 class Identity:
     """URI minting for one base URI, with the registry of keys already in the store.
 
-    ``registered`` holds every key -> IRI pair known; ``new_keys`` (and ``new_evidence``) what
-    the source being read added since the last ``commit``: pending until the writer writes
-    them with its graph (``cblod.ingest.writer``), or dropped with it (``discard_pending``),
-    which undoes exactly what they changed, so the registry is never rebuilt.
+    ``registered`` holds every key -> IRI pair loaded or registered since; keys of the
+    ``LOOKED_UP`` kinds an earlier ingest stored are asked of ``lookup`` when needed (and
+    kept). ``new_keys`` (and ``new_evidence``) what the source being read added since the last
+    ``commit``: pending until the writer writes them with its graph (``cblod.ingest.writer``),
+    or dropped with it (``discard_pending``), which undoes exactly what they changed, so the
+    registry is never rebuilt.
     """
 
     base: str
@@ -75,6 +99,10 @@ class Identity:
     _distinct: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     #: how to undo what the pending keys changed, in the order they changed it
     _undo: list[Callable[[], object]] = field(default_factory=list)
+    #: the stored keys of the ``LOOKED_UP`` kinds (None: every key is in ``registered``)
+    lookup: KeyLookup | None = None
+    #: keys of those kinds ``lookup`` said it has not
+    _absent: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         for key, iri in list(self.registered.items()):
@@ -111,8 +139,22 @@ class Identity:
         for stem in {token[:4] for token in entry.tokens}:
             _append(self._orgs_by_token[stem], entry, undo)
 
+    def known(self, key: str) -> str | None:
+        """The IRI ``key`` is registered to, loaded, registered since or stored."""
+        found = self.registered.get(key)
+        if found is not None or self.lookup is None or key in self._absent or not looked_up(key):
+            return found
+        found = self.lookup.iri_of(key)
+        if found is None:
+            self._absent.add(key)
+        else:  # the store's: nothing to undo if a source is dropped
+            self.registered[key] = found
+            self._taken.add(found)
+        return found
+
     def _register(self, key: str, iri: str) -> None:
-        if key not in self.registered:
+        if self.known(key) is None:
+            self._absent.discard(key)
             self.registered[key] = iri
             self.new_keys[key] = iri
             self._undo.append(partial(self.registered.pop, key))
@@ -210,7 +252,7 @@ class Identity:
             keys.append(f"specific-objective|{scope}|code:{code}")
         if label:
             keys.append(f"specific-objective|{scope}|label:{name_key(label)}")
-        found = next((self.registered[k] for k in keys if k in self.registered), None)
+        found = next((iri for k in keys if (iri := self.known(k)) is not None), None)
         # the label is what every source gives (keep.eu omits the code): minting from it makes
         # the URI the same whichever source comes first
         key = slugify(label or code or "")
@@ -229,10 +271,10 @@ class Identity:
         keys = [k for k in dict.fromkeys(name_key(n.value) for n in organisation.names) if k]
         id_keys = [f"organisation-id|{i.scheme}|{i.value}" for i in organisation.identifiers]
         shown = organisation.names[0].value if organisation.names else ""
-        found = next((k for k in id_keys if k in self.registered), None)
+        found = next((k for k in id_keys if self.known(k) is not None), None)
         iri: str | None
         if found:
-            iri = self.registered[found]
+            iri = self.registered[found]  # known: loaded or kept by ``known``
             self._evidence(
                 iri, "same identifier", found.split("|", 1)[1].replace("|", ":"), 1.0, shown
             )
@@ -249,7 +291,7 @@ class Identity:
             stem = next((plain_key(n.value) for n in organisation.names if plain_key(n.value)), "")
             iri = self._mint_organisation(stem or "organisation", organisation)
         for key in keys:
-            named = self.registered.get(f"organisation|{country}|{key}")
+            named = self.known(f"organisation|{country}|{key}")
             if named is not None and self.survivor(named) != iri:
                 # the identifier says one organisation, this name another: a person decides
                 # (a curated same-as, or not-same-as); the report lists it
@@ -282,7 +324,7 @@ class Identity:
         code, _, name = reference.partition(":")
         iso3 = find_country(code).iso3
         key = name_key(name)
-        found = self.registered.get(f"organisation|{iso3}|{key}")
+        found = self.known(f"organisation|{iso3}|{key}")
         return (self.survivor(found) if found else None), f"name|{iso3}|{key}"
 
     def merge(self, survivor: str, merged: str, evidence: str) -> None:
@@ -310,7 +352,7 @@ class Identity:
                 return True, None
             if kind == "iri":
                 other = self.survivor(rest)
-                if any(self.registered.get(k) == other for k in [*named, *id_keys]):
+                if any(self.known(k) == other for k in [*named, *id_keys]):
                     return True, other
         return False, None
 
@@ -354,7 +396,7 @@ class Identity:
         prefix = f"{organisation.country.iso2.lower()}/" if organisation.country else ""
         stem = f"{prefix}{slugify(key)}"
         candidate, n = self.iri("organisation", stem).value, 1
-        while candidate in self._taken:
+        while candidate in self._taken or (self.lookup and self.lookup.minted(candidate)):
             n += 1
             candidate = self.iri("organisation", f"{stem}-{n}").value
         return candidate

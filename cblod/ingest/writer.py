@@ -1,8 +1,9 @@
 """The one writer of a store: the snapshot being written and the identity registry.
 
 A ``SnapshotWriter`` is opened on a read handle (``SnapshotWriter(store, base_uri)``). It loads
-the registry of every key the store's identity graph holds (``identity``: what the mapping's
-records are minted against) and, at its first write, begins the next snapshot
+the registry of the keys the store's identity graph holds (``identity``: what the mapping's
+records are minted against; registry identifiers' keys, one per identifier, are looked up one
+at a time, ``StoredKeys``) and, at its first write, begins the next snapshot
 (``cblod.backends.draft``). Everything an ingest does to the data goes through it: a source
 graph replaced whole (``replace_source``) or streamed in chunks (``stream_source``), the
 published default graph re-derived for the subjects a source changed, curated merges carried
@@ -31,13 +32,22 @@ from ..backends.releases import KINDS
 from ..backends.store import CblodStore
 from ..core import ntriples
 from ..core.errors import StoreError
-from ..core.graphs import DATASET, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY, INTERNAL, META
+from ..core.graphs import (
+    DATASET,
+    IDENTIFIER_KEY,
+    IDENTITY,
+    IDENTITY_EVIDENCE,
+    IDENTITY_KEY,
+    IDENTITY_LAYOUT,
+    INTERNAL,
+    META,
+)
 from ..core.ntriples import BULK_THRESHOLD, Triple
 from ..core.ontology_terms import functional_properties, published_parents
 from ..core.rdfterms import GraphName, Subject, Term, lexical
 from ..core.vocab import CBO, RDF
 from .consolidate import Conflict, Consolidator
-from .identity import Identity
+from .identity import Identity, looked_up
 
 if TYPE_CHECKING:
     from ..records.supplied import SuppliedPlaces
@@ -78,6 +88,7 @@ class SnapshotWriter:
                 lexical(q.object): lexical(q.subject)
                 for q in store.quads(None, IDENTITY_KEY, None, IDENTITY)
             },
+            lookup=StoredKeys(store) if store.snapshot is not None else None,
         )
         self._draft: Draft | None = None
         self.gone = False
@@ -108,6 +119,7 @@ class SnapshotWriter:
             self._draft = Draft.begin(self.store)
             if not self.store.base_uri:
                 self._draft.database.add(Quad(DATASET, CBO.baseURI, Literal(self.base_uri), META))
+            _current_key_layout(self._draft.database)
         return self._draft
 
     @property
@@ -349,7 +361,12 @@ class SnapshotWriter:
     @staticmethod
     def _identity_quads(identity: Identity) -> list[Quad]:
         keys = [
-            Quad(NamedNode(iri), IDENTITY_KEY, Literal(key), IDENTITY)
+            Quad(
+                NamedNode(iri),
+                IDENTIFIER_KEY if looked_up(key) else IDENTITY_KEY,
+                Literal(key),
+                IDENTITY,
+            )
             for key, iri in sorted(identity.new_keys.items())
         ]
         return keys + [
@@ -554,3 +571,42 @@ def _write(store: Store, triples: list[Triple], graph: GraphName, *, bulk: bool)
     """Write statements as N-Triples text (``cblod.core.ntriples``): the bulk loader for a
     large batch."""
     ntriples.write(store, triples, graph, bulk=bulk)
+
+
+class StoredKeys:
+    """The identity keys of the kinds the registry looks up (``identity.LOOKED_UP``), asked of
+    the published snapshot one at a time: each an index lookup, by value or by IRI."""
+
+    def __init__(self, store: CblodStore) -> None:
+        self.store = store
+
+    def iri_of(self, key: str) -> str | None:
+        for quad in self.store.quads(None, IDENTIFIER_KEY, Literal(key), IDENTITY):
+            return lexical(quad.subject)
+        return None
+
+    def minted(self, iri: str) -> bool:
+        return any(True for _ in self.store.quads(NamedNode(iri), IDENTIFIER_KEY, None, IDENTITY))
+
+
+#: the layout of the identity graph: 2, registry identifiers' keys under ``IDENTIFIER_KEY``
+KEY_LAYOUT = Literal("2")
+
+
+def _current_key_layout(database: Store) -> None:
+    """Move the keys of the looked-up kinds an older cblod stored beside the others to their
+    own property, once per store (its first write since), and note the layout: until then
+    they are loaded with the rest, as that cblod loaded them."""
+    if any(True for _ in database.quads_for_pattern(DATASET, IDENTITY_LAYOUT, KEY_LAYOUT, META)):
+        return
+    moved = [
+        q
+        for q in database.quads_for_pattern(None, IDENTITY_KEY, None, IDENTITY)
+        if looked_up(lexical(q.object))
+    ]
+    for quad in moved:
+        database.remove(quad)
+    database.extend(Quad(q.subject, IDENTIFIER_KEY, q.object, IDENTITY) for q in moved)
+    for quad in list(database.quads_for_pattern(DATASET, IDENTITY_LAYOUT, None, META)):
+        database.remove(quad)
+    database.add(Quad(DATASET, IDENTITY_LAYOUT, KEY_LAYOUT, META))

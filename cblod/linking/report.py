@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..backends.published import Dataset
-from ..core.graphs import IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY
+from ..core.graphs import IDENTIFIER_KEY, IDENTITY, IDENTITY_EVIDENCE, IDENTITY_KEY
 from ..core.merges import Evidence, follow, merged_iri
 from ..core.merges import merges as curated_merges
 from ..core.rdfterms import lexical
@@ -80,7 +80,8 @@ def _sharing_a_rare_word(
 def link_report(store: Dataset) -> LinkReport:
     registered = [
         (lexical(q.subject), lexical(q.object))
-        for q in store.quads(None, IDENTITY_KEY, None, IDENTITY)
+        for predicate in (IDENTITY_KEY, IDENTIFIER_KEY)
+        for q in store.quads(None, predicate, None, IDENTITY)
     ]
     aliases = curated_merges((key, iri) for iri, key in registered)
 
