@@ -12,6 +12,7 @@ from pyoxigraph import Quad, Store
 
 from cblod.backends.store import DATABASE, CblodStore
 from cblod.core.graphs import DATASET, IDENTIFIER_KEY, IDENTITY, IDENTITY_KEY, IDENTITY_LAYOUT, META
+from cblod.core.rdfterms import lexical
 from cblod.ingest.writer import SnapshotWriter
 from cblod.publish import ingest
 from tests.helpers.samples import SAMPLES, select
@@ -39,7 +40,7 @@ def partner_iris(store: CblodStore) -> set[str]:
 
 def identity_keys(store_dir: Path, predicate) -> list[str]:
     store = CblodStore(store_dir, must_exist=True)
-    return sorted(q.object.value for q in store.quads(None, predicate, None, IDENTITY))
+    return sorted(lexical(q.object) for q in store.quads(None, predicate, None, IDENTITY))
 
 
 def test_identifier_keys_are_looked_up_not_loaded_and_still_match(tmp_path):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import shutil
 from typing import IO, cast
 
 #: gzip level 9 (the default) made dumps ten times slower than writing N-Triples for ~10% less
@@ -20,6 +22,43 @@ def member(out: IO[bytes]) -> IO[bytes]:
         IO[bytes],
         gzip.GzipFile(fileobj=out, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename=""),
     )
+
+
+def copy_span(source: IO[bytes], offset: int, length: int, out: IO[bytes]) -> None:
+    """Append ``length`` bytes of ``source`` from ``offset`` to ``out`` (both files): members
+    kept from the release before. The kernel copies them where it can (``copy_file_range``:
+    no trip through Python's buffers, and a shared extent on file systems that clone)."""
+    out.flush()
+    left = length
+    try:
+        while left:
+            done = os.copy_file_range(source.fileno(), out.fileno(), left, offset + length - left)
+            if not done:
+                break
+            left -= done
+    except (AttributeError, OSError):  # not Linux, or not between these two files
+        pass
+    out.seek(0, os.SEEK_END)  # where the kernel left the file: the writer's position again
+    if left:
+        source.seek(offset + length - left)
+        shutil.copyfileobj(_Limited(source, left), out)
+
+
+class _Limited(io.RawIOBase):
+    """The next ``left`` bytes of ``source``, as a file."""
+
+    def __init__(self, source: IO[bytes], left: int) -> None:
+        super().__init__()
+        self.source, self.left = source, left
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        want = self.left if size < 0 else min(size, self.left)
+        block = self.source.read(want)
+        self.left -= len(block)
+        return block
 
 
 def compressed(body: bytes) -> bytes:
