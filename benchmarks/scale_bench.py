@@ -25,7 +25,9 @@ For ``--projects N`` (run on demand, never in the test suite, against 127.0.0.1 
    the disk they take (a file hard-linked into several releases counted once).
 
 Results go to ``results/scale-N.json``; ``--report`` prints the table for every size kept
-there. The ingest's numbers alone (steps 1-2) are ``--ingest-only``.
+there. The ingest's numbers alone (steps 1-2) are ``--ingest-only``; steps 3-4 alone, on the
+store an earlier run left (its ingest's numbers kept, with the commit that measured them), are
+``--skip-ingest``.
 """
 
 from __future__ import annotations
@@ -388,6 +390,11 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=300_000)
     parser.add_argument("--work", type=Path, default=Path("/var/tmp/cblod-scale"))
     parser.add_argument("--ingest-only", action="store_true")
+    parser.add_argument(
+        "--skip-ingest",
+        action="store_true",
+        help="serve and fix the store an earlier run left (its ingest's results kept)",
+    )
     parser.add_argument("--report", action="store_true")
     args = parser.parse_args()
     if args.report:
@@ -405,7 +412,12 @@ def main() -> None:
             if part in earlier:
                 results[part] = earlier[part]
                 results[f"{part}, measured at"] = earlier.get("commit", "an earlier commit")
-    results["ingest"] = published(store, args.work, args.projects, paths)
+    if args.skip_ingest and out.exists() and store.exists():
+        earlier = json.loads(out.read_text())
+        results["ingest"] = earlier["ingest"]
+        results["ingest, measured at"] = earlier.get("commit") or "an earlier commit"
+    else:
+        results["ingest"] = published(store, args.work, args.projects, paths)
     print(json.dumps(results, indent=2), flush=True)
     if not args.ingest_only:
         results["served"] = served(store, args.projects)
