@@ -680,8 +680,12 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
         if meta.get("format") != FORMAT:
             return None  # another version's index: the caller builds this one's
         wanted = [k for k in meta["arrays"] if inputs or not k.startswith("inputs.")]
+        # mapped, not read: a fix reads the parts it patches, and every server process shares
+        # one copy in the page cache (plain arrays over the map: ``np.memmap``'s own indexing
+        # is Python code, a microsecond an item)
         arrays = {
-            key: np.load(folder / f"{name}.arrays" / f"{key}.npy", mmap_mode="r") for key in wanted
+            key: np.asarray(np.load(folder / f"{name}.arrays" / f"{key}.npy", mmap_mode="r"))
+            for key in wanted
         }
         values = json.loads((folder / f"{name}.values.json").read_text(encoding="utf-8"))
         iris = KeptLines(folder / f"{name}.iris.lines", arrays["lines.iris"], decode_iri)

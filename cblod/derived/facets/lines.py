@@ -73,8 +73,8 @@ class KeptLines(Sequence[T], Generic[T]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        start, end = int(self.offsets[i]), int(self.offsets[i + 1])
-        return self._decode(self._bytes()[start : end - 1])
+        at = self.offsets.item
+        return self._decode(self._bytes()[at(i) : at(i + 1) - 1])
 
     def __iter__(self) -> Iterator[T]:
         data, offsets = self._bytes(), self.offsets.tolist()
