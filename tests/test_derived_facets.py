@@ -151,8 +151,11 @@ def test_a_fix_links_every_part_of_the_index_it_did_not_change(tmp_path, pages):
     def linked(relative: str) -> bool:
         return (before / relative).stat().st_ino == (after / relative).stat().st_ino
 
-    for part in ("iris.lines", "names.lines", "values.json", "inputs.json"):
+    for part in ("iris.lines", "names.lines", "labels.json", "inputs.json"):
         assert linked(f"participations.{part}"), part
+    values = sorted(p.name for p in after.glob("participations.values.*.lines"))
+    assert "participations.values.text.lines" in values
+    assert all(linked(name) for name in values), values
     arrays = sorted(p.name for p in (after / "participations.arrays").iterdir())
     fresh = [name for name in arrays if not linked(f"participations.arrays/{name}")]
     assert "amount.eu.npy" in fresh and "items.country.npy" not in fresh

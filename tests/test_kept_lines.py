@@ -56,3 +56,14 @@ def test_kept_lines_read_back_as_the_lists_written(kept_iris, kept_names):
 
 def test_merged_sorted_drops_and_adds_in_order():
     assert merged_sorted(["a", "c", "e"], {"c"}, {"d", "b"}) == ["a", "b", "d", "e"]
+
+
+def test_kept_lines_kept_whole_once_read_whole(tmp_path):
+    values = ["a", "b\nc", "é"]
+    kept = KeptLines(
+        tmp_path / "v", write_lines(values, tmp_path / "v", encode_json), decode_json, keep=True
+    )
+    assert kept[1] == "b\nc"  # read on demand: a text may hold a newline, JSON escapes it
+    assert list(kept) == values and list(kept) == values
+    (tmp_path / "v").write_bytes(b"")  # held now: the file is not read again
+    assert [kept[i] for i in range(3)] == values and kept[-1] == "é"

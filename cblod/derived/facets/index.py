@@ -49,8 +49,8 @@ from .spec import NUTS, POINTS, FacetedList
 
 FOLDER = "facets"
 #: 6: a file per part, each linked when unchanged; 7: the items' points; 8: IRIs and names a
-#: line each, arrays memory-mapped (``cblod.derived.facets.lines``)
-FORMAT = 8
+#: line each, arrays memory-mapped (``cblod.derived.facets.lines``); 9: each facet's values too
+FORMAT = 9
 #: IRIs whose names one query fetches
 LABEL_BATCH = 1000
 
@@ -65,7 +65,7 @@ class Relation:
 
     items: Ints
     codes: Ints
-    values: list[str]
+    values: Sequence[str]  # sorted; a list once built, read on demand once kept (``lines``)
     _code_of: dict[str, int] | None = field(default=None, repr=False)
 
     def code_of(self, value: str) -> int | None:
@@ -83,7 +83,7 @@ class ItemPoints:
     placed: npt.NDArray[np.bool_]
     codes: list[int]
     starts: list[int]
-    values: list[str]
+    values: Sequence[str]
 
 
 Row = list[str | None]
@@ -580,12 +580,16 @@ def save(
     had = _arrays(before) if before is not None else {}
     if before is not None and before.inputs is not None:
         had.update(before.inputs.arrays()[0])
-    for part, items, encode in (
-        ("iris", index.iris, encode_iri),
-        ("names", index.names, encode_json),
+    had_values = {k: r.values for k, r in before.relations.items()} if before is not None else {}
+    for part, items, encode, was in (
+        ("iris", index.iris, encode_iri, before.iris if before is not None else None),
+        ("names", index.names, encode_json, before.names if before is not None else None),
+        *(
+            (f"values.{key}", r.values, encode_json, had_values.get(key))
+            for key, r in index.relations.items()
+        ),
     ):
         target = folder / f"{name}.{part}.lines"
-        was = getattr(before, part) if before is not None else None
         if previous is not None and isinstance(was, KeptLines) and items is was:
             target.unlink(missing_ok=True)
             link_or_copy(previous / target.name, target)
@@ -605,20 +609,11 @@ def save(
             np.save(partial_arrays / f"{key}.npy", array)
     shutil.rmtree(folder / f"{name}.arrays", ignore_errors=True)
     os.replace(partial_arrays, folder / f"{name}.arrays")
-    values = {
-        "values": {key: r.values for key, r in index.relations.items()},
-        "labels": index.labels,
-        "languages": sorted(index.languages),
-    }
-    same_values = before is not None and (
-        all(
-            key in before.relations and r.values is before.relations[key].values
-            for key, r in index.relations.items()
-        )
-        and index.labels == before.labels
-        and index.languages == before.languages
+    labels = {"labels": index.labels, "languages": sorted(index.languages)}
+    same_labels = (
+        before is not None and index.labels == before.labels and index.languages == before.languages
     )
-    parts: dict[str, tuple[Any, bool]] = {"values": (values, same_values)}
+    parts: dict[str, tuple[Any, bool]] = {"labels": (labels, same_labels)}
     if nodes is not None:
         had_nodes = before.inputs.table if before is not None and before.inputs else None
         parts["inputs"] = (
@@ -650,8 +645,9 @@ def _arrays(index: ListIndex) -> dict[str, Any]:
         arrays["order.name"] = index.name_order
     if isinstance(index.rows, Rows) and index.rows.offsets is not None:
         arrays["rows"] = index.rows.offsets
-    for part in ("iris", "names"):
-        kept = getattr(index, part)
+    kept_lines = {"iris": index.iris, "names": index.names}
+    kept_lines |= {f"values.{key}": r.values for key, r in index.relations.items()}
+    for part, kept in kept_lines.items():
         if isinstance(kept, KeptLines):
             arrays[f"lines.{part}"] = kept.offsets
     return arrays
@@ -687,9 +683,19 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
             key: np.asarray(np.load(folder / f"{name}.arrays" / f"{key}.npy", mmap_mode="r"))
             for key in wanted
         }
-        values = json.loads((folder / f"{name}.values.json").read_text(encoding="utf-8"))
+        labelled = json.loads((folder / f"{name}.labels.json").read_text(encoding="utf-8"))
         iris = KeptLines(folder / f"{name}.iris.lines", arrays["lines.iris"], decode_iri)
         names = KeptLines(folder / f"{name}.names.lines", arrays["lines.names"], decode_json)
+        values = {
+            key.split(".", 1)[1]: KeptLines(
+                folder / f"{name}.values.{key.split('.', 1)[1]}.lines",
+                arrays[f"lines.values.{key.split('.', 1)[1]}"],
+                decode_json,
+                keep=True,
+            )
+            for key in arrays
+            if key.startswith("items.")
+        }
         nodes = (
             json.loads((folder / f"{name}.inputs.json").read_text(encoding="utf-8"))
             if inputs and "inputs.nodes" in arrays
@@ -699,10 +705,10 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
         return None
     relations = {
         key: Relation(arrays[f"items.{key}"], arrays[f"codes.{key}"], found)
-        for key, found in values["values"].items()
+        for key, found in values.items()
     }
     amounts = {key.split(".", 1)[1]: arrays[key] for key in arrays if key.startswith("amount.")}
-    labels = {iri: [(n, lang) for n, lang in each] for iri, each in values["labels"].items()}
+    labels = {iri: [(n, lang) for n, lang in each] for iri, each in labelled["labels"].items()}
     rows = Rows(folder=folder / f"{name}.rows", offsets=arrays["rows"])
     made_from = (
         RowInputs.from_arrays({k: v for k, v in arrays.items() if k.startswith("inputs.")}, nodes)
@@ -711,5 +717,5 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
     )
     return ListIndex(
         spec, iris, names, relations, amounts, labels, rows, inputs=made_from,
-        name_order=arrays.get("order.name"), languages=frozenset(values["languages"]),
+        name_order=arrays.get("order.name"), languages=frozenset(labelled["languages"]),
     )  # fmt: skip

@@ -45,11 +45,15 @@ def decode_json(line: bytes) -> Any:
 
 class KeptLines(Sequence[T], Generic[T]):
     """Items kept in ``path``, item ``i`` the bytes ``offsets[i]:offsets[i + 1]`` less the
-    newline, decoded by ``decode`` when asked (never held: ask ``list()`` for that)."""
+    newline, decoded by ``decode`` when asked; with ``keep``, every item is held once they
+    have all been read (a facet's values, which a server's pages read whole, each time)."""
 
-    def __init__(self, path: Path, offsets: Ints64, decode: Callable[[bytes], T]) -> None:
-        self.path, self.offsets, self._decode = path, offsets, decode
+    def __init__(
+        self, path: Path, offsets: Ints64, decode: Callable[[bytes], T], *, keep: bool = False
+    ) -> None:
+        self.path, self.offsets, self._decode, self._keep = path, offsets, decode, keep
         self._map: mmap.mmap | bytes | None = None
+        self._all: list[T] | None = None
 
     def _bytes(self) -> mmap.mmap | bytes:
         if self._map is None:
@@ -67,6 +71,8 @@ class KeptLines(Sequence[T], Generic[T]):
     @overload
     def __getitem__(self, i: slice) -> list[T]: ...
     def __getitem__(self, i: int | slice) -> T | list[T]:
+        if self._all is not None:
+            return self._all[i]
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         if i < 0:
@@ -77,6 +83,11 @@ class KeptLines(Sequence[T], Generic[T]):
         return self._decode(self._bytes()[at(i) : at(i + 1) - 1])
 
     def __iter__(self) -> Iterator[T]:
+        if self._all is None and self._keep:
+            self._all = list(self._read_all())
+        return iter(self._all) if self._all is not None else self._read_all()
+
+    def _read_all(self) -> Iterator[T]:
         data, offsets = self._bytes(), self.offsets.tolist()
         for start, end in zip(offsets, offsets[1:], strict=False):
             yield self._decode(data[start : end - 1])
