@@ -184,3 +184,24 @@ def test_rows_written_as_they_are_made_equal_rows_held_whole(tmp_path, monkeypat
         assert list(loaded.rows.read(range(len(loaded)))) == list(
             streamed.rows.read(range(len(streamed)))
         )
+
+
+def test_a_served_index_holds_every_facets_values_once_loaded(demo_store, tmp_path):
+    """A fix reads a kept list's facet values on demand; a server reads them all as it loads
+    the index (``hold_values``), so no first visitor of a page pays for that."""
+    import shutil
+
+    folder = tmp_path / FOLDER
+    shutil.copytree(demo_store.snapshot / FOLDER, folder)
+    for spec in LISTS.values():
+        expected = load(demo_store.snapshot / FOLDER, spec)
+        held = load(folder, spec)
+        assert expected is not None and held is not None
+        held.hold_values()
+        for lines in folder.glob(f"{spec.name}.values.*.lines"):
+            lines.write_bytes(b"")  # held: never read again
+        for key, relation in expected.relations.items():
+            assert list(held.relations[key].values) == list(relation.values), key
+            assert [held.relations[key].code_of(v) for v in relation.values] == list(
+                range(len(relation.values))
+            )

@@ -32,6 +32,6 @@ def index_of(store: Dataset, name: str, indexes: VersionedCache[ListIndex]) -> L
         if folder is not None:  # kept at publish, or being built there right now
             with collector.long_lived():
                 index = wait_for(folder, "facets", lambda: load(folder, LISTS[name]))
-        return index if index is not None else build(store, LISTS[name])
+        return (index if index is not None else build(store, LISTS[name])).hold_values()
 
     return indexes.get(store.version, name, make)

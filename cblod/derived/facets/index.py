@@ -262,6 +262,14 @@ class ListIndex:
             )
         return self._points
 
+    def hold_values(self) -> ListIndex:
+        """Read every facet's values now (kept ones are read on demand, then held): what a
+        server does as it loads the index, so that no first visitor of a page reads them."""
+        for relation in self.relations.values():
+            for _ in relation.values:
+                pass
+        return self
+
     def order_by_name(self, languages: tuple[str, ...]) -> Ints64:
         """Every item's ordinal in order of the names a reader of ``languages`` sees: the
         kept order when it is the same as the default reader's, else sorted now."""
