@@ -32,6 +32,7 @@ from ..core.errors import CblodError
 from ..ingest.pipeline import SourceReport, expand
 from ..publish import ingest
 from ..read.stats import stats
+from .limits import raise_open_files
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -183,6 +184,7 @@ def _address_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    raise_open_files()
     try:
         return {
             "ingest": _ingest,
