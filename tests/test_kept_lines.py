@@ -67,3 +67,17 @@ def test_kept_lines_kept_whole_once_read_whole(tmp_path):
     assert list(kept) == values and list(kept) == values
     (tmp_path / "v").write_bytes(b"")  # held now: the file is not read again
     assert [kept[i] for i in range(3)] == values and kept[-1] == "é"
+
+
+def test_a_span_is_copied_where_the_kernel_cannot_copy_it():
+    """``copy_span`` (the dumps' unchanged members) falls back to a buffered copy for files
+    the kernel cannot copy between (here: in memory), the same bytes at the same place."""
+    import io
+
+    from cblod.read.members import copy_span
+
+    source, out = io.BytesIO(b"0123456789" * 100_000), io.BytesIO()
+    out.write(b"head")
+    copy_span(source, 5, 700_000, out)
+    out.write(b"tail")
+    assert out.getvalue() == b"head" + (b"0123456789" * 100_000)[5:700_005] + b"tail"

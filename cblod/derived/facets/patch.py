@@ -99,10 +99,9 @@ def patch(store: Dataset, spec: FacetedList, previous: ListIndex, reach: Reach) 
         names: Names = previous.names
         languages = previous.languages
         order = previous.name_order
-    else:  # only now is every item's name read
-        listed: list[Sequence[Sequence[str]]] = [
-            previous.names[j] if j >= 0 else [] for j in source.tolist()
-        ]
+    else:  # only now is every item's name read, in one pass
+        had = list(previous.names)
+        listed: list[Sequence[Sequence[str]]] = [had[j] if j >= 0 else [] for j in source.tolist()]
         for i, each in zip(fresh.tolist(), made.names, strict=True):
             listed[i] = each
         names = listed
