@@ -271,10 +271,10 @@ class Identity:
         keys = [k for k in dict.fromkeys(name_key(n.value) for n in organisation.names) if k]
         id_keys = [f"organisation-id|{i.scheme}|{i.value}" for i in organisation.identifiers]
         shown = organisation.names[0].value if organisation.names else ""
-        found = next((k for k in id_keys if self.known(k) is not None), None)
-        iri: str | None
-        if found:
-            iri = self.registered[found]  # known: loaded or kept by ``known``
+        found, iri = next(
+            ((k, named) for k in id_keys if (named := self.known(k)) is not None), (None, None)
+        )
+        if found and iri:
             self._evidence(
                 iri, "same identifier", found.split("|", 1)[1].replace("|", ":"), 1.0, shown
             )

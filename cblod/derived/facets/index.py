@@ -694,15 +694,15 @@ def load(folder: Path, spec: FacetedList, *, inputs: bool = False) -> ListIndex 
         labelled = json.loads((folder / f"{name}.labels.json").read_text(encoding="utf-8"))
         iris = KeptLines(folder / f"{name}.iris.lines", arrays["lines.iris"], decode_iri)
         names = KeptLines(folder / f"{name}.names.lines", arrays["lines.names"], decode_json)
+        facets = [key.removeprefix("items.") for key in arrays if key.startswith("items.")]
         values = {
-            key.split(".", 1)[1]: KeptLines(
-                folder / f"{name}.values.{key.split('.', 1)[1]}.lines",
-                arrays[f"lines.values.{key.split('.', 1)[1]}"],
+            key: KeptLines(
+                folder / f"{name}.values.{key}.lines",
+                arrays[f"lines.values.{key}"],
                 decode_json,
                 keep=True,
             )
-            for key in arrays
-            if key.startswith("items.")
+            for key in facets
         }
         nodes = (
             json.loads((folder / f"{name}.inputs.json").read_text(encoding="utf-8"))
