@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,36 @@ def test_a_status_fix_keeps_every_example_answer_on_the_published_graph(tmp_path
         name = answer_file(example.query)
         if (before / name).exists() and properties_read(example.query) is not None:
             assert (before / name).stat().st_ino == (store.snapshot / FOLDER / name).stat().st_ino
+
+
+def test_a_fix_that_reads_no_amount_carries_every_parts_rows_and_an_amount_fixed_updates_them(
+    tmp_path, pages
+):
+    """The aggregates kept in parts (``cblod.derived.parts``) keep their rows with each
+    release: a status fix links them all from the release before (so the next fix still
+    updates them rather than asking them again), and an amount fixed rewrites the rows of
+    the sums that read it, whose answers are what the queries asked whole give."""
+    from cblod.derived.parts import SUFFIX
+
+    store = CblodStore(tmp_path / "store")
+    page = pages / ALL_PAGES[0].name
+    ingest([page], store=store)
+
+    def rows() -> dict[str, int]:
+        memo = store.snapshot / FOLDER / MEMO
+        return {p.name: p.stat().st_ino for p in memo.iterdir() if p.name.endswith(SUFFIX)}
+
+    first = rows()
+    assert first  # sums by country, by programme; the programme pages' stars
+    edited(page, 1)  # a status: no part reads it
+    ingest([page], store=store)
+    assert rows() == first  # every part's rows the first release's file
+    text = page.read_text(encoding="utf-8")
+    amount = re.search(r"ERDF budget: EUR ([0-9 ]+)\.00", text)
+    assert amount is not None
+    page.write_text(text.replace(amount.group(0), "ERDF budget: EUR 1 234.00", 1), encoding="utf-8")
+    ingest([page], store=store)
+    after = rows()
+    assert after.keys() == first.keys()
+    assert any(after[name] != first[name] for name in first)  # rewritten: updated
+    assert_kept_answers_computed_again(store, tmp_path / "again")

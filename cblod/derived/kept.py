@@ -13,11 +13,14 @@ served without them: no request waits for one to be built, and none sees another
 (issue #24; what that costs an update is in benchmarks/README.md).
 
 The aggregates (example answers, statistics, programme figures, the plain lists' first views)
-are arbitrary GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly without
-keeping every group. So an answer is either the release before's (when the query reads none of
-the properties the release changed: ``cblod.derived.reads``; a programme's figures also when
-the release did not touch the programme: ``cblod.derived.figures``) or asked again, in a thread
-beside the indexes; the statistics' counts are updated by the diff (``cblod.derived.statistics``).
+are arbitrary GROUP BYs and MIN/MAX. An answer is the release before's when the query reads
+none of the properties the release changed (``cblod.derived.reads``; a programme's figures also
+when the release did not touch the programme: ``cblod.derived.figures``); otherwise it is
+asked again, in a thread beside the indexes, in parts (``cblod.derived.parts``): each
+aggregate sub-select's rows are kept with the release, and those a diff of subjects updates
+exactly (sums and counts over one pattern, groups keyed by the subject of every pattern) are
+updated, so a fixed amount costs what it changed, not a pass over every participation. The
+statistics' counts are updated by the diff (``cblod.derived.statistics``).
 
 They are made with the release's other derived artefacts (``cblod.derived.release``); a web
 host on a SPARQL server keeps the same answers per pushed version, in its cache
@@ -26,7 +29,6 @@ host on a SPARQL server keeps the same answers per pushed version, in its cache
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -47,6 +49,8 @@ from ..read.examples import EXAMPLES
 from ..read.figures import programme_figures
 from ..read.listings import first_views
 from ..read.stats import dataset_statistics, stats
+from .parts import Parts
+from .reads import answer_file
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,7 @@ def keep_aggregates(
     summarise: Callable[[Dataset], tuple[dict[str, Any], dict[str, Any]]] | None = None,
     kept_figures: Callable[[Dataset], tuple[Path, frozenset[str]] | None] | None = None,
     unchanged: Callable[[str], Path | None] | None = None,
+    parts: Parts | None = None,
 ) -> int:
     """Compute and write into ``folder`` the example queries' answers, each programme's
     figures, the statistics and the plain lists' first views (``cblod.read.listings.first_views``)
@@ -74,7 +79,9 @@ def keep_aggregates(
     ``kept_figures`` says which programmes' figures are the release before's, and where that
     release's answers are (``cblod.derived.figures``); ``unchanged`` gives, for a query
     whose answer the release did not change, the release before's answer to it, which is
-    then this release's too (``cblod.derived.reads``: nothing it reads changed)."""
+    then this release's too (``cblod.derived.reads``: nothing it reads changed); ``parts``
+    answers a query with its aggregates' rows kept apart (``cblod.derived.parts``): without
+    it, each query is asked whole."""
     sources = store.source_graphs()
 
     def kept_before(query: str) -> bool:
@@ -82,11 +89,16 @@ def keep_aggregates(
         if before is None:
             return False
         link_or_copy(before, folder / before.name)
+        if parts is not None:
+            parts.carry(query)
         return True
+
+    def in_parts(query: str) -> str:
+        return (parts.rewritten(query) if parts is not None else None) or query
 
     def example_answer(query: str) -> int:
         answer = execute(
-            store, sources, QueryRequest(query, accept=JSON_RESULTS, max_rows=KEPT_ROWS)
+            store, sources, QueryRequest(in_parts(query), accept=JSON_RESULTS, max_rows=KEPT_ROWS)
         )
         if answer.status == 200 and answer.kind in ("solutions", "boolean"):
             _write(folder / answer_file(query), answer.body)
@@ -101,7 +113,7 @@ def keep_aggregates(
         return 0
 
     def selected(query: str) -> int:
-        body = store.select(query).serialize(format=QueryResultsFormat.JSON)
+        body = store.select(in_parts(query)).serialize(format=QueryResultsFormat.JSON)
         assert body is not None  # serialize() returns the bytes when given no output
         _write(folder / answer_file(query), body)
         return 1
@@ -129,6 +141,8 @@ def keep_aggregates(
             name = answer_file(figures)
             if before is not None and programme in untouched and (before / name).exists():
                 link_or_copy(before / name, folder / name)  # nothing it read changed
+                if parts is not None:
+                    parts.carry(figures)
                 kept += 1
             elif kept_before(figures):
                 kept += 1
@@ -198,11 +212,6 @@ def kept_summary_in(snapshot: Path, name: str) -> Any | None:
         return json.loads((snapshot / FOLDER / f"{name}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def answer_file(query: str) -> str:
-    """The file name an answer to ``query`` is kept under (in the snapshot's answers/)."""
-    return hashlib.sha256(query.encode("utf-8")).hexdigest() + ".srj"
 
 
 class _KeptResults:

@@ -19,11 +19,12 @@ parses only queries it has not seen (and imports no parser at all).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
-import threading
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,28 +48,42 @@ class _Unknowable(Exception):
     """The query may read any statement."""
 
 
-#: rdflib's parser (pyparsing) keeps state while it parses: one query at a time, or a query
-#: parsed beside another fails as if it were not SPARQL
-_PARSING = threading.Lock()
+#: rdflib's parser (pyparsing) keeps state while it parses, so one query is parsed at a time
+#: (a query parsed beside another fails as if it were not SPARQL), and in a thread of its
+#: own: pyparsing leaves exceptions behind whose tracebacks hold every frame above the parse,
+#: in reference cycles. Parsed in the asking thread, those frames hold what the callers held
+#: (a query's solutions, mid-iteration), which the garbage collector then drops in whichever
+#: thread it runs, and pyoxigraph's solutions cannot be dropped in another thread than
+#: their own (it warns and leaks them).
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparql-parser")
+
+
+def parsed(query: str) -> Any:
+    """rdflib's algebra of ``query`` (its ``Query``), parsed in the parser's thread; raises
+    what rdflib raises for a query it cannot read."""
+
+    def parse() -> Any:
+        from rdflib.plugins.sparql.algebra import translateQuery
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        return translateQuery(parseQuery(query))
+
+    return _PARSER.submit(parse).result()
 
 
 @lru_cache(maxsize=256)
 def properties_read(query: str) -> frozenset[str] | None:
     """The IRIs of the properties ``query`` reads, or None when it may read any statement
     (see the module's docstring)."""
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
     try:
-        with _PARSING:
-            parsed = translateQuery(parseQuery(query))
+        algebra = parsed(query).algebra
     except Exception:  # noqa: BLE001 - what rdflib cannot read, we cannot tell
         return None
-    if parsed.algebra.get("datasetClause"):
+    if algebra.get("datasetClause"):
         return None
     found: set[str] = set()
     try:
-        _walk(parsed.algebra, found)
+        _walk(algebra, found)
     except _Unknowable:
         return None
     return frozenset(found)
@@ -115,12 +130,17 @@ def _property(step: Any, found: set[str]) -> None:
         raise _Unknowable
 
 
+def answer_file(query: str) -> str:
+    """The file name an answer to ``query`` is kept under (in the snapshot's answers/)."""
+    return hashlib.sha256(query.encode("utf-8")).hexdigest() + ".srj"
+
+
 FILE = "reads.json"
 
 
 class KnownReads:
     """The properties each query reads, by query text's file name in the answers folder
-    (``cblod.derived.kept.answer_file``): those the release before kept, and those found since."""
+    (``answer_file``): those the release before kept, and those found since."""
 
     def __init__(self, before: Path | None) -> None:
         self._known: dict[str, list[str] | None] = {}
@@ -149,8 +169,9 @@ MEMO = "memo"
 class Remembering:
     """A release's store whose SELECTs are answered as the release before answered them when
     nothing they read changed (``KnownReads``), and kept for the next release: for the parts
-    of the statistics asked as queries (``cblod.derived.statistics``). Everything else is the
-    store's."""
+    of the statistics asked as queries (``cblod.derived.statistics``); asked in parts when
+    given ``parts`` (a ``cblod.derived.parts.Parts``: the sum of every amount is updated by
+    the change, not asked again). Everything else is the store's."""
 
     def __init__(
         self,
@@ -159,15 +180,14 @@ class Remembering:
         before: Path | None,
         changed: frozenset[str] | None,
         known: KnownReads,
+        parts: Any = None,
     ) -> None:
         self._store, self._folder, self._before = store, folder / MEMO, before
-        self._changed, self._known = changed, known
+        self._changed, self._known, self._parts = changed, known, parts
         self._folder.mkdir(exist_ok=True)
 
     def select(self, sparql: str, **options: Any) -> Any:
         from pyoxigraph import QueryResultsFormat, parse_query_results
-
-        from .kept import answer_file
 
         name = answer_file(sparql + (repr(sorted(options.items())) if options else ""))
         old = self._before / MEMO / name if self._before is not None else None
@@ -180,9 +200,14 @@ class Remembering:
             from ..backends.releases import link_or_copy
 
             link_or_copy(old, self._folder / name)
+            if self._parts:  # its parts' rows too, for a later release to update
+                self._parts.carry(sparql)
             body = old.read_bytes()
         else:
-            body = self._store.select(sparql, **options).serialize(format=QueryResultsFormat.JSON)
+            # in parts (``cblod.derived.parts``: a sum of every amount, updated by the change)
+            in_parts = self._parts.rewritten(sparql) if self._parts and not options else None
+            found = self._store.select(in_parts or sparql, **options)
+            body = found.serialize(format=QueryResultsFormat.JSON)
             (self._folder / name).write_bytes(body)
         return parse_query_results(body, format=QueryResultsFormat.JSON)
 

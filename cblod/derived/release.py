@@ -37,6 +37,7 @@ from .figures import untouched_programmes
 from .kept import FOLDER as ANSWERS
 from .kept import answer_file, keep_aggregates
 from .matching.index import keep as keep_reconciliation_index
+from .parts import Parts
 from .paths import PathReader
 from .reach import Reach, reach_of
 from .reads import KnownReads, Remembering
@@ -110,13 +111,18 @@ def _aggregates(release: Dataset, shared: Shared) -> int:
         return before / name if known.unchanged(query, name, reach.reads.properties) else None
 
     changed = reach.reads.properties if reach is not None else None
-    remembering = Remembering(release, folder, before, changed, known)
+    # a SPARQL server's version (no releases of its own) is asked whole: its engine is not
+    # ours to send a part's rows to, and it keeps no release before to update them from
+    local = release.releases is not None
+    parts = Parts(release, folder, before, shared.diff, changed) if local else None
+    remembering = Remembering(release, folder, before, changed, known, parts)
     made = keep_aggregates(
         release,
         folder,
         lambda r: statistics(r, remembering, shared.diff),
         lambda r: untouched_programmes(r, shared.diff),
         unchanged,
+        parts,
     )
     if reach is not None:  # what the queries read, for the next release (none parsed at first)
         known.save(folder)
@@ -146,9 +152,10 @@ AGGREGATES = Artefact(
     "the subjects it changed (cblod.derived.statistics); an answer whose query reads none of "
     "the properties the release changed (cblod.derived.reads), and a programme's figures when "
     "it touched none of the programme's things (cblod.derived.figures), are the release "
-    "before's files; the others and the statistics' other parts are asked again: arbitrary "
-    "GROUP BYs and MIN/MAX, which a diff of statements cannot update exactly without keeping "
-    "every group",
+    "before's files; the others are asked again in parts (cblod.derived.parts): each "
+    "aggregate sub-select's rows are kept, the release before's when it read nothing that "
+    "changed, updated from the diff when they are sums and counts over one pattern or groups "
+    "keyed by the subject of every pattern, asked again otherwise",
 )
 RECONCILIATION_INDEX = Artefact(
     "reconciliation index",

@@ -38,14 +38,22 @@ class Column:
         v = f"?{self.variable}"
         if self.kind == "name":
             return f"({chosen_name(v + '_key', shortest=self.shortest)} AS {v})"
-        if self.kind == "count":
-            return f"(COUNT(DISTINCT {v}) AS {v})"
+        if self.kind == "count":  # counted apart (``where``); none is 0
+            return f"(COALESCE(MIN({v}_n), 0) AS {v})"
         return f"(MIN({v}) AS {v})"
 
     def where(self, languages: tuple[str, ...]) -> str:
         if self.kind == "name":
             v = f"?{self.variable}"
             return f"OPTIONAL {{ {self.pattern} BIND({name_key(v + '_label', languages, shortest=self.shortest)} AS {v}_key) }}"
+        if self.kind == "count":
+            # a sub-select of its own: kept apart from the page, and the release before's
+            # while what it counts does not change (``cblod.derived.parts``)
+            v = f"?{self.variable}"
+            return (
+                f"OPTIONAL {{ SELECT ?item (COUNT(DISTINCT {v}) AS {v}_n) "
+                f"WHERE {{ {self.pattern} }} GROUP BY ?item }}"
+            )
         return f"OPTIONAL {{ {self.pattern} }}"
 
 
