@@ -118,7 +118,8 @@ def test_a_fix_that_reads_no_amount_carries_every_parts_rows_and_an_amount_fixed
     release: a status fix links them all from the release before (so the next fix still
     updates them rather than asking them again), and an amount fixed rewrites the rows of
     the sums that read it, whose answers are what the queries asked whole give."""
-    from cblod.derived.parts import SUFFIX
+    from cblod.derived.parts import SUFFIX, kind_of
+    from cblod.derived.reads import properties_read
 
     store = CblodStore(tmp_path / "store")
     page = pages / ALL_PAGES[0].name
@@ -137,7 +138,11 @@ def test_a_fix_that_reads_no_amount_carries_every_parts_rows_and_an_amount_fixed
     amount = re.search(r"ERDF budget: EUR ([0-9 ]+)\.00", text)
     assert amount is not None
     page.write_text(text.replace(amount.group(0), "ERDF budget: EUR 1 234.00", 1), encoding="utf-8")
+    kind_of.cache_clear()
+    properties_read.cache_clear()
     ingest([page], store=store)
+    # what each part is and reads was kept with the release before: nothing parsed again
+    assert kind_of.cache_info().misses == properties_read.cache_info().misses == 0
     after = rows()
     assert after.keys() == first.keys()
     assert any(after[name] != first[name] for name in first)  # rewritten: updated

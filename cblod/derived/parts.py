@@ -36,12 +36,15 @@ answer is tested against the query asked whole (tests/test_derived_parts.py).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
+import json
 import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
@@ -375,14 +378,17 @@ class Part:
     order: Order | None  # the query's own ORDER BY when the part is the whole query
 
 
-@lru_cache(maxsize=512)
-def parts_of(query: str) -> tuple[Part, ...]:
+#: what a part is: ``kind_of``, or the same remembered from the release before (``Known``)
+Classify = Callable[..., "tuple[Kind, Order | None] | None"]
+
+
+def parts_of(query: str, classify: Classify = kind_of) -> tuple[Part, ...]:
     """The parts of ``query`` (see the module's docstring); none when it has none we keep."""
     found = layout(query)
     if found is None:
         return ()
     if not found.spans:
-        top = kind_of(query, top=True)
+        top = classify(query, top=True)
         if top is None or not isinstance(top[0], Sums):
             return ()  # a whole query's other groups would be asked with its LIMIT
         return (Part(len(found.prologue), len(query), query, top[0], top[1]),)
@@ -391,10 +397,96 @@ def parts_of(query: str) -> tuple[Part, ...]:
         if not span.innermost:
             continue
         standalone = found.prologue + query[span.start + 1 : span.end - 1]
-        kind = kind_of(standalone)
+        kind = classify(standalone)
         if kind is not None:
             parts.append(Part(span.start, span.end, standalone, kind[0], None))
     return tuple(parts)
+
+
+class Known:
+    """What each part is and what it reads, by its text's digest: those the release before
+    kept (``FILE`` in its memo) and those found since, so that a release parses only the
+    parts it has not seen (rdflib's parser costs a second of a fix otherwise)."""
+
+    FILE = "parts.json"
+
+    def __init__(self, before: Path | None) -> None:
+        self._known: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        if before is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._known = json.loads((before / self.FILE).read_text(encoding="utf-8"))
+
+    def kind(self, standalone: str, *, top: bool = False) -> tuple[Kind, Order | None] | None:
+        key = _file(standalone) + (":top" if top else "")
+        with self._lock:
+            entry = self._known.get(key)
+        if entry is None or "kind" not in entry:
+            found = kind_of(standalone, top=top)
+            self.reads(standalone)  # known once for all: a later release asks, parses none
+            with self._lock:
+                self._known.setdefault(key, {})["kind"] = _as_json(found)
+            return found
+        return _from_json(entry["kind"])
+
+    def reads(self, standalone: str) -> frozenset[str] | None:
+        key = _file(standalone)
+        with self._lock:
+            entry = self._known.get(key)
+        if entry is None or "reads" not in entry:
+            read = properties_read(standalone)
+            with self._lock:
+                self._known.setdefault(key, {})["reads"] = (
+                    sorted(read) if read is not None else None
+                )
+            return read
+        return frozenset(entry["reads"]) if entry["reads"] is not None else None
+
+    def save(self, folder: Path) -> None:
+        with self._lock:
+            text = json.dumps(self._known, sort_keys=True)
+        partial = folder / f"{self.FILE}.{uuid.uuid4().hex}.partial"
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, folder / self.FILE)
+
+
+def _as_json(found: tuple[Kind, Order | None] | None) -> Any:
+    if found is None:
+        return None
+    kind, order = found
+    shape = {Star: "star", Sums: "sums", Other: "other"}[type(kind)]
+    fields = dataclasses.asdict(kind)
+    if isinstance(kind, Sums):
+        fields["constant_subjects"] = sorted(kind.constant_subjects)
+    return {
+        "shape": shape,
+        "fields": fields,
+        "order": dataclasses.asdict(order) if order is not None else None,
+    }
+
+
+def _from_json(kept: Any) -> tuple[Kind, Order | None] | None:
+    if kept is None:
+        return None
+    fields = kept["fields"]
+    kind: Kind
+    if kept["shape"] == "star":
+        kind = Star(fields["key"], tuple(fields["columns"]))
+    elif kept["shape"] == "sums":
+        kind = Sums(
+            tuple(fields["keys"]),
+            tuple((name, role, index) for name, role, index in fields["columns"]),
+            tuple(fields["summed"]),
+            tuple(fields["triples"]),
+            tuple(fields["subjects"]),
+            frozenset(fields["constant_subjects"]),
+        )
+    else:
+        kind = Other(tuple(fields["columns"]))
+    order = kept["order"]
+    return kind, Order(
+        tuple(order["projected"]), order["order_by"], order["limit"], order["offset"]
+    ) if order else None
 
 
 def rewrite(query: str, tables: dict[Part, Table]) -> str:
@@ -510,6 +602,7 @@ class Parts:
         self._folder = folder / MEMO
         self._folder.mkdir(parents=True, exist_ok=True)
         self._before = before / MEMO if before is not None else None
+        self.known = Known(self._before)
         self._lock = threading.Lock()
         #: each part's rows, by file name: being made, or carried (the release before's file)
         self._made: dict[str, Future[Table | None] | Path] = {}
@@ -519,18 +612,22 @@ class Parts:
     def rewritten(self, query: str) -> str | None:
         """``query`` with its parts' rows in their place, or None when it has no part kept."""
         tables = {}
-        for part in parts_of(query):
+        for part in parts_of(query, self.known.kind):
             table = self._table(part)
             if table is not None:
                 tables[part] = table
         return rewrite(query, tables) if tables else None
+
+    def save(self) -> None:
+        """Keep what each part is and reads, for the next release (it then parses none)."""
+        self.known.save(self._folder)
 
     def carry(self, query: str) -> None:
         """Keep ``query``'s parts' rows from the release before (its answer was): linked,
         and read only if another query asks for them."""
         if self._before is None:
             return
-        for part in parts_of(query):
+        for part in parts_of(query, self.known.kind):
             name = _file(part.standalone)
             old = self._before / name
             with self._lock:
@@ -570,7 +667,7 @@ class Parts:
     def _make(self, part: Part, name: str) -> Table:
         old = self._before / name if self._before is not None else None
         if old is not None and old.exists():
-            read = properties_read(part.standalone)
+            read = self.known.reads(part.standalone)
             if self._changed is not None and read is not None and read.isdisjoint(self._changed):
                 link_or_copy(old, self._folder / name)
                 found = Table.read(old)

@@ -126,6 +126,8 @@ def _aggregates(release: Dataset, shared: Shared) -> int:
     )
     if reach is not None:  # what the queries read, for the next release (none parsed at first)
         known.save(folder)
+    if parts is not None:
+        parts.save()
     return made
 
 
