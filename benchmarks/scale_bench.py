@@ -415,7 +415,10 @@ def main() -> None:
     if args.skip_ingest and out.exists() and store.exists():
         earlier = json.loads(out.read_text())
         results["ingest"] = earlier["ingest"]
-        results["ingest, measured at"] = earlier.get("commit") or "an earlier commit"
+        # where the kept ingest was measured: an earlier run may have kept it from another
+        results["ingest, measured at"] = (
+            earlier.get("ingest, measured at") or earlier.get("commit") or "an earlier commit"
+        )
     else:
         results["ingest"] = published(store, args.work, args.projects, paths)
     print(json.dumps(results, indent=2), flush=True)
