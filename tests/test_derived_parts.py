@@ -24,7 +24,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryR
 from cblod.backends.reads import PublishedReads
 from cblod.core.vocab import CBO, RDF, RDFS, SKOS, XSD, sparql_prefixes
 from cblod.derived.diff import Diff
-from cblod.derived.parts import Other, Parts, Star, Sums, parts_of
+from cblod.derived.parts import Other, Parts, Star, Sums, kind_of, parts_of
 from cblod.query.spans import layout
 from cblod.read.examples import EXAMPLES
 from cblod.read.figures import programme_figures
@@ -100,6 +100,46 @@ def test_each_part_is_read_for_its_shape_by_a_parser():
     }
     programmes = sparql_prefixes() + first_views(["en"])[0]
     assert {type(p.kind) for p in parts_of(programmes)} == {Sums, Other}  # COUNT DISTINCT
+
+
+@pytest.mark.parametrize(
+    ("query", "shape"),
+    [
+        (
+            "SELECT ?k (SUM(?v) AS ?s) (COUNT(*) AS ?n) WHERE { ?x cbo:a ?k ; cbo:b ?v } GROUP BY ?k",
+            Sums,
+        ),
+        ("SELECT ?k (COUNT(?z) AS ?n) WHERE { ?x cbo:a ?k } GROUP BY ?k", Other),  # ?z never bound
+        ("SELECT ?k (SUM(?v * 2) AS ?s) WHERE { ?x cbo:a ?k ; cbo:b ?v } GROUP BY ?k", Other),
+        ("SELECT ?k (SUM(DISTINCT ?v) AS ?s) WHERE { ?x cbo:a ?k ; cbo:b ?v } GROUP BY ?k", Other),
+        (
+            "SELECT ?k (SUM(?v) AS ?s) WHERE { ?x cbo:a ?k OPTIONAL { ?x cbo:b ?v } } GROUP BY ?k",
+            Other,
+        ),
+        ("SELECT ?k (SUM(?v) AS ?s) WHERE { ?x cbo:a ?k ; cbo:b* ?v } GROUP BY ?k", Other),
+        (
+            "SELECT ?x (MIN(?v) AS ?m) WHERE { ?x cbo:a ?k OPTIONAL { ?x cbo:b ?v } } GROUP BY ?x",
+            Star,
+        ),
+        (
+            "SELECT ?x (MIN(?v) AS ?m) WHERE { ?x cbo:a ?k OPTIONAL { ?k cbo:b ?v } } GROUP BY ?x",
+            Other,
+        ),
+        ("SELECT ?x (MIN(?v) AS ?m) WHERE { OPTIONAL { ?x cbo:b ?v } } GROUP BY ?x", Other),
+        ("SELECT ?x (MIN(?v) AS ?m) WHERE { ?x cbo:b ?v FILTER(?v < RAND()) } GROUP BY ?x", None),
+        (
+            "SELECT ?k (SUM(?v) AS ?s) WHERE { ?x cbo:a ?k ; cbo:b ?v } GROUP BY ?k HAVING (SUM(?v) > 1)",
+            None,
+        ),
+        ("SELECT ?k ?v WHERE { ?x cbo:a ?k ; cbo:b ?v }", None),
+    ],
+)
+def test_a_part_is_updated_only_in_the_shapes_a_diff_updates_exactly(query, shape):
+    """Sums need every counted and summed variable bound by one basic graph pattern of plain
+    properties (a sequence path is spelt out; a ``*`` path is not); a star needs its key the
+    subject of every pattern, and bound by one that must match."""
+    found = kind_of(sparql_prefixes() + query)
+    assert (type(found[0]) if found else None) is shape
 
 
 # --- updated parts answer as the query asked whole -----------------------------------------

@@ -205,7 +205,7 @@ def _aggregate(node: Any, projected: tuple[str, ...]) -> Kind | None:
     if not all(isinstance(k, Variable) for k in keys):
         return None
     body = node.p.p
-    if _reads_everything(body):
+    if _reads_everything(body) or _reads_everything(node.A):
         return None
     by_result = {str(a.res): a for a in node.A}
     key_names = tuple(str(k) for k in keys)
@@ -214,7 +214,7 @@ def _aggregate(node: Any, projected: tuple[str, ...]) -> Kind | None:
     sums = _sums(body, by_result, aliases, projected, key_names)
     if sums is not None:
         return sums
-    star = _star(body, key_names, aliases, by_result, projected)
+    star = _star(body, node.A, key_names, aliases, by_result, projected)
     return star if star is not None else Other(projected)
 
 
@@ -285,6 +285,13 @@ def _sums(
         if aggregate is None or aggregate.get("distinct"):
             return None
         if aggregate.name == "Aggregate_Count":
+            counted = aggregate.vars
+            if (
+                isinstance(counted, Variable)
+                and str(counted) not in bound
+                or not (isinstance(counted, Variable) or counted == "*")
+            ):
+                return None  # a count of what may be unbound, or of an expression
             columns.append((name, "count", -1))
         elif aggregate.name == "Aggregate_Sum" and isinstance(aggregate.vars, Variable):
             var = str(aggregate.vars)
@@ -305,13 +312,14 @@ def _sums(
 
 def _star(
     body: Any,
+    aggregates: Any,
     keys: tuple[str, ...],
     aliases: dict[str, str],
     by_result: dict[str, Any],
     projected: tuple[str, ...],
 ) -> Star | None:
-    patterns = list(_patterns(body))
-    if patterns is None or not patterns:
+    patterns = [*_patterns(body), *_patterns(aggregates)]
+    if not patterns:
         return None
     for key in keys:
         if (
