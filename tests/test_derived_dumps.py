@@ -5,9 +5,12 @@ written; the rest is linked or copied, never recompressed)."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
+import json
 import os
 import random
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -18,7 +21,7 @@ import rdflib.compare
 from cblod.backends.releases import change_of
 from cblod.backends.store import CblodStore
 from cblod.publish import ingest
-from cblod.read.dumps import QUADS, RELEASE_DUMPS, release_dumps
+from cblod.read.dumps import MANIFEST, QUADS, RELEASE_DUMPS, dump_size, open_dump, release_dumps
 from tests.helpers.edits import edited
 from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE
 
@@ -58,7 +61,7 @@ def test_updated_dumps_equal_rebuilt_ones_after_a_chain_of_updates(tmp_path, pag
             assert updated[name] == scratch[name], (n, name)
 
 
-def test_an_unchanged_source_takes_no_new_space_and_its_quads_are_copied(tmp_path, pages):
+def test_an_unchanged_source_takes_no_new_space_nor_do_its_quads(tmp_path, pages):
     store = CblodStore(tmp_path / "store")
     ingest([pages / p.name for p in ALL_PAGES], store=store)
     first = store.snapshot / RELEASE_DUMPS
@@ -68,18 +71,66 @@ def test_an_unchanged_source_takes_no_new_space_and_its_quads_are_copied(tmp_pat
     second = store.snapshot / RELEASE_DUMPS
     change = change_of(store.snapshot)
     assert change is not None and len(change.sources_written) == 1
-    linked = [
-        p.name
-        for p in (second / "sources").iterdir()
-        if os.stat(p).st_ino == os.stat(first / "sources" / p.name).st_ino
-    ]
-    assert len(linked) == len(ALL_PAGES) - 1  # every source but the one changed: a hard link
+    for folder in ("sources", "quads"):  # its own dump, and its part of the N-Quads dump
+        linked = [
+            p.name
+            for p in (second / folder).iterdir()
+            if os.stat(p).st_ino == os.stat(first / folder / p.name).st_ino
+        ]
+        assert len(linked) == len(ALL_PAGES) - 1  # every source but the one changed: a link
+    assert not (second / QUADS).exists()  # kept as its parts, read as one
     # the N-Quads dump is whole: every source graph's statements under its name, parsed
+    with open_dump(second, QUADS) as whole:
+        quads = gzip.decompress(whole.read())
     dataset = rdflib.Dataset()
-    dataset.parse(data=gzip.decompress((second / QUADS).read_bytes()), format="nquads")
+    dataset.parse(data=quads, format="nquads")
     graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
     assert len(graphs) >= len(ALL_PAGES)
     assert any("fix 1" in str(o) for o in dataset.objects())
+    listed = json.loads((second / MANIFEST).read_text(encoding="utf-8"))[QUADS]
+    assert listed == {
+        "bytes": len(whole_bytes(second)),
+        "sha256": hashlib.sha256(whole_bytes(second)).hexdigest(),
+    }
+    assert dump_size(second, QUADS) == len(whole_bytes(second))
+
+
+def whole_bytes(folder: Path) -> bytes:
+    with open_dump(folder, QUADS) as whole:
+        return whole.read()
+
+
+def test_a_dump_kept_as_parts_reads_as_their_concatenation_from_anywhere(tmp_path):
+    """``Composed``: any seek and read across the parts (some empty) gives the bytes of the
+    concatenation."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cblod.read.composed import Composed
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        sizes=st.lists(st.integers(0, 300), min_size=1, max_size=6),
+        reads=st.lists(st.tuples(st.integers(0, 1300), st.integers(0, 400)), max_size=8),
+    )
+    def check(sizes, reads):
+        folder = Path(tempfile.mkdtemp(dir=tmp_path))
+        parts, whole = [], b""
+        for n, size in enumerate(sizes):
+            data = bytes((n * 31 + i) % 251 for i in range(size))
+            (folder / f"{n}.part").write_bytes(data)
+            parts.append(folder / f"{n}.part")
+            whole += data
+        with Composed(parts) as composed:
+            assert composed.size == len(whole)
+            assert io.BufferedReader(composed).read() == whole
+            for at, count in reads:
+                composed.seek(at)
+                assert composed.read(count) == whole[at : at + count]
+            composed.seek(-1, os.SEEK_END)
+            assert composed.read() == whole[-1:]
+
+    check()
 
 
 def test_dumps_without_the_release_before_are_built_whole(tmp_path, pages):

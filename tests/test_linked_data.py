@@ -281,6 +281,17 @@ def test_nquads_dump_round_trips(server, sample_store):
         if not (getattr(q.graph_name, "value", "") or "").startswith("urn:cblod:internal:")
     }
     assert {points_to_4(q) for q in loaded} == {points_to_4(q) for q in original}
+    # kept as parts (cblod.read.composed), served as one file: its length, and any range
+    whole = response.content
+    assert int(response.headers["Content-Length"]) == len(whole)
+    assert response.headers["Accept-Ranges"] == "bytes"
+    for start, end in ((0, 9), (len(whole) // 3, len(whole) // 3 + 70_000), (len(whole) - 5, None)):
+        asked = f"bytes={start}-{'' if end is None else end}"
+        part = requests.get(f"{server}/dumps/dataset.nq.gz", headers={"Range": asked}, timeout=30)
+        assert part.status_code == 206
+        assert part.content == whole[start : None if end is None else end + 1]
+    head = requests.head(f"{server}/dumps/dataset.nq.gz", timeout=30)
+    assert int(head.headers["Content-Length"]) == len(whole)
 
 
 def points_to_4(quad: Quad) -> Quad:

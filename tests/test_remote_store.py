@@ -38,7 +38,7 @@ from cblod.core.rdfterms import wkt_point
 from cblod.core.vocab import GEO
 from cblod.derived.search import INDEX_FILE, ensure_index
 from cblod.publish import ingest
-from cblod.read.dumps import write_dumps
+from cblod.read.dumps import QUADS, open_dump, write_dumps
 from tests.helpers.samples import ALL_PAGES, KEEP_EU_PAGE, ingest_all, select
 from tests.helpers.servers import (
     RUNNING_APPS,
@@ -478,9 +478,9 @@ def test_a_dump_from_a_server_is_whole_above_its_row_cap(tmp_path, fresh_engine)
         ]
         assert len(dumped) == len(held) and set(dumped) == held
     # and the dump files a web host on that server offers: every quad of every source
-    files = write_dumps(remote, tmp_path / "dumps")
-    (quads,) = [f for f in files if f.name == "dataset.nq.gz"]
-    offered = set(parse(gzip.decompress(quads.read_bytes()), format=RdfFormat.N_QUADS))
+    assert QUADS in write_dumps(remote, tmp_path / "dumps")
+    with open_dump(tmp_path / "dumps", QUADS) as quads:
+        offered = set(parse(gzip.decompress(quads.read()), format=RdfFormat.N_QUADS))
     expected = {q for g in local.source_graphs() for q in local.quads(None, None, None, g)}
     expected |= set(local.quads(None, None, None, DefaultGraph()))
     assert offered == expected

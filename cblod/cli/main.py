@@ -303,9 +303,11 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _dump(args: argparse.Namespace) -> int:
-    from ..read.dumps import write_dumps
+    from ..read.dumps import as_files, write_dumps
 
-    for path in write_dumps(CblodStore(_store_dir(args), must_exist=True), Path(args.out)):
+    out = Path(args.out)
+    for name in write_dumps(CblodStore(_store_dir(args), must_exist=True), out):
+        path = as_files(out, name)  # a dump kept as parts, written out as one file
         print(f"{path}  {path.stat().st_size} bytes")
     return 0
 

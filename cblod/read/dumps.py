@@ -2,7 +2,9 @@
 
 * ``dataset.ttl.gz`` and ``dataset.nt.gz``: the published (consolidated) default graph;
 * ``dataset.nq.gz``: every source graph with its name (what each source said), plus the
-  published graph as the default graph;
+  published graph as the default graph; kept as its parts, ``dataset.nt.gz`` and
+  ``quads/<name>.nq.gz`` (one per source graph), read and served as one file
+  (``cblod.read.composed``: a release adds only the parts it changed);
 * ``sources/<name>.nt.gz``: one file per source graph.
 
 pyoxigraph writes each graph straight into the gzip stream, so memory does not grow with the
@@ -16,6 +18,7 @@ the DCAT-AP catalogue states (``dcat:byteSize``, ``spdx:checksum``).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -24,7 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, BinaryIO, cast
 
 from pyoxigraph import NamedNode, RdfFormat
 
@@ -32,10 +35,11 @@ from ..backends.published import Dataset
 from ..backends.releases import link_or_copy
 from ..records.values import slugify
 from . import subject_buckets
-from .members import LineSink, copy_span, member
+from .composed import Composed
+from .members import LineSink, member
 
-#: the folder of a snapshot its release's dumps are built into, their manifest, and where
-#: the members of ``dataset.nq.gz`` lie (what an update reuses)
+#: the folder of a snapshot its release's dumps are built into, their manifest, and the
+#: parts of ``dataset.nq.gz`` (what it is read from, and what an update reuses)
 RELEASE_DUMPS = "dumps"
 MANIFEST = "manifest.json"
 SEGMENTS = "segments.json"
@@ -50,7 +54,55 @@ class DumpFile:
 
 
 def _source_name(graph_iri: str) -> str:
-    return f"sources/{slugify(graph_iri.rstrip('/').rsplit('/', 1)[-1])}.nt.gz"
+    return f"sources/{_slug(graph_iri)}.nt.gz"
+
+
+def _quads_name(graph_iri: str) -> str:
+    """The part of ``dataset.nq.gz`` that is one source graph's quads."""
+    return f"quads/{_slug(graph_iri)}.nq.gz"
+
+
+def _slug(graph_iri: str) -> str:
+    return slugify(graph_iri.rstrip("/").rsplit("/", 1)[-1])
+
+
+def dump_parts(folder: Path, name: str) -> list[Path] | None:
+    """The files whose concatenation is the dump ``name`` in ``folder``, when it is kept as
+    parts (``dataset.nq.gz``); None for a dump kept as one file."""
+    if name != QUADS:
+        return None
+    try:
+        segments = json.loads((folder / SEGMENTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    parts = segments.get(QUADS, [])
+    if not all("file" in part for part in parts):
+        return None  # a release built before the parts were kept apart: one file
+    return [folder / str(part["file"]) for part in parts]
+
+
+def open_dump(folder: Path, name: str) -> BinaryIO:
+    """The dump ``name`` of the set in ``folder``, as one stream (seekable), whether kept as
+    one file or as parts."""
+    parts = dump_parts(folder, name)
+    if parts is None:
+        return (folder / name).open("rb")
+    return cast(BinaryIO, io.BufferedReader(Composed(parts)))
+
+
+def as_files(folder: Path, name: str) -> Path:
+    """The dump ``name`` of ``folder`` as one file (its parts concatenated into it, for a
+    folder handed to a user rather than served); returns its path."""
+    path = folder / name
+    if not path.exists():
+        with open_dump(folder, name) as whole, path.open("wb") as out:
+            shutil.copyfileobj(whole, out, 1 << 20)
+    return path
+
+
+def dump_size(folder: Path, name: str) -> int:
+    parts = dump_parts(folder, name)
+    return sum(p.stat().st_size for p in (parts or [folder / name]))
 
 
 #: the dumps of the whole dataset, every release has them (named alike in every release)
@@ -98,7 +150,7 @@ class _Previous:
     """The dumps of the release before, and what changed since (``cblod.backends.releases.Change``)."""
 
     folder: Path
-    segments: dict[str, list[dict[str, int | str]]]
+    segments: dict[str, list[dict[str, str]]]
     sources_written: frozenset[str]
     published_changed: bool
     #: the published graph's buckets (``cblod.read.subject_buckets``), and the subjects whose
@@ -110,17 +162,18 @@ class _Previous:
         return graph.value not in self.sources_written and (self.folder / name).exists()
 
 
-def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = None) -> list[Path]:
-    """Write every dump file into ``out_dir`` (replacing what is there); returns their paths.
+def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = None) -> list[str]:
+    """Write every dump into ``out_dir`` (replacing what is there); returns their names
+    (``open_dump`` reads each, ``dataset.nq.gz`` from its parts).
 
     Each file is one or more gzip members. ``dataset.nq.gz`` is ``dataset.nt.gz``'s members (the
-    published graph: N-Triples lines are N-Quads in the default graph) followed by one member
-    per source graph, so its parts are reused, never compressed twice. With ``previous`` (the
-    release before and what changed since) a source graph that was not written since keeps its
-    bytes: its file is linked, its member of ``dataset.nq.gz`` copied; the published graph's
-    files are linked when it did not change, else only their buckets holding a changed subject
-    written again (``cblod.read.subject_buckets``). The result is byte for byte what a build from
-    scratch writes (tested), in the time the change takes to write.
+    published graph: N-Triples lines are N-Quads in the default graph) followed by one part
+    per source graph (``quads/``), so its parts are reused, never compressed twice. With
+    ``previous`` (the release before and what changed since) a source graph that was not
+    written since keeps its bytes: its file and its part of ``dataset.nq.gz`` are linked; the
+    published graph's files are linked when it did not change, else only their buckets holding
+    a changed subject written again (``cblod.read.subject_buckets``). The result is byte for
+    byte what a build from scratch writes (tested), in the time the change takes to write.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +181,7 @@ def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = N
     graphs = sorted(store.source_graphs(), key=lambda g: g.value)
     try:
         (building / "sources").mkdir()
+        (building / "quads").mkdir()
         if previous is not None and not previous.published_changed:
             for name in (*subject_buckets.FILES, subject_buckets.BUCKETS):
                 link_or_copy(previous.folder / name, building / name)
@@ -159,7 +213,7 @@ def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = N
             building.rename(out_dir)
     finally:
         shutil.rmtree(building, ignore_errors=True)
-    return [out_dir / f.name for f in dump_files(store)]
+    return [f.name for f in dump_files(store)]
 
 
 def _graph_dump(store: Dataset, graph: NamedNode) -> Callable[[IO[bytes]], None]:
@@ -171,36 +225,32 @@ def _graph_dump(store: Dataset, graph: NamedNode) -> Callable[[IO[bytes]], None]
 
 def _write_quads(
     store: Dataset, building: Path, graphs: list[NamedNode], previous: _Previous | None
-) -> dict[str, list[dict[str, int | str]]]:
-    """``dataset.nq.gz``: the published graph's member, then a member per source graph (its
-    previous bytes when it did not change); returns where each member lies. A source graph
-    dumped here is written to its own file (``sources/``) from the same pass."""
-    reusable = {
-        str(part["graph"]): part
-        for part in (previous.segments.get(QUADS, []) if previous is not None else [])
-    }
-    parts: list[dict[str, int | str]] = []
-    with (building / QUADS).open("wb") as raw:
-        with (building / "dataset.nt.gz").open("rb") as published:
-            copy_span(published, 0, (building / "dataset.nt.gz").stat().st_size, raw)
-        parts.append({"graph": "", "offset": 0, "length": raw.tell()})
-        for graph in graphs:
-            start = raw.tell()
-            old = reusable.get(graph.value)
-            if (
-                previous is not None
-                and old is not None
-                and graph.value not in previous.sources_written
+) -> dict[str, list[dict[str, str]]]:
+    """The parts of ``dataset.nq.gz``: the published graph's file, then a part per source
+    graph (the release before's, linked, when the source did not change); returns them in
+    order. A source graph dumped here is written to its own file (``sources/``) from the
+    same pass."""
+    parts = [{"graph": "", "file": subject_buckets.NT}]
+    for graph in graphs:
+        name = _quads_name(graph.value)
+        if (
+            previous is not None
+            and graph.value not in previous.sources_written
+            and (previous.folder / name).exists()
+        ):
+            link_or_copy(previous.folder / name, building / name)
+        else:
+            own = building / _source_name(graph.value)
+            with (
+                own.open("wb") as alone,
+                (building / name).open("wb") as raw,
+                member(alone) as triples,
+                member(raw) as out,
             ):
-                with (previous.folder / QUADS).open("rb") as source:
-                    copy_span(source, int(old["offset"]), int(old["length"]), raw)
-            else:
-                own = building / _source_name(graph.value)
-                with own.open("wb") as alone, member(alone) as triples, member(raw) as out:
-                    named = _InGraph(out, graph, triples)
-                    store.dump(cast(IO[bytes], named), format=RdfFormat.N_TRIPLES, from_graph=graph)
-                    named.close()
-            parts.append({"graph": graph.value, "offset": start, "length": raw.tell() - start})
+                named = _InGraph(out, graph, triples)
+                store.dump(cast(IO[bytes], named), format=RdfFormat.N_TRIPLES, from_graph=graph)
+                named.close()
+        parts.append({"graph": graph.value, "file": name})
     return {QUADS: parts}
 
 
@@ -214,22 +264,24 @@ def release_dumps(store: Dataset, snapshot: Path, *, from_scratch: bool = False)
     if (folder / MANIFEST).exists():
         return folder
     previous = None if from_scratch else _previous(snapshot)
-    paths = write_dumps(store, folder, previous=previous)
+    names = write_dumps(store, folder, previous=previous)
     had = manifest(previous.folder.parent) if previous is not None else {}
-    names = {path.relative_to(folder).as_posix(): path for path in paths}
-    # a file linked from the release before is its bytes: its checksum holds
+    # a file linked from the release before is its bytes (a dump of parts: each part is):
+    # its checksum holds
     linked = {
         name
         for name in names
-        if name in had and previous is not None and _same_file(names[name], previous.folder / name)
+        if name in had and previous is not None and _same_dump(folder, previous.folder, name)
     }
     fresh = [name for name in names if name not in linked]
     # hashing releases the GIL: the files at once, on every core (a GB at 300 000 projects)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        sums = dict(zip(fresh, pool.map(_sha256, (names[n] for n in fresh)), strict=True))
+        sums = dict(zip(fresh, pool.map(lambda n: _sha256(folder, n), fresh), strict=True))
     kept = {
-        name: had[name] if name in linked else {"bytes": path.stat().st_size, "sha256": sums[name]}
-        for name, path in names.items()
+        name: had[name]
+        if name in linked
+        else {"bytes": dump_size(folder, name), "sha256": sums[name]}
+        for name in names
     }
     partial = folder / f"{MANIFEST}.partial"
     partial.write_text(json.dumps(kept, indent=1), encoding="utf-8")
@@ -269,6 +321,14 @@ def manifest(snapshot: Path) -> dict[str, dict[str, int | str]]:
     return found
 
 
+def _same_dump(folder: Path, before: Path, name: str) -> bool:
+    """Whether the dump ``name`` is the release before's, file for file (hard links)."""
+    mine, theirs = dump_parts(folder, name), dump_parts(before, name)
+    if mine is None or theirs is None:
+        return mine is None and theirs is None and _same_file(folder / name, before / name)
+    return len(mine) == len(theirs) and all(map(_same_file, mine, theirs))
+
+
 def _same_file(path: Path, other: Path) -> bool:
     try:
         return path.samefile(other)
@@ -276,9 +336,9 @@ def _same_file(path: Path, other: Path) -> bool:
         return False
 
 
-def _sha256(path: Path) -> str:
+def _sha256(folder: Path, name: str) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_dump(folder, name) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

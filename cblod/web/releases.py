@@ -13,7 +13,6 @@ SPARQL server has none.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -23,7 +22,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from pyoxigraph import Literal, NamedNode, Triple
@@ -33,6 +31,7 @@ from ..backends.published import Dataset
 from ..backends.releases import CHANGES, Release, read
 from ..core.vocab import ADMS, CBO, DCAT, DCTERMS, RDF, XSD
 from ..read.dumps import dump_files, release_dumps
+from .dumps import send_dump
 from .links import base_uri
 from .negotiation import VARIANTS, negotiate, rdf_response
 from .store_access import current_store
@@ -186,13 +185,8 @@ def download(number: int, name: str) -> Response:
         abort(404, description=f"no dump file {name!r} in release {number}")
     with _building:
         folder = release_dumps(snapshot, release.folder)
-    response = send_file(
-        Path(folder / name),
-        mimetype="application/gzip",
-        as_attachment=True,
-        download_name=f"release-{number}-{name.rsplit('/', 1)[-1]}",
-        etag=f"release-{number}-{name}",
-        conditional=True,
+    response = send_dump(
+        folder, name, f"release-{number}-{name.rsplit('/', 1)[-1]}", f"release-{number}-{name}"
     )
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
