@@ -61,14 +61,19 @@ class Composed(io.RawIOBase):
         return self._at
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        if self._at >= self.size or not len(buffer):
-            return 0
-        index = bisect.bisect_right(self._starts, self._at) - 1
-        handle = self._handles[index]
-        handle.seek(self._at - self._starts[index])
-        count = handle.readinto(memoryview(buffer)[: self._starts[index + 1] - self._at])
-        self._at += count
-        return count
+        """Fill ``buffer`` from the parts in order (across their ends), short only at the end."""
+        view, filled = memoryview(buffer), 0
+        while filled < len(view) and self._at < self.size:
+            index = bisect.bisect_right(self._starts, self._at) - 1
+            handle = self._handles[index]
+            handle.seek(self._at - self._starts[index])
+            wanted = min(len(view) - filled, self._starts[index + 1] - self._at)
+            count = handle.readinto(view[filled : filled + wanted])
+            if not count:
+                break  # a part shorter than when it was opened: not ours to fill
+            filled += count
+            self._at += count
+        return filled
 
     def close(self) -> None:
         for handle in getattr(self, "_handles", ()):

@@ -39,7 +39,8 @@ class Column:
         if self.kind == "name":
             return f"({chosen_name(v + '_key', shortest=self.shortest)} AS {v})"
         if self.kind == "count":  # counted apart (``where``); none is 0
-            return f"(COALESCE(MIN({v}_n), 0) AS {v})"
+            # (COALESCE outside the MIN trips Virtuoso's compiler: "Bad dfe in sqlo_place_exp")
+            return f"(MAX(COALESCE({v}_n, 0)) AS {v})"
         return f"(MIN({v}) AS {v})"
 
     def where(self, languages: tuple[str, ...]) -> str:
@@ -51,8 +52,8 @@ class Column:
             # while what it counts does not change (``cblod.derived.parts``)
             v = f"?{self.variable}"
             return (
-                f"OPTIONAL {{ SELECT ?item (COUNT(DISTINCT {v}) AS {v}_n) "
-                f"WHERE {{ {self.pattern} }} GROUP BY ?item }}"
+                f"OPTIONAL {{ {{ SELECT ?item (COUNT(DISTINCT {v}) AS {v}_n) "
+                f"WHERE {{ {self.pattern} }} GROUP BY ?item }} }}"
             )
         return f"OPTIONAL {{ {self.pattern} }}"
 

@@ -97,7 +97,7 @@ def send_dump(folder: Path, name: str, download_name: str, etag: str) -> Respons
     response.set_etag(etag)
     newest = max(part.stat().st_mtime for part in parts)
     response.last_modified = datetime.fromtimestamp(newest, tz=UTC)
-    response.make_conditional(
-        request.environ, accept_ranges=True, complete_length=dump_size(folder, name)
-    )
+    size = dump_size(folder, name)
+    response.content_length = size  # a range asked for states its own (make_conditional)
+    response.make_conditional(request.environ, accept_ranges=True, complete_length=size)
     return response
