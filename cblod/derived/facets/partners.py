@@ -11,7 +11,6 @@ shows (``cblod.read.page_sections.participation_rows``).
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,7 +32,8 @@ class Participations:
 
 def participations_of(index: ListIndex, organisation: str, shown: int) -> Participations:
     """``organisation``'s participations in the participations list's ``index``: array
-    operations over the index, and IRIs compared only among those of the boundary year."""
+    operations over the index alone. An item's number is its IRI's place among the list's
+    sorted IRIs, so ties of a year are broken by number, and only the IRIs shown are read."""
     relation = index.relations["organisation"]
     code = relation.code_of(organisation)
     if code is None:
@@ -44,14 +44,12 @@ def participations_of(index: ListIndex, organisation: str, shown: int) -> Partic
     if len(items) > shown:
         boundary = np.sort(years)[len(years) - shown]  # the year of the last one shown
         later = items[years > boundary]
-        ties = heapq.nsmallest(
-            shown - len(later), items[years == boundary].tolist(), key=index.iris.__getitem__
-        )
-        chosen = np.concatenate([later, np.asarray(ties, dtype=items.dtype)])
-    year_of = dict(zip(items.tolist(), years.tolist(), strict=True))
-    latest = sorted(chosen.tolist(), key=lambda i: (-year_of[i], index.iris[i]))
+        ties = items[years == boundary][: shown - len(later)]  # ``items`` is sorted
+        chosen = np.concatenate([later, ties])
+    chosen_years = years[np.searchsorted(items, chosen)]
+    latest = chosen[np.lexsort((chosen, -chosen_years))]  # latest year first, then by IRI
     return Participations(
-        [index.iris[i] for i in latest],
+        [index.iris[i] for i in latest.tolist()],
         len(items),
         _sum(index.amounts["budget"][items]),
         _sum(index.amounts["eu"][items]),
