@@ -27,7 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO, cast
+from typing import IO, Any, BinaryIO, cast
 
 from pyoxigraph import NamedNode, RdfFormat
 
@@ -44,6 +44,7 @@ RELEASE_DUMPS = "dumps"
 MANIFEST = "manifest.json"
 SEGMENTS = "segments.json"
 QUADS = "dataset.nq.gz"
+NT, TTL = subject_buckets.NT, subject_buckets.TTL
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,16 @@ def _slug(graph_iri: str) -> str:
 
 def dump_parts(folder: Path, name: str) -> list[Path] | None:
     """The files whose concatenation is the dump ``name`` in ``folder``, when it is kept as
-    parts (``dataset.nq.gz``); None for a dump kept as one file."""
-    if name != QUADS:
-        return None
+    parts (the published graph's two files as their segments, ``dataset.nq.gz`` as those
+    and a part per source); None for a dump kept as one file (a source's, or any dump of a
+    release built before)."""
     try:
         segments = json.loads((folder / SEGMENTS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    parts = segments.get(QUADS, [])
-    if not all("file" in part for part in parts):
-        return None  # a release built before the parts were kept apart: one file
+    parts = segments.get(name)
+    if not parts or not all("file" in part for part in parts):
+        return None
     return [folder / str(part["file"]) for part in parts]
 
 
@@ -150,13 +151,21 @@ class _Previous:
     """The dumps of the release before, and what changed since (``cblod.backends.releases.Change``)."""
 
     folder: Path
-    segments: dict[str, list[dict[str, str]]]
+    segments: dict[str, list[dict[str, Any]]]
     sources_written: frozenset[str]
     published_changed: bool
     #: the published graph's buckets (``cblod.read.subject_buckets``), and the subjects whose
     #: published statements changed since
     buckets: list[subject_buckets.Bucket] | None
     subjects: frozenset[str]
+
+    def segments_of(self, name: str) -> tuple[list[str], list[int]]:
+        """A file of the published graph as its segments (files, first buckets): a release
+        built before segments has one, the whole file."""
+        kept = self.segments.get(name)
+        if kept and all("file" in part for part in kept):
+            return [str(p["file"]) for p in kept], [int(p["first"]) for p in kept]
+        return [name], [0]
 
     def unchanged_source(self, graph: NamedNode, name: str) -> bool:
         return graph.value not in self.sources_written and (self.folder / name).exists()
@@ -182,18 +191,12 @@ def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = N
     try:
         (building / "sources").mkdir()
         (building / "quads").mkdir()
-        if previous is not None and not previous.published_changed:
-            for name in (*subject_buckets.FILES, subject_buckets.BUCKETS):
-                link_or_copy(previous.folder / name, building / name)
-        else:
-            if previous is not None and previous.buckets is not None:
-                buckets = subject_buckets.write_updated(
-                    store, building, previous.folder, previous.buckets, previous.subjects
-                )
-            else:
-                buckets = subject_buckets.write_whole(store, building)
-            subject_buckets.save(buckets, building)
-        segments = _write_quads(store, building, graphs, previous)  # and changed sources'
+        published = _published(store, building, previous)
+        segments: dict[str, list[dict[str, Any]]] = {
+            name: [{"file": f, "first": n} for f, n in zip(*published[name], strict=True)]
+            for name in subject_buckets.FILES
+        }
+        segments.update(_write_quads(store, building, graphs, previous, published[NT][0]))
         for graph in graphs:
             name = _source_name(graph.value)
             if (building / name).exists():
@@ -216,6 +219,39 @@ def write_dumps(store: Dataset, out_dir: Path, *, previous: _Previous | None = N
     return [f.name for f in dump_files(store)]
 
 
+def _published(
+    store: Dataset, building: Path, previous: _Previous | None
+) -> dict[str, tuple[list[str], list[int]]]:
+    """The published graph's two files into ``building`` as their segments (linked from the
+    release before when the graph did not change; else its buckets holding a changed
+    subject written again), and their buckets; returns each file's segments."""
+    if previous is not None and previous.buckets is not None:
+        before = {name: previous.segments_of(name) for name in subject_buckets.FILES}
+        if not previous.published_changed:
+            (building / subject_buckets.PARTS).mkdir()
+            link_or_copy(
+                previous.folder / subject_buckets.BUCKETS, building / subject_buckets.BUCKETS
+            )
+            for files, _ in before.values():
+                for part in files:
+                    link_or_copy(previous.folder / part, building / part)
+            return before
+        written = subject_buckets.write_updated(
+            store,
+            building,
+            previous.buckets,
+            (
+                subject_buckets.Before.of(previous.folder, *before[NT]),
+                subject_buckets.Before.of(previous.folder, *before[TTL]),
+            ),
+            previous.subjects,
+        )
+    else:
+        written = subject_buckets.write_whole(store, building)
+    subject_buckets.save(written.buckets, building)
+    return written.segments
+
+
 def _graph_dump(store: Dataset, graph: NamedNode) -> Callable[[IO[bytes]], None]:
     def write(out: IO[bytes]) -> None:
         store.dump(out, format=RdfFormat.N_TRIPLES, from_graph=graph)
@@ -224,13 +260,17 @@ def _graph_dump(store: Dataset, graph: NamedNode) -> Callable[[IO[bytes]], None]
 
 
 def _write_quads(
-    store: Dataset, building: Path, graphs: list[NamedNode], previous: _Previous | None
+    store: Dataset,
+    building: Path,
+    graphs: list[NamedNode],
+    previous: _Previous | None,
+    published: list[str],
 ) -> dict[str, list[dict[str, str]]]:
-    """The parts of ``dataset.nq.gz``: the published graph's file, then a part per source
-    graph (the release before's, linked, when the source did not change); returns them in
-    order. A source graph dumped here is written to its own file (``sources/``) from the
-    same pass."""
-    parts = [{"graph": "", "file": subject_buckets.NT}]
+    """The parts of ``dataset.nq.gz``: the published graph's N-Triples segments
+    (``published``), then a part per source graph (the release before's, linked, when the
+    source did not change); returns them in order. A source graph dumped here is written to
+    its own file (``sources/``) from the same pass."""
+    parts = [{"graph": "", "file": name} for name in published]
     for graph in graphs:
         name = _quads_name(graph.value)
         if (
