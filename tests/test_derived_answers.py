@@ -118,7 +118,8 @@ def test_a_fix_that_reads_no_amount_carries_every_parts_rows_and_an_amount_fixed
     release: a status fix links them all from the release before (so the next fix still
     updates them rather than asking them again), and an amount fixed rewrites the rows of
     the sums that read it, whose answers are what the queries asked whole give."""
-    from cblod.derived.parts import SUFFIX, kind_of
+    from cblod.derived.part_shapes import kind_of
+    from cblod.derived.parts import SUFFIX
     from cblod.derived.reads import properties_read
 
     store = CblodStore(tmp_path / "store")

@@ -24,7 +24,8 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryR
 from cblod.backends.reads import PublishedReads
 from cblod.core.vocab import CBO, RDF, RDFS, SKOS, XSD, sparql_prefixes
 from cblod.derived.diff import Diff
-from cblod.derived.parts import Other, Parts, Star, Sums, kind_of, parts_of
+from cblod.derived.part_shapes import Other, Star, Sums, kind_of
+from cblod.derived.parts import Parts, parts_of
 from cblod.query.spans import layout
 from cblod.read.examples import EXAMPLES
 from cblod.read.figures import programme_figures
