@@ -31,8 +31,8 @@ the properties the release changed (``cblod.derived.reads``); asked again otherw
 shape a part has is read by rdflib's parser (``cblod.derived.part_shapes``), never guessed from
 text (``cblod.query.spans`` only finds where the parts are). A part whose rows hold a blank
 node (which ``VALUES`` cannot write) or more than ``ROWS_AT_MOST`` rows stays in the query,
-asked with it. Every kept
-answer is tested against the query asked whole (tests/test_derived_parts.py).
+asked with it. Every kept answer is tested against the query asked whole
+(tests/test_derived_parts.py).
 """
 
 from __future__ import annotations
