@@ -58,9 +58,11 @@ class _Unknowable(Exception):
 _PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparql-parser")
 
 
+@lru_cache(maxsize=64)
 def parsed(query: str) -> Any:
-    """rdflib's algebra of ``query`` (its ``Query``), parsed in the parser's thread; raises
-    what rdflib raises for a query it cannot read."""
+    """rdflib's algebra of ``query`` (its ``Query``, read, never changed, by its callers),
+    parsed in the parser's thread, once for what a part is and what it reads; raises what
+    rdflib raises for a query it cannot read (not kept: a failure is not cached)."""
 
     def parse() -> Any:
         from rdflib.plugins.sparql.algebra import translateQuery
