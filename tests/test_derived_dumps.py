@@ -205,6 +205,22 @@ def test_a_fix_rewrites_only_the_buckets_of_what_it_changed(tmp_path, pages, mon
     assert len(second) - 4 <= same < len(second)
 
 
+def test_a_dump_being_read_outlives_its_release(tmp_path):
+    """A download opens every part of a dump at once: when its release is removed meanwhile
+    (an older one pruned while a client still reads it), the download still gets every byte."""
+    from cblod.read.composed import Composed
+
+    parts = []
+    for n in range(5):
+        (tmp_path / f"{n}.part").write_bytes(bytes([n]) * 1000)
+        parts.append(tmp_path / f"{n}.part")
+    with Composed(parts) as reading:
+        first = reading.read(10)
+        for part in parts:
+            part.unlink()  # the release removed
+        assert first + reading.read() == b"".join(bytes([n]) * 1000 for n in range(5))
+
+
 def test_a_fix_adds_only_the_segments_of_what_it_changed(tmp_path, pages, monkeypatch):
     """The published graph's files are kept as segment files (a few buckets each here): a fix
     of one amount writes the segments holding a changed subject, and every other segment is
