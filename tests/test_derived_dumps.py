@@ -251,6 +251,22 @@ def test_a_fix_adds_only_the_segments_of_what_it_changed(tmp_path, pages, monkey
     assert files(second) == rebuilt(store, tmp_path)
 
 
+def test_segments_cut_by_another_rule_before_are_copied_not_linked(tmp_path, pages, monkeypatch):
+    """A release before cut into segments by another rule (another ``SEGMENT_EVERY``): no
+    segment of it is taken for a piece it does not hold; the files still equal a whole build."""
+    from cblod.read import subject_buckets
+
+    monkeypatch.setattr(subject_buckets, "BUCKET_EVERY", 2)
+    monkeypatch.setattr(subject_buckets, "SEGMENT_EVERY", 3)
+    page = pages / KEEP_EU_PAGE.name
+    store = CblodStore(tmp_path / "store")
+    ingest([pages / p.name for p in ALL_PAGES], store=store)
+    monkeypatch.setattr(subject_buckets, "SEGMENT_EVERY", 5)
+    edited(page, 1)
+    ingest([page], store=store)
+    assert files(store.snapshot / RELEASE_DUMPS) == rebuilt(store, tmp_path)
+
+
 def test_a_dump_is_cut_alike_however_the_engine_chunks_its_stream(sample_store):
     """The sinks take blocks of whole lines: a subject's run of lines split across writes, a
     line split mid-way, or one write of everything give the same buckets and the same quads."""

@@ -192,6 +192,13 @@ class Before:
             offset += take
             k += 1
 
+    def span_of(self, segment: int | None, buckets: int) -> tuple[int, int] | None:
+        """The buckets ``[first, end)`` segment ``segment`` holds (of ``buckets`` in all)."""
+        if segment is None or segment >= len(self.firsts):
+            return None
+        end = self.firsts[segment + 1] if segment + 1 < len(self.firsts) else buckets
+        return self.firsts[segment], end
+
     def segment_at(self, bucket: int) -> int | None:
         """The segment that begins at ``bucket``, if one does."""
         k = bisect.bisect_left(self.firsts, bucket)
@@ -271,8 +278,14 @@ class _Files:
             upto = min(following, end)
             segment = before[0].segment_at(at)
             ends_alike = following < end or following == end == len(buckets)
-            linked = bool(segment) and bool(self.buckets) and ends_alike
-            linked = linked and isinstance(self.nt, Segmented) and isinstance(self.ttl, Segmented)
+            linked = (
+                bool(segment)
+                and bool(self.buckets)
+                and ends_alike
+                and all(old.span_of(segment, len(buckets)) == (at, following) for old in before)
+                and isinstance(self.nt, Segmented)
+                and isinstance(self.ttl, Segmented)
+            )  # the segment there is this piece, in both files (cut by the same rule then)
             if not linked:  # a linked segment begins itself
                 self._next_segment(buckets[at].first)
             shifts = []
