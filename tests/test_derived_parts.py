@@ -368,3 +368,18 @@ def test_parsing_leaves_no_query_solutions_for_another_thread_to_drop(tmp_path, 
     asking.join()
     gc.collect()
     assert unraisable == []
+
+
+def test_shapes_kept_by_other_rules_are_read_again(tmp_path, monkeypatch):
+    """What a release kept of its parts' shapes is taken only under the same rules: an
+    upgrade that tells shapes apart otherwise reads them again rather than trust the old."""
+    from cblod.derived import part_shapes, parts
+
+    query = example("EU funding (ERDF) by partner country")
+    (tmp_path / "memo").mkdir()
+    first = parts.Known(None)
+    assert isinstance(first.kind(query, top=True)[0], Sums)
+    first.save(tmp_path / "memo")
+    assert parts.Known(tmp_path / "memo")._known  # the same rules: taken
+    monkeypatch.setattr(parts, "SHAPES", part_shapes.SHAPES + 1)
+    assert parts.Known(tmp_path / "memo")._known == {}  # other rules: read again

@@ -19,6 +19,10 @@ from typing import Any
 
 from .reads import READS_EVERYTHING, parsed
 
+#: the rules that tell shapes apart, numbered: what a release kept of its parts' shapes is
+#: read again by a release whose rules differ (``cblod.derived.parts.Known``)
+SHAPES = 1
+
 
 @dataclass(frozen=True)
 class Star:

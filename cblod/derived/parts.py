@@ -57,7 +57,7 @@ from ..backends.releases import link_or_copy
 from ..core.vocab import XSD
 from ..query.spans import layout
 from .diff import Diff
-from .part_shapes import Kind, Order, Star, Sums, as_json, from_json, kind_of
+from .part_shapes import SHAPES, Kind, Order, Star, Sums, as_json, from_json, kind_of
 from .reads import MEMO, properties_read
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,9 @@ def parts_of(query: str, classify: Classify = kind_of) -> tuple[Part, ...]:
 class Known:
     """What each part is and what it reads, by its text's digest: those the release before
     kept (``FILE`` in its memo) and those found since, so that a release parses only the
-    parts it has not seen (rdflib's parser costs a second of a fix otherwise)."""
+    parts it has not seen (rdflib's parser costs a second of a fix otherwise). What a release
+    kept under another ``SHAPES`` (the rules that tell shapes apart, changed by an upgrade) is
+    read again."""
 
     FILE = "parts.json"
 
@@ -145,8 +147,10 @@ class Known:
         self._known: dict[str, Any] = {}
         self._lock = threading.Lock()
         if before is not None:
-            with contextlib.suppress(OSError, ValueError):
-                self._known = json.loads((before / self.FILE).read_text(encoding="utf-8"))
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                kept = json.loads((before / self.FILE).read_text(encoding="utf-8"))
+                if kept.get("shapes") == SHAPES:
+                    self._known = kept["parts"]
 
     def kind(self, standalone: str, *, top: bool = False) -> tuple[Kind, Order | None] | None:
         key = _file(standalone) + (":top" if top else "")
@@ -175,7 +179,7 @@ class Known:
 
     def save(self, folder: Path) -> None:
         with self._lock:
-            text = json.dumps(self._known, sort_keys=True)
+            text = json.dumps({"shapes": SHAPES, "parts": self._known}, sort_keys=True)
         partial = folder / f"{self.FILE}.{uuid.uuid4().hex}.partial"
         partial.write_text(text, encoding="utf-8")
         os.replace(partial, folder / self.FILE)
