@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import threading
@@ -56,6 +55,7 @@ from ..backends.published import Dataset
 from ..backends.releases import link_or_copy
 from ..core.vocab import XSD
 from ..query.spans import layout
+from ..records.prepared import read_prepared, write_prepared
 from .diff import Diff
 from .part_shapes import SHAPES, Kind, Order, Star, Sums, as_json, from_json, kind_of
 from .reads import MEMO, properties_read
@@ -147,10 +147,9 @@ class Known:
         self._known: dict[str, Any] = {}
         self._lock = threading.Lock()
         if before is not None:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                kept = json.loads((before / self.FILE).read_text(encoding="utf-8"))
-                if kept.get("shapes") == SHAPES:
-                    self._known = kept["parts"]
+            with contextlib.suppress(OSError, ValueError):  # none kept whole: parse as asked
+                kept = read_prepared(before, self.FILE, SHAPES)
+                self._known = kept["parts"] if kept is not None else {}
 
     def kind(self, standalone: str, *, top: bool = False) -> tuple[Kind, Order | None] | None:
         key = _file(standalone) + (":top" if top else "")
@@ -179,10 +178,8 @@ class Known:
 
     def save(self, folder: Path) -> None:
         with self._lock:
-            text = json.dumps({"shapes": SHAPES, "parts": self._known}, sort_keys=True)
-        partial = folder / f"{self.FILE}.{uuid.uuid4().hex}.partial"
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, folder / self.FILE)
+            known = dict(self._known)
+        write_prepared(folder, self.FILE, SHAPES, {"parts": known})
 
 
 def rewrite(query: str, tables: dict[Part, Table]) -> str:
@@ -236,9 +233,15 @@ def _term(term: Any) -> str:
     return str(term)
 
 
-def _rows(solutions: QuerySolutions, columns: tuple[str, ...], extra: str = "") -> list[str]:
+def _rows(
+    solutions: QuerySolutions, columns: tuple[str, ...], extra: str = "", exact: Sums | None = None
+) -> list[str]:
+    """Each solution a ``VALUES`` row over ``columns`` (``extra`` its last term); with
+    ``exact``, a Sums part's rows, whose sums must be exact."""
     rows = []
     for solution in solutions:
+        if exact is not None:
+            _exact(solution, exact)
         rows.append("(" + " ".join(_term(solution[c]) for c in columns) + extra + ")")
         if len(rows) > ROWS_AT_MOST:
             raise _NotKept(f"more than {ROWS_AT_MOST} rows")
@@ -262,19 +265,12 @@ def _sums_query(kind: Sums, prologue: str, extra: str = "") -> str:
     )
 
 
-def _exact(table: Table, kind: Sums) -> Table:
-    """``table`` if every sum it keeps is of integers or decimals (exact), else _NotKept."""
-    if not kind.summed or not table.rows:
-        return table
-    types = " ".join(f"?__d{i}" for i in range(len(kind.summed)))
-    found = Store().query(f"SELECT DISTINCT {types} WHERE {{ {table.values()} }}")
-    assert isinstance(found, QuerySolutions)
-    for solution in found:
-        for i in range(len(kind.summed)):
-            datatype = solution[f"__d{i}"]
-            if not isinstance(datatype, NamedNode) or datatype.value not in EXACT_SUMS:
-                raise _NotKept("a sum of values that are not integers or decimals")
-    return table
+def _exact(solution: Any, kind: Sums) -> None:
+    """_NotKept unless every sum ``solution`` keeps is of integers or decimals (exact)."""
+    for i in range(len(kind.summed)):
+        datatype = solution[f"__d{i}"]
+        if not isinstance(datatype, NamedNode) or datatype.value not in EXACT_SUMS:
+            raise _NotKept("a sum of values that are not integers or decimals")
 
 
 def _iri_list(iris: Iterable[str]) -> str:
@@ -390,7 +386,7 @@ class Parts:
         if isinstance(kind, Sums):
             columns = _sums_columns(kind)
             solutions = self._store.select(_sums_query(kind, prologue))
-            return _exact(Table(columns, tuple(_rows(solutions, columns))), kind)
+            return Table(columns, tuple(_rows(solutions, columns, exact=kind)))
         columns = _star_columns(kind) if isinstance(kind, Star) else kind.columns
         return Table(columns, tuple(_rows(self._store.select(part.standalone), columns)))
 
@@ -434,7 +430,7 @@ class Parts:
             query = _sums_query(kind, prologue, extra)
             for store, sign in ((diff.before, " -1"), (self._store, " 1")):
                 moved += _rows(store.select(query), columns, sign)
-        return _exact(self._summed(kind, columns, moved), kind)
+        return self._summed(kind, columns, moved)
 
     def _summed(self, kind: Sums, columns: tuple[str, ...], rows: list[str]) -> Table:
         """The rows added up, by the engine, per group and datatype; groups left empty go."""
@@ -453,6 +449,7 @@ class Parts:
             count = solution["__t__n"]
             if count is None or int(count.value) == 0:
                 continue
+            _exact(solution, kind)
             terms = [solution[c] for c in groups] + [solution[f"__t{c}"] for c in sums]
             out.append("(" + " ".join(_term(t) for t in terms) + f" {count})")
         return Table(columns, tuple(out))

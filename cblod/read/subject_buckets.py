@@ -283,8 +283,6 @@ class _Files:
                 and bool(self.buckets)
                 and ends_alike
                 and all(old.span_of(segment, len(buckets)) == (at, following) for old in before)
-                and isinstance(self.nt, Segmented)
-                and isinstance(self.ttl, Segmented)
             )  # the segment there is this piece, in both files (cut by the same rule then)
             if not linked:  # a linked segment begins itself
                 self._next_segment(buckets[at].first)
@@ -293,15 +291,12 @@ class _Files:
                 first = getattr(buckets[at], part)[0]
                 length = sum(getattr(buckets[upto - 1], part)) - first
                 shifts.append(out.tell() - first)
+                assert isinstance(out, Segmented)  # an update writes segment files
                 if linked:
-                    assert isinstance(out, Segmented) and segment is not None
+                    assert segment is not None
                     out.link(old.paths[segment], len(self.buckets))
-                elif isinstance(out, Segmented):
-                    out.copy(old, first, length)
                 else:
-                    with old.whole() as source:
-                        source.seek(first)
-                        out.write(source.read(length))
+                    out.copy(old, first, length)
             into_nt, into_ttl = shifts
             self.buckets += [
                 Bucket(b.first, (b.nt[0] + into_nt, b.nt[1]), (b.ttl[0] + into_ttl, b.ttl[1]))

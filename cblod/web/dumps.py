@@ -6,6 +6,7 @@ parts read as one (``dataset.nq.gz``: ``cblod.read.composed``). Only the names t
 lists can be asked for, so no path ever reaches the file system from a URL.
 """
 
+import io
 import shutil
 import threading
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from werkzeug.wsgi import wrap_file
 
 from ..backends.published import current_release
+from ..read.composed import Composed
 from ..read.dumps import (
     RELEASE_DUMPS,
     SEGMENTS,
@@ -22,7 +24,6 @@ from ..read.dumps import (
     dump_parts,
     dump_size,
     manifest,
-    open_dump,
     write_dumps,
 )
 from .store_access import current_store
@@ -89,15 +90,16 @@ def send_dump(folder: Path, name: str, download_name: str, etag: str) -> Respons
             etag=etag,
             conditional=True,
         )
-    stream = open_dump(folder, name)
+    whole = Composed(parts)  # the parts read once, opened together, measured once
     response = Response(
-        wrap_file(request.environ, stream), mimetype="application/gzip", direct_passthrough=True
+        wrap_file(request.environ, io.BufferedReader(whole)),
+        mimetype="application/gzip",
+        direct_passthrough=True,
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     response.set_etag(etag)
     newest = max(part.stat().st_mtime for part in parts)
     response.last_modified = datetime.fromtimestamp(newest, tz=UTC)
-    size = dump_size(folder, name)
-    response.content_length = size  # a range asked for states its own (make_conditional)
-    response.make_conditional(request.environ, accept_ranges=True, complete_length=size)
+    response.content_length = whole.size  # a range asked for states its own (make_conditional)
+    response.make_conditional(request.environ, accept_ranges=True, complete_length=whole.size)
     return response
