@@ -110,6 +110,7 @@ class Draft:
                 sources=sources,
                 issued=clock(),
             )
+            del changes  # recorded: one entry a changed subject, not held while deriving
             self.close()  # flushed and closed: a published snapshot is never written
             if derive is not None:
                 derive(store.at_snapshot(self.work_dir))

@@ -160,16 +160,29 @@ class SnapshotWriter:
         draft, self._draft = self._draft, None
         self.gone = True  # one writer, one snapshot
         draft.publish(
-            changes={
-                iri: (noted.change, noted.kind)
-                for iri, noted in self.release_changes.items()
-                if noted.change is not None
-            },
+            changes=self._taken_changes(),
             sources=self.sources_written,
             derive=derive,
             clock=self.clock,
         )
         return True
+
+    def _taken_changes(self) -> dict[str, tuple[str, str]]:
+        """What the release record needs of each changed IRI, the writer letting go of
+        everything only writing needed (the key registry, the subjects written and changed, a
+        few hundred bytes a subject): held through the derivation that follows, they were a
+        quarter of the ingest's peak at 30 000 projects. The draft drops the dict once
+        recorded; nothing else holds it."""
+        changes = {
+            iri: (noted.change, noted.kind)
+            for iri, noted in self.release_changes.items()
+            if noted.change is not None
+        }
+        self.identity = Identity(self.base_uri)
+        self.release_changes = {}
+        self.changed_subjects = set()
+        self._written = None
+        return changes
 
     def discard(self) -> None:
         """Drop the draft (if begun); the published snapshot is untouched."""

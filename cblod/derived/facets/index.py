@@ -32,7 +32,7 @@ import numpy.typing as npt
 from ...backends.published import Dataset
 from ...backends.releases import link_or_copy
 from ...read.chosen_names import DEFAULT_LANGUAGES, effective
-from ..paths import LITERAL, Mode, PathReader, select_csv
+from ..paths import LITERAL, Mode, PathReader, csv_rows, select_csv
 from . import table
 from .lines import (
     KeptLines,
@@ -44,7 +44,7 @@ from .lines import (
     write_lines,
 )
 from .order import name_order
-from .reuse import Recorder, RowInputs, digest
+from .reuse import InputsGathering, Recorder, RowInputs, digest
 from .spec import NUTS, POINTS, FacetedList
 
 FOLDER = "facets"
@@ -370,7 +370,7 @@ def entries(
     for batch in _batches(iris) if restrict else [None]:
         values = f"VALUES ?item {{ {' '.join(f'<{i}>' for i in batch)} }} " if batch else ""
         query = f"SELECT ?item ?name (LANG(?name) AS ?lang) WHERE {{ {values}{spec.items} ?item {spec.names} ?name FILTER(isLiteral(?name)) }}"
-        for item, name, language in select_csv(store, query):
+        for item, name, language in csv_rows(store, query):
             names[ordinal[item]].append((name, language))
     for each in names:  # sorted: the order a query meets them in never shows
         each.sort()
@@ -457,7 +457,7 @@ def _rows(
     before = previous.inputs if previous is not None else None
     files = RowFiles(scratch, len(iris)) if scratch is not None else None
     held: list[Row] = []
-    collected: list[tuple[bytes, list[str], bytes]] = []
+    collected = InputsGathering()
     made = 0
     for first in range(0, len(iris), BLOCK):
         last = min(first + BLOCK, len(iris))
@@ -487,7 +487,7 @@ def _rows(
                 looked_up = recorder.nodes_digest(nodes)
                 if looked_up == bytes(before.looked_up[j]):
                     reused[i - first] = j
-                    collected.append((said, nodes, looked_up))
+                    collected.add(said, nodes, looked_up)
                     out.append(None)
                     continue
             recorder.asked = set()
@@ -503,7 +503,7 @@ def _rows(
                 row.pop()
             out.append(row)
             nodes = sorted(recorder.asked)
-            collected.append((said, nodes, recorder.nodes_digest(nodes)))
+            collected.add(said, nodes, recorder.nodes_digest(nodes))
             made += 1
         if reused:
             assert previous is not None
@@ -515,7 +515,7 @@ def _rows(
             files.add(rows)
         else:
             held += rows
-    inputs = RowInputs.collect(collected, made)
+    inputs = collected.finish(made)
     return (files.finish() if files is not None else Rows(held)), inputs
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar, cast
 
@@ -60,16 +61,10 @@ class RowInputs:
     @classmethod
     def collect(cls, rows: list[tuple[bytes, list[str], bytes]], made: int = 0) -> RowInputs:
         """From each item's (values' digest, nodes looked up, their digest), in item order."""
-        table: dict[str, int] = {}
-        ids = [table.setdefault(n, len(table)) for _, nodes, _ in rows for n in nodes]
-        return cls(
-            np.array([v for v, _, _ in rows], dtype=f"S{DIGEST}"),
-            np.array([d for _, _, d in rows], dtype=f"S{DIGEST}"),
-            np.cumsum([0, *(len(nodes) for _, nodes, _ in rows)], dtype=np.int64),
-            np.array(ids, dtype=np.int64),
-            list(table),
-            made,
-        )
+        gathering = InputsGathering()
+        for said, nodes, looked_up in rows:
+            gathering.add(said, nodes, looked_up)
+        return gathering.finish(made)
 
     def __len__(self) -> int:
         return len(self.values)
@@ -159,6 +154,38 @@ class RowInputs:
             arrays["inputs.offsets"].astype(np.int64, copy=False),
             arrays["inputs.nodes"].astype(np.int64, copy=False),
             table,
+        )
+
+
+class InputsGathering:
+    """``RowInputs`` gathered an item at a time, in item order, as compact as they are kept:
+    digests appended to bytes, nodes numbered as first named. Holding each item's tuple of
+    strings until the end instead took about a third of a list's peak at 1.2 million
+    participations."""
+
+    def __init__(self) -> None:
+        self._values, self._looked_up = bytearray(), bytearray()
+        self._offsets, self._ids = array("q", [0]), array("q")
+        self._table: dict[str, int] = {}
+
+    def add(self, said: bytes, nodes: list[str], looked_up: bytes) -> None:
+        table = self._table
+        self._values += said
+        self._looked_up += looked_up
+        self._ids.extend([table.setdefault(n, len(table)) for n in nodes])
+        self._offsets.append(len(self._ids))
+
+    def finish(self, made: int = 0) -> RowInputs:
+        def digests(data: bytearray) -> npt.NDArray[np.bytes_]:
+            return np.frombuffer(bytes(data), dtype=f"S{DIGEST}").copy()
+
+        return RowInputs(
+            digests(self._values),
+            digests(self._looked_up),
+            np.array(self._offsets, dtype=np.int64),
+            np.array(self._ids, dtype=np.int64),
+            list(self._table),
+            made,
         )
 
 
