@@ -331,14 +331,18 @@ def build(
     yet there, beside where the index is saved) the export rows are written there as they are
     made, not held (``BuiltRows``)."""
     iris = sorted(r[0] for r in select_csv(store, f"SELECT ?item WHERE {{ {spec.items} }}"))
-    made = entries(store, spec, iris, steps or PathReader(store), previous, scratch=scratch)
-    relations = {key: _relation(*pairs) for key, pairs in made.pairs.items()}
+    steps = steps or PathReader(store)
+    names, pairs, amounts, start = _facts(store, spec, iris, steps)
+    # each facet's pairs coded now: as lists of Python objects they were, at 1.2 million
+    # participations, gigabytes held while the export rows were made
+    relations = {key: _relation(*pairs.pop(key)) for key in list(pairs)}
+    rows, inputs = _rows(spec, iris, steps, start, amounts, previous, scratch)
     labels = _labels(store, labelled_values(spec, relations))
-    languages = frozenset(lang for each in made.names for _, lang in each)
+    languages = frozenset(lang for each in names for _, lang in each)
     return ListIndex(
-        spec, iris, made.names, relations, made.amounts, labels, made.rows,
-        inputs=made.inputs,
-        name_order=name_order(made.names, iris, effective(DEFAULT_LANGUAGES, languages)),
+        spec, iris, names, relations, amounts, labels, rows,
+        inputs=inputs,
+        name_order=name_order(names, iris, effective(DEFAULT_LANGUAGES, languages)),
         languages=languages,
     )  # fmt: skip
 
@@ -365,6 +369,24 @@ def entries(
     """The entries of the items ``iris`` (sorted): names, pairs, amounts, rows (written into
     ``scratch`` as they are made, when given). With ``restrict`` the names are asked of these
     items only (a few: an update's)."""
+    names, pairs, amounts, start = _facts(store, spec, iris, steps, restrict=restrict)
+    rows, inputs = _rows(spec, iris, steps, start, amounts, previous, scratch)
+    return Entries(iris, names, pairs, amounts, rows, inputs)
+
+
+Facts = tuple[
+    list[list[tuple[str, str]]],
+    dict[str, tuple[list[int], list[str]]],
+    dict[str, Floats],
+    tuple[Ints64, Ints64],
+]
+
+
+def _facts(
+    store: Dataset, spec: FacetedList, iris: list[str], steps: PathReader, *, restrict: bool = False
+) -> Facts:
+    """Of the items ``iris``: their names, each facet's (item, value) pairs, the amounts they
+    are ordered by, and where their paths start (each item's node)."""
     ordinal = {iri: i for i, iri in enumerate(iris)}
     names: list[list[tuple[str, str]]] = [[] for _ in iris]
     for batch in _batches(iris) if restrict else [None]:
@@ -417,8 +439,7 @@ def entries(
                 column[items[::-1]] = numbers[::-1]
                 np.fmin.at(column, items, numbers)
         amounts[measure.key] = column
-    rows, inputs = _rows(spec, iris, steps, start, amounts, previous, scratch)
-    return Entries(iris, names, pairs, amounts, rows, inputs)
+    return names, pairs, amounts, start
 
 
 def _batches(iris: list[str], size: int = LABEL_BATCH) -> Iterator[list[str]]:
