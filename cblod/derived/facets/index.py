@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -332,10 +332,15 @@ def build(
     made, not held (``BuiltRows``)."""
     iris = sorted(r[0] for r in select_csv(store, f"SELECT ?item WHERE {{ {spec.items} }}"))
     steps = steps or PathReader(store)
-    names, pairs, amounts, start = _facts(store, spec, iris, steps)
-    # each facet's pairs coded now: as lists of Python objects they were, at 1.2 million
-    # participations, gigabytes held while the export rows were made
-    relations = {key: _relation(*pairs.pop(key)) for key in list(pairs)}
+    relations: dict[str, Relation] = {}
+
+    def code(key: str, items: list[int], texts: list[str]) -> None:
+        """Each facet's pairs coded as soon as they are made: held as lists of Python objects
+        (at 1.2 million participations, gigabytes) until the rows were made, they were most
+        of a list's peak."""
+        relations[key] = _relation(items, texts)
+
+    names, amounts, start = _facts(store, spec, iris, steps, code)
     rows, inputs = _rows(spec, iris, steps, start, amounts, previous, scratch)
     labels = _labels(store, labelled_values(spec, relations))
     languages = frozenset(lang for each in names for _, lang in each)
@@ -369,24 +374,31 @@ def entries(
     """The entries of the items ``iris`` (sorted): names, pairs, amounts, rows (written into
     ``scratch`` as they are made, when given). With ``restrict`` the names are asked of these
     items only (a few: an update's)."""
-    names, pairs, amounts, start = _facts(store, spec, iris, steps, restrict=restrict)
+    pairs: dict[str, tuple[list[int], list[str]]] = {}
+
+    def keep(key: str, items: list[int], texts: list[str]) -> None:
+        pairs[key] = (items, texts)
+
+    names, amounts, start = _facts(store, spec, iris, steps, keep, restrict=restrict)
     rows, inputs = _rows(spec, iris, steps, start, amounts, previous, scratch)
     return Entries(iris, names, pairs, amounts, rows, inputs)
 
 
-Facts = tuple[
-    list[list[tuple[str, str]]],
-    dict[str, tuple[list[int], list[str]]],
-    dict[str, Floats],
-    tuple[Ints64, Ints64],
-]
+Facts = tuple[list[list[tuple[str, str]]], dict[str, Floats], tuple[Ints64, Ints64]]
 
 
 def _facts(
-    store: Dataset, spec: FacetedList, iris: list[str], steps: PathReader, *, restrict: bool = False
+    store: Dataset,
+    spec: FacetedList,
+    iris: list[str],
+    steps: PathReader,
+    pairs: Callable[[str, list[int], list[str]], None],
+    *,
+    restrict: bool = False,
 ) -> Facts:
-    """Of the items ``iris``: their names, each facet's (item, value) pairs, the amounts they
-    are ordered by, and where their paths start (each item's node)."""
+    """Of the items ``iris``: their names, the amounts they are ordered by, and where their
+    paths start (each item's node); each facet's (item, value) pairs are given to ``pairs``
+    as they are made, by facet key (and "text")."""
     ordinal = {iri: i for i, iri in enumerate(iris)}
     names: list[list[tuple[str, str]]] = [[] for _ in iris]
     for batch in _batches(iris) if restrict else [None]:
@@ -397,7 +409,7 @@ def _facts(
     for each in names:  # sorted: the order a query meets them in never shows
         each.sort()
     start = (np.arange(len(iris), dtype=np.int64), steps.ids(iris))
-    pairs: dict[str, tuple[list[int], list[str]]] = {}
+    parents: dict[str, list[str]] = {}  # a region's, made once (shared strings)
     for facet in spec.facets:
         mode: Mode = "node" if facet.kind in ("term", "nuts") else facet.kind  # type: ignore[assignment]
         items, ends = steps.follow(*start, facet.path, mode)
@@ -406,11 +418,13 @@ def _facts(
             texts = [t[len(LITERAL) :] for t in texts]
         owners = items.tolist()
         if facet.kind == "nuts":
-            expanded = [
-                (i, r) for i, t in zip(owners, texts, strict=True) for r in _nuts_with_parents(t)
-            ]
+            for t in texts:
+                if t not in parents:
+                    parents[t] = _nuts_with_parents(t)
+            expanded = [(i, r) for i, t in zip(owners, texts, strict=True) for r in parents[t]]
             owners, texts = [i for i, _ in expanded], [r for _, r in expanded]
-        pairs[facet.key] = (owners, texts)
+        pairs(facet.key, owners, texts)
+        del owners, texts
     owners, hits = list(range(len(iris))), list(iris)  # an item's text is its own ...
     if spec.text_targets:  # ... or that of what it links
         owners, hits = [], []
@@ -418,10 +432,11 @@ def _facts(
             items, ends = steps.follow(*start, (step,), "node")
             owners += items.tolist()
             hits += steps.texts(ends)
-    pairs["text"] = (owners, hits)
+    pairs("text", owners, hits)
+    del owners, hits
     if spec.points:  # WKT literals, kept as their text
         items, ends = steps.follow(*start, spec.points, "literal")
-        pairs[POINTS] = (items.tolist(), [t[len(LITERAL) :] for t in steps.texts(ends)])
+        pairs(POINTS, items.tolist(), [t[len(LITERAL) :] for t in steps.texts(ends)])
     amounts: dict[str, Floats] = {}
     for measure in spec.orderings:
         column = np.full(len(iris), np.nan)
@@ -439,7 +454,7 @@ def _facts(
                 column[items[::-1]] = numbers[::-1]
                 np.fmin.at(column, items, numbers)
         amounts[measure.key] = column
-    return names, pairs, amounts, start
+    return names, amounts, start
 
 
 def _batches(iris: list[str], size: int = LABEL_BATCH) -> Iterator[list[str]]:
