@@ -118,7 +118,16 @@ def published(store: Path, work: Path, projects: int, paths: list[Path]) -> dict
         "bulk_load peak MB": round(load_mb),
         "bulk_load / ingest (target: at least 0.5)": round(load_s / ingest_s, 3),
         "ingest ms per project": round(ingest_s * 1000 / projects, 2),
+        "machine": _machine(),
     }
+
+
+def _machine() -> str:
+    """Which machine, as booted, measured an ingest: times per project are compared across
+    sizes only when one boot measured both (a machine of the same kind may be much slower on
+    another day: 28 s and 45 s for the same ``bulk_load`` two sessions apart)."""
+    boot = Path("/proc/sys/kernel/random/boot_id")
+    return boot.read_text().strip()[:8] if boot.exists() else "unknown"
 
 
 def serving(store: Path, *extra: str) -> tuple[subprocess.Popen, str]:
@@ -370,9 +379,16 @@ def report() -> None:
     )
     if not runs:
         raise SystemExit("no results/scale-*.json yet")
-    smallest = runs[0]["ingest"]["ingest ms per project"]
-    for run in runs:
-        run["per project ratio"] = round(run["ingest"]["ingest ms per project"] / smallest, 2)
+    for run in runs:  # against the smallest size the same machine measured
+        ingest = run["ingest"]
+        same = [
+            r["ingest"] for r in runs if r["ingest"].get("machine", "?") == ingest.get("machine")
+        ]
+        run["per project ratio"] = (
+            round(ingest["ingest ms per project"] / same[0]["ingest ms per project"], 2)
+            if same
+            else "another machine, not compared"
+        )
     print("| what | " + " | ".join(f"{r['projects']:,} projects" for r in runs) + " |")
     print("|---|" + "---|" * len(runs))
     for name, cell in ROWS:
@@ -411,7 +427,11 @@ def main() -> None:
         for part in ("served", "fixes"):
             if part in earlier:
                 results[part] = earlier[part]
-                results[f"{part}, measured at"] = earlier.get("commit", "an earlier commit")
+                results[f"{part}, measured at"] = (  # kept from a run that kept it, maybe
+                    earlier.get(f"{part}, measured at")
+                    or earlier.get("commit")
+                    or "an earlier commit"
+                )
     if args.skip_ingest and out.exists() and store.exists():
         earlier = json.loads(out.read_text())
         results["ingest"] = earlier["ingest"]
