@@ -5,6 +5,7 @@ served, complete."""
 
 from __future__ import annotations
 
+import gc
 import signal
 import subprocess
 import sys
@@ -15,6 +16,8 @@ import pytest
 from cblod.backends.snapshots import published_snapshot
 from cblod.backends.store import CblodStore
 from cblod.derived.kept import FOLDER
+from cblod.ingest.identity import Identity
+from cblod.ingest.writer import SnapshotWriter
 from cblod.publish import derive_release, ingest
 from cblod.read.dumps import MANIFEST, RELEASE_DUMPS
 from tests.helpers.edits import STATUS, changed
@@ -44,6 +47,34 @@ def test_a_release_is_published_only_once_its_derived_artefacts_are_made(tmp_pat
     assert (served / FOLDER / "stats.json").exists()
     assert (served / RELEASE_DUMPS / MANIFEST).exists()
     assert any((served / "facets").iterdir())
+
+
+def test_what_only_writing_needed_is_let_go_before_the_release_derives(tmp_path, pages):
+    """The derivation is the ingest's peak: the key registry and the writer's sets of subjects
+    (a few hundred bytes a subject) are no longer held while it runs."""
+    store = CblodStore(tmp_path / "store")
+    held: dict[str, int] = {}
+
+    def derive(sealed: CblodStore) -> None:
+        gc.collect()
+        live = gc.get_objects()
+        held["registries"] = sum(isinstance(o, Identity) and bool(o.registered) for o in live)
+        held["writers holding subjects"] = sum(
+            isinstance(o, SnapshotWriter) and bool(o.release_changes or o.changed_subjects)
+            for o in live
+        )
+        derive_release(sealed)
+
+    (report, *_) = ingest([pages / p.name for p in ALL_PAGES], store=store, derive=derive)
+    assert report.status == "ingested"
+    assert held == {"registries": 0, "writers holding subjects": 0}
+    # and what was let go was not needed: the next ingest matches the same keys
+    assert published_snapshot(store.path) is not None
+    (again, *_) = ingest([changed(pages, "open")], store=store)
+    assert again.status == "ingested"
+    assert [r["s"] for r in select(CblodStore(tmp_path / "store", must_exist=True), STATUS)] == [
+        "open"
+    ]
 
 
 def test_a_failure_while_deriving_leaves_the_previous_release_served(tmp_path, pages):

@@ -48,8 +48,8 @@ def _keep_one(
 ) -> PathReader | None:
     """Keep one list's index; returns the property reader, if one was needed, for the next
     list. A function of its own so that a list's index (and the release before's) is freed
-    before the next list is built: at 1.2 million participations two lists held at once were
-    gigabytes."""
+    before the next list is built: in the loop it was held until the next one's build returned,
+    its size added to the next one's peak."""
     previous = load(before, spec, inputs=True) if before is not None else None
     made = (
         patch(store, spec, previous, reach) if previous is not None and reach is not None else None
