@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -29,18 +30,23 @@ Ints64 = npt.NDArray[np.int64]
 def select_csv(store: Dataset, query: str) -> list[list[str]]:
     """A SELECT's rows as text (an unbound value is ""): SPARQL CSV, which Oxigraph writes in
     native code and ``csv`` reads in C, many times faster than a term object per value."""
-    return list(csv_rows(store, query))
+    body = store.select(sparql_prefixes() + query).serialize(format=QueryResultsFormat.CSV)
+    assert body is not None
+    return [row for row in csv.reader(io.StringIO(body.decode("utf-8"))) if row][1:]
 
 
 def csv_rows(store: Dataset, query: str) -> Iterator[list[str]]:
-    """``select_csv``'s rows one at a time, decoded as they are read: a property of a large
-    dataset read whole (1.2 million statements at 300 000 projects) is then never held as a
-    list of rows nor as one decoded string beside its bytes."""
-    body = store.select(sparql_prefixes() + query).serialize(format=QueryResultsFormat.CSV)
-    assert body is not None
-    rows = csv.reader(io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline=""))
-    next(rows, None)  # the header
-    return (row for row in rows if row)
+    """``select_csv``'s rows one at a time, read back from a temporary file as they are
+    decoded: a property of a large dataset read whole (1.2 million statements at 300 000
+    projects) is then never held in memory, neither as its CSV (44 MB for the largest at
+    30 000 projects, by memray) nor as a list of rows."""
+    with tempfile.TemporaryFile() as spool:
+        store.select(sparql_prefixes() + query).serialize(spool, format=QueryResultsFormat.CSV)
+        spool.seek(0)
+        with io.TextIOWrapper(spool, encoding="utf-8", newline="") as text:
+            rows = csv.reader(text)
+            next(rows, None)  # the header
+            yield from (row for row in rows if row)
 
 
 #: what the last step of a path reads: resources, literals, the YEAR() of a date, or numbers
