@@ -58,14 +58,6 @@ class RowInputs:
         self.made = made
         self._index: dict[str, int] | None = None
 
-    @classmethod
-    def collect(cls, rows: list[tuple[bytes, list[str], bytes]], made: int = 0) -> RowInputs:
-        """From each item's (values' digest, nodes looked up, their digest), in item order."""
-        gathering = InputsGathering()
-        for said, nodes, looked_up in rows:
-            gathering.add(said, nodes, looked_up)
-        return gathering.finish(made)
-
     def __len__(self) -> int:
         return len(self.values)
 
